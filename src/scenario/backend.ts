@@ -1,0 +1,187 @@
+// What a backend (the model, or the real kernel) offers the scenario runner.
+// The runner owns names, fd bindings and the transcript's form; a backend only
+// executes calls with numeric arguments, reports what happened, and reads views.
+// Both backends answer the same questions in the same shapes, so that one
+// printer makes both transcripts.
+
+import type { SignalDisposition, SysctlKey } from './ast.js';
+
+/**
+ * A task, named by its creation order in the run: 0 is `init`, then 1, 2, ...
+ * in the order in which fork/clone/clone3 steps created them. The runner
+ * assigns the number before the call; the backend keeps it for the task's life.
+ */
+export type TaskRef = number & { readonly __brand: 'TaskRef' };
+
+export function taskRef(n: number): TaskRef {
+  return n as TaskRef;
+}
+
+/** A call with every name resolved to a number. */
+export type ResolvedCall =
+  | { readonly name: 'fork' }
+  | { readonly name: 'clone'; readonly flags: number }
+  | {
+      readonly name: 'clone3';
+      readonly flags: number;
+      /** Undefined when the key is absent (set_tid = NULL, set_tid_size = 0). */
+      readonly setTid: readonly number[] | undefined;
+      /** 0 when the key is absent, as clone3's zeroed struct clone_args has it. */
+      readonly exitSignal: number;
+    }
+  | { readonly name: 'unshare'; readonly flags: number }
+  | {
+      readonly name: 'setns';
+      /** ns(b) / ns_for_children(b): the namespace file of task b, opened out of band; or a pidfd. */
+      readonly target:
+        | { readonly kind: 'ns' | 'ns_for_children'; readonly task: TaskRef }
+        | { readonly kind: 'fd'; readonly fd: number };
+      readonly flags: number;
+    }
+  | { readonly name: 'exit' | 'exit_group'; readonly code: number }
+  | { readonly name: 'execve' }
+  | { readonly name: 'wait4'; readonly pid: number; readonly options: number }
+  | { readonly name: 'waitid'; readonly idtype: number; readonly id: number; readonly options: number }
+  | { readonly name: 'kill'; readonly pid: number; readonly sig: number }
+  | { readonly name: 'tgkill'; readonly tgid: number; readonly tid: number; readonly sig: number }
+  | { readonly name: 'pidfd_send_signal'; readonly fd: number; readonly sig: number }
+  | { readonly name: 'signal'; readonly sig: number; readonly disposition: SignalDisposition }
+  | { readonly name: 'getpid' | 'getppid' | 'gettid' | 'getpgrp' | 'setsid' }
+  | { readonly name: 'getpgid' | 'getsid'; readonly pid: number }
+  | { readonly name: 'setpgid'; readonly pid: number; readonly pgid: number }
+  | { readonly name: 'prctl'; readonly option: number; readonly arg: number }
+  | { readonly name: 'pidfd_open'; readonly pid: number; readonly flags: number }
+  | { readonly name: 'close'; readonly fd: number }
+  | { readonly name: 'sysctl'; readonly key: SysctlKey; readonly value: number | undefined }
+  | { readonly name: 'setuid'; readonly uid: number };
+
+/** What wait4 reports for one child. */
+export type WaitReport =
+  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'killed'; readonly signal: number }
+  | { readonly kind: 'stopped'; readonly signal: number }
+  | { readonly kind: 'continued' };
+
+/** The siginfo waitid fills: si_pid in the waiter's namespace; null when WNOHANG found nothing. */
+export interface WaitidInfo {
+  readonly pid: number;
+  /** CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED. */
+  readonly code: string;
+  /** The exit code, or the signal's number. */
+  readonly status: number;
+}
+
+/** The result of one call. */
+export type CallResult =
+  /** A return value; for pidfd_open the fd number (printed as `fd`). */
+  | { readonly kind: 'value'; readonly value: number }
+  /** wait4 that found a child: its pid as the waiter sees it, and what happened to it. */
+  | { readonly kind: 'wait4'; readonly pid: number; readonly status: WaitReport }
+  /** waitid's return (0) and the siginfo it filled. */
+  | { readonly kind: 'waitid'; readonly info: WaitidInfo | null }
+  | { readonly kind: 'fd'; readonly fd: number }
+  | { readonly kind: 'errno'; readonly errno: string }
+  /** exit and exit_group do not return: `= ?`. */
+  | { readonly kind: 'noreturn' }
+  /** The call blocks; a later `resumed` event finishes it. */
+  | { readonly kind: 'unfinished' };
+
+/** Something a step caused, reported for one task. */
+export type TaskEvent =
+  | { readonly kind: 'resumed'; readonly call: 'wait4' | 'waitid'; readonly result: CallResult }
+  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'killed'; readonly signal: number }
+  | { readonly kind: 'stopped'; readonly signal: number }
+  | { readonly kind: 'continued' }
+  /** A signal the task had a handler for, as the handler's siginfo shows it. */
+  | {
+      readonly kind: 'caught';
+      readonly signal: number;
+      readonly siPid: number;
+      /** SI_USER, SI_TKILL, SI_KERNEL, CLD_EXITED, ... */
+      readonly siCode: string;
+      /** For SIGCHLD: si_status. */
+      readonly siStatus: number | undefined;
+    }
+  /** Another thread's execve ended this thread. */
+  | { readonly kind: 'superseded' };
+
+export interface StepEvent {
+  readonly task: TaskRef;
+  readonly event: TaskEvent;
+}
+
+export interface CallOutcome {
+  readonly result: CallResult;
+  /** In the order they happened; the runner orders them by task creation for the transcript. */
+  readonly events: readonly StepEvent[];
+}
+
+/** Task states as /proc shows them: S alive, Z zombie, T stopped. */
+export type ProcState = 'S' | 'Z' | 'T';
+
+export interface PsRow {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+  readonly state: ProcState;
+  readonly name: string;
+}
+
+/** /proc/PID/status, the identity lines; numbers as the viewing namespace sees them. */
+export interface StatusView {
+  readonly name: string;
+  readonly state: ProcState;
+  readonly tgid: number;
+  readonly pid: number;
+  readonly ppid: number;
+  readonly nstgid: readonly number[];
+  readonly nspid: readonly number[];
+  readonly nspgid: readonly number[];
+  readonly nssid: readonly number[];
+}
+
+/** The namespaces of a task, by creation index (0 is ns0); null where the link cannot be read. */
+export interface NsView {
+  readonly pid: number;
+  readonly pidForChildren: number | null;
+}
+
+/** Whether a task can run a step. */
+export type TaskLife =
+  /** Alive and idle: it can run a step. */
+  | 'running'
+  /** In a blocking call whose result is still to come. */
+  | 'blocked'
+  | 'stopped'
+  /** Exited (zombie, dying, or reaped): it runs no more steps. */
+  | 'exited';
+
+export interface NewTask {
+  /** The ref the task gets if the call creates one. */
+  readonly ref: TaskRef;
+  /** Its comm: the name after `->`, else inherited from the caller. */
+  readonly comm: string;
+}
+
+export interface Backend {
+  readonly name: 'model' | 'kernel';
+  /** Makes the start state: `init`, ref 0, pid 1 of ns0. */
+  start(): Promise<void>;
+  /**
+   * Runs one call in `actor`. `child` says what to call a task the call creates
+   * (fork, clone, clone3); the backend ignores it for other calls.
+   */
+  call(actor: TaskRef, call: ResolvedCall, child: NewTask): Promise<CallOutcome>;
+  /** task's tid as seen from `from`'s active PID namespace; 0 when not visible or gone. */
+  idOf(task: TaskRef, from: TaskRef): Promise<number>;
+  life(task: TaskRef): Promise<TaskLife>;
+  ps(actor: TaskRef): Promise<readonly PsRow[]>;
+  /** null when target is not visible from actor's namespace. */
+  threads(actor: TaskRef, target: TaskRef): Promise<readonly number[] | null>;
+  status(actor: TaskRef, target: TaskRef): Promise<StatusView | null>;
+  ns(actor: TaskRef): Promise<NsView>;
+  /** Ends the run and frees everything (processes, mounts). Safe to call twice. */
+  close(): Promise<void>;
+}
