@@ -44,7 +44,8 @@ export function validSignal(sig: number): boolean {
 }
 
 export function signalName(sig: number): string {
-  const name = Signal[sig] as string | undefined;
+  // The reverse mapping has no entry for real-time or invalid numbers.
+  const name: string | undefined = Signal[sig];
   if (name !== undefined) return name;
   if (sig >= 34 && sig <= NSIG) return sig === 34 ? 'SIGRTMIN' : `SIGRT_${sig - 34}`;
   return String(sig);
@@ -54,7 +55,9 @@ export function signalName(sig: number): string {
 export type DefaultAction = 'term' | 'core' | 'ign' | 'stop' | 'cont';
 
 export function defaultAction(sig: number): DefaultAction {
-  switch (sig) {
+  // Any number reaches here; those outside the enum take the default branch.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+  switch (sig as Signal) {
     case Signal.SIGCHLD:
     case Signal.SIGURG:
     case Signal.SIGWINCH:
@@ -98,6 +101,7 @@ export enum SiCode {
 
 export function siCodeName(code: SiCode, sig: number): string {
   // CLD_* share numbers with other families' codes; they mean CLD_* only for SIGCHLD.
-  if (code > 0 && code < 0x80 && sig !== Signal.SIGCHLD) return String(code);
+  const n: number = code;
+  if (n > 0 && n < 0x80 && sig !== (Signal.SIGCHLD as number)) return String(code);
   return SiCode[code];
 }
