@@ -16,6 +16,9 @@ export default tseslint.config(
       '@typescript-eslint/prefer-literal-enum-member': 'off',
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/unified-signatures': 'off',
+      // Signals, errnos and si_codes are numbers at the ABI: the kernel compares them with plain ints, and so do we.
+      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+      '@typescript-eslint/no-unsafe-enum-assignment': 'off',
     },
   },
   {

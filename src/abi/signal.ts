@@ -56,7 +56,7 @@ export type DefaultAction = 'term' | 'core' | 'ign' | 'stop' | 'cont';
 
 export function defaultAction(sig: number): DefaultAction {
   // Any number reaches here; those outside the enum take the default branch.
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+   
   switch (sig as Signal) {
     case Signal.SIGCHLD:
     case Signal.SIGURG:

@@ -185,3 +185,15 @@ export interface Backend {
   /** Ends the run and frees everything (processes, mounts). Safe to call twice. */
   close(): Promise<void>;
 }
+
+/**
+ * A step the backend refuses because the scenario itself is wrong (SCENARIO.md:
+ * e.g. a set_tid array that would choose the host's number). The runner
+ * reports it as `error: FILE:LINE:COL: message`, exit 2.
+ */
+export class StepRefused extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'StepRefused';
+  }
+}

@@ -1,0 +1,99 @@
+// The pid allocator (kernel/pid.c: alloc_pid, free_pid). A new task needs a
+// number in its namespace and in every ancestor, innermost first. Numbers are
+// handed out cyclically from each namespace's cursor, wrapping to
+// RESERVED_PIDS once the cursor has passed it; clone3's set_tid asks for exact
+// numbers, which do not move the cursor.
+
+import { Errno } from '../abi/errno.js';
+import { RESERVED_PIDS } from '../abi/limits.js';
+import { nsCapable } from './cred.js';
+import type { Cred } from './cred.js';
+import { IDR_FULL } from './idr.js';
+import type { Kernel } from './kernel.js';
+import type { PidNamespace } from './pid_namespace.js';
+import { Pid } from './pid.js';
+import type { UPid } from './pid.js';
+import { fail } from './result.js';
+import type { Fail } from './result.js';
+
+/** checkpoint_restart_ns_capable(): CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE over the namespace. */
+export function checkpointRestoreCapable(cred: Cred, ns: PidNamespace): boolean {
+  return nsCapable(cred, ns.userNs);
+}
+
+/**
+ * alloc_pid(ns, set_tid): a Pid with a number at every level from `ns` up.
+ * On failure every number taken is given back; as in Linux, the cursors of
+ * the levels that succeeded stay moved, except that a namespace that never
+ * had a Pid gets its cursor reset to 0.
+ */
+export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[], cred: Cred): Pid | Fail {
+  // "set_tid_size must never be greater than the current ns->level + 1"
+  if (setTid.length > ns.level + 1) return fail(Errno.EINVAL);
+  const numbers: UPid[] = [];
+  let remaining = setTid.length;
+  let err: Errno | null = null;
+  let tmp: PidNamespace | null = ns;
+  for (let i = ns.level; i >= 0 && tmp !== null; i--, tmp = tmp.parent) {
+    let tid = 0;
+    if (remaining > 0) {
+      tid = setTid[ns.level - i]!;
+      if (tid < 1 || tid >= tmp.pidMax) {
+        err = Errno.EINVAL;
+        break;
+      }
+      // "Also fail if a PID != 1 is requested and no PID 1 exists."
+      if (tid !== 1 && tmp.childReaper === null) {
+        err = Errno.EINVAL;
+        break;
+      }
+      if (!checkpointRestoreCapable(cred, tmp)) {
+        err = Errno.EPERM;
+        break;
+      }
+      remaining--;
+    }
+    let nr: number;
+    if (tid !== 0) {
+      // idr_alloc's -ENOSPC means the number is in use: EEXIST.
+      nr = tmp.idr.allocExact(tid) ? tid : -Errno.EEXIST;
+    } else {
+      // "init really needs pid 1, but after reaching the maximum wrap back to RESERVED_PIDS"
+      const pidMin = tmp.idr.cursor > RESERVED_PIDS ? RESERVED_PIDS : 1;
+      const got = tmp.idr.allocCyclic(pidMin, tmp.pidMax);
+      nr = got === IDR_FULL ? -Errno.EAGAIN : got;
+    }
+    if (nr < 0) {
+      err = -nr;
+      break;
+    }
+    numbers[i] = { nr, ns: tmp };
+  }
+  // A dying namespace takes no new tasks; ENOMEM is the documented answer (pid_namespaces(7)).
+  if (err === null && !ns.adding) err = Errno.ENOMEM;
+  if (err !== null) {
+    for (const u of numbers) if (u !== undefined) u.ns.idr.remove(u.nr);
+    if (ns.pidAllocated === 0 && ns.adding) ns.idr.cursor = 0;
+    return fail(err);
+  }
+  const pid = new Pid(numbers, k.nextSerial());
+  for (const u of numbers) {
+    u.ns.idr.replace(u.nr, pid);
+    u.ns.pidAllocated++;
+  }
+  return pid;
+}
+
+/**
+ * free_pid(): give the numbers back once no task uses the Pid. A dying init
+ * waits for its namespace to empty; the settle loop retries it.
+ */
+export function freePid(k: Kernel, pid: Pid): void {
+  if (!pid.hashed || pid.inUse) return;
+  pid.hashed = false;
+  for (const u of pid.numbers) {
+    u.ns.pidAllocated--;
+    u.ns.idr.remove(u.nr);
+    if (u.ns.pidAllocated === 0) k.emit({ type: 'ns_emptied', ns: u.ns.name });
+  }
+}

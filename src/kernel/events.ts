@@ -1,0 +1,37 @@
+// The typed stream of what happened in the kernel (STYLE.md, habit 9). The
+// transcript, the visualizer and host tools read this stream and snapshots,
+// never the model's internals. Tasks are named by their creation sequence
+// number (Task.seq), namespaces by their name.
+
+import type { WaitOutcome } from './wait_types.js';
+
+export type KernelEvent =
+  | { readonly type: 'forked'; readonly task: number; readonly parent: number | null; readonly creator: number; readonly thread: boolean }
+  | { readonly type: 'ns_created'; readonly ns: string; readonly parent: string | null; readonly level: number }
+  /** The last Pid with a number in the namespace was freed. */
+  | { readonly type: 'ns_emptied'; readonly ns: string }
+  /** A task finished do_exit(): its status word (exit code << 8, or the signal). */
+  | { readonly type: 'exited'; readonly task: number; readonly status: number }
+  /** Another thread's execve ended this one (de_thread). */
+  | { readonly type: 'superseded'; readonly task: number; readonly by: number }
+  | { readonly type: 'reaped'; readonly task: number; readonly by: number | null }
+  | { readonly type: 'reparented'; readonly task: number; readonly from: number; readonly to: number | null }
+  /** A signal was queued for a thread group or thread (not ignored). */
+  | { readonly type: 'signalled'; readonly task: number; readonly signal: number; readonly from: number | null }
+  /** A handler ran: what its siginfo showed. */
+  | {
+      readonly type: 'caught';
+      readonly task: number;
+      readonly signal: number;
+      readonly siPid: number;
+      readonly siCode: number;
+      readonly siStatus: number;
+    }
+  | { readonly type: 'stopped'; readonly task: number; readonly signal: number }
+  | { readonly type: 'continued'; readonly task: number }
+  /** A blocked wait finished. */
+  | { readonly type: 'wait_resumed'; readonly task: number; readonly syscall: 'wait4' | 'waitid'; readonly outcome: WaitOutcome }
+  | { readonly type: 'execed'; readonly task: number }
+  | { readonly type: 'ns_switched'; readonly task: number; readonly pidForChildren: string };
+
+export type KernelEventListener = (event: KernelEvent) => void;

@@ -1,0 +1,56 @@
+// execve(2), the identity part (fs/exec.c: de_thread, flush_signal_handlers).
+// Every other thread of the group dies; a non-leader caller takes over the
+// leader's Pid (so its tid becomes the tgid) and the leader is released.
+// Handlers fall back to SIG_DFL, pidfds (always O_CLOEXEC) close.
+
+import { Signal } from '../abi/signal.js';
+import { releaseTask, runExit } from './exit.js';
+import type { Kernel } from './kernel.js';
+import type { Task } from './task.js';
+
+export function doExecve(k: Kernel, me: Task): void {
+  const group = me.group;
+  // zap_other_threads(): every other thread gets SIGKILL; their deaths are "superseded".
+  for (const th of [...group.threads]) {
+    if (th === me || th.exitState !== 'alive') continue;
+    k.emit({ type: 'superseded', task: th.seq, by: me.seq });
+    runExit(k, th, Signal.SIGKILL);
+  }
+  const leader = group.leader;
+  if (leader !== me) {
+    // The old leader is a delayed zombie now (or already dead); swap Pids (exchange_tids, transfer_pid).
+    const leaderPid = leader.pid;
+    const myPid = me.pid;
+    me.pid = leaderPid;
+    leader.pid = myPid;
+    leaderPid.task = me;
+    myPid.task = leader;
+    group.leader = me;
+    // The exec'ing thread takes the leader's place in its parent's children list.
+    me.parent = leader.parent;
+    me.exitSignal = Signal.SIGCHLD;
+    leader.exitSignal = -1;
+    const siblings = me.parent?.children;
+    if (siblings !== undefined) {
+      const order = [...siblings];
+      siblings.clear();
+      for (const c of order) siblings.add(c === leader ? me : c);
+    }
+    me.parentExecId = leader.parentExecId;
+    // The threads list keeps the new leader first.
+    group.threads.splice(group.threads.indexOf(me), 1);
+    group.threads.unshift(me);
+    if (leader.exitState === 'zombie') {
+      leader.exitState = 'dead';
+      releaseTask(k, leader, null);
+    }
+  }
+  // Threads that died without becoming zombies were released by their exit; make sure none is left behind.
+  for (const th of [...group.threads]) if (th !== me && th.exitState === 'zombie') releaseTask(k, th, null);
+  group.execId++;
+  group.sighand = group.sighand.copy(k.nextSerial());
+  group.sighand.flushHandlers();
+  group.files.closeOnExec();
+  group.currTarget = me;
+  k.emit({ type: 'execed', task: me.seq });
+}

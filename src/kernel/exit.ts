@@ -1,0 +1,226 @@
+// exit, exit_group and what follows a task's death (kernel/exit.c): its
+// children go to a new reaper (a live thread of the group, a subreaper, or
+// the namespace init), its parent hears of it, and a dying namespace init
+// first kills its whole namespace and waits for it to empty.
+
+import { Signal, SiCode } from '../abi/signal.js';
+import { freePid } from './alloc_pid.js';
+import type { Kernel } from './kernel.js';
+import type { PidNamespace } from './pid_namespace.js';
+import { sendSignal, startGroupExit } from './signal.js';
+import type { SigInfo } from './signal_types.js';
+import type { Task } from './task.js';
+import { reapableZombie, wakeWaiters } from './wait.js';
+
+/** exit(2) (SYS_exit): only the calling thread ends. `code` is the status word. */
+export function doExit(k: Kernel, t: Task, code: number): void {
+  runExit(k, t, code);
+}
+
+/** exit_group(2): every thread ends with the first group exit's status. */
+export function doGroupExit(k: Kernel, t: Task, code: number): void {
+  const group = t.group;
+  if (group.groupExit) code = group.groupExitCode;
+  else startGroupExit(k, group, code);
+  runExit(k, t, code);
+}
+
+/** do_exit() up to the point where exit_notify() may have to wait for a dying namespace. */
+export function runExit(k: Kernel, t: Task, code: number): void {
+  if (t.exitState !== 'alive') return;
+  t.exitState = 'exiting';
+  t.exitCode = code;
+  t.stopped = false;
+  t.blocked = null;
+  t.handlersDue.length = 0;
+  k.blockedWaiters.delete(t);
+  t.group.live--;
+  const reaper = findChildReaper(k, t);
+  if (reaper === null) return; // zap_pid_ns_processes() is waiting; finishZap() resumes.
+  exitNotify(k, t, reaper);
+}
+
+/**
+ * find_child_reaper(): the namespace's init, unless the exiting task is that
+ * init: then another live thread of its group takes over, or, with none left,
+ * the namespace dies (zap_pid_ns_processes) and null says "wait".
+ */
+function findChildReaper(k: Kernel, father: Task): Task | null {
+  const ns = father.activeNs;
+  const reaper = ns.childReaper;
+  if (reaper !== father) return reaper ?? father;
+  const alive = father.group.aliveThread();
+  if (alive !== null) {
+    ns.childReaper = alive;
+    return alive;
+  }
+  zapPidNsProcesses(k, father, ns);
+  return null;
+}
+
+/**
+ * zap_pid_ns_processes(): no more forks into the namespace, SIGCHLD ignored
+ * so that dead children reap themselves, and SIGKILL for every task in it.
+ */
+function zapPidNsProcesses(k: Kernel, me: Task, ns: PidNamespace): void {
+  ns.adding = false;
+  me.group.sighand.set(Signal.SIGCHLD, 'SIG_IGN');
+  me.zapInitPids = me.isLeader ? 1 : 2;
+  for (const [nr, pid] of [...ns.idr.ascending()]) {
+    if (nr < 2) continue;
+    const task = pid.task;
+    if (task === null || task.group.groupExit) continue;
+    // SEND_SIG_PRIV: a kernel signal, forced past the init protection.
+    const info: SigInfo = { signo: Signal.SIGKILL, code: SiCode.SI_KERNEL, pid: 0, status: 0 };
+    sendSignal(k, task, info, 'group', true, null);
+  }
+  k.zapWaiting.add(me);
+}
+
+/**
+ * The rest of zap_pid_ns_processes(): reap children (kernel_wait4 with __WALL
+ * until ECHILD), then wait until only the init's own Pids are left. Returns
+ * whether anything moved.
+ */
+export function finishZap(k: Kernel, me: Task): boolean {
+  let moved = false;
+  let childrenLeft = false;
+  for (const th of [...me.group.threads]) {
+    for (const c of [...th.children]) {
+      if (reapableZombie(c)) {
+        releaseTask(k, c, me);
+        moved = true;
+      } else if (c.exitState !== 'dead') {
+        childrenLeft = true;
+      }
+    }
+  }
+  if (childrenLeft) return moved;
+  if (me.activeNs.pidAllocated !== me.zapInitPids) return moved;
+  k.zapWaiting.delete(me);
+  exitNotify(k, me, me);
+  return true;
+}
+
+/**
+ * find_new_reaper(): a live thread of the father's group; else the nearest
+ * subreaper ancestor in the same namespace level; else the namespace's reaper.
+ */
+function findNewReaper(father: Task, childReaper: Task): Task {
+  const thread = father.group.aliveThread();
+  if (thread !== null) return thread;
+  if (father.group.hasChildSubreaper) {
+    const level = father.pid.level;
+    for (let r = father.parent; r !== null && r.pid.level === level; r = r.parent) {
+      if (!r.group.isChildSubreaper) continue;
+      const alive = r.group.aliveThread();
+      if (alive !== null) return alive;
+    }
+  }
+  return childReaper;
+}
+
+/** exit_notify() with forget_original_parent() and reparent_leader(). */
+function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
+  const dead: Task[] = [];
+  if (t.children.size > 0) {
+    const reaper = findNewReaper(t, childReaper);
+    const moved = [...t.children];
+    for (const p of moved) {
+      for (const th of p.group.threads) th.parent = reaper;
+      k.emit({ type: 'reparented', task: p.seq, from: t.seq, to: reaper.seq });
+      // "If this is a threaded reparent there is no need to notify anyone anything has happened."
+      if (reaper.group !== t.group) reparentLeader(k, p, dead);
+    }
+    t.children.clear();
+    for (const p of moved) reaper.children.add(p);
+  }
+  t.exitState = 'zombie';
+  let autoreap: boolean;
+  if (t.isLeader) autoreap = t.group.empty && doNotifyParent(k, t, t.exitSignal);
+  else autoreap = true;
+  k.emit({ type: 'exited', task: t.seq, status: t.exitCode });
+  if (autoreap) {
+    t.exitState = 'dead';
+    dead.push(t);
+  }
+  for (const p of dead) releaseTask(k, p, null);
+}
+
+/** reparent_leader(): "We don't want people slaying init": exit_signal becomes SIGCHLD; a zombie is announced again. */
+function reparentLeader(k: Kernel, p: Task, dead: Task[]): void {
+  if (p.exitState === 'dead') return;
+  p.exitSignal = Signal.SIGCHLD;
+  if (p.exitState === 'zombie' && p.group.empty) {
+    if (doNotifyParent(k, p, p.exitSignal)) {
+      p.exitState = 'dead';
+      dead.push(p);
+    }
+  }
+}
+
+/**
+ * do_notify_parent(): the exit signal to the parent (si_pid as the parent's
+ * namespace sees the child) and a wakeup for its waiters. Returns true when
+ * the child reaps itself (the parent ignores SIGCHLD).
+ */
+export function doNotifyParent(k: Kernel, tsk: Task, exitSignal: number): boolean {
+  const parent = tsk.parent;
+  // The scenario's init has its parent outside the model (the host), which reaps it there.
+  if (parent === null) return false;
+  let sig = exitSignal;
+  // A parent that exec'd since the fork gets SIGCHLD, whatever was asked.
+  if (sig !== Signal.SIGCHLD && tsk.parentExecId !== parent.group.execId) sig = Signal.SIGCHLD;
+  const word = tsk.exitCode;
+  const info: SigInfo =
+    (word & 0x7f) === 0
+      ? { signo: sig, code: SiCode.CLD_EXITED, pid: tsk.tidIn(parent.activeNs), status: (word >> 8) & 0xff }
+      : { signo: sig, code: (word & 0x80) !== 0 ? SiCode.CLD_DUMPED : SiCode.CLD_KILLED, pid: tsk.tidIn(parent.activeNs), status: word & 0x7f };
+  let autoreap = false;
+  if (sig === Signal.SIGCHLD && parent.group.sighand.get(Signal.SIGCHLD) === 'SIG_IGN') {
+    autoreap = true;
+    sig = 0;
+  }
+  if (sig > 0 && sig <= 64) sendSignal(k, parent, { ...info, signo: sig }, 'group', false, null);
+  wakeWaiters(parent.group, tsk);
+  return autoreap;
+}
+
+/**
+ * release_task(): the task's Pid (and, for a leader, the group's tgid, pgrp
+ * and session attachments) are dropped and numbers no one uses are freed.
+ * The last thread of a group whose leader is a zombie announces the leader.
+ */
+export function releaseTask(k: Kernel, p: Task, by: Task | null): void {
+  for (;;) {
+    const group = p.group;
+    const leader = group.leader;
+    const i = group.threads.indexOf(p);
+    if (i >= 0) group.threads.splice(i, 1);
+    if (group.currTarget === p && group.threads.length > 0) group.currTarget = group.threads[i % group.threads.length]!;
+    const pid = p.pid;
+    if (pid.task === p) pid.task = null;
+    p.exitState = 'dead';
+    k.tasks.delete(p.seq);
+    k.blockedWaiters.delete(p);
+    k.zapWaiting.delete(p);
+    if (p === leader) {
+      pid.tgidOf = null;
+      group.pgrp.pgrpMembers.delete(group);
+      group.session.sessionMembers.delete(group);
+      p.parent?.children.delete(p);
+      freePid(k, group.pgrp);
+      freePid(k, group.session);
+    }
+    freePid(k, pid);
+    k.emit({ type: 'reaped', task: p.seq, by: by?.seq ?? null });
+    if (leader !== p && group.empty && leader.exitState === 'zombie') {
+      if (doNotifyParent(k, leader, leader.exitSignal)) {
+        p = leader;
+        by = null;
+        continue;
+      }
+    }
+    return;
+  }
+}

@@ -1,0 +1,143 @@
+// fork, clone, clone3 (kernel/fork.c: copy_process). The checks run in the
+// kernel's order and all of them before anything changes, so a failing call
+// leaves the model as it was (except the allocator cursors, as alloc_pid does).
+
+import { CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VM, CLONE_PIDFD, CLONE_NEWNS } from '../abi/clone.js';
+import { Errno } from '../abi/errno.js';
+import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
+import { allocPid } from './alloc_pid.js';
+import { nsCapable } from './cred.js';
+import type { Cred } from './cred.js';
+import { anyFlag, hasFlag, withoutFlags } from './flags.js';
+import type { Kernel } from './kernel.js';
+import type { PidNamespace } from './pid_namespace.js';
+import { fail, isFail } from './result.js';
+import type { Fail } from './result.js';
+import { Task } from './task.js';
+import { ThreadGroup } from './thread_group.js';
+import { UserNamespace } from './user_namespace.js';
+import { MAX_USER_NS_LEVEL } from './limits.js';
+
+export interface CloneArgs {
+  /** Clone flags without the exit signal. */
+  readonly flags: number;
+  /** The signal the parent gets when the child exits (0: none). */
+  readonly exitSignal: number;
+  /** clone3's set_tid, innermost namespace first; empty when absent. */
+  readonly setTid: readonly number[];
+  /** The child's comm; the creator's when absent. */
+  readonly comm?: string | undefined;
+}
+
+/** Flags the model implements: identity flags, and sharing flags that change nothing it models. */
+const MODELED =
+  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_DETACHED |
+  CLONE_UNTRACED | CLONE_NEWUSER | CLONE_NEWPID | CLONE_IO;
+
+/** create_user_ns(): a child user namespace owned by the caller's euid, in which it holds every capability. */
+export function createUserNs(k: Kernel, cred: Cred): Cred | Fail {
+  const parent = cred.userNs;
+  if (parent.level > MAX_USER_NS_LEVEL) return fail(Errno.EUSERS);
+  // "The owner uid must be mapped in the parent": maps cannot be written here.
+  if (!parent.mapped) return fail(Errno.EPERM);
+  const ns = new UserNamespace(parent, cred.euid, k.nextUserNsSerial());
+  return { ...cred, userNs: ns, caps: true };
+}
+
+/** create_pid_namespace(): a child of `parent`, owned by `userNs`. Checks only; `k.createPidNamespace` makes it. */
+export function checkNewPidNs(parent: PidNamespace, cred: Cred): Errno | null {
+  if (!parent.userNs.contains(cred.userNs)) return Errno.EINVAL;
+  if (parent.level + 1 > MAX_PID_NS_LEVEL) return Errno.ENOSPC;
+  return null;
+}
+
+/** copy_process() and the parts of kernel_clone() identity needs. Returns the new task. */
+export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | Fail {
+  const f = args.flags;
+  if (hasFlag(f, CLONE_NEWNS | CLONE_FS)) return fail(Errno.EINVAL);
+  if (hasFlag(f, CLONE_NEWUSER | CLONE_FS)) return fail(Errno.EINVAL);
+  // "Thread groups must share signals as well"; "Shared signal handlers imply shared VM".
+  if (hasFlag(f, CLONE_THREAD) && !hasFlag(f, CLONE_SIGHAND)) return fail(Errno.EINVAL);
+  if (hasFlag(f, CLONE_SIGHAND) && !hasFlag(f, CLONE_VM)) return fail(Errno.EINVAL);
+  // "prevent global and container-inits from creating siblings"
+  if (hasFlag(f, CLONE_PARENT) && current.group.unkillable) return fail(Errno.EINVAL);
+  if (hasFlag(f, CLONE_THREAD)) {
+    if (anyFlag(f, CLONE_NEWUSER | CLONE_NEWPID) || current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
+  }
+  if (hasFlag(f, CLONE_PIDFD) && hasFlag(f, CLONE_DETACHED)) return fail(Errno.EINVAL);
+  // Other namespaces, ptrace, vfork and the pointer-writing flags are not modeled: say so.
+  if (withoutFlags(f, (MODELED >>> 0) + CLONE_CLEAR_SIGHAND) !== 0) return fail(Errno.ENOSYS);
+
+  // copy_creds()
+  let cred = current.cred;
+  if (hasFlag(f, CLONE_NEWUSER)) {
+    const c = createUserNs(k, cred);
+    if (isFail(c)) return c;
+    cred = c;
+  }
+  // copy_namespaces() and copy_pid_ns()
+  let childNs = current.nsForChildren;
+  const newPidNs = hasFlag(f, CLONE_NEWPID);
+  if (newPidNs) {
+    if (!nsCapable(cred, cred.userNs)) return fail(Errno.EPERM);
+    if (current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
+    const e = checkNewPidNs(current.nsForChildren, cred);
+    if (e !== null) return fail(e);
+  }
+  // The namespace is made only now that nothing else can fail before alloc_pid; if alloc_pid fails it is dropped unseen.
+  let madeNs: PidNamespace | null = null;
+  if (newPidNs) {
+    madeNs = k.makePidNamespace(current.nsForChildren, cred.userNs);
+    childNs = madeNs;
+  }
+  const pid = allocPid(k, childNs, args.setTid, current.cred);
+  if (isFail(pid)) return pid;
+  if (madeNs !== null) k.registerPidNamespace(madeNs);
+
+  const thread = hasFlag(f, CLONE_THREAD);
+  const inheritParent = thread || hasFlag(f, CLONE_PARENT);
+  // "CLONE_PARENT re-uses the old parent"
+  const parent = inheritParent ? current.parent : current;
+  let exitSignal: number;
+  if (thread) exitSignal = -1;
+  else if (hasFlag(f, CLONE_PARENT)) exitSignal = current.group.leader.exitSignal;
+  else exitSignal = args.exitSignal;
+
+  const child = new Task(k.nextTaskSeq(), pid, parent, exitSignal, childNs, args.comm ?? current.comm, cred);
+  child.parentExecId = inheritParent ? current.parentExecId : current.group.execId;
+  pid.task = child;
+
+  if (thread) {
+    const group = current.group;
+    child.group = group;
+    group.threads.push(child);
+    group.live++;
+    // task_join_group_stop(): a thread born into a stopped group is stopped too.
+    if (group.stopped) child.stopped = true;
+  } else {
+    let sighand = current.group.sighand;
+    if (!hasFlag(f, CLONE_SIGHAND)) {
+      sighand = sighand.copy(k.nextSerial());
+      if (hasFlag(f, CLONE_CLEAR_SIGHAND)) sighand.flushHandlers();
+    }
+    const files = current.group.files.copy(k.nextSerial());
+    const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());
+    child.group = group;
+    group.threads.push(child);
+    group.live = 1;
+    // is_child_reaper(pid): pid 1 of its namespace becomes the namespace's init.
+    if (pid.numbers[pid.level]!.nr === 1) {
+      pid.ns.childReaper = child;
+      group.unkillable = true;
+    }
+    const rp = child.parent;
+    group.hasChildSubreaper = rp !== null && (rp.group.hasChildSubreaper || rp.group.isChildSubreaper);
+    if (rp !== null) rp.children.add(child);
+    pid.tgidOf = group;
+    group.pgrp.pgrpMembers.add(group);
+    group.session.sessionMembers.add(group);
+  }
+  k.tasks.set(child.seq, child);
+  k.emit({ type: 'forked', task: child.seq, parent: child.parent?.seq ?? null, creator: current.seq, thread });
+  return child;
+}

@@ -1,0 +1,82 @@
+// The model's invariants as code (STYLE.md, habit 7). Tests run checkInvariants
+// after every step; each violation is reported with what was found.
+
+import type { Kernel } from './kernel.js';
+import type { Pid } from './pid.js';
+
+export class InvariantError extends Error {
+  constructor(readonly violations: readonly string[]) {
+    super(`invariant violated:\n  ${violations.join('\n  ')}`);
+    this.name = 'InvariantError';
+  }
+}
+
+/** Every violation found, or an empty list. */
+export function findViolations(k: Kernel): string[] {
+  const bad: string[] = [];
+  const v = (cond: boolean, msg: () => string): void => {
+    if (!cond) bad.push(msg());
+  };
+  const pids = new Set<Pid>();
+  for (const t of k.tasks.values()) {
+    const name = `task ${t.seq} (${t.comm})`;
+    v(t.exitState !== 'dead', () => `${name} is dead but still listed`);
+    v(t.pid.task === t, () => `${name}: its Pid does not point back at it`);
+    v(t.pid.hashed, () => `${name}: its Pid was freed`);
+    // Invariant: a task visible in a namespace is visible in every ancestor.
+    for (let ns = t.activeNs.parent; ns !== null; ns = ns.parent) v(t.tidIn(ns) !== 0, () => `${name} visible in ${t.activeNs.name} but not in its ancestor ${ns.name}`);
+    const group = t.group;
+    v(group.threads.includes(t), () => `${name} missing from its group's thread list`);
+    // Invariant: tgid is the leader's tid.
+    v(group.tgidPid === group.leader.pid, () => `${name}: tgid Pid is not its leader's Pid`);
+    v(t.tgidIn(t.activeNs) === group.leader.tidIn(t.activeNs), () => `${name}: tgid differs from leader's tid`);
+    v(group.threads[0] === group.leader, () => `${name}: leader is not first on the thread list`);
+    // Threads of a group share the active namespace.
+    v(t.activeNs === group.leader.activeNs, () => `${name}: not in its leader's namespace`);
+    if (t.isLeader) {
+      v(group.tgidPid.tgidOf === group, () => `${name}: tgid Pid not attached to its group`);
+      v(group.pgrp.pgrpMembers.has(group), () => `${name}: not attached to its pgrp`);
+      v(group.session.sessionMembers.has(group), () => `${name}: not attached to its session`);
+      if (t.parent !== null) v(t.parent.children.has(t), () => `${name}: not on its parent's children list`);
+    } else {
+      v(t.children.size === 0 || t.exitState === 'alive' || t.exitState === 'exiting', () => `${name}: released thread holds children`);
+      v(t.exitSignal === -1, () => `${name}: a thread with an exit signal`);
+    }
+    for (const c of t.children) {
+      v(c.parent === t, () => `${name}: child ${c.seq} names another parent`);
+      v(c.isLeader, () => `${name}: child ${c.seq} is not a group leader`);
+      v(c.exitState !== 'dead', () => `${name}: child ${c.seq} is dead but listed`);
+    }
+    if (t.blocked !== null) v(k.blockedWaiters.has(t), () => `${name}: blocked but not on the waiters list`);
+    pids.add(t.pid);
+    pids.add(group.pgrp);
+    pids.add(group.session);
+    // Invariant: all members of a process group share one session.
+    for (const g of group.pgrp.pgrpMembers) v(g.session === group.session, () => `${name}: pgrp has members in two sessions`);
+    if (t.exitState === 'alive' && t.group.stopped) v(t.stopped, () => `${name}: group stopped but thread runs`);
+  }
+  for (const p of pids) {
+    v(p.hashed, () => `Pid ${p.serial}: in use but freed`);
+    for (const u of p.numbers) v(u.ns.idr.get(u.nr) === p, () => `Pid ${p.serial}: number ${u.nr} in ${u.ns.name} maps elsewhere`);
+  }
+  // Every allocated number maps back to its Pid, and no number is used twice.
+  const all = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
+  for (const ns of all) {
+    let count = 0;
+    for (const [nr, pid] of ns.idr.ascending()) {
+      count++;
+      v(pid.nrIn(ns) === nr, () => `${ns.name}: number ${nr} maps to a Pid that says ${pid.nrIn(ns)}`);
+      v(pid.inUse, () => `${ns.name}: number ${nr} is held by an unused Pid`);
+      v(pid.hashed, () => `${ns.name}: number ${nr} is held by a freed Pid`);
+    }
+    v(count === ns.pidAllocated, () => `${ns.name}: pid_allocated ${ns.pidAllocated} but ${count} numbers mapped`);
+    v(ns.pidMax >= 301 || ns === k.ns0, () => `${ns.name}: pid_max ${ns.pidMax} below the minimum`);
+    if (ns.parent !== null) v(ns.level === ns.parent.level + 1, () => `${ns.name}: level is not its parent's + 1`);
+  }
+  return bad;
+}
+
+export function checkInvariants(k: Kernel): void {
+  const bad = findViolations(k);
+  if (bad.length > 0) throw new InvariantError(bad);
+}

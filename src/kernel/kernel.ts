@@ -1,0 +1,185 @@
+// The kernel: every namespace, Pid and task, the event stream, and the loop
+// that lets the consequences of a system call run to completion (tasks killed
+// by a signal exit, a dying namespace init finishes once its namespace is
+// empty, blocked waits resume). Nothing here reads a clock or a random source.
+
+import { PID_MAX_DEFAULT, PID_MAX_LIMIT } from '../abi/limits.js';
+import type { Cred } from './cred.js';
+import type { KernelEvent, KernelEventListener } from './events.js';
+import { FdTable } from './fd_table.js';
+import { PidNamespace } from './pid_namespace.js';
+import { Pid } from './pid.js';
+import type { UPid } from './pid.js';
+import { SigHand } from './sighand.js';
+import { Task } from './task.js';
+import { ThreadGroup } from './thread_group.js';
+import { UserNamespace } from './user_namespace.js';
+import { finishZap, runExit } from './exit.js';
+import { retryBlockedWait } from './wait.js';
+
+/**
+ * How the kernel starts:
+ * - `scenario`: as SCENARIO.md's start state: a host namespace (level 0,
+ *   pid_max 4194304, invisible) holding `ns0` (level 1, pid_max 32768), whose
+ *   pid 1 is `init`, its parent outside the model;
+ * - `plain`: one root namespace `ns0` at level 0 whose pid 1 is `init`.
+ */
+export interface KernelOptions {
+  readonly mode?: 'scenario' | 'plain';
+  /** ns0's kernel.pid_max (default 32768). */
+  readonly pidMax?: number;
+  /** The host namespace's cursor in scenario mode: where the host numbers of ns0's tasks start. */
+  readonly hostCursor?: number;
+  /** Comm of the first task (default `init`). */
+  readonly initComm?: string;
+}
+
+export class Kernel {
+  readonly rootUserNs: UserNamespace;
+  /** The scenario's outer namespace (scenario mode), else null. */
+  readonly host: PidNamespace | null;
+  /** ns0, ns1, ... in creation order. */
+  readonly namespaces: PidNamespace[] = [];
+  readonly init: Task;
+  /** Tasks not yet released, by creation sequence. */
+  readonly tasks = new Map<number, Task>();
+  /** Tasks blocked in a wait, to retry when something changes. */
+  readonly blockedWaiters = new Set<Task>();
+  /** Tasks that must run do_exit() (a fatal signal reached them). */
+  readonly exitQueue: { task: Task; code: number }[] = [];
+  /** Dying namespace inits waiting in zap_pid_ns_processes(). */
+  readonly zapWaiting = new Set<Task>();
+  private readonly listeners = new Set<KernelEventListener>();
+  private seq = 0;
+  private serials = 0;
+  private userNsSerial = 0;
+
+  constructor(options: KernelOptions = {}) {
+    const mode = options.mode ?? 'scenario';
+    this.rootUserNs = new UserNamespace(null, 0, this.userNsSerial++);
+    this.host = mode === 'scenario' ? new PidNamespace(null, this.rootUserNs, PID_MAX_LIMIT, 'host', this.nextSerial()) : null;
+    // The host already has tasks of its own; where its cursor stands is invisible to every actor.
+    if (this.host !== null) this.host.idr.cursor = options.hostCursor ?? 1000;
+    const ns0 = this.createPidNamespace(this.host, this.rootUserNs);
+    ns0.pidMax = options.pidMax ?? PID_MAX_DEFAULT;
+    const numbers: UPid[] = [];
+    for (let ns: PidNamespace | null = ns0; ns !== null; ns = ns.parent) {
+      const nr = ns === ns0 ? 1 : ns.idr.allocCyclic(1, ns.pidMax);
+      if (ns === ns0) ns.idr.allocExact(1);
+      numbers[ns.level] = { nr, ns };
+    }
+    const pid = new Pid(numbers, this.nextSerial());
+    for (const u of numbers) {
+      u.ns.idr.replace(u.nr, pid);
+      u.ns.pidAllocated++;
+    }
+    ns0.idr.cursor = 2;
+    const cred: Cred = { uid: 0, euid: 0, suid: 0, userNs: this.rootUserNs, caps: true };
+    const init = new Task(this.seq++, pid, null, 17, ns0, options.initComm ?? 'init', cred);
+    const group = new ThreadGroup(init, pid, pid, new SigHand(this.nextSerial()), new FdTable(this.nextSerial()), this.nextSerial());
+    init.group = group;
+    group.threads.push(init);
+    group.live = 1;
+    group.unkillable = true;
+    pid.task = init;
+    pid.tgidOf = group;
+    pid.pgrpMembers.add(group);
+    pid.sessionMembers.add(group);
+    ns0.childReaper = init;
+    this.tasks.set(init.seq, init);
+    this.init = init;
+  }
+
+  get ns0(): PidNamespace {
+    return this.namespaces[0]!;
+  }
+
+  nextSerial(): number {
+    return this.serials++;
+  }
+
+  nextTaskSeq(): number {
+    return this.seq++;
+  }
+
+  /** The sequence number the next task will get. */
+  peekTaskSeq(): number {
+    return this.seq;
+  }
+
+  nextUserNsSerial(): number {
+    return this.userNsSerial++;
+  }
+
+  createPidNamespace(parent: PidNamespace | null, userNs: UserNamespace): PidNamespace {
+    const ns = this.makePidNamespace(parent, userNs);
+    this.registerPidNamespace(ns);
+    return ns;
+  }
+
+  /** A namespace object not yet part of the tree (clone makes it before alloc_pid can still fail). */
+  makePidNamespace(parent: PidNamespace | null, userNs: UserNamespace): PidNamespace {
+    // New namespaces start at PID_MAX_LIMIT (Linux 6.14, per-namespace pid_max).
+    return new PidNamespace(parent, userNs, PID_MAX_LIMIT, `ns${this.namespaces.length}`, this.nextSerial());
+  }
+
+  registerPidNamespace(ns: PidNamespace): void {
+    this.namespaces.push(ns);
+    this.emit({ type: 'ns_created', ns: ns.name, parent: ns.parent?.name ?? null, level: ns.level });
+  }
+
+  /** The root of the namespace tree (the host in scenario mode). */
+  get rootNs(): PidNamespace {
+    return this.host ?? this.ns0;
+  }
+
+  /** is_global_init(): pid 1 of the root namespace (only in plain mode is it modeled). */
+  isGlobalInit(t: Task): boolean {
+    return t.pid.level === 0 && t.pid.numbers[0]!.nr === 1 && t.group.tgidPid === t.pid;
+  }
+
+  subscribe(listener: KernelEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: KernelEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  /**
+   * Lets everything a call set in motion finish, in a fixed order: queued
+   * exits, then dying inits whose namespace may now be empty, then blocked
+   * waits; repeated until nothing moves.
+   */
+  settle(): void {
+    for (;;) {
+      let moved = false;
+      for (let item = this.exitQueue.shift(); item !== undefined; item = this.exitQueue.shift()) {
+        if (item.task.exitState === 'alive') runExit(this, item.task, item.code);
+        moved = true;
+      }
+      for (const t of [...this.zapWaiting]) {
+        if (finishZap(this, t)) moved = true;
+      }
+      if (this.exitQueue.length > 0) continue;
+      const waiters = [...this.blockedWaiters].sort((a, b) => a.seq - b.seq);
+      for (const t of waiters) {
+        if (retryBlockedWait(this, t)) moved = true;
+      }
+      if (!moved && this.exitQueue.length === 0) return;
+    }
+  }
+
+  /** All live (not released) tasks in creation order. */
+  liveTasks(): Task[] {
+    return [...this.tasks.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Every thread group that still has a leader attached, in creation order of its leader. */
+  threadGroups(): ThreadGroup[] {
+    const seen = new Set<ThreadGroup>();
+    for (const t of this.liveTasks()) seen.add(t.group);
+    return [...seen];
+  }
+}

@@ -1,0 +1,50 @@
+// pidfd_open(2), pidfd_send_signal(2) and the pidfd side of waitid and setns
+// (kernel/pid.c, kernel/signal.c, fs/pidfs.c).
+
+import { Errno } from '../abi/errno.js';
+import { PIDFD_NONBLOCK, PIDFD_THREAD } from '../abi/pidfd.js';
+import { SiCode } from '../abi/signal.js';
+import type { PidFd } from './fd_table.js';
+import type { Kernel } from './kernel.js';
+import { fail } from './result.js';
+import type { Fail } from './result.js';
+import { groupSendSigInfo } from './signal.js';
+import type { Task } from './task.js';
+
+/** pidfd_open(pid, flags): a pidfd for the thread group (or, with PIDFD_THREAD, the thread) `pid` names. */
+export function doPidfdOpen(me: Task, pid: number, flags: number): number | Fail {
+  if ((flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD)) !== 0) return fail(Errno.EINVAL);
+  if (pid <= 0) return fail(Errno.EINVAL);
+  const p = me.activeNs.findPid(pid);
+  if (p === undefined) return fail(Errno.ESRCH);
+  const thread = (flags & PIDFD_THREAD) !== 0;
+  // pidfd_prepare(): "if (!pid_has_task(pid, thread ? PIDTYPE_PID : PIDTYPE_TGID)) return -EINVAL"
+  if (thread ? p.task === null : p.tgidOf === null) return fail(Errno.EINVAL);
+  const fd = me.group.files.install({ pid: p, thread, nonblock: (flags & PIDFD_NONBLOCK) !== 0 });
+  if (fd < 0) return fail(Errno.EMFILE);
+  return fd;
+}
+
+/** pidfd_get_pid(): the file behind `fd`, EBADF when it is not an open pidfd. */
+export function pidfdGet(me: Task, fd: number): PidFd | Fail {
+  const f = fd >= 0 ? me.group.files.get(fd) : undefined;
+  return f ?? fail(Errno.EBADF);
+}
+
+/** pidfd_send_signal(fd, sig, NULL, 0). */
+export function doPidfdSendSignal(k: Kernel, me: Task, fd: number, sig: number, flags: number): 0 | Fail {
+  if (flags !== 0) return fail(Errno.EINVAL);
+  const f = pidfdGet(me, fd);
+  if ('fail' in f) return f;
+  // access_pidfd_pidns(): the target must live in the caller's namespace or below it.
+  if (!me.activeNs.isAncestorOf(f.pid.ns)) return fail(Errno.EINVAL);
+  // kill_pid_info_type(): the task holding the Pid; the signal's validity is checked after (check_kill_permission).
+  const target = f.pid.task;
+  if (target === null) return fail(Errno.ESRCH);
+  const err = groupSendSigInfo(k, me, sig, target, f.thread ? SiCode.SI_TKILL : SiCode.SI_USER, f.thread ? 'thread' : 'group');
+  return err === 0 ? 0 : fail(err);
+}
+
+export function doClose(me: Task, fd: number): 0 | Fail {
+  return me.group.files.close(fd) ? 0 : fail(Errno.EBADF);
+}

@@ -1,0 +1,109 @@
+// A deterministic, plain-data picture of the whole model: what tests compare
+// around a failing call, and what tools may save and show. Objects are named
+// by their creation serials, never by identity.
+
+import type { Kernel } from './kernel.js';
+import type { Pid } from './pid.js';
+import type { Task } from './task.js';
+
+export interface Snapshot {
+  readonly namespaces: readonly NsSnapshot[];
+  readonly tasks: readonly TaskSnapshot[];
+}
+
+export interface NsSnapshot {
+  readonly name: string;
+  readonly level: number;
+  readonly parent: string | null;
+  readonly pidMax: number;
+  readonly cursor: number;
+  readonly pidAllocated: number;
+  readonly adding: boolean;
+  readonly childReaper: number | null;
+  readonly userNs: number;
+  /** Allocated numbers and the Pid serial each maps to. */
+  readonly numbers: readonly (readonly [number, number])[];
+}
+
+export interface TaskSnapshot {
+  readonly seq: number;
+  readonly comm: string;
+  readonly pid: readonly number[];
+  readonly pidSerial: number;
+  readonly leader: number;
+  readonly threads: readonly number[];
+  readonly parent: number | null;
+  readonly children: readonly number[];
+  readonly exitState: string;
+  readonly exitCode: number;
+  readonly exitSignal: number;
+  readonly nsForChildren: string;
+  readonly pgrp: number;
+  readonly session: number;
+  readonly cred: string;
+  readonly blocked: string | null;
+  readonly stopped: boolean;
+  readonly group: string;
+  readonly sighand: string;
+  readonly files: string;
+}
+
+const pidText = (p: Pid): readonly number[] => p.numbers.map((u) => u.nr);
+
+function taskSnapshot(t: Task): TaskSnapshot {
+  const g = t.group;
+  const c = t.cred;
+  return {
+    seq: t.seq,
+    comm: t.comm,
+    pid: pidText(t.pid),
+    pidSerial: t.pid.serial,
+    leader: g.leader.seq,
+    threads: g.threads.map((x) => x.seq),
+    parent: t.parent?.seq ?? null,
+    children: [...t.children].map((x) => x.seq),
+    exitState: t.exitState,
+    exitCode: t.exitCode,
+    exitSignal: t.exitSignal,
+    nsForChildren: t.nsForChildren.name,
+    pgrp: g.pgrp.serial,
+    session: g.session.serial,
+    cred: `${c.uid}/${c.euid}/${c.suid} userns${c.userNs.serial} caps=${c.caps}`,
+    blocked: t.blocked === null ? null : JSON.stringify({ s: t.blocked.syscall, o: t.blocked.options, k: t.blocked.target.kind }),
+    stopped: t.stopped,
+    group: JSON.stringify({
+      live: g.live,
+      groupExit: g.groupExit,
+      code: g.groupExitCode,
+      stopped: g.stopped,
+      stopCode: g.stopCode,
+      cont: g.continuedPending,
+      sub: g.isChildSubreaper,
+      hasSub: g.hasChildSubreaper,
+      unkillable: g.unkillable,
+      execId: g.execId,
+      pending: g.sharedPending.map((s) => s.signo),
+    }),
+    sighand: `${g.sighand.serial}:${JSON.stringify(g.sighand.entries())}`,
+    files: `${g.files.serial}:${JSON.stringify(g.files.entries().map(([fd, f]) => [fd, f.pid.serial, f.thread, f.nonblock]))}`,
+  };
+}
+
+export function snapshot(k: Kernel): Snapshot {
+  const all = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
+  return {
+    namespaces: all.map((ns) => ({
+      name: ns.name,
+      level: ns.level,
+      parent: ns.parent?.name ?? null,
+      pidMax: ns.pidMax,
+      cursor: ns.idr.cursor,
+      pidAllocated: ns.pidAllocated,
+      adding: ns.adding,
+      childReaper: ns.childReaper?.seq ?? null,
+      userNs: ns.userNs.serial,
+      numbers: [...ns.idr.ascending()].map(([nr, p]) => [nr, p.serial] as const),
+    })),
+    tasks: k.liveTasks().map(taskSnapshot),
+  };
+}

@@ -1,0 +1,31 @@
+// What a blocked wait4/waitid remembers, so that a later step can finish it.
+
+import type { Pid } from './pid.js';
+
+export type WaitTarget =
+  /** P_ALL / wait4(-1). */
+  | { readonly kind: 'all' }
+  /** P_PID / wait4(N) / P_PIDFD: the Pid whose thread group is awaited. */
+  | { readonly kind: 'pid'; readonly pid: Pid }
+  /** P_PGID / wait4(-N) / wait4(0): any child in this process group. */
+  | { readonly kind: 'pgid'; readonly pid: Pid };
+
+export interface WaitRequest {
+  readonly syscall: 'wait4' | 'waitid';
+  readonly target: WaitTarget;
+  /** Kernel wo_flags (WEXITED etc.; wait4 adds WEXITED itself). */
+  readonly options: number;
+}
+
+/** What a finished wait returns. */
+export type WaitOutcome =
+  | { readonly kind: 'found'; readonly pid: number; readonly status: WaitFound }
+  /** WNOHANG and nothing ready: wait4 returns 0, waitid fills si_pid = 0. */
+  | { readonly kind: 'none' }
+  | { readonly kind: 'error'; readonly errno: number };
+
+export type WaitFound =
+  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'killed'; readonly signal: number }
+  | { readonly kind: 'stopped'; readonly signal: number }
+  | { readonly kind: 'continued' };

@@ -1,0 +1,53 @@
+// prctl(2) (the subreaper options), setuid(2) and the pid sysctls.
+
+import { Errno } from '../abi/errno.js';
+import { PR_GET_CHILD_SUBREAPER, PR_SET_CHILD_SUBREAPER } from '../abi/prctl.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { fail } from '../kernel/result.js';
+import { doSetuid, sysctlRead, sysctlWrite } from '../kernel/sys.js';
+import type { SysctlKey } from '../kernel/sys.js';
+import type { Task } from '../kernel/task.js';
+import { syscall } from './result.js';
+import type { SysResult } from './result.js';
+
+/**
+ * prctl(PR_SET_CHILD_SUBREAPER, n) and prctl(PR_GET_CHILD_SUBREAPER); the
+ * latter's result is the flag it stores through its pointer. Other options
+ * are not modeled (ENOSYS).
+ */
+export function sysPrctl(k: Kernel, me: Task, option: number, arg: number): SysResult<number> {
+  return syscall(k, () => {
+    if (option === PR_SET_CHILD_SUBREAPER) {
+      const group = me.group;
+      group.isChildSubreaper = arg !== 0;
+      // walk_process_tree(me, propagate_has_child_subreaper): descendants learn there is one.
+      if (arg !== 0) propagateHasChildSubreaper(me);
+      return 0;
+    }
+    if (option === PR_GET_CHILD_SUBREAPER) return me.group.isChildSubreaper ? 1 : 0;
+    return fail(Errno.ENOSYS);
+  });
+}
+
+function propagateHasChildSubreaper(me: Task): void {
+  const stack = me.group.threads.flatMap((t) => [...t.children]);
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    // "If task has has_child_subreaper - all its descendants already have it"; a namespace init stops the walk.
+    if (p.group.hasChildSubreaper || (p.pid.numbers[p.pid.level]!.nr === 1 && p.isLeader)) continue;
+    p.group.hasChildSubreaper = true;
+    for (const t of p.group.threads) stack.push(...t.children);
+  }
+}
+
+export function sysSetuid(k: Kernel, me: Task, uid: number): SysResult<0> {
+  return syscall(k, () => doSetuid(me, uid));
+}
+
+export function sysSysctlRead(k: Kernel, me: Task, key: SysctlKey): SysResult<number> {
+  return syscall(k, () => sysctlRead(me, key));
+}
+
+export function sysSysctlWrite(k: Kernel, me: Task, key: SysctlKey, value: number): SysResult<0> {
+  return syscall(k, () => sysctlWrite(me, key, value));
+}
