@@ -1,0 +1,120 @@
+// The embedder's handle on one task: every system call the model has, made
+// as that task, each returning the kernel's errno as data. `orThrow` turns a
+// result into a value or a SyscallError at the API edge.
+
+import { SyscallError } from '../abi/errno.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { PidNamespace } from '../kernel/pid_namespace.js';
+import type { SignalDisposition } from '../kernel/signal_types.js';
+import type { SysctlKey } from '../kernel/sys.js';
+import type { Task } from '../kernel/task.js';
+import { sysGetpgid, sysGetpgrp, sysGetpid, sysGetppid, sysGetsid, sysGettid, sysSetpgid, sysSetsid } from './ids.js';
+import { sysSetnsNamespace, sysSetnsPidfd, sysUnshare } from './ns.js';
+import { sysClose, sysPidfdOpen } from './pidfd.js';
+import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork } from './process.js';
+import type { Clone3Args, Forked } from './process.js';
+import type { SysResult } from './result.js';
+import { sysKill, sysPidfdSendSignal, sysSignal, sysTgkill } from './signal.js';
+import { sysPrctl, sysSetuid, sysSysctlRead, sysSysctlWrite } from './sys.js';
+import { sysWait4, sysWaitid } from './wait.js';
+import type { WaitCall } from './wait.js';
+
+export class TaskApi {
+  constructor(
+    readonly kernel: Kernel,
+    readonly task: Task,
+  ) {}
+
+  fork(comm?: string): SysResult<Forked> {
+    return sysFork(this.kernel, this.task, comm);
+  }
+  /** Raw clone: the low byte of `flags` is the exit signal. */
+  clone(flags: number, comm?: string): SysResult<Forked> {
+    return sysClone(this.kernel, this.task, flags, comm);
+  }
+  clone3(args: Clone3Args, comm?: string): SysResult<Forked> {
+    return sysClone3(this.kernel, this.task, args, comm);
+  }
+  unshare(flags: number): SysResult<0> {
+    return sysUnshare(this.kernel, this.task, flags);
+  }
+  /** setns() with a PID namespace file (as /proc/PID/ns/pid gives it). */
+  setns(ns: PidNamespace, flags: number): SysResult<0> {
+    return sysSetnsNamespace(this.kernel, this.task, ns, flags);
+  }
+  setnsPidfd(fd: number, flags: number): SysResult<0> {
+    return sysSetnsPidfd(this.kernel, this.task, fd, flags);
+  }
+  exit(code: number): SysResult<never> {
+    return sysExit(this.kernel, this.task, code);
+  }
+  exitGroup(code: number): SysResult<never> {
+    return sysExitGroup(this.kernel, this.task, code);
+  }
+  execve(): SysResult<0> {
+    return sysExecve(this.kernel, this.task);
+  }
+  wait4(pid: number, options: number): SysResult<WaitCall> {
+    return sysWait4(this.kernel, this.task, pid, options);
+  }
+  waitid(idtype: number, id: number, options: number): SysResult<WaitCall> {
+    return sysWaitid(this.kernel, this.task, idtype, id, options);
+  }
+  kill(pid: number, sig: number): SysResult<0> {
+    return sysKill(this.kernel, this.task, pid, sig);
+  }
+  tgkill(tgid: number, tid: number, sig: number): SysResult<0> {
+    return sysTgkill(this.kernel, this.task, tgid, tid, sig);
+  }
+  pidfdOpen(pid: number, flags: number): SysResult<number> {
+    return sysPidfdOpen(this.kernel, this.task, pid, flags);
+  }
+  pidfdSendSignal(fd: number, sig: number): SysResult<0> {
+    return sysPidfdSendSignal(this.kernel, this.task, fd, sig);
+  }
+  close(fd: number): SysResult<0> {
+    return sysClose(this.kernel, this.task, fd);
+  }
+  signal(sig: number, disposition: SignalDisposition): SysResult<0> {
+    return sysSignal(this.kernel, this.task, sig, disposition);
+  }
+  getpid(): SysResult<number> {
+    return sysGetpid(this.kernel, this.task);
+  }
+  getppid(): SysResult<number> {
+    return sysGetppid(this.kernel, this.task);
+  }
+  gettid(): SysResult<number> {
+    return sysGettid(this.kernel, this.task);
+  }
+  getpgrp(): SysResult<number> {
+    return sysGetpgrp(this.kernel, this.task);
+  }
+  getpgid(pid: number): SysResult<number> {
+    return sysGetpgid(this.kernel, this.task, pid);
+  }
+  getsid(pid: number): SysResult<number> {
+    return sysGetsid(this.kernel, this.task, pid);
+  }
+  setpgid(pid: number, pgid: number): SysResult<0> {
+    return sysSetpgid(this.kernel, this.task, pid, pgid);
+  }
+  setsid(): SysResult<number> {
+    return sysSetsid(this.kernel, this.task);
+  }
+  prctl(option: number, arg = 0): SysResult<number> {
+    return sysPrctl(this.kernel, this.task, option, arg);
+  }
+  sysctl(key: SysctlKey, value?: number): SysResult<number> {
+    return value === undefined ? sysSysctlRead(this.kernel, this.task, key) : sysSysctlWrite(this.kernel, this.task, key, value);
+  }
+  setuid(uid: number): SysResult<0> {
+    return sysSetuid(this.kernel, this.task, uid);
+  }
+}
+
+/** The value of a successful call; a SyscallError (errno, code, syscall) otherwise. */
+export function orThrow<T>(r: SysResult<T>, syscall = 'syscall'): T {
+  if (r.ok) return r.value;
+  throw new SyscallError(r.errno, syscall);
+}
