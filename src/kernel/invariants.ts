@@ -69,6 +69,8 @@ export function findViolations(k: Kernel): string[] {
       v(pid.inUse, () => `${ns.name}: number ${nr} is held by an unused Pid`);
       v(pid.hashed, () => `${ns.name}: number ${nr} is held by a freed Pid`);
     }
+    // No number is reserved without a Pid behind it (a failed alloc_pid gives back what it took).
+    v(ns.idr.size === count, () => `${ns.name}: ${ns.idr.size} numbers taken but ${count} mapped`);
     v(count === ns.pidAllocated, () => `${ns.name}: pid_allocated ${ns.pidAllocated} but ${count} numbers mapped`);
     v(ns.pidMax >= 301 || ns === k.ns0, () => `${ns.name}: pid_max ${ns.pidMax} below the minimum`);
     if (ns.parent !== null) v(ns.level === ns.parent.level + 1, () => `${ns.name}: level is not its parent's + 1`);
