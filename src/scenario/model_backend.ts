@@ -8,6 +8,8 @@ import { siCodeName, Signal } from '../abi/signal.js';
 import { hasFlag } from '../kernel/flags.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { KernelEvent } from '../kernel/events.js';
+import { snapshot } from '../kernel/snapshot.js';
+import type { Snapshot } from '../kernel/snapshot.js';
 import type { Task } from '../kernel/task.js';
 import type { WaitOutcome } from '../kernel/wait_types.js';
 import { ProcFs } from '../procfs/procfs.js';
@@ -27,6 +29,12 @@ import type { Backend, CallOutcome, CallResult, NewTask, NsView, PsRow, Resolved
 export interface ModelBackendOptions {
   /** Called after every call and view with the kernel (tests run the invariant checker here). */
   readonly afterStep?: (kernel: Kernel) => void;
+  /**
+   * Snapshot the model around every call and throw if a failing call changed
+   * it (the allocator cursors excepted after a fork-family EAGAIN/ENOMEM, which
+   * Linux does not roll back either).
+   */
+  readonly verifyFailingCalls?: boolean;
 }
 
 export class ModelBackend implements Backend {
@@ -62,12 +70,14 @@ export class ModelBackend implements Backend {
     const me = this.task(actor);
     const events: KernelEvent[] = [];
     const off = k.subscribe((e) => events.push(e));
+    const before = this.options.verifyFailingCalls === true ? snapshot(k) : null;
     let result: CallResult;
     try {
       result = this.dispatch(me, call, child);
     } finally {
       off();
     }
+    if (before !== null && result.kind === 'errno') verifyUnchanged(before, snapshot(k), call, result.errno);
     this.options.afterStep?.(k);
     return Promise.resolve({ result, events: this.stepEvents(events) });
   }
@@ -236,6 +246,13 @@ export class ModelBackend implements Backend {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function verifyUnchanged(before: Snapshot, after: Snapshot, call: ResolvedCall, errno: string): void {
+  const forkFamily = call.name === 'fork' || call.name === 'clone' || call.name === 'clone3';
+  const strip = (s: Snapshot): string =>
+    JSON.stringify(forkFamily && (errno === 'EAGAIN' || errno === 'ENOMEM') ? { ...s, namespaces: s.namespaces.map((n) => ({ ...n, cursor: 0 })) } : s);
+  if (strip(before) !== strip(after)) throw new Error(`model: ${call.name} failed with ${errno} but changed the model`);
 }
 
 function value(r: SysResult<number>): CallResult {
