@@ -180,3 +180,49 @@ describe('format and parse', () => {
     );
   });
 });
+
+describe('SCENARIO.md examples', () => {
+  it('the multi_pidns example is already canonical', () => {
+    const text = [
+      'init: clone(CLONE_NEWPID) -> p4 = 2',
+      'p4: clone(CLONE_NEWPID) -> p3 = 2',
+      'p3: clone(CLONE_NEWPID) -> p2 = 2',
+      'p2: clone(CLONE_NEWPID) -> p1 = 2',
+      'p1: clone(CLONE_NEWPID) -> p0 = 2',
+      'p0: getpid() = 1',
+      'p0: getppid() = 0',
+      '@ps p4',
+      '| 1 0 0 0 S p4',
+      '| 2 1 0 0 S p3',
+      '| 3 2 0 0 S p2',
+      '| 4 3 0 0 S p1',
+      '| 5 4 0 0 S p0',
+      '@status p4 p0',
+      '| Name: p0',
+      '| State: S',
+      '| Tgid: 5',
+      '| Pid: 5',
+      '| PPid: 4',
+      '| NStgid: 5 4 3 2 1',
+      '| NSpid: 5 4 3 2 1',
+      '| NSpgid: 0 0 0 0 0',
+      '| NSsid: 0 0 0 0 0',
+      '',
+    ].join('\n');
+    expect(formatScript(parseScenario(text, 'multi_pidns.pidns'))).toBe(text);
+  });
+
+  it('the transcript examples parse as steps with expectations', () => {
+    const text = [
+      'init: fork() -> a = 2',
+      'a: unshare(CLONE_NEWPID) = -1 EINVAL',
+      'b: exit_group(0) = ?',
+      'a: wait4(-1, 0) = 3 {exited 0}',
+      'a: wait4(-1, WNOHANG) = 0',
+      'a: waitid(P_ALL, 0, WEXITED) = 0 {si_pid=3, si_code=CLD_EXITED, si_status=0}',
+      'a: pidfd_open($b, 0) -> pfd = fd',
+      '',
+    ].join('\n');
+    expect(formatScript(parseScenario(text, 't'))).toBe(text);
+  });
+});
