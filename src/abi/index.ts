@@ -5,3 +5,4 @@ export * from './wait.js';
 export * from './prctl.js';
 export * from './pidfd.js';
 export * from './limits.js';
+export * from './constants.js';

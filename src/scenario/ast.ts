@@ -23,6 +23,8 @@ export interface RefArg {
   /** The actor whose active namespace sees the id; undefined means the caller. */
   readonly from: string | undefined;
   readonly pos: Pos;
+  /** Where `c` of `$b@c` starts, for errors about c (optional: added after v1's first AST). */
+  readonly fromPos?: Pos;
 }
 
 /** A pid-like argument: a number or an actor's id. */

@@ -182,18 +182,15 @@ export interface Backend {
   threads(actor: TaskRef, target: TaskRef): Promise<readonly number[] | null>;
   status(actor: TaskRef, target: TaskRef): Promise<StatusView | null>;
   ns(actor: TaskRef): Promise<NsView>;
+  /**
+   * Optional (added by the scenario runner's author): the level of actor's
+   * pid_for_children namespace (ns0 is level 1, the host 0); null when unknown.
+   * With it the runner refuses a clone3 set_tid that would also choose the
+   * host's number, a scenario error by SCENARIO.md; without it that check is
+   * skipped and the call goes to the backend.
+   */
+  levelForChildren?(actor: TaskRef): Promise<number | null>;
   /** Ends the run and frees everything (processes, mounts). Safe to call twice. */
   close(): Promise<void>;
 }
 
-/**
- * A step the backend refuses because the scenario itself is wrong (SCENARIO.md:
- * e.g. a set_tid array that would choose the host's number). The runner
- * reports it as `error: FILE:LINE:COL: message`, exit 2.
- */
-export class StepRefused extends Error {
-  constructor(readonly detail: string) {
-    super(detail);
-    this.name = 'StepRefused';
-  }
-}

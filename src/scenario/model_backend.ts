@@ -2,7 +2,7 @@
 // answers the runner's questions from the model's procfs. It speaks the same
 // Backend interface as the real-kernel backend, so one printer serves both.
 
-import { CLONE_NEWPID, CLONE_THREAD } from '../abi/clone.js';
+import { CLONE_THREAD } from '../abi/clone.js';
 import { errnoName } from '../abi/errno.js';
 import { siCodeName, Signal } from '../abi/signal.js';
 import { hasFlag } from '../kernel/flags.js';
@@ -23,7 +23,7 @@ import { sysKill, sysPidfdSendSignal, sysSignal, sysTgkill } from '../syscalls/s
 import { sysPrctl, sysSetuid, sysSysctlRead, sysSysctlWrite } from '../syscalls/sys.js';
 import { sysWait4, sysWaitid } from '../syscalls/wait.js';
 import type { WaitCall } from '../syscalls/wait.js';
-import { StepRefused, taskRef } from './backend.js';
+import { taskRef } from './backend.js';
 import type { Backend, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
 
 export interface ModelBackendOptions {
@@ -92,13 +92,8 @@ export class ModelBackend implements Backend {
         const flags = (call.flags & 0xff) === 0 && !hasFlag(call.flags, CLONE_THREAD) ? call.flags + Signal.SIGCHLD : call.flags;
         return this.forked(sysClone(k, me, flags, child.comm), child);
       }
-      case 'clone3': {
-        if (call.setTid !== undefined && k.host !== null) {
-          const level = me.nsForChildren.level + (hasFlag(call.flags, CLONE_NEWPID) ? 1 : 0);
-          if (call.setTid.length === level + 1) throw new StepRefused(`set_tid has ${call.setTid.length} entries: the last would choose the host's number`);
-        }
+      case 'clone3':
         return this.forked(sysClone3(k, me, { flags: call.flags, setTid: call.setTid, exitSignal: call.exitSignal }, child.comm), child);
-      }
       case 'unshare':
         return value(sysUnshare(k, me, call.flags));
       case 'setns': {
@@ -235,6 +230,11 @@ export class ModelBackend implements Backend {
 
   status(actor: TaskRef, target: TaskRef): Promise<StatusView | null> {
     return Promise.resolve(this.procfs(actor).status(this.task(target)));
+  }
+
+  /** The level of the actor's pid_for_children namespace (the host is level 0, ns0 level 1). */
+  levelForChildren(actor: TaskRef): Promise<number | null> {
+    return Promise.resolve(this.task(actor).nsForChildren.level);
   }
 
   ns(actor: TaskRef): Promise<NsView> {

@@ -1,0 +1,394 @@
+// The scenario runner: walks a Script against a Backend. It owns what the
+// language adds to the kernel: actor names (bound to TaskRefs in creation
+// order), fd names (per process, inherited by forks), which actor may step,
+// the transcript's order, and the check of written expectations. Backends see
+// numbers only.
+
+import { CLONE_FILES, CLONE_NEWPID, CLONE_THREAD } from '../abi/clone.js';
+import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
+import { ScenarioError, type Call, type CallName, type CallStep, type FdArg, type NsTarget, type PidArg, type Pos, type RepeatStep, type Script, type Step, type ViewStep } from './ast.js';
+import { taskRef, type Backend, type CallOutcome, type ResolvedCall, type StepEvent, type TaskRef } from './backend.js';
+import { formatCallStep, formatView } from './format.js';
+import { entryLines, formatEvent, formatResult, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
+
+/** One round of an enclosing `repeat`: the index-th of count (1-based). */
+export interface Round {
+  readonly index: number;
+  readonly count: number;
+  /** Where the `repeat` is written. */
+  readonly pos: Pos;
+}
+
+/** A written expectation that the run did not meet. */
+export interface Mismatch {
+  readonly file: string;
+  readonly pos: Pos;
+  /** The step in canonical form. */
+  readonly step: string;
+  /** The enclosing repeats' rounds, outermost first; empty at the top level. */
+  readonly rounds: readonly Round[];
+  readonly expected: readonly string[];
+  readonly actual: readonly string[];
+}
+
+export interface RunResult {
+  readonly lines: readonly string[];
+  readonly entries: readonly TranscriptEntry[];
+  readonly mismatches: readonly Mismatch[];
+}
+
+export interface RunOptions {
+  /** Each transcript entry as soon as it is final (a repeat's entries come when the repeat ends). */
+  readonly onEntry?: (entry: TranscriptEntry) => void;
+  /** Each transcript line, likewise. */
+  readonly onLine?: (line: string) => void;
+  /** Each mismatch as it is found, in every round. */
+  readonly onMismatch?: (mismatch: Mismatch) => void;
+}
+
+type Emit = (entry: TranscriptEntry) => void;
+
+/** The calls that create a task when they return a positive value. */
+const CREATING: ReadonlySet<CallName> = new Set<CallName>(['fork', 'clone', 'clone3']);
+
+/** fd names of one process (one fd table): name to number. Threads share the object. */
+type FdTable = Map<string, number>;
+
+class Runner {
+  private readonly names = new Map<string, TaskRef>();
+  /** The name a task holds, if any: rebinding a name leaves its old task without one. */
+  private readonly nameOf = new Map<TaskRef, string>();
+  private readonly comms = new Map<TaskRef, string>();
+  private readonly fdTables = new Map<TaskRef, FdTable>();
+  /** The call each blocked task is in, for the message when it is asked to step. */
+  private readonly blockedIn = new Map<TaskRef, string>();
+  private nextRef = 1;
+
+  readonly lines: string[] = [];
+  readonly entries: TranscriptEntry[] = [];
+  readonly mismatches: Mismatch[] = [];
+
+  constructor(
+    private readonly script: Script,
+    private readonly backend: Backend,
+    private readonly opts: RunOptions,
+  ) {
+    const init = taskRef(0);
+    this.bind('init', init);
+    this.comms.set(init, 'init');
+    this.fdTables.set(init, new Map());
+  }
+
+  private fail(pos: Pos, message: string): never {
+    throw new ScenarioError(this.script.file, pos, message);
+  }
+
+  /** The top-level sink: the result's lists and the streaming callbacks. */
+  readonly emitTop: Emit = (entry) => {
+    this.entries.push(entry);
+    this.opts.onEntry?.(entry);
+    for (const line of entryLines(entry)) {
+      this.lines.push(line);
+      this.opts.onLine?.(line);
+    }
+  };
+
+  private bind(name: string, ref: TaskRef): void {
+    const old = this.names.get(name);
+    if (old !== undefined) this.nameOf.delete(old);
+    this.names.set(name, ref);
+    this.nameOf.set(ref, name);
+  }
+
+  private task(name: string, pos: Pos): TaskRef {
+    const ref = this.names.get(name);
+    if (ref === undefined) return this.fail(pos, `unknown actor ${name}`);
+    return ref;
+  }
+
+  /** How events name a task: its name, or `COMM#REF` once it has none. */
+  label(ref: TaskRef): string {
+    return this.nameOf.get(ref) ?? `${this.comms.get(ref) ?? 'task'}#${ref}`;
+  }
+
+  private fdTable(ref: TaskRef): FdTable {
+    let table = this.fdTables.get(ref);
+    if (table === undefined) {
+      table = new Map();
+      this.fdTables.set(ref, table);
+    }
+    return table;
+  }
+
+  async steps(steps: readonly Step[], depth: number, rounds: readonly Round[], emit: Emit): Promise<void> {
+    for (const step of steps) {
+      switch (step.kind) {
+        case 'call':
+          await this.callStep(step, depth, rounds, emit);
+          break;
+        case 'view':
+          await this.viewStep(step, depth, rounds, emit);
+          break;
+        case 'repeat':
+          await this.repeat(step, depth, rounds, emit);
+          break;
+      }
+    }
+  }
+
+  /** Runs every round; the transcript keeps the last (or, on a scenario error, the one that failed). */
+  private async repeat(step: RepeatStep, depth: number, rounds: readonly Round[], emit: Emit): Promise<void> {
+    let round: TranscriptEntry[] = [];
+    const flush = (): void => {
+      emit({ type: 'repeat', pos: step.pos, depth, count: step.count });
+      for (const e of round) emit(e);
+    };
+    try {
+      for (let index = 1; index <= step.count; index++) {
+        round = [];
+        await this.steps(step.body, depth + 1, [...rounds, { index, count: step.count, pos: step.pos }], (e) => round.push(e));
+      }
+    } catch (err) {
+      flush();
+      throw err;
+    }
+    flush();
+    emit({ type: 'end', pos: step.pos, depth });
+  }
+
+  private mismatch(pos: Pos, step: string, rounds: readonly Round[], expected: readonly string[], actual: readonly string[]): void {
+    const m: Mismatch = { file: this.script.file, pos, step, rounds, expected, actual };
+    this.mismatches.push(m);
+    this.opts.onMismatch?.(m);
+  }
+
+  /** The actor may step only when alive and idle. */
+  private async mayStep(name: string, ref: TaskRef, pos: Pos): Promise<void> {
+    const life = await this.backend.life(ref);
+    switch (life) {
+      case 'running':
+        return;
+      case 'exited':
+        return this.fail(pos, `${name} has exited`);
+      case 'stopped':
+        return this.fail(pos, `${name} is stopped`);
+      case 'blocked': {
+        const call = this.blockedIn.get(ref);
+        return this.fail(pos, call === undefined ? `${name} is blocked` : `${name} is blocked in ${call}`);
+      }
+    }
+  }
+
+  private async pid(arg: PidArg, caller: TaskRef, callerName: string): Promise<number> {
+    if (arg.kind === 'int') return arg.value;
+    const target = this.task(arg.actor, arg.pos);
+    const from = arg.from === undefined ? caller : this.task(arg.from, arg.fromPos ?? arg.pos);
+    const id = await this.backend.idOf(target, from);
+    if (id === 0) {
+      const gone = (await this.backend.life(target)) === 'exited' ? ` (${arg.actor} has exited)` : '';
+      this.fail(arg.pos, `$${arg.actor} is not visible from ${arg.from ?? callerName}'s namespace${gone}`);
+    }
+    return arg.negate ? -id : id;
+  }
+
+  private fd(arg: FdArg, caller: TaskRef, callerName: string): number {
+    if (arg.kind === 'int') return arg.value;
+    const fd = this.fdTable(caller).get(arg.name);
+    if (fd === undefined) return this.fail(arg.pos, `no fd named ${arg.name} in ${callerName}'s process`);
+    return fd;
+  }
+
+  private nsTarget(t: NsTarget, caller: TaskRef, callerName: string): Extract<ResolvedCall, { name: 'setns' }>['target'] {
+    if (t.kind === 'fd') return { kind: 'fd', fd: this.fd(t.fd, caller, callerName) };
+    return { kind: t.kind, task: this.task(t.actor, t.pos) };
+  }
+
+  private async resolve(call: Call, caller: TaskRef, name: string): Promise<ResolvedCall> {
+    switch (call.name) {
+      case 'fork':
+      case 'execve':
+      case 'getpid':
+      case 'getppid':
+      case 'gettid':
+      case 'getpgrp':
+      case 'setsid':
+        return { name: call.name };
+      case 'clone':
+      case 'unshare':
+        return { name: call.name, flags: call.flags.value };
+      case 'clone3':
+        return {
+          name: 'clone3',
+          flags: call.flags?.value ?? 0,
+          setTid: call.setTid?.map((t) => t.value),
+          exitSignal: call.exitSignal?.value ?? 0,
+        };
+      case 'setns':
+        return { name: 'setns', target: this.nsTarget(call.target, caller, name), flags: call.flags.value };
+      case 'exit':
+      case 'exit_group':
+        return { name: call.name, code: call.code.value };
+      case 'wait4':
+        return { name: 'wait4', pid: await this.pid(call.pid, caller, name), options: call.options.value };
+      case 'waitid': {
+        const id = call.id.kind === 'fdname' ? this.fd(call.id, caller, name) : await this.pid(call.id, caller, name);
+        return { name: 'waitid', idtype: call.idtype.value, id, options: call.options.value };
+      }
+      case 'kill':
+        return { name: 'kill', pid: await this.pid(call.pid, caller, name), sig: call.sig.value };
+      case 'tgkill':
+        return { name: 'tgkill', tgid: await this.pid(call.tgid, caller, name), tid: await this.pid(call.tid, caller, name), sig: call.sig.value };
+      case 'pidfd_send_signal':
+        return { name: 'pidfd_send_signal', fd: this.fd(call.fd, caller, name), sig: call.sig.value };
+      case 'signal':
+        return { name: 'signal', sig: call.sig.value, disposition: call.disposition };
+      case 'getpgid':
+      case 'getsid':
+        return { name: call.name, pid: await this.pid(call.pid, caller, name) };
+      case 'setpgid':
+        return { name: 'setpgid', pid: await this.pid(call.pid, caller, name), pgid: await this.pid(call.pgid, caller, name) };
+      case 'prctl':
+        return { name: 'prctl', option: call.option.value, arg: call.arg?.value ?? 0 };
+      case 'pidfd_open':
+        return { name: 'pidfd_open', pid: await this.pid(call.pid, caller, name), flags: call.flags.value };
+      case 'close':
+        return { name: 'close', fd: this.fd(call.fd, caller, name) };
+      case 'sysctl':
+        return { name: 'sysctl', key: call.key, value: call.value?.value };
+      case 'setuid':
+        return { name: 'setuid', uid: call.uid.value };
+    }
+  }
+
+  /**
+   * SCENARIO.md: set_tid may choose numbers down to ns0's level, not the
+   * host's. A child at level L has L + 1 numbers (level 0 is the host's), so
+   * exactly L + 1 entries would choose the host's; more are EINVAL, left to
+   * the call (as are more than MAX_PID_NS_LEVEL, which clone3 refuses first).
+   */
+  private async checkSetTid(call: Call, caller: TaskRef): Promise<void> {
+    if (call.name !== 'clone3' || call.setTid === undefined || this.backend.levelForChildren === undefined) return;
+    const last = call.setTid[call.setTid.length - 1];
+    if (last === undefined || call.setTid.length > MAX_PID_NS_LEVEL) return;
+    const level = await this.backend.levelForChildren(caller);
+    if (level === null) return;
+    const childLevel = level + (((call.flags?.value ?? 0) & CLONE_NEWPID) !== 0 ? 1 : 0);
+    if (call.setTid.length === childLevel + 1) {
+      this.fail(last.pos, `set_tid would choose the host's number: a child at level ${childLevel} takes at most ${childLevel} entries here (ns0 is level 1)`);
+    }
+  }
+
+  private async callStep(step: CallStep, depth: number, rounds: readonly Round[], emit: Emit): Promise<void> {
+    const actor = this.task(step.actor, step.pos);
+    await this.mayStep(step.actor, actor, step.pos);
+    const resolved = await this.resolve(step.call, actor, step.actor);
+    await this.checkSetTid(step.call, actor);
+    const comm = step.bind ?? this.comms.get(actor) ?? step.actor;
+    const child = { ref: taskRef(this.nextRef), comm };
+    const outcome = await this.backend.call(actor, resolved, child);
+    this.afterCall(step, actor, resolved, outcome);
+
+    const text = formatCallStep(step);
+    const result = formatResult(outcome.result);
+    emit({ type: 'step', pos: step.pos, depth, text, result });
+    if (step.expect !== undefined && !sameResult(step.expect, result)) this.mismatch(step.pos, text, rounds, [step.expect], [result]);
+    this.events(outcome.events, step.pos, depth, emit);
+  }
+
+  /** Names, fd tables and blocked calls after a call. */
+  private afterCall(step: CallStep, actor: TaskRef, call: ResolvedCall, outcome: CallOutcome): void {
+    const result = outcome.result;
+    if (CREATING.has(call.name) && result.kind === 'value' && result.value > 0) {
+      const ref = taskRef(this.nextRef++);
+      this.comms.set(ref, step.bind ?? this.comms.get(actor) ?? step.actor);
+      if (step.bind !== undefined) this.bind(step.bind, ref);
+      const flags = call.name === 'clone' || call.name === 'clone3' ? call.flags : 0;
+      // A thread (or a CLONE_FILES child) shares the table; a forked child gets a copy.
+      const shared = (flags & (CLONE_THREAD | CLONE_FILES)) !== 0;
+      const table = this.fdTable(actor);
+      this.fdTables.set(ref, shared ? table : new Map(table));
+    }
+    if (call.name === 'pidfd_open' && result.kind === 'fd' && step.bind !== undefined) {
+      this.fdTable(actor).set(step.bind, result.fd);
+    }
+    if (call.name === 'close' && result.kind === 'value' && result.value === 0) {
+      const table = this.fdTable(actor);
+      for (const [name, fd] of table) if (fd === call.fd) table.delete(name);
+    }
+    if (result.kind === 'unfinished') this.blockedIn.set(actor, call.name);
+  }
+
+  /** Events in the order the tasks were created (stable within one task). */
+  private events(events: readonly StepEvent[], pos: Pos, depth: number, emit: Emit): void {
+    const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.task - b.e.task || a.i - b.i);
+    for (const { e } of sorted) {
+      switch (e.event.kind) {
+        case 'resumed':
+        case 'exited':
+        case 'killed':
+        case 'superseded':
+          this.blockedIn.delete(e.task);
+          break;
+        default:
+          break;
+      }
+      emit({ type: 'event', pos, depth, task: this.label(e.task), text: formatEvent(e.event) });
+    }
+  }
+
+  /**
+   * A view is read from outside the viewer, as a tool in its namespace would:
+   * a blocked or stopped viewer is fine, an exited one is not (its namespace
+   * may be gone).
+   */
+  private async viewStep(step: ViewStep, depth: number, rounds: readonly Round[], emit: Emit): Promise<void> {
+    const view = step.view;
+    const viewer = this.task(view.actor, step.actorPos);
+    if ((await this.backend.life(viewer)) === 'exited') this.fail(step.actorPos, `${view.actor} has exited`);
+    let output: string[];
+    switch (view.kind) {
+      case 'ps':
+        output = psLines(await this.backend.ps(viewer));
+        break;
+      case 'tree':
+        output = treeLines(await this.backend.ps(viewer));
+        break;
+      case 'ns':
+        output = nsLines(await this.backend.ns(viewer));
+        break;
+      case 'threads':
+      case 'status': {
+        const target = this.task(view.target, view.targetPos);
+        const invisible = (): never => this.fail(view.targetPos, `${view.target} is not visible from ${view.actor}'s namespace`);
+        if (view.kind === 'threads') {
+          const tids = await this.backend.threads(viewer, target);
+          output = tids === null ? invisible() : threadsLines(tids);
+        } else {
+          const status = await this.backend.status(viewer, target);
+          output = status === null ? invisible() : statusLines(status);
+        }
+        break;
+      }
+    }
+    const text = formatView(view);
+    emit({ type: 'view', pos: step.pos, depth, text, output });
+    if (step.expect !== undefined && !sameLines(step.expect, output)) this.mismatch(step.pos, text, rounds, step.expect, output);
+  }
+}
+
+/**
+ * Runs a script on a backend: starts it, runs every step, closes it (always).
+ * A ScenarioError (an unknown actor, an invisible `$b`, a step by a task that
+ * is gone, stopped or blocked) rejects the promise; what was printed before it
+ * has reached the callbacks.
+ */
+export async function runScenario(script: Script, backend: Backend, opts: RunOptions = {}): Promise<RunResult> {
+  const runner = new Runner(script, backend, opts);
+  try {
+    await backend.start();
+    await runner.steps(script.steps, 0, [], runner.emitTop);
+  } finally {
+    await backend.close();
+  }
+  return { lines: runner.lines, entries: runner.entries, mismatches: runner.mismatches };
+}
