@@ -7,7 +7,7 @@ import { Signal, SiCode } from '../abi/signal.js';
 import { freePid } from './alloc_pid.js';
 import type { Kernel } from './kernel.js';
 import type { PidNamespace } from './pid_namespace.js';
-import { sendSignal, startGroupExit } from './signal.js';
+import { pgrpOrphaned, sendSignal, startGroupExit } from './signal.js';
 import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 import { reapableZombie, wakeWaiters } from './wait.js';
@@ -130,11 +130,13 @@ function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
       for (const th of p.group.threads) th.parent = reaper;
       k.emit({ type: 'reparented', task: p.seq, from: t.seq, to: reaper.seq });
       // "If this is a threaded reparent there is no need to notify anyone anything has happened."
-      if (reaper.group !== t.group) reparentLeader(k, p, dead);
+      if (reaper.group !== t.group) reparentLeader(k, t, p, dead);
     }
     t.children.clear();
     for (const p of moved) reaper.children.add(p);
   }
+  // group_dead: the last thread of the group is leaving.
+  if (t.group.live === 0) killOrphanedPgrp(k, t.group.leader, null);
   t.exitState = 'zombie';
   let autoreap: boolean;
   if (t.isLeader) autoreap = t.group.empty && doNotifyParent(k, t, t.exitSignal);
@@ -148,13 +150,36 @@ function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
 }
 
 /** reparent_leader(): "We don't want people slaying init": exit_signal becomes SIGCHLD; a zombie is announced again. */
-function reparentLeader(k: Kernel, p: Task, dead: Task[]): void {
+function reparentLeader(k: Kernel, father: Task, p: Task, dead: Task[]): void {
   if (p.exitState === 'dead') return;
   p.exitSignal = Signal.SIGCHLD;
   if (p.exitState === 'zombie' && p.group.empty) {
     if (doNotifyParent(k, p, p.exitSignal)) {
       p.exitState = 'dead';
       dead.push(p);
+    }
+  }
+  killOrphanedPgrp(k, p, father);
+}
+
+/**
+ * kill_orphaned_pgrp(): a process group that this exit (parent null) or this
+ * reparenting (parent = the exiting father) leaves orphaned, and that has
+ * stopped members, gets SIGHUP then SIGCONT (POSIX; kernel/exit.c).
+ */
+function killOrphanedPgrp(k: Kernel, tsk: Task, father: Task | null): void {
+  const parent = father ?? tsk.parent;
+  if (parent === null) return;
+  const pgrp = tsk.group.pgrp;
+  const ignored = father === null ? tsk.group : null;
+  if (parent.group.pgrp === pgrp || parent.group.session !== tsk.group.session) return;
+  if (!pgrpOrphaned(pgrp, ignored)) return;
+  if (![...pgrp.pgrpMembers].some((g) => g.stopped)) return;
+  for (const sig of [Signal.SIGHUP, Signal.SIGCONT]) {
+    for (const g of [...pgrp.pgrpMembers]) {
+      // SEND_SIG_PRIV: a kernel signal (SI_KERNEL, si_pid 0), forced.
+      const info: SigInfo = { signo: sig, code: SiCode.SI_KERNEL, pid: 0, status: 0 };
+      sendSignal(k, g.leader, info, 'group', true, null);
     }
   }
 }
