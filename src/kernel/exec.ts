@@ -30,11 +30,11 @@ export function doExecve(k: Kernel, me: Task): void {
     me.parent = leader.parent;
     me.exitSignal = Signal.SIGCHLD;
     leader.exitSignal = -1;
-    const siblings = me.parent?.children;
-    if (siblings !== undefined) {
-      const order = [...siblings];
-      siblings.clear();
-      for (const c of order) siblings.add(c === leader ? me : c);
+    const parent = me.parent;
+    if (parent !== null) {
+      const order = [...parent.children];
+      parent.clearChildren();
+      for (const c of order) parent.addChild(c === leader ? me : c);
     }
     me.parentExecId = leader.parentExecId;
     // The threads list keeps the new leader first.

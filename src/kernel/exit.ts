@@ -128,12 +128,12 @@ function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
     const moved = [...t.children];
     for (const p of moved) {
       for (const th of p.group.threads) th.parent = reaper;
-      k.emit({ type: 'reparented', task: p.seq, from: t.seq, to: reaper.seq });
+      if (k.listening) k.emit({ type: 'reparented', task: p.seq, from: t.seq, to: reaper.seq });
       // "If this is a threaded reparent there is no need to notify anyone anything has happened."
       if (reaper.group !== t.group) reparentLeader(k, t, p, dead);
     }
-    t.children.clear();
-    for (const p of moved) reaper.children.add(p);
+    t.clearChildren();
+    for (const p of moved) reaper.addChild(p);
   }
   // group_dead: the last thread of the group is leaving.
   if (t.group.live === 0) killOrphanedPgrp(k, t.group.leader, null);
@@ -141,7 +141,7 @@ function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
   let autoreap: boolean;
   if (t.isLeader) autoreap = t.group.empty && doNotifyParent(k, t, t.exitSignal);
   else autoreap = true;
-  k.emit({ type: 'exited', task: t.seq, status: t.exitCode });
+  if (k.listening) k.emit({ type: 'exited', task: t.seq, status: t.exitCode });
   if (autoreap) {
     t.exitState = 'dead';
     dead.push(t);
@@ -231,14 +231,14 @@ export function releaseTask(k: Kernel, p: Task, by: Task | null): void {
     k.zapWaiting.delete(p);
     if (p === leader) {
       pid.tgidOf = null;
-      group.pgrp.pgrpMembers.delete(group);
-      group.session.sessionMembers.delete(group);
-      p.parent?.children.delete(p);
+      group.pgrp.deletePgrpMember(group);
+      group.session.deleteSessionMember(group);
+      p.parent?.removeChild(p);
       freePid(k, group.pgrp);
       freePid(k, group.session);
     }
     freePid(k, pid);
-    k.emit({ type: 'reaped', task: p.seq, by: by?.seq ?? null });
+    if (k.listening) k.emit({ type: 'reaped', task: p.seq, by: by?.seq ?? null });
     if (leader !== p && group.empty && leader.exitState === 'zombie') {
       if (doNotifyParent(k, leader, leader.exitSignal)) {
         p = leader;

@@ -19,19 +19,21 @@ const FIRST_FD = 3;
 export const NR_OPEN_DEFAULT = 1024;
 
 export class FdTable {
-  private readonly files = new Map<number, PidFd>();
+  /** Made on first open (most processes never hold a pidfd). */
+  private files: Map<number, PidFd> | null = null;
 
   constructor(readonly serial: number) {}
 
   get(fd: number): PidFd | undefined {
-    return this.files.get(fd);
+    return this.files?.get(fd);
   }
 
   /** get_unused_fd_flags(): the lowest free number, or -1 when RLIMIT_NOFILE is reached. */
   install(file: PidFd): number {
+    const files = (this.files ??= new Map());
     for (let fd = FIRST_FD; fd < NR_OPEN_DEFAULT; fd++) {
-      if (!this.files.has(fd)) {
-        this.files.set(fd, file);
+      if (!files.has(fd)) {
+        files.set(fd, file);
         return fd;
       }
     }
@@ -39,21 +41,21 @@ export class FdTable {
   }
 
   close(fd: number): boolean {
-    return this.files.delete(fd);
+    return this.files?.delete(fd) ?? false;
   }
 
   copy(serial: number): FdTable {
     const t = new FdTable(serial);
-    for (const [fd, f] of this.files) t.files.set(fd, f);
+    if (this.files !== null && this.files.size > 0) t.files = new Map(this.files);
     return t;
   }
 
   /** pidfds are always O_CLOEXEC (pidfd_prepare): execve closes every one. */
   closeOnExec(): void {
-    this.files.clear();
+    this.files = null;
   }
 
   entries(): [number, PidFd][] {
-    return [...this.files].sort((a, b) => a[0] - b[0]);
+    return this.files === null ? [] : [...this.files].sort((a, b) => a[0] - b[0]);
   }
 }

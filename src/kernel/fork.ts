@@ -132,12 +132,12 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     }
     const rp = child.parent;
     group.hasChildSubreaper = rp !== null && (rp.group.hasChildSubreaper || rp.group.isChildSubreaper);
-    if (rp !== null) rp.children.add(child);
+    if (rp !== null) rp.addChild(child);
     pid.tgidOf = group;
-    group.pgrp.pgrpMembers.add(group);
-    group.session.sessionMembers.add(group);
+    group.pgrp.addPgrpMember(group);
+    group.session.addSessionMember(group);
   }
   k.tasks.set(child.seq, child);
-  k.emit({ type: 'forked', task: child.seq, parent: child.parent?.seq ?? null, creator: current.seq, thread });
+  if (k.listening) k.emit({ type: 'forked', task: child.seq, parent: child.parent?.seq ?? null, creator: current.seq, thread });
   return child;
 }

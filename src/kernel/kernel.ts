@@ -83,8 +83,8 @@ export class Kernel {
     group.unkillable = true;
     pid.task = init;
     pid.tgidOf = group;
-    pid.pgrpMembers.add(group);
-    pid.sessionMembers.add(group);
+    pid.addPgrpMember(group);
+    pid.addSessionMember(group);
     ns0.childReaper = init;
     this.tasks.set(init.seq, init);
     this.init = init;
@@ -147,12 +147,18 @@ export class Kernel {
     for (const l of this.listeners) l(event);
   }
 
+  /** Whether anyone subscribed: hot paths skip building events nobody reads. */
+  get listening(): boolean {
+    return this.listeners.size > 0;
+  }
+
   /**
    * Lets everything a call set in motion finish, in a fixed order: queued
    * exits, then dying inits whose namespace may now be empty, then blocked
    * waits; repeated until nothing moves.
    */
   settle(): void {
+    if (this.exitQueue.length === 0 && this.zapWaiting.size === 0 && this.blockedWaiters.size === 0) return;
     for (;;) {
       let moved = false;
       for (let item = this.exitQueue.shift(); item !== undefined; item = this.exitQueue.shift()) {

@@ -16,6 +16,8 @@ export interface UPid {
   readonly ns: PidNamespace;
 }
 
+const NO_GROUPS: ReadonlySet<ThreadGroup> = new Set();
+
 export class Pid {
   /** Index = namespace level. Immutable. */
   readonly numbers: readonly UPid[];
@@ -25,16 +27,40 @@ export class Pid {
   task: Task | null = null;
   /** PIDTYPE_TGID: the thread group whose id this is (attached while its leader holds this Pid). */
   tgidOf: ThreadGroup | null = null;
-  /** PIDTYPE_PGID: the thread groups in this process group. Invariant: all share one session. */
-  readonly pgrpMembers = new Set<ThreadGroup>();
-  /** PIDTYPE_SID: the thread groups in this session. */
-  readonly sessionMembers = new Set<ThreadGroup>();
+  /** PIDTYPE_PGID: the thread groups in this process group (made on first use). Invariant: all share one session. */
+  private pgrp: Set<ThreadGroup> | null = null;
+  /** PIDTYPE_SID: the thread groups in this session (made on first use). */
+  private session: Set<ThreadGroup> | null = null;
   /** False once free_pid() gave the numbers back. */
   hashed = true;
 
   constructor(numbers: readonly UPid[], serial: number) {
     this.numbers = numbers;
     this.serial = serial;
+  }
+
+  get pgrpMembers(): ReadonlySet<ThreadGroup> {
+    return this.pgrp ?? NO_GROUPS;
+  }
+
+  get sessionMembers(): ReadonlySet<ThreadGroup> {
+    return this.session ?? NO_GROUPS;
+  }
+
+  addPgrpMember(g: ThreadGroup): void {
+    (this.pgrp ??= new Set()).add(g);
+  }
+
+  deletePgrpMember(g: ThreadGroup): void {
+    this.pgrp?.delete(g);
+  }
+
+  addSessionMember(g: ThreadGroup): void {
+    (this.session ??= new Set()).add(g);
+  }
+
+  deleteSessionMember(g: ThreadGroup): void {
+    this.session?.delete(g);
   }
 
   /** pid->level: the level of the namespace the Pid was allocated in. */
@@ -56,6 +82,6 @@ export class Pid {
 
   /** Whether any task still uses the Pid under some type (pid_has_task for every type). */
   get inUse(): boolean {
-    return this.task !== null || this.tgidOf !== null || this.pgrpMembers.size > 0 || this.sessionMembers.size > 0;
+    return this.task !== null || this.tgidOf !== null || (this.pgrp !== null && this.pgrp.size > 0) || (this.session !== null && this.session.size > 0);
   }
 }

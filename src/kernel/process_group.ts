@@ -20,9 +20,9 @@ export function findTaskByVpid(me: Task, nr: number): Task | null {
 function changePgrp(k: Kernel, group: ThreadGroup, pgrp: Pid): void {
   const old = group.pgrp;
   if (old === pgrp) return;
-  old.pgrpMembers.delete(group);
+  old.deletePgrpMember(group);
   group.pgrp = pgrp;
-  pgrp.pgrpMembers.add(group);
+  pgrp.addPgrpMember(group);
   freePid(k, old);
 }
 
@@ -65,9 +65,9 @@ export function doSetsid(k: Kernel, me: Task): number | Fail {
   // "Fail if a process group id already exists that equals the proposed session id."
   if (leaderPid.pgrpMembers.size > 0 || leaderPid.sessionMembers.size > 0) return fail(Errno.EPERM);
   const oldSession = group.session;
-  oldSession.sessionMembers.delete(group);
+  oldSession.deleteSessionMember(group);
   group.session = leaderPid;
-  leaderPid.sessionMembers.add(group);
+  leaderPid.addSessionMember(group);
   changePgrp(k, group, leaderPid);
   freePid(k, oldSession);
   return leaderPid.nrIn(me.activeNs);

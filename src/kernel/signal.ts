@@ -86,7 +86,7 @@ export function sendSignal(k: Kernel, target: Task, info: SigInfo, scope: Signal
     if (group.stopped) continueGroup(k, group);
   }
   if (taskIgnores(k, target, sig, force)) return;
-  k.emit({ type: 'signalled', task: target.seq, signal: sig, from: from?.seq ?? null });
+  if (k.listening) k.emit({ type: 'signalled', task: target.seq, signal: sig, from: from?.seq ?? null });
   // complete_signal(): which thread takes it.
   let t: Task | null = null;
   if (wants(target, sig)) t = target;

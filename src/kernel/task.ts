@@ -19,6 +19,8 @@ import type { WaitRequest } from './wait_types.js';
  */
 export type ExitState = 'alive' | 'exiting' | 'zombie' | 'dead';
 
+const NO_TASKS: ReadonlySet<Task> = new Set();
+
 export class Task {
   /** Creation order in the kernel (init is 0). Immutable; the identity that tools use. */
   readonly seq: number;
@@ -27,8 +29,8 @@ export class Task {
   group!: ThreadGroup;
   /** real_parent: the task that wait()s for this one; null when it lives outside the model (the host). */
   parent: Task | null;
-  /** children: the thread group leaders this task is the real parent of, in list order. */
-  readonly children = new Set<Task>();
+  /** children: the thread group leaders this task is the real parent of, in list order (made on first use). */
+  private kids: Set<Task> | null = null;
   exitState: ExitState = 'alive';
   /** exit_code: the status word (code << 8, or the signal). */
   exitCode = 0;
@@ -62,6 +64,23 @@ export class Task {
     this.nsForChildren = nsForChildren;
     this.comm = comm;
     this.cred = cred;
+  }
+
+  get children(): ReadonlySet<Task> {
+    return this.kids ?? NO_TASKS;
+  }
+
+  /** list_add_tail(&p->sibling, &parent->children): appended, so the list keeps fork (and reparent) order. */
+  addChild(c: Task): void {
+    (this.kids ??= new Set()).add(c);
+  }
+
+  removeChild(c: Task): void {
+    this.kids?.delete(c);
+  }
+
+  clearChildren(): void {
+    this.kids = null;
   }
 
   /** task_active_pid_ns(): the namespace the task's own Pid was allocated in. */
