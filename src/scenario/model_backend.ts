@@ -200,7 +200,10 @@ export class ModelBackend implements Backend {
           break;
       }
     }
-    return out;
+    // Stops and continues describe the state a step leaves (all a poll of /proc can see on the kernel):
+    // a task that also ended in this step reports only its end.
+    const ended = new Set(out.filter((e) => e.event.kind === 'exited' || e.event.kind === 'killed' || e.event.kind === 'superseded').map((e) => e.task));
+    return out.filter((e) => !((e.event.kind === 'stopped' || e.event.kind === 'continued') && ended.has(e.task)));
   }
 
   idOf(task: TaskRef, from: TaskRef): Promise<number> {

@@ -1,0 +1,785 @@
+/*
+ * The kernel backend's native runner (see docs/kernel-backend.md).
+ *
+ *   runner controller   started by the TypeScript driver: makes a fresh PID
+ *                       namespace whose pid 1 is the actor `init`, relays
+ *                       commands (stdin) to actors and everything actors and
+ *                       the proc connector report to stdout, one line each.
+ *   runner actor FD COMM  an actor's image after execve(): keeps serving FD.
+ *   runner probe        exits 0 if a PID namespace can be made here.
+ *
+ * Actors are real processes and threads. Each serves one SOCK_SEQPACKET
+ * socket: a command is one message of space-separated integers, the reply is
+ * one message "r RET A B C". A new actor says "h TID" when it is ready; a
+ * caught signal is reported by the handler itself as "c SIG PID CODE STATUS".
+ * Actor code uses raw system calls only (no errno, no TLS): threads made by a
+ * raw clone share the creator's TLS.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/* ------------------------------------------------------------ raw calls */
+
+static long rsys(long n, long a, long b, long c, long d, long e, long f) {
+  long ret;
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  register long r9 __asm__("r9") = f;
+  __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
+  return ret;
+}
+#define R0(n) rsys((n), 0, 0, 0, 0, 0, 0)
+#define R1(n, a) rsys((n), (long)(a), 0, 0, 0, 0, 0)
+#define R2(n, a, b) rsys((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define R3(n, a, b, c) rsys((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define R4(n, a, b, c, d) rsys((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define R5(n, a, b, c, d, e) rsys((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+/*
+ * clone/clone3 onto a new stack (CLONE_VM): the child must not return into
+ * the parent's frames, so it calls fn(arg) and exits from the stub.
+ */
+static long clone_on_stack(long nr, long a, long b, long c, long d, long e, int (*fn)(void *), void *arg) {
+  long ret;
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  register void *r12 __asm__("r12") = (void *)fn;
+  register void *r13 __asm__("r13") = arg;
+  __asm__ volatile(
+      "syscall\n\t"
+      "test %%rax, %%rax\n\t"
+      "jnz 1f\n\t"
+      "xor %%ebp, %%ebp\n\t"
+      "and $-16, %%rsp\n\t"
+      "mov %%r13, %%rdi\n\t"
+      "call *%%r12\n\t"
+      "mov %%rax, %%rdi\n\t"
+      "mov $60, %%eax\n\t"
+      "syscall\n\t"
+      "hlt\n\t"
+      "1:\n\t"
+      : "=a"(ret)
+      : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r12), "r"(r13)
+      : "rcx", "r11", "memory");
+  return ret;
+}
+
+/* ------------------------------------------------------------- text io */
+
+static int fmt_long(char *p, long v) {
+  char tmp[24];
+  int n = 0, len = 0;
+  unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) p[len++] = '-';
+  while (n) p[len++] = tmp[--n];
+  return len;
+}
+
+/* "TAG v0 v1 ..." into buf; returns its length. */
+static int fmt_msg(char *buf, const char *tag, const long *v, int count) {
+  int len = 0;
+  while (*tag) buf[len++] = *tag++;
+  for (int i = 0; i < count; i++) {
+    buf[len++] = ' ';
+    len += fmt_long(buf + len, v[i]);
+  }
+  return len;
+}
+
+static long parse_long(const char **p) {
+  const char *s = *p;
+  while (*s == ' ') s++;
+  int neg = 0;
+  if (*s == '-') {
+    neg = 1;
+    s++;
+  }
+  long v = 0;
+  while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0');
+  *p = s;
+  return neg ? -v : v;
+}
+
+static const char *parse_word(const char **p, char *out, int max) {
+  const char *s = *p;
+  while (*s == ' ') s++;
+  int n = 0;
+  while (*s && *s != ' ' && n < max - 1) out[n++] = *s++;
+  out[n] = 0;
+  *p = s;
+  return out;
+}
+
+/* ------------------------------------------------------- actor registry */
+
+/*
+ * Which socket a signal handler reports on: found by the stack the handler
+ * runs on. Each actor thread has its own stack range; a forked child takes
+ * over its parent's range in its private copy of this table.
+ */
+#define MAX_SLOTS 512
+static struct slot {
+  uintptr_t lo, hi;
+  int fd;
+  long owner; /* the process (getpid) whose fd table holds fd */
+} slots[MAX_SLOTS];
+
+static void slot_set(uintptr_t lo, uintptr_t hi, int fd) {
+  long owner = R0(SYS_getpid);
+  for (int i = 0; i < MAX_SLOTS; i++)
+    if (slots[i].lo == lo && slots[i].hi == hi) {
+      slots[i].fd = fd;
+      slots[i].owner = owner;
+      return;
+    }
+  for (int i = 0; i < MAX_SLOTS; i++)
+    if (slots[i].hi == 0) {
+      slots[i].lo = lo;
+      slots[i].hi = hi;
+      slots[i].fd = fd;
+      slots[i].owner = owner;
+      return;
+    }
+}
+
+static int slot_fd(void) {
+  uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+  for (int i = 0; i < MAX_SLOTS; i++)
+    if (slots[i].hi != 0 && sp >= slots[i].lo && sp < slots[i].hi) return slots[i].fd;
+  return -1;
+}
+
+static void send_text(int fd, const char *buf, int len) { R4(SYS_sendto, fd, buf, len, MSG_NOSIGNAL); }
+
+static void reply(int fd, long ret, long a, long b, long c) {
+  char buf[128];
+  long v[4] = {ret, a, b, c};
+  send_text(fd, buf, fmt_msg(buf, "r", v, 4));
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc) {
+  (void)uc;
+  int fd = slot_fd();
+  if (fd < 0) return;
+  char buf[128];
+  long v[4] = {sig, si->si_pid, si->si_code, si->si_status};
+  send_text(fd, buf, fmt_msg(buf, "c", v, 4));
+}
+
+/* ---------------------------------------------------------------- actor */
+
+static char self_exe[4096];
+static void actor_loop(int sock) __attribute__((noreturn));
+
+struct child_arg {
+  int sock;     /* the child's end */
+  int other;    /* the parent's end, closed in the child when fds are private */
+  int shared;   /* fd table shared with the creator (CLONE_THREAD / CLONE_FILES) */
+  int vm;       /* memory shared with the creator (CLONE_VM) */
+  long creator; /* the creator's getpid(): its sockets are in a copied fd table */
+  char comm[16];
+  uintptr_t stack_lo, stack_hi;
+};
+
+static void become(struct child_arg *a) {
+  if (!a->shared) {
+    /* A private fd table: keep only this actor's socket (pidfds stay, as fork copies them). */
+    for (int i = 0; i < MAX_SLOTS; i++)
+      if (slots[i].hi != 0 && slots[i].owner == a->creator && slots[i].fd != a->sock) R1(SYS_close, slots[i].fd);
+    R1(SYS_close, a->other);
+    /* Private memory: every other entry describes the creator's process, not this one. */
+    if (!a->vm) memset(slots, 0, sizeof slots);
+  }
+  R5(SYS_prctl, PR_SET_NAME, a->comm, 0, 0, 0);
+  slot_set(a->stack_lo, a->stack_hi, a->sock);
+  char buf[64];
+  long v[1] = {R0(SYS_gettid)};
+  send_text(a->sock, buf, fmt_msg(buf, "h", v, 1));
+}
+
+static int child_main(void *p) {
+  struct child_arg a = *(struct child_arg *)p;
+  become(&a);
+  actor_loop(a.sock);
+}
+
+static uintptr_t main_stack_lo, main_stack_hi;
+
+static void do_clone(int sock, const char *p) {
+  char comm[16];
+  long newref = parse_long(&p);
+  parse_word(&p, comm, sizeof comm);
+  long kind = parse_long(&p); /* 0 fork, 1 clone, 2 clone3 */
+  unsigned long flags = (unsigned long)parse_long(&p);
+  long exit_signal = parse_long(&p);
+  long nset = parse_long(&p); /* -1: no set_tid array */
+  pid_t set_tid[40];
+  for (long i = 0; i < nset && i < 40; i++) set_tid[i] = (pid_t)parse_long(&p);
+
+  int sv[2];
+  long r = R4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, sv);
+  if (r < 0) {
+    reply(sock, r, 0, 0, 0);
+    return;
+  }
+  static struct child_arg arg; /* read by the child before anything else runs in it */
+  memset(&arg, 0, sizeof arg);
+  arg.sock = sv[1];
+  arg.other = sv[0];
+  arg.shared = (flags & (CLONE_THREAD | CLONE_FILES)) != 0;
+  arg.vm = (flags & CLONE_VM) != 0;
+  arg.creator = R0(SYS_getpid);
+  memcpy(arg.comm, comm, sizeof arg.comm);
+
+  long ret;
+  if (flags & CLONE_VM) {
+    size_t size = 256 * 1024;
+    char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    arg.stack_lo = (uintptr_t)stack;
+    arg.stack_hi = (uintptr_t)stack + size;
+    struct child_arg *heap_arg = (struct child_arg *)(stack + size - 512);
+    *heap_arg = arg;
+    char *top = stack + size - 1024;
+    if (kind == 2) {
+      struct clone_args ca;
+      memset(&ca, 0, sizeof ca);
+      ca.flags = flags;
+      ca.exit_signal = (uint64_t)exit_signal;
+      ca.stack = (uint64_t)(uintptr_t)stack;
+      ca.stack_size = size - 1024;
+      if (nset >= 0) {
+        ca.set_tid = (uint64_t)(uintptr_t)set_tid;
+        ca.set_tid_size = (uint64_t)nset;
+      }
+      ret = clone_on_stack(SYS_clone3, (long)&ca, sizeof ca, 0, 0, 0, child_main, heap_arg);
+    } else {
+      ret = clone_on_stack(SYS_clone, (long)(flags | (unsigned long)exit_signal), (long)top, 0, 0, 0, child_main, heap_arg);
+    }
+    if (ret < 0) munmap(stack, size);
+  } else {
+    arg.stack_lo = main_stack_lo;
+    arg.stack_hi = main_stack_hi;
+    if (kind == 0) {
+      ret = R0(SYS_fork);
+    } else if (kind == 1) {
+      ret = R5(SYS_clone, flags | (unsigned long)exit_signal, 0, 0, 0, 0);
+    } else {
+      struct clone_args ca;
+      memset(&ca, 0, sizeof ca);
+      ca.flags = flags;
+      ca.exit_signal = (uint64_t)exit_signal;
+      if (nset >= 0) {
+        ca.set_tid = (uint64_t)(uintptr_t)set_tid;
+        ca.set_tid_size = (uint64_t)nset;
+      }
+      ret = R2(SYS_clone3, &ca, sizeof ca);
+    }
+    if (ret == 0) {
+      struct child_arg a = arg;
+      become(&a);
+      actor_loop(a.sock);
+    }
+  }
+  if (ret < 0) {
+    R1(SYS_close, sv[0]);
+    R1(SYS_close, sv[1]);
+    reply(sock, ret, 0, 0, 0);
+    return;
+  }
+  /* Hand the new actor's socket to the controller with the reply. */
+  char buf[128];
+  long v[2] = {newref, ret};
+  int len = fmt_msg(buf, "n", v, 2);
+  struct iovec iov = {buf, (size_t)len};
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  memset(cbuf, 0, sizeof cbuf);
+  struct msghdr mh = {0};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = cbuf;
+  mh.msg_controllen = sizeof cbuf;
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &sv[0], sizeof(int));
+  R3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
+  R1(SYS_close, sv[0]);
+  if (!arg.shared) R1(SYS_close, sv[1]);
+}
+
+/* A command's fd passed with it (setns targets). */
+static int recv_cmd(int sock, char *buf, int max, int *fd_out) {
+  struct iovec iov = {buf, (size_t)max - 1};
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  struct msghdr mh = {0};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = cbuf;
+  mh.msg_controllen = sizeof cbuf;
+  long n = R3(SYS_recvmsg, sock, &mh, 0);
+  *fd_out = -1;
+  if (n <= 0) return (int)n;
+  buf[n] = 0;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) memcpy(fd_out, CMSG_DATA(cm), sizeof(int));
+  return (int)n;
+}
+
+static long sysctl_file(const char *name, long write_it, long value, long *out) {
+  char path[64] = "/proc/sys/kernel/";
+  strcat(path, name);
+  long fd = R3(SYS_open, path, write_it ? O_WRONLY : O_RDONLY, 0);
+  if (fd < 0) return fd;
+  char buf[32];
+  long r;
+  if (write_it) {
+    int len = fmt_long(buf, value);
+    buf[len++] = '\n';
+    r = R3(SYS_write, fd, buf, len);
+    if (r > 0) r = 0;
+  } else {
+    r = R3(SYS_read, fd, buf, sizeof buf - 1);
+    if (r >= 0) {
+      buf[r] = 0;
+      const char *p = buf;
+      *out = parse_long(&p);
+      r = 0;
+    }
+  }
+  R1(SYS_close, fd);
+  return r;
+}
+
+static void actor_loop(int sock) {
+  char buf[1024];
+  for (;;) {
+    int fd_in;
+    int n = recv_cmd(sock, buf, sizeof buf, &fd_in);
+    if (n == -EINTR) continue;
+    if (n <= 0) R1(SYS_exit_group, 0);
+    const char *p = buf;
+    char op[8];
+    parse_word(&p, op, sizeof op);
+    long a = 0, b = 0, c = 0, ret = 0, x1 = 0, x2 = 0, x3 = 0;
+    if (!strcmp(op, "f")) {
+      do_clone(sock, p);
+      continue;
+    } else if (!strcmp(op, "u")) {
+      ret = R1(SYS_unshare, parse_long(&p));
+    } else if (!strcmp(op, "s")) {
+      /* setns through the namespace file the controller opened, or a pidfd of ours (a >= 0) */
+      a = parse_long(&p);
+      b = parse_long(&p);
+      ret = R2(SYS_setns, a >= 0 ? a : fd_in, b);
+      if (fd_in >= 0) R1(SYS_close, fd_in);
+    } else if (!strcmp(op, "x")) {
+      R1(SYS_exit, parse_long(&p));
+    } else if (!strcmp(op, "X")) {
+      R1(SYS_exit_group, parse_long(&p));
+    } else if (!strcmp(op, "e")) {
+      char fdtext[24], comm[16];
+      fdtext[fmt_long(fdtext, sock)] = 0;
+      R5(SYS_prctl, PR_GET_NAME, comm, 0, 0, 0);
+      comm[15] = 0;
+      char *argv[] = {"runner", "actor", fdtext, comm, NULL};
+      ret = R3(SYS_execve, self_exe, argv, environ);
+    } else if (!strcmp(op, "w4")) {
+      int status = 0;
+      a = parse_long(&p);
+      b = parse_long(&p);
+      ret = R4(SYS_wait4, a, &status, b, 0);
+      x1 = status;
+    } else if (!strcmp(op, "wi")) {
+      siginfo_t si;
+      memset(&si, 0, sizeof si);
+      a = parse_long(&p);
+      b = parse_long(&p);
+      c = parse_long(&p);
+      ret = R5(SYS_waitid, a, b, &si, c, 0);
+      x1 = si.si_pid;
+      x2 = si.si_code;
+      x3 = si.si_status;
+    } else if (!strcmp(op, "k")) {
+      a = parse_long(&p);
+      ret = R2(SYS_kill, a, parse_long(&p));
+    } else if (!strcmp(op, "tk")) {
+      a = parse_long(&p);
+      b = parse_long(&p);
+      ret = R3(SYS_tgkill, a, b, parse_long(&p));
+    } else if (!strcmp(op, "ps")) {
+      a = parse_long(&p);
+      ret = R4(SYS_pidfd_send_signal, a, parse_long(&p), 0, 0);
+    } else if (!strcmp(op, "sg")) {
+      a = parse_long(&p);
+      b = parse_long(&p);
+      struct sigaction sa;
+      memset(&sa, 0, sizeof sa);
+      if (b == 0) sa.sa_handler = SIG_DFL;
+      else if (b == 1) sa.sa_handler = SIG_IGN;
+      else {
+        sa.sa_sigaction = on_signal;
+        sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: a blocked wait returns EINTR */
+      }
+      ret = sigaction((int)a, &sa, NULL) == 0 ? 0 : -errno;
+    } else if (!strcmp(op, "g")) {
+      ret = R0(parse_long(&p));
+    } else if (!strcmp(op, "g1")) {
+      a = parse_long(&p);
+      ret = R1(a, parse_long(&p));
+    } else if (!strcmp(op, "sp")) {
+      a = parse_long(&p);
+      ret = R2(SYS_setpgid, a, parse_long(&p));
+    } else if (!strcmp(op, "pr")) {
+      a = parse_long(&p);
+      b = parse_long(&p);
+      if (a == PR_GET_CHILD_SUBREAPER) {
+        int v = -1;
+        ret = R2(SYS_prctl, a, &v);
+        if (ret == 0) ret = v;
+      } else {
+        ret = R2(SYS_prctl, a, b);
+      }
+    } else if (!strcmp(op, "po")) {
+      a = parse_long(&p);
+      ret = R2(SYS_pidfd_open, a, parse_long(&p));
+    } else if (!strcmp(op, "cl")) {
+      ret = R1(SYS_close, parse_long(&p));
+    } else if (!strcmp(op, "sy")) {
+      char name[32];
+      parse_word(&p, name, sizeof name);
+      a = parse_long(&p); /* 1: write */
+      b = parse_long(&p);
+      long out = 0;
+      ret = sysctl_file(name, a, b, &out);
+      if (ret == 0 && !a) ret = out;
+    } else if (!strcmp(op, "su")) {
+      ret = R1(SYS_setuid, parse_long(&p));
+    } else {
+      ret = -ENOSYS;
+    }
+    reply(sock, ret, x1, x2, x3);
+  }
+}
+
+static void actor_start(int sock, const char *comm, int execed) {
+  char here;
+  main_stack_hi = (uintptr_t)&here + 4096;
+  main_stack_lo = main_stack_hi - 64 * 1024 * 1024;
+  slot_set(main_stack_lo, main_stack_hi, sock);
+  R5(SYS_prctl, PR_SET_NAME, comm, 0, 0, 0);
+  /* Core dumps are not modeled: a core signal must kill without dumping. */
+  R5(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (execed) {
+    /* The exec'd image keeps only its socket: other threads' sockets went with them. */
+    if (sock > 3) R3(SYS_close_range, 3, sock - 1, 0);
+    R3(SYS_close_range, sock + 1, ~0U, 0);
+    reply(sock, 0, 0, 0, 0);
+  }
+  actor_loop(sock);
+}
+
+/* ----------------------------------------------------------- controller */
+
+#define MAX_ACTORS 4096
+static int actor_fd[MAX_ACTORS];
+static int nl_sock = -1;
+
+static void out_line(const char *s, int len) {
+  while (len > 0) {
+    long w = write(1, s, (size_t)len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      exit(1);
+    }
+    s += w;
+    len -= (int)w;
+  }
+}
+
+static void nl_open(void) {
+  nl_sock = socket(PF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK, NETLINK_CONNECTOR);
+  if (nl_sock < 0) return;
+  int big = 8 * 1024 * 1024;
+  setsockopt(nl_sock, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
+  struct sockaddr_nl a = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0};
+  if (bind(nl_sock, (struct sockaddr *)&a, sizeof a) < 0) {
+    close(nl_sock);
+    nl_sock = -1;
+    return;
+  }
+  struct __attribute__((packed)) {
+    struct nlmsghdr h;
+    struct cn_msg m;
+    enum proc_cn_mcast_op op;
+  } req;
+  memset(&req, 0, sizeof req);
+  req.h.nlmsg_len = sizeof req;
+  req.h.nlmsg_type = NLMSG_DONE;
+  req.m.id.idx = CN_IDX_PROC;
+  req.m.id.val = CN_VAL_PROC;
+  req.m.len = sizeof(enum proc_cn_mcast_op);
+  req.op = PROC_CN_MCAST_LISTEN;
+  send(nl_sock, &req, sizeof req, 0);
+}
+
+static void nl_drain(void) {
+  char buf[8192];
+  for (;;) {
+    long n = recv(nl_sock, buf, sizeof buf, 0);
+    if (n < 0) {
+      if (errno == ENOBUFS) {
+        out_line("X lost\n", 7);
+        continue;
+      }
+      return;
+    }
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+      struct cn_msg *m = NLMSG_DATA(h);
+      struct proc_event *e = (struct proc_event *)m->data;
+      char line[160];
+      int len = 0;
+      if (e->what == PROC_EVENT_FORK) {
+        long v[4] = {e->event_data.fork.parent_pid, e->event_data.fork.parent_tgid, e->event_data.fork.child_pid, e->event_data.fork.child_tgid};
+        len = fmt_msg(line, "X fork", v, 4);
+      } else if (e->what == PROC_EVENT_EXIT) {
+        long v[3] = {e->event_data.exit.process_pid, e->event_data.exit.process_tgid, e->event_data.exit.exit_code};
+        len = fmt_msg(line, "X exit", v, 3);
+      } else if (e->what == PROC_EVENT_EXEC) {
+        long v[2] = {e->event_data.exec.process_pid, e->event_data.exec.process_tgid};
+        len = fmt_msg(line, "X exec", v, 2);
+      }
+      if (len) {
+        line[len++] = '\n';
+        out_line(line, len);
+      }
+    }
+  }
+}
+
+static int init_main(void *p) {
+  int sock = *(int *)p;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  setsid();
+  /* SCENARIO.md: ns0's pid_max is 32768, written before the first step. */
+  long dummy;
+  sysctl_file("pid_max", 1, 32768, &dummy);
+  actor_start(sock, "init", 0);
+  return 0;
+}
+
+static void controller(void) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  signal(SIGPIPE, SIG_IGN);
+  for (int i = 0; i < MAX_ACTORS; i++) actor_fd[i] = -1;
+  nl_open();
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0) {
+    perror("socketpair");
+    exit(1);
+  }
+  int child_sock = sv[1];
+  /* init is forked (no CLONE_VM): it gets a private copy, as every actor process. */
+  pid_t init = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  if (init < 0) {
+    char line[64];
+    int len = snprintf(line, sizeof line, "F %d\n", errno);
+    out_line(line, len);
+    exit(1);
+  }
+  if (init == 0) {
+    close(sv[0]);
+    if (nl_sock >= 0) close(nl_sock);
+    init_main(&child_sock);
+  }
+  close(sv[1]);
+  actor_fd[0] = sv[0];
+  {
+    char line[64];
+    int len = snprintf(line, sizeof line, "I %d %d\n", (int)init, nl_sock >= 0);
+    out_line(line, len);
+  }
+  char inbuf[65536];
+  int inlen = 0;
+  for (;;) {
+    struct pollfd pfd[MAX_ACTORS + 2];
+    int ref_of[MAX_ACTORS + 2];
+    int n = 0;
+    pfd[n].fd = 0;
+    pfd[n].events = POLLIN;
+    ref_of[n++] = -1;
+    if (nl_sock >= 0) {
+      pfd[n].fd = nl_sock;
+      pfd[n].events = POLLIN;
+      ref_of[n++] = -2;
+    }
+    for (int i = 0; i < MAX_ACTORS; i++)
+      if (actor_fd[i] >= 0) {
+        pfd[n].fd = actor_fd[i];
+        pfd[n].events = POLLIN;
+        ref_of[n++] = i;
+      }
+    if (poll(pfd, (nfds_t)n, -1) < 0) {
+      if (errno == EINTR) continue;
+      exit(1);
+    }
+    for (int k = 0; k < n; k++) {
+      if (!pfd[k].revents) continue;
+      if (ref_of[k] == -2) {
+        nl_drain();
+      } else if (ref_of[k] == -1) {
+        long r = read(0, inbuf + inlen, sizeof inbuf - (size_t)inlen - 1);
+        if (r <= 0) {
+          /* The driver is gone: take the whole scenario with us. */
+          kill(init, SIGKILL);
+          waitpid(init, NULL, 0);
+          exit(0);
+        }
+        inlen += (int)r;
+        char *start = inbuf;
+        char *nl;
+        while ((nl = memchr(start, '\n', (size_t)(inbuf + inlen - start)))) {
+          *nl = 0;
+          /* "REF payload" | "REF @PATH payload" (open PATH, pass it) | "Q" */
+          if (start[0] == 'Q') {
+            kill(init, SIGKILL);
+            waitpid(init, NULL, 0);
+            out_line("Q\n", 2);
+            exit(0);
+          }
+          const char *p = start;
+          long ref = parse_long(&p);
+          while (*p == ' ') p++;
+          int fd = -1;
+          if (*p == '@') {
+            char path[256];
+            parse_word(&p, path, sizeof path);
+            while (*p == ' ') p++;
+            fd = open(path + 1, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+              char line[64];
+              int len = snprintf(line, sizeof line, "%ld r %d 0 0 0\n", ref, -errno);
+              out_line(line, len);
+              start = nl + 1;
+              continue;
+            }
+          }
+          if (ref >= 0 && ref < MAX_ACTORS && actor_fd[ref] >= 0) {
+            struct iovec iov = {(void *)p, strlen(p)};
+            char cbuf[CMSG_SPACE(sizeof(int))];
+            memset(cbuf, 0, sizeof cbuf);
+            struct msghdr mh = {0};
+            mh.msg_iov = &iov;
+            mh.msg_iovlen = 1;
+            if (fd >= 0) {
+              mh.msg_control = cbuf;
+              mh.msg_controllen = sizeof cbuf;
+              struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+              cm->cmsg_level = SOL_SOCKET;
+              cm->cmsg_type = SCM_RIGHTS;
+              cm->cmsg_len = CMSG_LEN(sizeof(int));
+              memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+            }
+            if (sendmsg(actor_fd[ref], &mh, MSG_NOSIGNAL) < 0) {
+              char line[64];
+              int len = snprintf(line, sizeof line, "%ld D %d\n", ref, errno);
+              out_line(line, len);
+            }
+          } else {
+            char line[64];
+            int len = snprintf(line, sizeof line, "%ld D 0\n", ref);
+            out_line(line, len);
+          }
+          if (fd >= 0) close(fd);
+          start = nl + 1;
+        }
+        inlen = (int)(inbuf + inlen - start);
+        memmove(inbuf, start, (size_t)inlen);
+      } else {
+        int ref = ref_of[k];
+        char buf[1024];
+        int fd_in = -1;
+        int m = recv_cmd(actor_fd[ref], buf, sizeof buf, &fd_in);
+        if (m <= 0) {
+          if (m == -EINTR || m == -EAGAIN) continue;
+          /* The socket's last holder is gone (the actor exited or exec'd without it). */
+          close(actor_fd[ref]);
+          actor_fd[ref] = -1;
+          char line[32];
+          int len = snprintf(line, sizeof line, "%d E\n", ref);
+          out_line(line, len);
+          continue;
+        }
+        if (buf[0] == 'n' && fd_in >= 0) {
+          const char *p = buf + 1;
+          long newref = parse_long(&p);
+          if (newref >= 0 && newref < MAX_ACTORS) actor_fd[newref] = fd_in;
+          else close(fd_in);
+        }
+        char line[1100];
+        int len = snprintf(line, sizeof line, "%d %s\n", ref, buf);
+        out_line(line, len);
+      }
+    }
+  }
+}
+
+static int probe(void) {
+  pid_t c = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  if (c < 0) {
+    printf("%s\n", strerror(errno));
+    return 1;
+  }
+  if (c == 0) _exit(getpid() == 1 ? 0 : 3);
+  int st = 0;
+  waitpid(c, &st, 0);
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  long n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
+  if (n > 0) self_exe[n] = 0;
+  if (argc >= 2 && !strcmp(argv[1], "controller")) controller();
+  if (argc >= 2 && !strcmp(argv[1], "probe")) return probe();
+  if (argc >= 4 && !strcmp(argv[1], "actor")) {
+    const char *p = argv[2];
+    actor_start((int)parse_long(&p), argv[3], 1);
+  }
+  fprintf(stderr, "usage: runner controller | probe | actor FD COMM\n");
+  return 2;
+}
