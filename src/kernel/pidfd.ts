@@ -18,8 +18,10 @@ export function doPidfdOpen(me: Task, pid: number, flags: number): number | Fail
   const p = me.activeNs.findPid(pid);
   if (p === undefined) return fail(Errno.ESRCH);
   const thread = (flags & PIDFD_THREAD) !== 0;
-  // pidfd_prepare(): "if (!pid_has_task(pid, thread ? PIDTYPE_PID : PIDTYPE_TGID)) return -EINVAL"
-  if (thread ? p.task === null : p.tgidOf === null) return fail(Errno.EINVAL);
+  // pidfd_prepare() (Linux 6.15+): ENOENT when the Pid is no thread group's id, as a hint;
+  // ESRCH, which wins, when no task holds it any more.
+  if (p.task === null) return fail(Errno.ESRCH);
+  if (!thread && p.tgidOf === null) return fail(Errno.ENOENT);
   const fd = me.group.files.install({ pid: p, thread, nonblock: (flags & PIDFD_NONBLOCK) !== 0 });
   if (fd < 0) return fail(Errno.EMFILE);
   return fd;

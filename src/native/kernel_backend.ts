@@ -331,6 +331,10 @@ export class KernelBackend implements Backend {
         const superseded = step?.execTgid !== null && step?.execTgid !== undefined && x.hostTgid === step.execTgid && x !== step.actor;
         const ev: TaskEvent = superseded ? { kind: 'superseded' } : (code & 0x7f) === 0 ? { kind: 'exited', code: (code >> 8) & 0xff } : { kind: 'killed', signal: code & 0x7f };
         events.push({ task: x.ref, event: ev });
+        if (step?.takeOver !== undefined && tid === step.takeOver.hostTid) {
+          this.takeOver(step.takeOver);
+          step.takeOver = undefined;
+        }
       }
       return;
     }
@@ -358,11 +362,13 @@ export class KernelBackend implements Backend {
         const result = w[0] === 'n' ? this.forked(n[0]!, n[1]!, step) : this.decode(pendingName, n);
         if (step !== null && step.actor === x && step.result === null) {
           step.result = result;
-          if (pendingName === 'execve' && result.kind === 'value' && result.value === 0) {
-            // de_thread: the caller now holds the leader's tid.
+          if (pendingName === 'execve' && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {
+            // de_thread: the caller now holds the leader's tid; the old leader's exit may still be on its way.
             this.byTid.delete(x.hostTid);
             x.hostTid = x.hostTgid;
-            this.byTid.set(x.hostTid, x);
+            const old = this.byTid.get(x.hostTgid);
+            if (old === undefined || old.exited) this.takeOver(x);
+            else step.takeOver = x;
           }
           if (pendingName === 'unshare' && result.kind === 'value' && step.call.name === 'unshare' && hasFlag(step.call.flags, CLONE_NEWPID)) {
             const parent = this.nsOf(x);
@@ -379,6 +385,13 @@ export class KernelBackend implements Backend {
       case 'D':
         return;
     }
+  }
+
+  /** After de_thread the exec'ing thread answers to the leader's tid; the old leader is gone. */
+  private takeOver(x: Actor): void {
+    const old = this.byTid.get(x.hostTid);
+    if (old !== undefined && old !== x) old.hostTid = -1;
+    this.byTid.set(x.hostTid, x);
   }
 
   private isKnownTgid(tgid: number): boolean {
@@ -483,6 +496,7 @@ export class KernelBackend implements Backend {
     for (const x of this.actors.values()) {
       if (x.exited) continue;
       if (x.hostTid === 0) return `task ${x.ref} not yet bound`;
+      if (step?.takeOver !== undefined) return 'the old leader has not reported its exit';
       if (!x.ready) return `task ${x.ref} not ready`;
       const st = readStat(x.hostTid);
       if (st === null) return `task ${x.ref} gone without an exit report`;
@@ -642,7 +656,7 @@ export class KernelBackend implements Backend {
     this.closed = true;
     const proc = this.proc;
     if (proc === null || proc.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => { resolve(); }));
     try {
       proc.stdin.write('Q\n');
     } catch {
@@ -667,6 +681,8 @@ interface StepCtx {
   readonly forks: { tid: number; tgid: number }[];
   readonly execTgid: number | null;
   newChild?: Actor;
+  /** An exec'ing thread waiting for the old leader's exit report before it takes over the tid. */
+  takeOver?: Actor | undefined;
 }
 
 function parseLine(text: string): Line {

@@ -166,7 +166,7 @@ table('kill / tgkill / pidfd', [
   ['pidfd_open of a thread without PIDFD_THREAD', (w) => {
     const t = w.spawn(w.a, CLONE_THREAD | CLONE_SIGHAND | CLONE_VM);
     return last(w, () => 0, () => w.a.pidfdOpen(t.task.tidIn(w.k.ns0), 0));
-  }, 'EINVAL'],
+  }, 'ENOENT'],
   ['pidfd_open of a thread with PIDFD_THREAD', (w) => {
     const t = w.spawn(w.a, CLONE_THREAD | CLONE_SIGHAND | CLONE_VM);
     return w.a.pidfdOpen(t.task.tidIn(w.k.ns0), PIDFD_THREAD);
