@@ -35,6 +35,12 @@ export function runExit(k: Kernel, t: Task, code: number): void {
   t.handlersDue.length = 0;
   k.blockedWaiters.delete(t);
   t.group.live--;
+  // synchronize_group_exit(): the last thread out makes it a group exit with its own code,
+  // so wait reports the last thread's status even after the leader left first.
+  if (t.group.live === 0 && !t.group.groupExit) {
+    t.group.groupExit = true;
+    t.group.groupExitCode = code;
+  }
   const reaper = findChildReaper(k, t);
   if (reaper === null) return; // zap_pid_ns_processes() is waiting; finishZap() resumes.
   exitNotify(k, t, reaper);
