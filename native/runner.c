@@ -34,6 +34,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_pidfd_open
@@ -771,11 +772,39 @@ static int probe(void) {
   return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 
+/* The benchmark's real-Linux reference: fork + exit + wait, n times, by pid 1 of a fresh PID namespace. */
+static int bench(long n) {
+  pid_t c = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  if (c < 0) {
+    fprintf(stderr, "clone(CLONE_NEWPID): %s\n", strerror(errno));
+    return 1;
+  }
+  if (c == 0) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (long i = 0; i < n; i++) {
+      pid_t k = (pid_t)syscall(SYS_fork);
+      if (k == 0) syscall(SYS_exit_group, 0);
+      if (k < 0) _exit(2);
+      syscall(SYS_wait4, k, NULL, 0, NULL);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    printf("%.0f\n", (double)n / secs);
+    fflush(stdout);
+    _exit(0);
+  }
+  int st = 0;
+  waitpid(c, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
 int main(int argc, char **argv) {
   long n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
   if (n > 0) self_exe[n] = 0;
   if (argc >= 2 && !strcmp(argv[1], "controller")) controller();
   if (argc >= 2 && !strcmp(argv[1], "probe")) return probe();
+  if (argc >= 3 && !strcmp(argv[1], "bench")) return bench(atol(argv[2]));
   if (argc >= 4 && !strcmp(argv[1], "actor")) {
     const char *p = argv[2];
     actor_start((int)parse_long(&p), argv[3], 1);

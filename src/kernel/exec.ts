@@ -47,6 +47,8 @@ export function doExecve(k: Kernel, me: Task): void {
   }
   // Threads that died without becoming zombies were released by their exit; make sure none is left behind.
   for (const th of [...group.threads]) if (th !== me && th.exitState === 'zombie') releaseTask(k, th, null);
+  // de_thread(), no_thread_group: "we have changed execution domain": the exit signal is SIGCHLD again.
+  me.exitSignal = Signal.SIGCHLD;
   group.execId++;
   group.sighand = group.sighand.copy(k.nextSerial());
   group.sighand.flushHandlers();

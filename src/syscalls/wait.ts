@@ -81,5 +81,8 @@ export function sysWaitid(k: Kernel, me: Task, idtype: number, id: number, optio
     default:
       return err(Errno.EINVAL);
   }
-  return run(k, me, { syscall: 'waitid', target, options: opts });
+  const r = run(k, me, { syscall: 'waitid', target, options: opts });
+  // kernel_waitid(): a wait made non-blocking only by an O_NONBLOCK pidfd answers EAGAIN, not "nothing yet".
+  if (r.ok && r.value.kind === 'none' && (options & WNOHANG) === 0) return err(Errno.EAGAIN);
+  return r;
 }

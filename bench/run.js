@@ -1,0 +1,184 @@
+// npm run bench [-- --json FILE] [-- --quick]
+// The engine's benchmark suite (issue "Performance"). Each workload runs
+// several times after a warm-up and the median is reported, with the
+// references measured in the same run: a gVisor-style allocator, the raw-Map
+// floor, and real Linux (where root is available). Figures and goals are
+// described in docs/PERFORMANCE.md.
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { CLONE_NEWPID, Signal, createKernel, as, procfs } from '../dist/index.js';
+import { GvisorAllocator } from './gvisor_allocator.js';
+
+const args = process.argv.slice(2);
+const jsonAt = args.indexOf('--json');
+const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
+const quick = args.includes('--quick');
+const RUNS = quick ? 3 : 5;
+const M = quick ? 200_000 : 1_000_000;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const gc = () => globalThis.gc?.();
+
+function repeat(fn) {
+  fn(); // warm-up
+  const out = [];
+  for (let i = 0; i < RUNS; i++) out.push(fn());
+  return median(out);
+}
+
+/** A kernel whose task `worker` is pid 1 of a namespace at `depth` (root namespace = depth 0). */
+function worker(depth, pidMax) {
+  // The root's pid_max must hold every task too: every number needs a number at every level.
+  const k = createKernel({ mode: 'plain', pidMax: 4_194_304 });
+  let t = k.init;
+  for (let d = 0; d < depth; d++) t = as(k, t).clone(CLONE_NEWPID | Signal.SIGCHLD).value.child;
+  if (pidMax !== undefined) as(k, t).sysctl('kernel.pid_max', pidMax);
+  return { k, t, api: as(k, t) };
+}
+
+/** fork + exit + reap by the parent, n times: cycles per second. */
+function churn(api, k, n) {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const c = api.fork().value.child;
+    as(k, c).exit(0);
+    api.wait4(-1, 0);
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+const figures = {};
+const lines = [];
+const report = (key, value, unit, goal) => {
+  figures[key] = value;
+  lines.push(`${key.padEnd(26)} ${fmt(value).padStart(14)} ${unit.padEnd(12)} ${goal ?? ''}`);
+  console.log(lines[lines.length - 1]);
+};
+const fmt = (v) => (v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v < 10 ? 3 : 1));
+
+console.log(`pidns bench: node ${process.version}, ${RUNS} runs per workload (median), ${M.toLocaleString('en-US')} tasks for the big ones`);
+
+// churn-1 and churn-32
+{
+  const w = worker(1);
+  report('churn-1', repeat(() => churn(w.api, w.k, quick ? 100_000 : 300_000)), 'cycles/s', 'goal ≥ 2,000,000');
+  const w32 = worker(32);
+  report('churn-32', repeat(() => churn(w32.api, w32.k, quick ? 20_000 : 60_000)), 'cycles/s', 'goal ≥ 200,000');
+}
+
+// dense: 99% of 4,194,304 numbers in use; churn there against churn in an empty space of the same size.
+let denseChurn;
+{
+  const PID_MAX = 4_194_304;
+  const empty = worker(1, PID_MAX);
+  const emptyRate = repeat(() => churn(empty.api, empty.k, quick ? 50_000 : 200_000));
+  const dense = worker(1, PID_MAX);
+  const target = quick ? Math.floor(PID_MAX * 0.2) : Math.floor(PID_MAX * 0.99);
+  for (let i = 1; i < target; i++) dense.api.fork();
+  denseChurn = repeat(() => churn(dense.api, dense.k, quick ? 50_000 : 200_000));
+  report('dense-ratio', emptyRate / denseChurn, 'x slower', 'goal ≤ 1.5');
+  // The gVisor-style allocator (cursor, then a linear probe over three maps) on the same occupancy.
+  const g = new GvisorAllocator(PID_MAX);
+  for (let i = 1; i < target; i++) g.allocate();
+  const gRate = repeat(() => {
+    const n = quick ? 2_000 : 5_000;
+    const start = performance.now();
+    for (let i = 0; i < n; i++) g.release(g.allocate());
+    return n / ((performance.now() - start) / 1000);
+  });
+  report('gvisor-dense', gRate, 'cycles/s');
+  report('dense-vs-gvisor', denseChurn / gRate, 'x faster', 'goal ≥ 50');
+}
+gc();
+
+// lookup: find a task by number, random numbers
+{
+  const w = worker(1);
+  const N = 100_000;
+  for (let i = 0; i < N; i++) w.api.fork();
+  const ns = w.t.activeNs;
+  const nums = new Int32Array(1 << 20);
+  let seed = 12345;
+  for (let i = 0; i < nums.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    nums[i] = 2 + (seed % N);
+  }
+  let sink = 0;
+  report('lookup', repeat(() => {
+    const start = performance.now();
+    for (let i = 0; i < nums.length; i++) sink += ns.findPid(nums[i])?.task?.seq ?? 0;
+    return nums.length / ((performance.now() - start) / 1000);
+  }), 'ops/s', 'goal ≥ 20,000,000');
+  if (sink === -1) console.log(sink);
+}
+gc();
+
+// memory, ps and zap with M tasks at depth 1
+{
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const w = worker(1);
+  for (let i = 0; i < M; i++) w.api.fork();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  report('memory-bytes-per-task', (after - before) / M, 'bytes', 'goal ≤ 300');
+  const fs = procfs(w.k, w.t.activeNs);
+  report('ps-seconds', repeat(() => {
+    const start = performance.now();
+    const rows = fs.readdir();
+    if (rows.length !== M + 1) throw new Error(`ps saw ${rows.length}`);
+    return (performance.now() - start) / 1000;
+  }), 's', 'goal ≤ 0.5');
+  // zap: the init of that namespace dies; its parent reaps it.
+  const start = performance.now();
+  w.api.exit(0);
+  const secs = (performance.now() - start) / 1000;
+  if (w.t.activeNs.pidAllocated !== 0 && w.t.exitState !== 'zombie') throw new Error('zap did not finish');
+  report('zap-seconds', secs, 's', 'goal ≤ 1');
+}
+gc();
+
+// The raw-Map floor: set + delete of integer keys, the least any JS process table does per cycle.
+{
+  const m = new Map();
+  let key = 0;
+  report('map-floor', repeat(() => {
+    const n = 2_000_000;
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      key = (key + 1) & 0x3fffff;
+      m.set(key, i);
+      m.delete(key);
+    }
+    return n / ((performance.now() - start) / 1000);
+  }), 'ops/s');
+  figures['churn-1-vs-map-floor'] = figures['churn-1'] / figures['map-floor'];
+}
+
+// bundle: the engine, minified and gzipped.
+{
+  const out = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, format: 'esm', write: false, platform: 'neutral', logLevel: 'silent' });
+  const bytes = gzipSync(out.outputFiles[0].contents, { level: 9 }).length;
+  report('bundle-bytes', bytes, 'bytes', 'goal ≤ 40,960');
+}
+
+// Real Linux: fork + exit + wait in a fresh PID namespace, timed by the native runner.
+try {
+  const { ensureRunner } = await import('../dist/native/build.js');
+  const runner = ensureRunner();
+  const n = quick ? 2000 : 10000;
+  const out = execFileSync(runner, ['bench', String(n)], { encoding: 'utf8', timeout: 120_000 });
+  report('linux-churn', Number(out.trim()), 'cycles/s');
+  figures['churn-1-vs-linux'] = figures['churn-1'] / figures['linux-churn'];
+} catch (e) {
+  console.log(`linux-churn: not measured (${e instanceof Error ? e.message.split('\n')[0] : e})`);
+}
+
+console.log(`churn-1 is ${fmt(figures['churn-1'] / figures['map-floor'])} of the Map floor${figures['linux-churn'] ? `, ${fmt(figures['churn-1-vs-linux'])}x real Linux` : ''}`);
+if (jsonFile !== undefined) {
+  writeFileSync(jsonFile, JSON.stringify({ machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, figures }, null, 2) + '\n');
+  console.log(`wrote ${jsonFile}`);
+}
