@@ -161,10 +161,13 @@ export class Kernel {
     if (this.exitQueue.length === 0 && this.zapWaiting.size === 0 && this.blockedWaiters.size === 0) return;
     for (;;) {
       let moved = false;
-      for (let item = this.exitQueue.shift(); item !== undefined; item = this.exitQueue.shift()) {
+      // Drained by index: a namespace's death queues every task in it, and shift() would make that quadratic.
+      for (let i = 0; i < this.exitQueue.length; i++) {
+        const item = this.exitQueue[i]!;
         if (item.task.exitState === 'alive') runExit(this, item.task, item.code);
         moved = true;
       }
+      this.exitQueue.length = 0;
       for (const t of [...this.zapWaiting]) {
         if (finishZap(this, t)) moved = true;
       }

@@ -121,7 +121,8 @@ export function doWaitOnce(k: Kernel, current: Task, req: WaitRequest): WaitOutc
       const start = threads.indexOf(current);
       for (let i = 0; i < threads.length; i++) {
         const th = threads[(start + i) % threads.length]!;
-        for (const p of [...th.children]) {
+        // No copy: a reap changes the list, but the walk returns right after it.
+        for (const p of th.children) {
           const r = considerTask(k, current, req, p, scan);
           if (r !== null) return r;
         }
