@@ -9,9 +9,13 @@ import { BitTree } from './bit_tree.js';
 /** Why an allocation failed: the range was full (-ENOSPC in lib/idr.c). */
 export const IDR_FULL = -1;
 
+/** Entries live in chunks of 1024 made on first use: an array lookup, memory proportional to what is used. */
+const CHUNK_BITS = 10;
+const CHUNK = 1 << CHUNK_BITS;
+
 export class Idr<T> {
   private readonly used = new BitTree();
-  private readonly entries = new Map<number, T>();
+  private readonly chunks: ((T | undefined)[] | undefined)[] = [];
   /** idr_next: the number the next cyclic allocation starts from. */
   cursor = 0;
 
@@ -25,7 +29,7 @@ export class Idr<T> {
   }
 
   get(nr: number): T | undefined {
-    return this.entries.get(nr);
+    return nr >= 0 ? this.chunks[nr >>> CHUNK_BITS]?.[nr & (CHUNK - 1)] : undefined;
   }
 
   /**
@@ -56,18 +60,26 @@ export class Idr<T> {
 
   /** idr_replace: make a reserved number find its entry. */
   replace(nr: number, value: T): void {
-    this.entries.set(nr, value);
+    const c = nr >>> CHUNK_BITS;
+    let chunk = this.chunks[c];
+    if (chunk === undefined) {
+      while (this.chunks.length < c) this.chunks.push(undefined);
+      chunk = new Array<T | undefined>(CHUNK).fill(undefined);
+      this.chunks[c] = chunk;
+    }
+    chunk[nr & (CHUNK - 1)] = value;
   }
 
   remove(nr: number): void {
     this.used.clear(nr);
-    this.entries.delete(nr);
+    const chunk = this.chunks[nr >>> CHUNK_BITS];
+    if (chunk !== undefined) chunk[nr & (CHUNK - 1)] = undefined;
   }
 
   /** idr_get_next: the first mapped number ≥ nr, or -1. Reserved-only numbers are skipped. */
   nextMapped(nr: number): number {
     for (let n = this.used.nextSet(nr); n >= 0; n = this.used.nextSet(n + 1)) {
-      if (this.entries.has(n)) return n;
+      if (this.get(n) !== undefined) return n;
     }
     return -1;
   }
@@ -75,7 +87,7 @@ export class Idr<T> {
   /** Every mapped entry in ascending number order. */
   *ascending(): IterableIterator<[number, T]> {
     for (let n = this.nextMapped(0); n >= 0; n = this.nextMapped(n + 1)) {
-      yield [n, this.entries.get(n)!];
+      yield [n, this.get(n)!];
     }
   }
 }
