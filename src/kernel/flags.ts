@@ -8,6 +8,8 @@ const u = (x: number): number => (x < 0 ? x >>> 0 : x);
 
 /** Whether every bit of `bit` is set in `flags` (both non-negative integers < 2^53). */
 export function hasFlag(flagsIn: number, bitIn: number): boolean {
+  // The common case, both within 31 bits, is one AND.
+  if (flagsIn >= 0 && flagsIn <= 0x7fffffff && bitIn > 0 && bitIn <= 0x7fffffff) return (flagsIn & bitIn) === bitIn;
   const flags = u(flagsIn);
   const bit = u(bitIn);
   const hi = Math.floor(flags / TWO_32) & Math.floor(bit / TWO_32);
