@@ -203,7 +203,9 @@ export class ModelBackend implements Backend {
     // Stops and continues describe the state a step leaves (all a poll of /proc can see on the kernel):
     // a task that also ended in this step reports only its end.
     const ended = new Set(out.filter((e) => e.event.kind === 'exited' || e.event.kind === 'killed' || e.event.kind === 'superseded').map((e) => e.task));
-    return out.filter((e) => !((e.event.kind === 'stopped' || e.event.kind === 'continued') && ended.has(e.task)));
+    const isState = (e: StepEvent): boolean => e.event.kind === 'stopped' || e.event.kind === 'continued';
+    // Within a task, the state it is left in comes after what it did (handlers, resumed waits).
+    return [...out.filter((e) => !isState(e)), ...out.filter((e) => isState(e) && !ended.has(e.task))];
   }
 
   idOf(task: TaskRef, from: TaskRef): Promise<number> {
