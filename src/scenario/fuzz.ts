@@ -381,8 +381,8 @@ class Generator {
     while (this.lines.length < steps && attempts-- > 0 && !this.crashed) {
       const lives = await this.lives();
       const runnable = this.actors.filter((a) => lives[a.ref] === 'running');
-      // Views may also be taken by blocked or stopped actors; when nothing can call, stop.
-      const actor = this.pick(runnable);
+      // When nothing can call, stop. Newer tasks are favoured, so that trees and namespaces grow deep.
+      const actor = this.chance(0.5) ? this.pick(runnable.slice(-3)) : this.pick(runnable);
       if (actor === undefined) break;
       const c = await this.candidate(actor, lives, runnable.length);
       if (c === null) continue;
