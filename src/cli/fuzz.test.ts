@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createModelBackend } from '../scenario/model_backend.js';
+import { generateScenario } from '../scenario/fuzz.js';
 import { parseScenario } from '../scenario/parser.js';
 import { registerBackend } from './backends.js';
 import type { Io } from './io.js';
@@ -14,6 +15,14 @@ registerBackend('nokernel', () => {
 registerBackend('crashy', () => {
   const model = createModelBackend();
   return wrapBackend(model, { call: (actor, call, child) => (call.name === 'setsid' ? Promise.reject(new Error('boom')) : model.call(actor, call, child)) });
+});
+
+/** The model, except that its first, third, ... instances answer every call with ENOSYS: a race. */
+let flakyRuns = 0;
+registerBackend('flaky', () => {
+  const model = createModelBackend();
+  const odd = flakyRuns++ % 2 === 0;
+  return wrapBackend(model, { call: (actor, call, child) => (odd ? Promise.resolve({ result: { kind: 'errno', errno: 'ENOSYS' }, events: [] }) : model.call(actor, call, child)) });
 });
 
 interface Result {
@@ -95,6 +104,16 @@ describe('pidns fuzz', () => {
     for (const text of r.files.values()) expect(steps(text).at(-1)).toMatch(/: setsid\(\)$/);
   });
 
+  it('a difference that does not come again is reported whole, not shrunk', async () => {
+    flakyRuns = 0;
+    const r = await cli(['fuzz', '--seed', '1', '--count', '1', '--backends', 'model,flaky']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL seed 1: transcripts differ; reproducer fuzz-failures\/fuzz-1.pidns\n--- model\n\+\+\+ flaky\n/);
+    const text = r.files.get('fuzz-failures/fuzz-1.pidns')!;
+    expect(text).toMatch(/^# pidns fuzz: seed 1, backends model,flaky\n# nondeterministic: differed, then agreed when run again; not shrunk \(\d+ steps\)/);
+    expect(text.endsWith(await generateScenario(1))).toBe(true);
+  });
+
   it('an unavailable backend: skipped (once), exit 0; PIDNS_REQUIRE_KERNEL=1: exit 2', async () => {
     expect(await cli(['fuzz', '--count', '5', '--backends', 'model,nokernel'])).toMatchObject({
       code: 0,
@@ -128,7 +147,7 @@ describe('pidns fuzz', () => {
     [['fuzz', '--out='], 'error: --out needs a directory\n'],
     [['fuzz', 'file.pidns'], 'error: unknown argument file.pidns for fuzz (pidns fuzz --help)\n'],
     [['fuzz', '--fast'], 'error: unknown option --fast for fuzz (pidns fuzz --help)\n'],
-    [['fuzz', '--backends', 'model,qemu'], 'error: unknown backend qemu (model, kernel, buggy, nokernel, crashy)\n'],
+    [['fuzz', '--backends', 'model,qemu'], 'error: unknown backend qemu (model, kernel, buggy, nokernel, crashy, flaky)\n'],
   ])('%j: usage error, exit 2', async (argv, err) => {
     expect(await cli(argv)).toMatchObject({ code: 2, out: '', err });
   });

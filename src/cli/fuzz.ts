@@ -97,6 +97,37 @@ function stepCount(text: string): number {
   return text.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).length;
 }
 
+/** A reproducer: its steps, the comparison that it shows, and a note on how it was found. */
+interface Found {
+  readonly text: string;
+  readonly comparison: Comparison;
+  readonly note: string;
+}
+
+/**
+ * Confirms a finding and shrinks it. A scenario that agrees when run again is
+ * nondeterministic (a race in a backend, or a scenario the kernel may order
+ * either way): shrinking it would chase noise, so it is kept whole. A shrunk
+ * scenario that no longer fails when checked is dropped for the original.
+ */
+async function reduce(text: string, file: string, first: Comparison, comparer: Comparer): Promise<Found> {
+  const script = parse(text, file)!;
+  const second = await comparer.compare(script);
+  if (!isFinding(second)) return { text, comparison: first, note: `nondeterministic: differed, then agreed when run again; not shrunk (${stepCount(text)} steps)` };
+  const small = await shrink(
+    text,
+    async (t) => {
+      const s = parse(t, file);
+      return s !== null && isFinding(await comparer.compare(s));
+    },
+    { file },
+  );
+  const check = parse(small, file);
+  const final = check === null ? null : await comparer.compare(check);
+  if (final === null || !isFinding(final)) return { text, comparison: second, note: `the shrunk form did not fail again; not shrunk (${stepCount(text)} steps)` };
+  return { text: small, comparison: final, note: `shrunk from ${stepCount(text)} steps to ${stepCount(small)}` };
+}
+
 export async function fuzzCommand(args: readonly string[], io: Io, live: LiveBackends): Promise<Exit> {
   const opts = parseFuzzArgs(args);
   if ('help' in opts) {
@@ -140,33 +171,20 @@ export async function fuzzCommand(args: readonly string[], io: Io, live: LiveBac
     if (!isFinding(c)) continue;
     differ++;
     progress.clear();
-    const small = await shrink(text, async (t) => {
-      const s = parse(t, file);
-      return s !== null && isFinding(await comparer.compare(s));
-    }, { file });
+    const found = await reduce(text, file, c, comparer);
     const path = `${opts.out.replace(/\/+$/, '')}/${file}`;
-    const header = [
-      `# pidns fuzz: seed ${seed}, backends ${pair}`,
-      `# shrunk from ${stepCount(text)} steps to ${stepCount(small)}; reproduce with: pidns diff ${path} --backends ${pair}`,
-      '',
-    ];
-    const reproducer = header.map((l) => `${l}\n`).join('') + small;
-    const again = parse(small, path);
-    const final = again === null ? c : await comparer.compare(again);
-    const kind =
-      final.kind === 'broken'
-        ? `backend ${final.backend} crashed: ${final.message}`
-        : final.kind === 'differ'
-          ? 'transcripts differ'
-          : 'transcripts differed, not on a re-run (nondeterministic?)';
+    const header = [`# pidns fuzz: seed ${seed}, backends ${pair}`, `# ${found.note}; reproduce with: pidns diff ${path} --backends ${pair}`, ''];
+    const reproducer = header.map((l) => `${l}\n`).join('') + found.text;
+    const shown = found.comparison;
+    const kind = shown.kind === 'broken' ? `backend ${shown.backend} crashed: ${shown.message}` : 'transcripts differ';
     if (io.writeFile === undefined) {
       io.out(`FAIL seed ${seed}: ${kind}\n${reproducer}`);
     } else {
       await io.writeFile(path, reproducer);
       io.out(`FAIL seed ${seed}: ${kind}; reproducer ${path}\n`);
     }
-    if (final.kind === 'differ') for (const line of final.diff) io.out(`${line}\n`);
-    const status = final.kind === 'broken' ? Exit.Internal : Exit.Mismatch;
+    if (shown.kind === 'differ') for (const line of shown.diff) io.out(`${line}\n`);
+    const status = shown.kind === 'broken' ? Exit.Internal : Exit.Mismatch;
     if (status > worst) worst = status;
   }
   progress.clear();
