@@ -9,25 +9,28 @@ import { parseScenario } from '../scenario/parser.js';
 import { runScenario, type Mismatch, type RunResult } from '../scenario/run.js';
 import type { TranscriptEntry } from '../scenario/transcript.js';
 import { backendFactory, backendNames } from './backends.js';
+import { diffCommand } from './diff.js';
+import { Exit } from './exit.js';
+import { fuzzCommand } from './fuzz.js';
 import { nodeIo, readFailure, type Io } from './io.js';
+import { LiveBackends } from './live.js';
 import { mismatchReport } from './report.js';
 
-export enum Exit {
-  Ok = 0,
-  Mismatch = 1,
-  BadInput = 2,
-  Internal = 3,
-}
+export { Exit } from './exit.js';
 
 const HELP_MAIN = `pidns: scenarios of Linux PID namespaces, run on the model or the real kernel
 
 Usage:
   pidns run FILE [--json] [--backend NAME]   print FILE's transcript
   pidns check FILE... [--backend NAME]       run the files, report failed expectations
+  pidns diff FILE|DIR... [--backends A,B]    compare two backends' transcripts
+  pidns fuzz [--seed S] [--count N] [--out DIR] [--backends A,B]
+                                             compare them on random scenarios
   pidns COMMAND --help                       help on one command
 
 Backends: model (default), kernel (the real kernel; needs root).
-Exit status: 0 ok, 1 an expectation failed, 2 bad input, 3 internal error.
+Exit status: 0 ok, 1 an expectation failed or transcripts differ, 2 bad input,
+3 internal error, 130/143 interrupted (SIGINT/SIGTERM).
 `;
 
 const HELP_RUN = `Usage: pidns run FILE [--json] [--backend NAME]
@@ -115,9 +118,9 @@ async function load(file: string, io: Io): Promise<Script | Exit> {
   }
 }
 
-function makeBackend(name: string, io: Io): Backend | Exit {
+function makeBackend(name: string, io: Io, live: LiveBackends): Backend | Exit {
   try {
-    return backendFactory(name)!();
+    return live.add(backendFactory(name)!());
   } catch (e) {
     io.err(`error: backend ${name}: ${messageOf(e)}\n`);
     return Exit.BadInput;
@@ -163,11 +166,11 @@ function jsonMismatch(m: Mismatch): Record<string, unknown> {
   };
 }
 
-async function runCommand(opts: Options, io: Io): Promise<Exit> {
+async function runCommand(opts: Options, io: Io, live: LiveBackends): Promise<Exit> {
   const file = opts.files[0]!;
   const script = await load(file, io);
   if (typeof script === 'number') return script;
-  const backend = makeBackend(opts.backend, io);
+  const backend = makeBackend(opts.backend, io, live);
   if (typeof backend === 'number') return backend;
   const json = (value: Record<string, unknown>): void => {
     io.out(`${JSON.stringify(value)}\n`);
@@ -191,6 +194,7 @@ async function runCommand(opts: Options, io: Io): Promise<Exit> {
           io.out(`${l}\n`);
         },
       });
+  live.release(backend);
   if (typeof result === 'number') return result;
   if (opts.json) {
     for (const m of result.mismatches) json(jsonMismatch(m));
@@ -203,12 +207,12 @@ async function runCommand(opts: Options, io: Io): Promise<Exit> {
   return result.mismatches.length > 0 ? Exit.Mismatch : Exit.Ok;
 }
 
-async function checkCommand(opts: Options, io: Io): Promise<Exit> {
+async function checkCommand(opts: Options, io: Io, live: LiveBackends): Promise<Exit> {
   let passed = 0;
   let failed = 0;
   let worst: Exit = Exit.Ok;
   for (const file of opts.files) {
-    const status = await checkFile(file, opts.backend, io);
+    const status = await checkFile(file, opts.backend, io, live);
     if (status === Exit.Ok) passed++;
     else failed++;
     if (status > worst) worst = status;
@@ -217,12 +221,13 @@ async function checkCommand(opts: Options, io: Io): Promise<Exit> {
   return worst;
 }
 
-async function checkFile(file: string, backendName: string, io: Io): Promise<Exit> {
+async function checkFile(file: string, backendName: string, io: Io, live: LiveBackends): Promise<Exit> {
   const script = await load(file, io);
   if (typeof script === 'number') return script;
-  const backend = makeBackend(backendName, io);
+  const backend = makeBackend(backendName, io, live);
   if (typeof backend === 'number') return backend;
   const result = await execute(script, backend, io, {});
+  live.release(backend);
   if (typeof result === 'number') return result;
   if (result.mismatches.length === 0) return Exit.Ok;
   io.out(`FAIL ${file}\n`);
@@ -230,16 +235,28 @@ async function checkFile(file: string, backendName: string, io: Io): Promise<Exi
   return Exit.Mismatch;
 }
 
-/** The CLI: returns the exit status; `io` is Node's by default. */
+/**
+ * The CLI: returns the exit status; `io` is Node's by default. While a
+ * command has a kernel backend open, SIGINT and SIGTERM close it before the
+ * process ends (130, 143).
+ */
 export async function main(argv: readonly string[], io: Io = nodeIo): Promise<number> {
-  const parsed = parseArgs(argv);
-  if ('help' in parsed) {
-    io.out(parsed.help);
-    return Exit.Ok;
+  const [command, ...rest] = argv;
+  const live = new LiveBackends(io.onInterrupt?.bind(io));
+  try {
+    if (command === 'diff') return await diffCommand(rest, io, live);
+    if (command === 'fuzz') return await fuzzCommand(rest, io, live);
+    const parsed = parseArgs(argv);
+    if ('help' in parsed) {
+      io.out(parsed.help);
+      return Exit.Ok;
+    }
+    if ('usageError' in parsed) {
+      io.err(`error: ${parsed.usageError}\n`);
+      return Exit.BadInput;
+    }
+    return await (parsed.command === 'run' ? runCommand(parsed, io, live) : checkCommand(parsed, io, live));
+  } finally {
+    live.dispose();
   }
-  if ('usageError' in parsed) {
-    io.err(`error: ${parsed.usageError}\n`);
-    return Exit.BadInput;
-  }
-  return parsed.command === 'run' ? runCommand(parsed, io) : checkCommand(parsed, io);
 }

@@ -1,0 +1,245 @@
+import { describe, expect, it } from 'vitest';
+import { createModelBackend } from '../scenario/model_backend.js';
+import { backendFactory, registerBackend } from './backends.js';
+import type { Io, PathKind } from './io.js';
+import { main } from './main.js';
+import { buggyModel, wrapBackend } from './test_backends.js';
+
+registerBackend('buggy', buggyModel);
+registerBackend('nokernel', () => {
+  throw new Error('kernel backend unavailable: not root');
+});
+registerBackend('latekernel', () =>
+  wrapBackend(createModelBackend(), { start: () => Promise.reject(new Error('kernel backend unavailable: no user namespaces')) }),
+);
+registerBackend('broken', () => {
+  throw new Error('no such machine');
+});
+registerBackend('crashy', () => wrapBackend(createModelBackend(), { call: () => Promise.reject(new Error('boom')) }));
+
+const tree: Record<string, string> = {
+  'same.pidns': 'init: fork() -> a\na: getppid()\n',
+  'differ.pidns': 'init: fork() -> a\na: getppid()\na: getpid()\ninit: getpgrp()\n',
+  'err.pidns': 'init: fork() -> a\nb: getpid()\n',
+  'syntax.pidns': 'init: frob()\n',
+  'conf/b.pidns': 'init: getppid()\n',
+  'conf/a.pidns': 'init: getppid()\n',
+  'conf/notes.txt': 'not a scenario',
+  'conf/sub/c.pidns': 'init: getpid()\n',
+};
+
+interface Result {
+  code: number;
+  out: string;
+  err: string;
+}
+
+function fakeIo(extra: Partial<Io> = {}): { io: Io; result: () => Omit<Result, 'code'> } {
+  let out = '';
+  let err = '';
+  const io: Io = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    readFile: (path) => {
+      const text = tree[path];
+      return text === undefined ? Promise.reject(new Error(`ENOENT: no such file or directory, open '${path}'`)) : Promise.resolve(text);
+    },
+    stat: (path): Promise<PathKind> => {
+      if (tree[path] !== undefined) return Promise.resolve('file');
+      if (Object.keys(tree).some((p) => p.startsWith(`${path}/`))) return Promise.resolve('dir');
+      return Promise.reject(new Error(`ENOENT: no such file or directory, stat '${path}'`));
+    },
+    readDir: (path) => {
+      const names = new Set(
+        Object.keys(tree)
+          .filter((p) => p.startsWith(`${path}/`))
+          .map((p) => p.slice(path.length + 1).split('/')[0]!),
+      );
+      return Promise.resolve([...names]);
+    },
+    ...extra,
+  };
+  return { io, result: () => ({ out, err }) };
+}
+
+async function cli(argv: string[], extra: Partial<Io> = {}): Promise<Result> {
+  const { io, result } = fakeIo(extra);
+  const code = await main(argv, io);
+  return { code, ...result() };
+}
+
+describe('pidns diff', () => {
+  it('one file agrees, one differs: its unified diff, exit 1', async () => {
+    const r = await cli(['diff', '--backends', 'model,buggy', 'same.pidns', 'differ.pidns']);
+    expect(r).toEqual({
+      code: 1,
+      out: [
+        'FAIL differ.pidns',
+        '--- model',
+        '+++ buggy',
+        '@@ -1,4 +1,4 @@',
+        ' init: fork() -> a = 2',
+        ' a: getppid() = 1',
+        '-a: getpid() = 2',
+        '+a: getpid() = 3',
+        ' init: getpgrp() = 1',
+        '1 passed, 1 failed',
+        '',
+      ].join('\n'),
+      err: '',
+    });
+  });
+
+  it('both backends stopping at the same scenario error agree', async () => {
+    expect(await cli(['diff', '--backends=model,buggy', 'err.pidns'])).toEqual({ code: 0, out: '1 passed, 0 failed\n', err: '' });
+  });
+
+  it('a directory: every *.pidns below it, sorted', async () => {
+    const r = await cli(['diff', '--backends', 'model,buggy', 'conf'], { stdoutIsTTY: true });
+    expect(r.code).toBe(1);
+    // The progress line names the files in order, and is erased before other output.
+    const progress = [...r.out.matchAll(/\r\x1b\[K(\[\d\/\d\] [^\r\n]*)/g)].map((m) => m[1]);
+    expect(progress).toEqual(['[1/3] conf/a.pidns', '[2/3] conf/b.pidns', '[3/3] conf/sub/c.pidns']);
+    // Each progress line is erased before anything else is printed.
+    expect(r.out).toMatch(/\[3\/3\] conf\/sub\/c.pidns\r\x1b\[KFAIL/);
+    expect(r.out.replace(/\r\x1b\[K(\[\d\/\d\] [^\r\n]*)?/g, '')).toBe(
+      ['FAIL conf/sub/c.pidns', '--- model', '+++ buggy', '@@ -1 +1 @@', '-init: getpid() = 1', '+init: getpid() = 2', '2 passed, 1 failed', ''].join('\n'),
+    );
+  });
+
+  it('no progress line when standard output is not a terminal', async () => {
+    const r = await cli(['diff', '--backends', 'model,model', 'conf']);
+    expect(r).toEqual({ code: 0, out: '3 passed, 0 failed\n', err: '' });
+  });
+
+  it.each(['nokernel', 'latekernel'])('an unavailable backend (%s): the files are skipped, exit 0', async (name) => {
+    const r = await cli(['diff', '--backends', `model,${name}`, 'same.pidns', 'differ.pidns']);
+    const reason = name === 'nokernel' ? 'kernel backend unavailable: not root' : 'kernel backend unavailable: no user namespaces';
+    expect(r).toEqual({ code: 0, out: `SKIP same.pidns: ${reason}\nSKIP differ.pidns: ${reason}\n0 passed, 0 failed, 2 skipped\n`, err: '' });
+  });
+
+  it('PIDNS_REQUIRE_KERNEL=1: an unavailable backend fails each file', async () => {
+    const r = await cli(['diff', '--backends', 'model,nokernel', 'same.pidns', 'differ.pidns'], { env: { PIDNS_REQUIRE_KERNEL: '1' } });
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('0 passed, 2 failed\n');
+    expect(r.err).toBe(
+      'error: same.pidns: backend nokernel: kernel backend unavailable: not root (PIDNS_REQUIRE_KERNEL=1)\n' +
+        'error: differ.pidns: backend nokernel: kernel backend unavailable: not root (PIDNS_REQUIRE_KERNEL=1)\n',
+    );
+  });
+
+  it('any other backend failure fails the file and names it', async () => {
+    expect(await cli(['diff', '--backends', 'model,broken', 'same.pidns'])).toEqual({
+      code: 2,
+      out: '0 passed, 1 failed\n',
+      err: 'error: same.pidns: backend broken: no such machine\n',
+    });
+    expect(await cli(['diff', '--backends', 'crashy,model', 'same.pidns'])).toEqual({
+      code: 3,
+      out: '0 passed, 1 failed\n',
+      err: 'error: same.pidns: backend crashy: boom\n',
+    });
+  });
+
+  it('the default backends are model and kernel', async () => {
+    const kernel = backendFactory('kernel')!;
+    registerBackend('kernel', () => {
+      throw new Error('kernel backend unavailable: a test stands in');
+    });
+    try {
+      expect(await cli(['diff', 'same.pidns'])).toEqual({
+        code: 0,
+        out: 'SKIP same.pidns: kernel backend unavailable: a test stands in\n0 passed, 0 failed, 1 skipped\n',
+        err: '',
+      });
+    } finally {
+      registerBackend('kernel', kernel);
+    }
+  });
+
+  it('unreadable paths and syntax errors: bad input, the other files still run', async () => {
+    const r = await cli(['diff', '--backends', 'model,buggy', 'nope.pidns', 'syntax.pidns', 'same.pidns']);
+    expect(r).toEqual({
+      code: 2,
+      out: '1 passed, 2 failed\n',
+      err: 'error: nope.pidns: no such file or directory\nerror: syntax.pidns:1:7: unknown call frob\n',
+    });
+  });
+
+  it.each([
+    [['diff'], 'error: diff needs at least one FILE or DIR (pidns diff --help)\n'],
+    [['diff', 'x', '--fast'], 'error: unknown option --fast for diff (pidns diff --help)\n'],
+    [['diff', 'x', '--backends'], 'error: --backends needs two names, e.g. --backends model,kernel\n'],
+    [['diff', 'x', '--backends=model'], 'error: --backends takes two names A,B, got model\n'],
+    [['diff', 'x', '--backends=model,kernel,model'], 'error: --backends takes two names A,B, got model,kernel,model\n'],
+    [['diff', 'x', '--backends', 'model,qemu'], 'error: unknown backend qemu (model, kernel, buggy, nokernel, latekernel, broken, crashy)\n'],
+  ])('%j: usage error, exit 2', async (argv, err) => {
+    expect(await cli(argv)).toEqual({ code: 2, out: '', err });
+  });
+
+  it('--help', async () => {
+    const r = await cli(['diff', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Usage: pidns diff FILE\|DIR\.\.\. \[--backends A,B\]/);
+  });
+
+  it('SIGINT or SIGTERM while a file runs: the open backend is closed', async () => {
+    let closed = 0;
+    let interrupt: (() => Promise<void>) | undefined;
+    let uninstalled = false;
+    let release: (() => void) | undefined;
+    const called = new Promise<void>((resolve) => {
+      registerBackend('hang', () =>
+        wrapBackend(createModelBackend(), {
+          name: 'kernel',
+          call: () => {
+            resolve();
+            return new Promise((_, reject) => {
+              release = () => {
+                reject(new Error('closed'));
+              };
+            });
+          },
+          close: () => {
+            closed++;
+            release?.();
+            return Promise.resolve();
+          },
+        }),
+      );
+    });
+    const running = cli(['diff', '--backends', 'model,hang', 'same.pidns'], {
+      onInterrupt: (cleanup) => {
+        interrupt = cleanup;
+        return () => {
+          uninstalled = true;
+        };
+      },
+    });
+    await called;
+    expect(closed).toBe(0);
+    expect(interrupt).toBeDefined();
+    await interrupt!();
+    // Closed by the handler (then once more by the runner as the run ends: close is idempotent).
+    expect(closed).toBeGreaterThanOrEqual(1);
+    const r = await running;
+    expect(r.err).toBe('error: same.pidns: backend hang: closed\n');
+    expect(uninstalled).toBe(true);
+  });
+
+  it('no signal handlers for in-process model runs (Ctrl-C keeps its default action there)', async () => {
+    let installed = 0;
+    const r = await cli(['diff', '--backends', 'model,buggy', 'same.pidns'], {
+      onInterrupt: () => {
+        installed++;
+        return () => undefined;
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(installed).toBe(0);
+  });
+});
