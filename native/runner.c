@@ -293,8 +293,16 @@ static void do_clone(int sock, const char *p) {
     }
     if (ret < 0) munmap(stack, size);
   } else {
+    /* The child goes on on the stack this thread runs on (the main stack, or a thread's own). */
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     arg.stack_lo = main_stack_lo;
     arg.stack_hi = main_stack_hi;
+    for (int i = 0; i < MAX_SLOTS; i++)
+      if (slots[i].hi != 0 && sp >= slots[i].lo && sp < slots[i].hi) {
+        arg.stack_lo = slots[i].lo;
+        arg.stack_hi = slots[i].hi;
+        break;
+      }
     if (kind == 0) {
       ret = R0(SYS_fork);
     } else if (kind == 1) {
@@ -488,7 +496,8 @@ static void actor_loop(int sock) {
       b = parse_long(&p);
       long out = 0;
       ret = sysctl_file(name, a, b, &out);
-      if (ret == 0 && !a) ret = out;
+      /* A value can be negative (ns_last_pid reads -1): it goes in its own field. */
+      x1 = out;
     } else if (!strcmp(op, "su")) {
       ret = R1(SYS_setuid, parse_long(&p));
     } else {

@@ -42,8 +42,8 @@ interface Actor {
   readonly ref: TaskRef;
   hostTid: number;
   hostTgid: number;
-  /** Its active PID namespace (an inode number). Fixed for the task's life. */
-  nsInode: number;
+  /** Its active PID namespace. Fixed for the task's life. (Not looked up by inode: a dead namespace's inode number is reused.) */
+  ns: NsInfo | null;
   /** The namespace an unshare(CLONE_NEWPID) made for its children, while it has no init (inode unknown). */
   pendingNs: NsInfo | null;
   /** The call it was given whose reply has not come (a blocked wait). */
@@ -186,7 +186,7 @@ export class KernelBackend implements Backend {
     const ns0: NsInfo = { index: 0, level: 1, parent: this.hostNs, inode };
     this.namespaces.push(ns0);
     this.nsByInode.set(inode, ns0);
-    const init: Actor = { ref: 0 as TaskRef, hostTid: initPid, hostTgid: initPid, nsInode: inode, pendingNs: null, pending: null, ready: true, exited: false };
+    const init: Actor = { ref: 0 as TaskRef, hostTid: initPid, hostTgid: initPid, ns: ns0, pendingNs: null, pending: null, ready: true, exited: false };
     this.actors.set(0, init);
     this.byTid.set(initPid, init);
     // The first step must find init idle in its loop, pid_max written.
@@ -370,6 +370,8 @@ export class KernelBackend implements Backend {
             if (old === undefined || old.exited) this.takeOver(x);
             else step.takeOver = x;
           }
+          // A setns leaves the namespace an unshare made (if it had no init yet) behind, named but unused.
+          if (pendingName === 'setns' && result.kind === 'value') x.pendingNs = null;
           if (pendingName === 'unshare' && result.kind === 'value' && step.call.name === 'unshare' && hasFlag(step.call.flags, CLONE_NEWPID)) {
             const parent = this.nsOf(x);
             const ns: NsInfo = { index: this.namespaces.length, level: parent.level + 1, parent, inode: 0 };
@@ -400,7 +402,7 @@ export class KernelBackend implements Backend {
   }
 
   private forked(newRef: number, value: number, step: StepCtx | null): CallResult {
-    const child: Actor = { ref: newRef as TaskRef, hostTid: 0, hostTgid: 0, nsInode: 0, pendingNs: null, pending: null, ready: false, exited: false };
+    const child: Actor = { ref: newRef as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, ready: false, exited: false };
     this.actors.set(newRef, child);
     if (step !== null) step.newChild = child;
     return { kind: 'value', value };
@@ -417,31 +419,38 @@ export class KernelBackend implements Backend {
     this.byTid.set(fork.tid, child);
     const inode = inodeOf(`/proc/${fork.tid}/ns/pid`);
     if (inode === null) return false;
-    child.nsInode = inode;
-    if (!this.nsByInode.has(inode)) {
-      const creator = step.actor;
-      let ns = creator.pendingNs;
-      if (ns === null || ns.inode !== 0) {
-        const parent = this.nsOf(creator);
-        ns = { index: this.namespaces.length, level: parent.level + 1, parent, inode };
-        this.namespaces.push(ns);
-      }
+    const creator = step.actor;
+    const call = step.call;
+    const newPid = (call.name === 'clone' || call.name === 'clone3') && hasFlag(call.flags, CLONE_NEWPID);
+    let ns: NsInfo | undefined;
+    if (newPid) {
+      // CLONE_NEWPID: a namespace made now, below the creator's (its inode may be a dead one's, reused).
+      const parent = this.nsOf(creator);
+      ns = { index: this.namespaces.length, level: parent.level + 1, parent, inode };
+      this.namespaces.push(ns);
+    } else if (creator.pendingNs !== null && creator.pendingNs.inode === 0 && inode !== this.nsOf(creator).inode) {
+      // The first child born into the namespace an unshare made.
+      ns = creator.pendingNs;
       ns.inode = inode;
-      this.nsByInode.set(inode, ns);
+    } else {
+      ns = this.nsByInode.get(inode);
     }
+    if (ns === undefined) throw new Error(`kernel backend: task ${child.ref} was born into an unknown namespace`);
+    this.nsByInode.set(inode, ns);
+    child.ns = ns;
     return true;
   }
 
   private nsOf(a: Actor): NsInfo {
-    const ns = this.nsByInode.get(a.nsInode);
-    if (ns === undefined) throw new Error(`kernel backend: task ${a.ref}'s namespace is unknown`);
-    return ns;
+    if (a.ns === null) throw new Error(`kernel backend: task ${a.ref}'s namespace is unknown`);
+    return a.ns;
   }
 
   private decode(name: ResolvedCall['name'], n: readonly number[]): CallResult {
     const ret = n[0]!;
     if (ret < 0) return { kind: 'errno', errno: errnoName(-ret) };
     if (name === 'pidfd_open') return { kind: 'fd', fd: ret };
+    if (name === 'sysctl') return { kind: 'value', value: ret === 0 ? n[1]! : ret };
     if (name === 'wait4') {
       if (ret === 0) return { kind: 'value', value: 0 };
       return { kind: 'wait4', pid: ret, status: decodeStatus(n[1]!) };
