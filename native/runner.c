@@ -206,6 +206,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc) {
 
 static char self_exe[4096];
 static void actor_loop(int sock) __attribute__((noreturn));
+static int high_fd(int fd);
 
 struct child_arg {
   int sock;     /* the child's end */
@@ -258,6 +259,10 @@ static void do_clone(int sock, const char *p) {
     reply(sock, r, 0, 0, 0);
     return;
   }
+  sv[0] = high_fd(sv[0]);
+  sv[1] = high_fd(sv[1]);
+  /* The scenario's threads share their process's fds (SCENARIO.md: an fd name belongs to the process and its threads). */
+  if (flags & CLONE_THREAD) flags |= CLONE_FILES;
   static struct child_arg arg; /* read by the child before anything else runs in it */
   memset(&arg, 0, sizeof arg);
   arg.sock = sv[1];
@@ -350,6 +355,19 @@ static void do_clone(int sock, const char *p) {
   R3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
   R1(SYS_close, sv[0]);
   if (!arg.shared) R1(SYS_close, sv[1]);
+}
+
+/*
+ * The runner's sockets live at high numbers, so that the scenario's pidfds get
+ * the same low numbers whatever the runner holds, and a closed pidfd's number
+ * is never a runner socket.
+ */
+#define RUNNER_FD_MIN 512
+static int high_fd(int fd) {
+  long hi = R3(SYS_fcntl, fd, F_DUPFD, RUNNER_FD_MIN);
+  if (hi < 0) return fd;
+  R1(SYS_close, fd);
+  return (int)hi;
 }
 
 /* A command's fd passed with it (setns targets). */
@@ -603,8 +621,16 @@ static void nl_drain(void) {
 }
 
 static int init_main(void *p) {
-  int sock = *(int *)p;
+  int sock = high_fd(*(int *)p);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* Actors must not hold the driver's pipes: stdio goes to /dev/null. */
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    if (null > 2) close(null);
+  }
   setsid();
   /* SCENARIO.md: ns0's pid_max is 32768, written before the first step. */
   long dummy;
