@@ -16,6 +16,7 @@ import { ThreadGroup } from './thread_group.js';
 import { UserNamespace } from './user_namespace.js';
 import { finishZap, runExit } from './exit.js';
 import { retryBlockedWait } from './wait.js';
+import { emitCaught } from './signal.js';
 
 /**
  * How the kernel starts:
@@ -47,6 +48,8 @@ export class Kernel {
   readonly blockedWaiters = new Set<Task>();
   /** Tasks that must run do_exit() (a fatal signal reached them). */
   readonly exitQueue: { task: Task; code: number }[] = [];
+  /** Threads with handlers to run when the step ends (not blocked: a blocked wait runs them itself). */
+  readonly handlersDue = new Set<Task>();
   /** Dying namespace inits waiting in zap_pid_ns_processes(). */
   readonly zapWaiting = new Set<Task>();
   private readonly listeners = new Set<KernelEventListener>();
@@ -158,7 +161,7 @@ export class Kernel {
    * waits; repeated until nothing moves.
    */
   settle(): void {
-    if (this.exitQueue.length === 0 && this.zapWaiting.size === 0 && this.blockedWaiters.size === 0) return;
+    if (this.exitQueue.length === 0 && this.zapWaiting.size === 0 && this.blockedWaiters.size === 0 && this.handlersDue.size === 0) return;
     for (;;) {
       let moved = false;
       // Drained by index: a namespace's death queues every task in it, and shift() would make that quadratic.
@@ -176,7 +179,18 @@ export class Kernel {
       for (const t of waiters) {
         if (retryBlockedWait(this, t)) moved = true;
       }
-      if (!moved && this.exitQueue.length === 0) return;
+      if (!moved && this.exitQueue.length === 0) break;
+    }
+    // Handlers run last, once each thread returns to user space (in creation order).
+    const due = [...this.handlersDue].sort((a, b) => a.seq - b.seq);
+    this.handlersDue.clear();
+    for (const t of due) {
+      if (t.exitState !== 'alive' || t.blocked !== null) continue;
+      if (t.stopped) {
+        this.handlersDue.add(t);
+        continue;
+      }
+      for (const info of t.handlersDue.splice(0)) emitCaught(this, t, info);
     }
   }
 

@@ -15,8 +15,9 @@ import type { Task } from './task.js';
 function killPgrp(k: Kernel, me: Task, sig: number, pgrp: Pid): 0 | Fail {
   let success = false;
   let last: Errno | 0 = Errno.ESRCH;
+  const shared = { zeroed: false };
   for (const g of [...pgrp.pgrpMembers]) {
-    const err = groupSendSigInfo(k, me, sig, g.leader, SiCode.SI_USER, 'group');
+    const err = groupSendSigInfo(k, me, sig, g.leader, SiCode.SI_USER, 'group', shared);
     if (err === 0) success = true;
     last = err;
   }
@@ -44,11 +45,12 @@ export function doKill(k: Kernel, me: Task, pid: number, sig: number): 0 | Fail 
   // kill(-1): every process the caller can see except its namespace's init and its own group.
   let count = 0;
   let retval: Errno | 0 = 0;
+  const shared = { zeroed: false };
   for (const t of k.liveTasks()) {
     if (!t.isLeader) continue;
     const nr = t.tidIn(ns);
     if (nr <= 1 || t.group === me.group) continue;
-    const err = groupSendSigInfo(k, me, sig, t, SiCode.SI_USER, 'group');
+    const err = groupSendSigInfo(k, me, sig, t, SiCode.SI_USER, 'group', shared);
     count++;
     if (err !== Errno.EPERM) retval = err;
   }

@@ -138,12 +138,12 @@ function deliver(k: Kernel, t: Task, info: SigInfo): void {
   const sig = info.signo;
   const handler = t.group.sighand.get(sig);
   if (handler === 'catch') {
-    if (t.blocked !== null) {
-      t.handlersDue.push(info);
-      t.woken = true;
-    } else {
-      emitCaught(k, t, info);
-    }
+    // The handler runs when the thread next returns to user space, at the end of the step; until
+    // then a second standard signal of the same number is not queued again (legacy_queue()).
+    if (t.handlersDue.some((x) => x.signo === sig)) return;
+    t.handlersDue.push(info);
+    if (t.blocked !== null) t.woken = true;
+    else k.handlersDue.add(t);
     return;
   }
   if (handler === 'SIG_IGN') return;
@@ -252,12 +252,22 @@ export function pgrpOrphaned(pgrp: Pid, ignored: ThreadGroup | null): boolean {
   return true;
 }
 
+/**
+ * The one siginfo that kill(0), kill(-pgid) and kill(-1) pass to every target.
+ * send_signal_locked() zeroes its si_pid in place for a target in a namespace
+ * where the sender is invisible, so every later target sees si_pid 0 too.
+ */
+export interface SharedSigInfo {
+  zeroed: boolean;
+}
+
 /** group_send_sig_info(): permission, then the signal (0 only checks). */
-export function groupSendSigInfo(k: Kernel, sender: Task, sig: number, target: Task, code: SiCode, scope: SignalScope): Errno | 0 {
+export function groupSendSigInfo(k: Kernel, sender: Task, sig: number, target: Task, code: SiCode, scope: SignalScope, shared?: SharedSigInfo): Errno | 0 {
   if (!validSignal(sig)) return Errno.EINVAL;
   if (!killPermitted(sender, target, sig)) return Errno.EPERM;
   if (sig === 0) return 0;
   const { info, force } = userSigInfo(sender, target, sig, code);
-  sendSignal(k, target, info, scope, force, sender);
+  if (shared !== undefined && force) shared.zeroed = true;
+  sendSignal(k, target, shared?.zeroed === true ? { ...info, pid: 0 } : info, scope, force, sender);
   return 0;
 }
