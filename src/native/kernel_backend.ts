@@ -512,7 +512,9 @@ export class KernelBackend implements Backend {
       if (st.state === 'Z' || st.state === 'X') return `task ${x.ref} is a zombie without an exit report`;
       if (st.state === 'T' || st.state === 't') continue;
       if ((st.flags & PF_EXITING) !== 0) {
-        if (st.state === 'S') continue;
+        // Only a namespace init's thread group sleeps while exiting for long: zap_pid_ns_processes()
+        // waits there for the namespace to empty. Any other exiting thread is about to report.
+        if (st.state === 'S' && readStatus(`/proc/${x.hostTid}/status`)?.nstgid.at(-1) === 1) continue;
         return `task ${x.ref} exiting`;
       }
       if (st.state !== 'S') return `task ${x.ref} running (${st.state})`;
