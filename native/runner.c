@@ -205,6 +205,8 @@ static void on_signal(int sig, siginfo_t *si, void *uc) {
 /* ---------------------------------------------------------------- actor */
 
 static char self_exe[4096];
+/* Set in the scenario's pid 1 (ns0's init), which must die with the controller. */
+static int scenario_init;
 static void actor_loop(int sock) __attribute__((noreturn));
 static int high_fd(int fd);
 
@@ -518,6 +520,9 @@ static void actor_loop(int sock) {
       x1 = out;
     } else if (!strcmp(op, "su")) {
       ret = R1(SYS_setuid, parse_long(&p));
+      /* commit_creds() clears the death signal and resets dumpable: put both back. */
+      R5(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+      if (scenario_init) R5(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     } else {
       ret = -ENOSYS;
     }
@@ -620,8 +625,66 @@ static void nl_drain(void) {
   }
 }
 
+/* Reads one report from actor `ref` and prints it; registers a new actor's socket. */
+static void service_actor(int ref) {
+  char buf[1024];
+  int fd_in = -1;
+  int m = recv_cmd(actor_fd[ref], buf, sizeof buf, &fd_in);
+  if (m <= 0) {
+    if (m == -EINTR || m == -EAGAIN) return;
+    /* The socket's last holder is gone (the actor exited or exec'd without it). */
+    close(actor_fd[ref]);
+    actor_fd[ref] = -1;
+    char line[32];
+    int len = snprintf(line, sizeof line, "%d E\n", ref);
+    out_line(line, len);
+    return;
+  }
+  if (buf[0] == 'n' && fd_in >= 0) {
+    const char *p = buf + 1;
+    long newref = parse_long(&p);
+    if (newref >= 0 && newref < MAX_ACTORS) actor_fd[newref] = fd_in;
+    else close(fd_in);
+  }
+  char line[1100];
+  int len = snprintf(line, sizeof line, "%d %s\n", ref, buf);
+  out_line(line, len);
+}
+
+/*
+ * The driver's barrier: everything actors and the proc connector have
+ * reported so far is printed before the "B" that answers it.
+ */
+static void barrier(void) {
+  for (;;) {
+    struct pollfd pfd[MAX_ACTORS + 1];
+    int ref_of[MAX_ACTORS + 1];
+    int n = 0;
+    if (nl_sock >= 0) {
+      pfd[n].fd = nl_sock;
+      pfd[n].events = POLLIN;
+      ref_of[n++] = -2;
+    }
+    for (int i = 0; i < MAX_ACTORS; i++)
+      if (actor_fd[i] >= 0) {
+        pfd[n].fd = actor_fd[i];
+        pfd[n].events = POLLIN;
+        ref_of[n++] = i;
+      }
+    int ready = poll(pfd, (nfds_t)n, 0);
+    if (ready <= 0) break;
+    for (int k = 0; k < n; k++) {
+      if (!pfd[k].revents) continue;
+      if (ref_of[k] == -2) nl_drain();
+      else service_actor(ref_of[k]);
+    }
+  }
+  out_line("B\n", 2);
+}
+
 static int init_main(void *p) {
   int sock = high_fd(*(int *)p);
+  scenario_init = 1;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* Actors must not hold the driver's pipes: stdio goes to /dev/null. */
   int null = open("/dev/null", O_RDWR);
@@ -712,6 +775,11 @@ static void controller(void) {
         while ((nl = memchr(start, '\n', (size_t)(inbuf + inlen - start)))) {
           *nl = 0;
           /* "REF payload" | "REF @PATH payload" (open PATH, pass it) | "Q" */
+          if (start[0] == 'B') {
+            barrier();
+            start = nl + 1;
+            continue;
+          }
           if (start[0] == 'Q') {
             kill(init, SIGKILL);
             waitpid(init, NULL, 0);
@@ -767,29 +835,7 @@ static void controller(void) {
         inlen = (int)(inbuf + inlen - start);
         memmove(inbuf, start, (size_t)inlen);
       } else {
-        int ref = ref_of[k];
-        char buf[1024];
-        int fd_in = -1;
-        int m = recv_cmd(actor_fd[ref], buf, sizeof buf, &fd_in);
-        if (m <= 0) {
-          if (m == -EINTR || m == -EAGAIN) continue;
-          /* The socket's last holder is gone (the actor exited or exec'd without it). */
-          close(actor_fd[ref]);
-          actor_fd[ref] = -1;
-          char line[32];
-          int len = snprintf(line, sizeof line, "%d E\n", ref);
-          out_line(line, len);
-          continue;
-        }
-        if (buf[0] == 'n' && fd_in >= 0) {
-          const char *p = buf + 1;
-          long newref = parse_long(&p);
-          if (newref >= 0 && newref < MAX_ACTORS) actor_fd[newref] = fd_in;
-          else close(fd_in);
-        }
-        char line[1100];
-        int len = snprintf(line, sizeof line, "%d %s\n", ref, buf);
-        out_line(line, len);
+        service_actor(ref_of[k]);
       }
     }
   }

@@ -146,6 +146,7 @@ export class KernelBackend implements Backend {
   private readonly nsByInode = new Map<number, NsInfo>();
   private hostNs: NsInfo | null = null;
   private closed = false;
+  private runnerGone = false;
   private stderr = '';
 
   async start(): Promise<void> {
@@ -166,18 +167,37 @@ export class KernelBackend implements Backend {
     proc.stderr.on('data', (chunk: string) => {
       this.stderr += chunk;
     });
-    proc.on('exit', () => this.wake?.());
+    proc.on('exit', () => {
+      this.runnerGone = true;
+      this.wake?.();
+    });
+    // A dead runner's pipes fail asynchronously; the step that notices reports it.
+    proc.on('error', (e) => {
+      this.stderr += e.message;
+      this.runnerGone = true;
+    });
+    proc.stdin.on('error', () => {
+      this.runnerGone = true;
+    });
     const hostInode = inodeOf('/proc/self/ns/pid') ?? 0;
     this.hostNs = { index: -1, level: 0, parent: null, inode: hostInode };
     const deadline = Date.now() + STEP_LIMIT_MS;
+    const sawInitFork = new Set<number>();
     let initPid = 0;
-    while (initPid === 0) {
+    let initForkSeen = false;
+    // init's own PROC_EVENT_FORK must be consumed here, or a late copy would be taken for step 1's child.
+    while (initPid === 0 || !initForkSeen) {
       const line = await this.nextLine(deadline, 'start');
+      if (line.kind === 'x' && line.words[0] === 'fork' && Number(line.words[1]) === proc.pid) sawInitFork.add(Number(line.words[3]));
       if (line.kind === 'other' && line.text.startsWith('I ')) {
         const [, pid, nl] = line.text.split(' ');
         initPid = Number(pid);
         if (nl !== '1') throw new Error('kernel backend unavailable: the proc connector (cn_proc) cannot be read');
         this.controllerPid = proc.pid ?? 0;
+        // Its fork event may already have gone by, among the lines before `I`.
+        if (sawInitFork.has(initPid)) initForkSeen = true;
+      } else if (line.kind === 'x' && line.words[0] === 'fork' && this.controllerPid !== 0 && Number(line.words[1]) === this.controllerPid) {
+        initForkSeen = true;
       } else if (line.kind === 'other' && line.text.startsWith('F ')) {
         throw new Error(`kernel backend unavailable: clone(CLONE_NEWPID) failed with errno ${line.text.slice(2)}`);
       }
@@ -208,7 +228,7 @@ export class KernelBackend implements Backend {
     for (;;) {
       const line = this.lines.shift();
       if (line !== undefined) return line;
-      if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) throw new Error(`kernel backend: the runner exited during ${what}${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`);
+      if (this.runnerGone) throw new Error(`kernel backend: the runner exited during ${what}${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`kernel backend: ${what} did not finish within ${STEP_LIMIT_MS / 1000} s`);
       await new Promise<void>((resolve) => {
@@ -322,12 +342,15 @@ export class KernelBackend implements Backend {
       if (w[0] === 'lost') throw new Error('kernel backend: the proc connector dropped events (ENOBUFS)');
       if (w[0] === 'fork' && step !== null) {
         const [ptid, ptgid, ctid, ctgid] = n as [number, number, number, number];
+        if (this.byTid.has(ctid)) return;
         if (this.byTid.has(ptid) || this.isKnownTgid(ptgid) || this.isKnownTgid(ctgid)) step.forks.push({ tid: ctid, tgid: ctgid });
       } else if (w[0] === 'exit') {
         const [tid, , code] = n as [number, number, number];
         const x = this.byTid.get(tid);
         if (x === undefined || x.exited) return;
         x.exited = true;
+        // Host pids are reused machine-wide: a later process with this number is not ours.
+        this.byTid.delete(tid);
         const superseded = step?.execTgid !== null && step?.execTgid !== undefined && x.hostTgid === step.execTgid && x !== step.actor;
         const ev: TaskEvent = superseded ? { kind: 'superseded' } : (code & 0x7f) === 0 ? { kind: 'exited', code: (code >> 8) & 0xff } : { kind: 'killed', signal: code & 0x7f };
         events.push({ task: x.ref, event: ev });
@@ -397,7 +420,8 @@ export class KernelBackend implements Backend {
   }
 
   private isKnownTgid(tgid: number): boolean {
-    for (const a of this.actors.values()) if (a.hostTgid === tgid) return true;
+    if (tgid <= 0) return false;
+    for (const a of this.actors.values()) if (!a.exited && a.hostTgid === tgid) return true;
     return false;
   }
 
@@ -479,13 +503,29 @@ export class KernelBackend implements Backend {
       if (step !== null && !this.bindChild(step)) moved = true;
       const why = this.unsettled(step);
       if (why === null && !moved) {
-        if (++calm >= 2) return;
+        if (++calm >= 2) {
+          // A barrier through the runner: reports already sent (a handler's, a late exit) arrive before its answer.
+          if (!(await this.barrier(step, events, deadline, what))) return;
+          calm = 0;
+        }
       } else {
         calm = 0;
       }
       if (Date.now() > deadline) throw new Error(`kernel backend: ${what} did not settle within ${STEP_LIMIT_MS / 1000} s (${why ?? 'reports still arriving'})`);
-      if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) throw new Error(`kernel backend: the runner exited during ${what}`);
+      if (this.runnerGone) throw new Error(`kernel backend: the runner exited during ${what}`);
       await sleep(why === null ? 1 : 0.5);
+    }
+  }
+
+  /** Sends a barrier and handles every line before its answer; true if any did something. */
+  private async barrier(step: StepCtx | null, events: StepEvent[], deadline: number, what: string): Promise<boolean> {
+    this.send('B');
+    let moved = false;
+    for (;;) {
+      const line = await this.nextLine(deadline, what);
+      if (line.kind === 'other' && line.text === 'B') return moved;
+      this.handle(line, step, events);
+      moved = true;
     }
   }
 
@@ -514,7 +554,7 @@ export class KernelBackend implements Backend {
       if ((st.flags & PF_EXITING) !== 0) {
         // Only a namespace init's thread group sleeps while exiting for long: zap_pid_ns_processes()
         // waits there for the namespace to empty. Any other exiting thread is about to report.
-        if (st.state === 'S' && readStatus(`/proc/${x.hostTid}/status`)?.nstgid.at(-1) === 1) continue;
+        if (st.state === 'S' && readStatus(`/proc/${x.hostTid}/status`)?.nstgid.at(-1) === 1 && !this.membersAlive(x)) continue;
         return `task ${x.ref} exiting`;
       }
       if (st.state !== 'S') return `task ${x.ref} running (${st.state})`;
@@ -531,6 +571,17 @@ export class KernelBackend implements Backend {
       if (status?.sigPending === true) return `task ${x.ref} has a signal pending`;
     }
     return null;
+  }
+
+  /** Whether a task of the namespace (or below) that `init` is the init of, other than init's own group, has not reported its exit. */
+  private membersAlive(init: Actor): boolean {
+    const ns = init.ns;
+    if (ns === null) return false;
+    for (const a of this.actors.values()) {
+      if (a.exited || a.hostTgid === init.hostTgid || a.ns === null) continue;
+      if (this.sees(ns, a.ns) && procState(readStat(a.hostTid)?.state ?? 'Z') !== 'Z') return true;
+    }
+    return false;
   }
 
   private blockedInWait(a: Actor): boolean {
