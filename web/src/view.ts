@@ -12,6 +12,7 @@ export type TaskStateName = 'running' | 'blocked' | 'stopped' | 'exiting' | 'zom
 
 export interface NsNode {
   readonly name: string;
+  /** The kernel's level: ns0 is 1 (the host, level 0, is outside the scenario). */
   readonly level: number;
   readonly pidMax: number;
   readonly cursor: number;
@@ -97,7 +98,7 @@ export function buildView(kernel: Kernel, previous: Snapshot | null, viewNs: str
     const reaper = n.childReaper === null ? undefined : taskBySeq.get(n.childReaper);
     return {
       name: n.name,
-      level: n.level - base,
+      level: n.level,
       pidMax: n.pidMax,
       cursor: n.cursor,
       init: reaper === undefined ? null : `${reaper.comm} (${nrIn(n, reaper.pidSerial)})`,
