@@ -174,6 +174,18 @@ describe('pidns viz in Chromium', () => {
     await page.close();
   });
 
+  it('loads a file dropped on the page', async () => {
+    const page = await openPage();
+    await page.evaluate(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['init: fork() -> d\\nd: exit(3)\\n'], 'dropped.pidns', { type: 'text/plain' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    })()`);
+    await expect.poll(() => position(page)).toBe('2 / 2');
+    expect(await page.locator('#tasks tr[data-comm="d"] td.state').textContent()).toBe('zombie');
+    await page.close();
+  });
+
   it('is readable on a phone-sized screen', async () => {
     const page = await openPage({ width: 390, height: 844 });
     const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');

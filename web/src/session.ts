@@ -94,11 +94,20 @@ export class Session {
     return new Session(file, script.steps, records, error === null ? script.steps.length : error.index, text);
   }
 
-  /** The model after the first `count` steps. */
-  async runTo(count: number): Promise<Run> {
+  /** Recent runs by step count: a step forward asks for N and N - 1 (to show reparenting). */
+  private readonly runs = new Map<number, Promise<Run>>();
+
+  /** The model after the first `count` steps (the caller must not change it: runs are shared). */
+  runTo(count: number): Promise<Run> {
     const n = Math.max(0, Math.min(count, this.runnable));
-    const { backend } = await runSteps(this.file, this.steps.slice(0, n));
-    return { count: n, backend };
+    let run = this.runs.get(n);
+    if (run === undefined) {
+      run = runSteps(this.file, this.steps.slice(0, n)).then(({ backend }) => ({ count: n, backend }));
+      this.runs.set(n, run);
+      // Keep a few: each holds a whole model.
+      for (const key of this.runs.keys()) if (this.runs.size > 8) this.runs.delete(key);
+    }
+    return run;
   }
 
   /**
