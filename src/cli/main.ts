@@ -15,6 +15,7 @@ import { fuzzCommand } from './fuzz.js';
 import { nodeIo, readFailure, type Io } from './io.js';
 import { LiveBackends } from './live.js';
 import { mismatchReport } from './report.js';
+import { vizCommand } from './viz.js';
 
 export { Exit } from './exit.js';
 
@@ -26,6 +27,7 @@ Usage:
   pidns diff FILE|DIR... [--backends A,B]    compare two backends' transcripts
   pidns fuzz [--seed S] [--count N] [--out DIR] [--backends A,B]
                                              compare them on random scenarios
+  pidns viz [FILE] [--port N] | --out DIR    the visualizer, on 127.0.0.1
   pidns COMMAND --help                       help on one command
 
 Backends: model (default), kernel (the real kernel; needs root).
@@ -246,6 +248,7 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
   try {
     if (command === 'diff') return await diffCommand(rest, io, live);
     if (command === 'fuzz') return await fuzzCommand(rest, io, live);
+    if (command === 'viz') return await vizCommand(rest, io);
     const parsed = parseArgs(argv);
     if ('help' in parsed) {
       io.out(parsed.help);
