@@ -23,7 +23,8 @@ export function sysctlWrite(me: Task, key: SysctlKey, value: number): 0 | Fail {
   const ns = me.activeNs;
   if (key === 'kernel.pid_max') {
     // pid_table_root_permissions(): the file is writable only with CAP_SYS_ADMIN over the namespace (or as its root): the open fails.
-    if (!nsCapable(me.cred, ns.userNs) && !(ns.userNs === me.cred.userNs && me.cred.euid === 0)) return fail(Errno.EACCES);
+    // "uid_eq(current_euid(), make_kuid(pidns->user_ns, 0))": root's kuid, whatever user namespace the writer is in.
+    if (!nsCapable(me.cred, ns.userNs) && !(ns.userNs.mapped && me.cred.euid === 0)) return fail(Errno.EACCES);
     // proc_dointvec_minmax with extra1 = RESERVED_PIDS + 1, extra2 = PID_MAX_LIMIT.
     if (value < RESERVED_PIDS + 1 || value > PID_MAX_LIMIT) return fail(Errno.EINVAL);
     ns.pidMax = value;

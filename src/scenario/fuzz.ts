@@ -97,6 +97,11 @@ type Kind =
   | 'pidfd_use'
   | 'sysctl'
   | 'pid_max'
+  | 'tgkill'
+  | 'setuid'
+  | 'wait_more'
+  | 'prctl_get'
+  | 'clone_other'
   | 'view';
 
 /** Weights: the calls that make, join and end namespaces and tasks come most often. */
@@ -126,6 +131,11 @@ const WEIGHTS: Readonly<Record<Kind, number>> = {
   pidfd_use: 3,
   sysctl: 2,
   pid_max: 1,
+  tgkill: 2,
+  setuid: 1,
+  wait_more: 2,
+  prctl_get: 1,
+  clone_other: 2,
   view: 5,
 };
 
@@ -307,7 +317,7 @@ class Generator {
         if (target === undefined) return null;
         this.fdNames++;
         const name = `fd${this.fdNames}`;
-        return { line: `${a}: pidfd_open($${target.name}, 0) -> ${name}`, opensFd: name };
+        return { line: `${a}: pidfd_open($${target.name}, ${target.thread && this.chance(0.7) ? 'PIDFD_THREAD' : '0'}) -> ${name}`, opensFd: name };
       }
       case 'pidfd_use': {
         const fd = this.pick([...actor.fds].sort());
@@ -322,6 +332,29 @@ class Generator {
           default:
             return { line: `${a}: close(${fd})`, closesFd: fd };
         }
+      }
+      case 'tgkill': {
+        const target = this.pick(await this.visibleFrom(actor));
+        if (target === undefined) return null;
+        const leader = this.actors.find((m) => m.ref === target.group);
+        if (leader === undefined || (await this.guide.idOf(leader.ref, actor.ref)) === 0) return null;
+        const sig = this.pick(['SIGTERM', 'SIGSTOP', 'SIGCONT', '0'])!;
+        return { line: `${a}: tgkill($${leader.name}, $${target.name}, ${sig})` };
+      }
+      case 'setuid':
+        return { line: `${a}: setuid(${this.pick(['1000', '1000', '0', '2000'])!})` };
+      case 'wait_more': {
+        const target = this.pick(await this.visibleFrom(actor));
+        if (this.chance(0.5)) return { line: `${a}: wait4(-1, ${this.pick(['WNOHANG|WUNTRACED', 'WNOHANG|WCONTINUED', 'WNOHANG|__WCLONE'])!})` };
+        if (target === undefined) return null;
+        return { line: `${a}: waitid(${this.pick(['P_PID', 'P_PGID'])!}, $${target.name}, ${this.pick(['WEXITED|WNOHANG', 'WSTOPPED|WNOHANG', 'WCONTINUED|WNOHANG', 'WEXITED|WSTOPPED|WNOHANG'])!})` };
+      }
+      case 'prctl_get':
+        return { line: `${a}: prctl(PR_GET_CHILD_SUBREAPER)` };
+      case 'clone_other': {
+        const name = this.newName('q');
+        const flags = this.pick(['CLONE_PARENT', 'CLONE_NEWUSER|CLONE_NEWPID', 'CLONE_NEWUSER', 'CLONE_SIGHAND|CLONE_VM'])!;
+        return { line: `${a}: clone(${flags}) -> ${name}`, creates: { name, thread: false } };
       }
       case 'sysctl':
         return this.chance(0.6) ? { line: `${a}: sysctl(kernel.ns_last_pid)` } : { line: `${a}: sysctl(kernel.ns_last_pid, ${this.int(1, 20)})` };
