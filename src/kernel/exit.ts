@@ -182,7 +182,7 @@ function killOrphanedPgrp(k: Kernel, tsk: Task, father: Task | null): void {
   if (!pgrpOrphaned(pgrp, ignored)) return;
   if (![...pgrp.pgrpMembers].some((g) => g.stopped)) return;
   for (const sig of [Signal.SIGHUP, Signal.SIGCONT]) {
-    for (const g of [...pgrp.pgrpMembers]) {
+    for (const g of [...pgrp.pgrpMembers].reverse()) {
       // SEND_SIG_PRIV: a kernel signal (SI_KERNEL, si_pid 0), forced.
       const info: SigInfo = { signo: sig, code: SiCode.SI_KERNEL, pid: 0, status: 0 };
       sendSignal(k, g.leader, info, 'group', true, null);

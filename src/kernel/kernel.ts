@@ -16,7 +16,7 @@ import { ThreadGroup } from './thread_group.js';
 import { UserNamespace } from './user_namespace.js';
 import { finishZap, runExit } from './exit.js';
 import { retryBlockedWait } from './wait.js';
-import { emitCaught } from './signal.js';
+import { emitCaught, handlerOrder } from './signal.js';
 
 /**
  * How the kernel starts:
@@ -190,7 +190,7 @@ export class Kernel {
         this.handlersDue.add(t);
         continue;
       }
-      for (const info of t.handlersDue.splice(0)) emitCaught(this, t, info);
+      for (const info of handlerOrder(t.handlersDue.splice(0))) emitCaught(this, t, info);
     }
   }
 

@@ -16,7 +16,8 @@ function killPgrp(k: Kernel, me: Task, sig: number, pgrp: Pid): 0 | Fail {
   let success = false;
   let last: Errno | 0 = Errno.ESRCH;
   const shared = { zeroed: false };
-  for (const g of [...pgrp.pgrpMembers]) {
+  // do_each_pid_task() walks the pid's hlist, where attach_pid() adds at the head: newest member first.
+  for (const g of [...pgrp.pgrpMembers].reverse()) {
     const err = groupSendSigInfo(k, me, sig, g.leader, SiCode.SI_USER, 'group', shared);
     if (err === 0) success = true;
     last = err;

@@ -159,6 +159,16 @@ function deliver(k: Kernel, t: Task, info: SigInfo): void {
   startGroupExit(k, t.group, sig);
 }
 
+/**
+ * The order in which handlers that are due together run. On the way back to
+ * user space the kernel dequeues the lowest-numbered signal first and pushes
+ * a frame for each (the handlers mask nothing), so the last frame pushed, the
+ * highest-numbered signal's, runs first.
+ */
+export function handlerOrder(due: readonly SigInfo[]): SigInfo[] {
+  return [...due].sort((a, b) => b.signo - a.signo);
+}
+
 export function emitCaught(k: Kernel, t: Task, info: SigInfo): void {
   k.emit({ type: 'caught', task: t.seq, signal: info.signo, siPid: info.pid, siCode: info.code, siStatus: info.status });
 }

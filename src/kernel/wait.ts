@@ -9,7 +9,7 @@ import { Signal } from '../abi/signal.js';
 import { WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WUNTRACED, __WALL, __WCLONE, __WNOTHREAD } from '../abi/wait.js';
 import { releaseTask } from './exit.js';
 import type { Kernel } from './kernel.js';
-import { emitCaught } from './signal.js';
+import { emitCaught, handlerOrder } from './signal.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import type { WaitOutcome, WaitRequest } from './wait_types.js';
@@ -180,7 +180,7 @@ export function retryBlockedWait(k: Kernel, t: Task): boolean {
   }
   t.blocked = null;
   k.blockedWaiters.delete(t);
-  for (const info of t.handlersDue.splice(0)) emitCaught(k, t, info);
+  for (const info of handlerOrder(t.handlersDue.splice(0))) emitCaught(k, t, info);
   k.emit({ type: 'wait_resumed', task: t.seq, syscall: req.syscall, outcome });
   return true;
 }

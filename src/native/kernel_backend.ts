@@ -35,8 +35,8 @@ import { ensureRunner } from './build.js';
 const NR = { recvmsg: 47, wait4: 61, waitid: 247, getpid: 39, getppid: 110, gettid: 186, getpgrp: 111, setsid: 112, getpgid: 121, getsid: 124 };
 const PF_EXITING = 0x4;
 const SENDS_SIGNAL: ReadonlySet<string> = new Set(['kill', 'tgkill', 'pidfd_send_signal']);
-/** How long a step may take to settle before the run fails. */
-const STEP_LIMIT_MS = 5000;
+/** How long a step may take to settle before the run fails (generous: CI machines are loaded). */
+const STEP_LIMIT_MS = 10_000;
 
 interface Actor {
   readonly ref: TaskRef;

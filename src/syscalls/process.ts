@@ -63,7 +63,8 @@ export function sysClone3(k: Kernel, me: Task, args: Clone3Args, comm?: string):
     // Unknown flags; the CSIGNAL bits (but CLONE_NEWTIME) and CLONE_DETACHED are reserved in clone3.
     if (withoutFlags(flags, 0xffffffff + CLONE_CLEAR_SIGHAND + CLONE_INTO_CGROUP) !== 0) return fail(Errno.EINVAL);
     if (anyFlag(flags, CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME))) return fail(Errno.EINVAL);
-    if (hasFlag(flags, CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) return fail(Errno.EINVAL);
+    // CLONE_CLEAR_SIGHAND is bit 32: `|` would drop it, so the two bits are added.
+    if (hasFlag(flags, CLONE_SIGHAND + CLONE_CLEAR_SIGHAND)) return fail(Errno.EINVAL);
     if (anyFlag(flags, CLONE_THREAD | CLONE_PARENT) && exitSignal !== 0) return fail(Errno.EINVAL);
     const child = copyProcess(k, me, { flags, exitSignal, setTid: setTid ?? [], comm });
     if (isFail(child)) return child;
