@@ -49,6 +49,10 @@ export function doExecve(k: Kernel, me: Task): void {
   for (const th of [...group.threads]) if (th !== me && th.exitState === 'zombie') releaseTask(k, th, null);
   // de_thread(), no_thread_group: "we have changed execution domain": the exit signal is SIGCHLD again.
   me.exitSignal = Signal.SIGCHLD;
+  // cap_bprm_creds_from_file(): a new image gets every capability only as root of its user
+  // namespace; a user namespace without a uid map has no root, so the image starts with none.
+  const c = me.cred;
+  me.cred = { ...c, caps: c.userNs.mapped && (c.euid === 0 || c.uid === 0) };
   group.execId++;
   group.sighand = group.sighand.copy(k.nextSerial());
   group.sighand.flushHandlers();
