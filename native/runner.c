@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -205,8 +206,18 @@ static void on_signal(int sig, siginfo_t *si, void *uc) {
 /* ---------------------------------------------------------------- actor */
 
 static char self_exe[4096];
-/* Set in the scenario's pid 1 (ns0's init), which must die with the controller. */
-static int scenario_init;
+/*
+ * ns0's inode: the scenario's pid 1 is the task with getpid() == 1 there. (A
+ * flag in memory would be inherited by every fork.)
+ */
+static unsigned long ns0_ino;
+
+static int is_scenario_init(void) {
+  struct stat st;
+  if (R0(SYS_getpid) != 1) return 0;
+  if (R2(SYS_stat, "/proc/self/ns/pid", &st) < 0) return 0;
+  return st.st_ino == ns0_ino;
+}
 static void actor_loop(int sock) __attribute__((noreturn));
 static int high_fd(int fd);
 
@@ -522,7 +533,7 @@ static void actor_loop(int sock) {
       ret = R1(SYS_setuid, parse_long(&p));
       /* commit_creds() clears the death signal and resets dumpable: put both back. */
       R5(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
-      if (scenario_init) R5(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      if (is_scenario_init()) R5(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     } else {
       ret = -ENOSYS;
     }
@@ -684,7 +695,8 @@ static void barrier(void) {
 
 static int init_main(void *p) {
   int sock = high_fd(*(int *)p);
-  scenario_init = 1;
+  struct stat st;
+  if (stat("/proc/self/ns/pid", &st) == 0) ns0_ino = st.st_ino;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* Actors must not hold the driver's pipes: stdio goes to /dev/null. */
   int null = open("/dev/null", O_RDWR);
