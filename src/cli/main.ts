@@ -12,6 +12,7 @@ import { backendFactory, backendNames } from './backends.js';
 import { diffCommand } from './diff.js';
 import { Exit } from './exit.js';
 import { fuzzCommand } from './fuzz.js';
+import { hostCommand } from './host.js';
 import { nodeIo, readFailure, type Io } from './io.js';
 import { LiveBackends } from './live.js';
 import { mismatchReport } from './report.js';
@@ -26,6 +27,7 @@ Usage:
   pidns diff FILE|DIR... [--backends A,B]    compare two backends' transcripts
   pidns fuzz [--seed S] [--count N] [--out DIR] [--backends A,B]
                                              compare them on random scenarios
+  pidns host tree|ps|translate [--json]      the live machine's PID namespaces
   pidns COMMAND --help                       help on one command
 
 Backends: model (default), kernel (the real kernel; needs root).
@@ -246,6 +248,7 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
   try {
     if (command === 'diff') return await diffCommand(rest, io, live);
     if (command === 'fuzz') return await fuzzCommand(rest, io, live);
+    if (command === 'host') return hostCommand(rest, io);
     const parsed = parseArgs(argv);
     if ('help' in parsed) {
       io.out(parsed.help);

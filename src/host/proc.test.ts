@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../cli/main.js';
+import type { Io } from '../cli/io.js';
+import { namespaceTree, psIn, readProcs, translate } from './proc.js';
+import type { HostNs, HostProc } from './proc.js';
+
+const canRun = process.platform === 'linux' && process.getuid?.() === 0;
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t), readFile: () => Promise.reject(new Error('none')) };
+  return io;
+}
+
+const nsOf = (pid: number): number => Number(/\d+/.exec(readlinkSync(`/proc/${pid}/ns/pid`))![0]);
+const nspidOf = (pid: number): number[] => /^NSpid:\s*(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!.trim().split(/\s+/).map(Number);
+
+/** The host pids of the sleeping leaf below `unshare` (two nested PID namespaces). */
+async function leaf(child: ChildProcess, depth: number): Promise<HostProc> {
+  for (let i = 0; i < 100; i++) {
+    const procs = readProcs();
+    const found = [...procs.values()].find((p) => p.comm === 'sleep' && p.nspid.length === depth + 1 && ancestorIs(procs, p, child.pid!));
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no sleep appeared');
+}
+
+function ancestorIs(procs: ReadonlyMap<number, HostProc>, p: HostProc, pid: number): boolean {
+  for (let a: HostProc | undefined = p; a !== undefined; a = procs.get(a.ppid)) if (a.pid === pid) return true;
+  return false;
+}
+
+describe.skipIf(!canRun)('host inspection on real namespaces', () => {
+  let child: ChildProcess;
+  let sleeper: HostProc;
+  beforeAll(async () => {
+    child = spawn('unshare', ['--pid', '--fork', 'unshare', '--pid', '--fork', 'sh', '-c', 'sleep 300 & sleep 300; wait'], { stdio: 'ignore' });
+    sleeper = await leaf(child, readProcs().get(process.pid)!.nspid.length + 1);
+  });
+  afterAll(() => {
+    // Every process below the outer unshare, listed before any dies (orphans would be reparented away).
+    const procs = readProcs();
+    const mine = [...procs.values()].filter((p) => ancestorIs(procs, p, child.pid!));
+    for (const p of mine) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+
+  it('tree: two nested namespaces, each with an init whose parent is in the namespace above', () => {
+    const procs = readProcs();
+    const tree = new Map(namespaceTree(procs).map((n) => [n.inode, n]));
+    const inner = tree.get(nsOf(sleeper.pid))!;
+    const me = tree.get(nsOf(process.pid))!;
+    expect(inner.level).toBe(me.level + 2);
+    const middle: HostNs = tree.get(inner.parent!)!;
+    expect(middle.level).toBe(me.level + 1);
+    expect(middle.parent).toBe(me.inode);
+    expect(nspidOf(inner.init!).at(-1)).toBe(1);
+    expect(nspidOf(middle.init!).at(-1)).toBe(1);
+    expect(inner.processes).toBe(3);
+  });
+
+  it('ps shows the NSpid chains as /proc/PID/status does, seen from the chosen namespace', () => {
+    const procs = readProcs();
+    const inner = nsOf(sleeper.pid);
+    const rows = psIn(procs, inner);
+    expect(rows.map((r) => r.pid)).toEqual([1, 2, 3]);
+    const sleepers = rows.filter((r) => r.comm === 'sleep');
+    expect(sleepers.length).toBe(2);
+    expect(rows.find((r) => r.pid === 1)!.ppid).toBe(0);
+    for (const r of sleepers) expect(r.ppid).toBe(1);
+    const full = nspidOf(sleeper.pid);
+    const mine = psIn(procs, nsOf(process.pid)).find((r) => r.pid === full[nspidOf(process.pid).length - 1]);
+    expect(mine?.nspid).toEqual(full.slice(nspidOf(process.pid).length - 1));
+  });
+
+  it('translate agrees with /proc/PID/status, and the CLI prints the number alone', async () => {
+    const procs = readProcs();
+    const full = nspidOf(sleeper.pid);
+    const myLevel = nspidOf(process.pid).length - 1;
+    const inner = nsOf(sleeper.pid);
+    const mine = nsOf(process.pid);
+    expect(translate(procs, full.at(-1)!, inner, mine)).toBe(full[myLevel]);
+    expect(translate(procs, full[myLevel]!, mine, inner)).toBe(full.at(-1));
+    const io = capture();
+    expect(await main(['host', 'translate', String(full.at(-1)), '--from', `pid:${sleeper.pid}`, '--to', String(mine)], io)).toBe(0);
+    expect(io.stdout).toBe(`${full[myLevel]}\n`);
+    // The reader itself is not visible inside.
+    const io2 = capture();
+    expect(await main(['host', 'translate', String(nspidOf(process.pid)[myLevel]), '--from', String(mine), '--to', String(inner)], io2)).toBe(1);
+    expect(io2.stdout).toBe('');
+    expect(io2.stderr).toMatch(/not visible/);
+    const io3 = capture();
+    expect(await main(['host', 'ps', '--pid', String(sleeper.pid), '--json'], io3)).toBe(0);
+    expect((JSON.parse(io3.stdout) as { pid: number }[]).map((r) => r.pid)).toEqual([1, 2, 3]);
+    const io4 = capture();
+    expect(await main(['host', 'tree', '--json'], io4)).toBe(0);
+    expect((JSON.parse(io4.stdout) as HostNs[]).some((n) => n.inode === inner)).toBe(true);
+  });
+});
