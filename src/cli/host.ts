@@ -2,6 +2,8 @@
 // from /proc by src/host/proc.ts (Linux only).
 
 import { namespaceTree, psIn, readProcs, resolveNs, translate } from '../host/proc.js';
+import { hostSnapshot } from '../host/snapshot.js';
+import { writeFileAtomic } from './snapshot_file.js';
 import type { HostNs } from '../host/proc.js';
 import { Exit } from './exit.js';
 import type { Io } from './io.js';
@@ -11,6 +13,7 @@ export const HELP_HOST = `Usage:
   pidns host ps [--ns NS | --pid PID] [--json] processes as one namespace sees them
   pidns host translate PID --from NS --to NS [--json]
                                                one number between namespaces
+  pidns host snapshot [-o FILE]                the live state as a pidns snapshot
 
 NS is a namespace inode (as readlink /proc/PID/ns/pid shows it) or pid:N,
 the namespace of host pid N. ps defaults to the reader's own namespace.
@@ -31,7 +34,7 @@ function treeText(nss: readonly HostNs[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function hostCommand(argv: readonly string[], io: Io): number {
+export async function hostCommand(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') {
     io.out(HELP_HOST);
@@ -85,6 +88,13 @@ export function hostCommand(argv: readonly string[], io: Io): number {
       io.err(`pid ${pid} of namespace ${from} is not visible in namespace ${to}\n`);
       return Exit.Mismatch;
     }
+    return Exit.Ok;
+  }
+  if (sub === 'snapshot') {
+    const text = `${JSON.stringify(hostSnapshot(procs, resolveNs(procs, `pid:${process.pid}`) ?? 0))}\n`;
+    const out = opt('-o') ?? opt('--output');
+    if (out === undefined) io.out(text);
+    else await writeFileAtomic(out, text);
     return Exit.Ok;
   }
   return bad(`unknown host command ${sub} (pidns host --help)`);

@@ -248,7 +248,7 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
   try {
     if (command === 'diff') return await diffCommand(rest, io, live);
     if (command === 'fuzz') return await fuzzCommand(rest, io, live);
-    if (command === 'host') return hostCommand(rest, io);
+    if (command === 'host') return await hostCommand(rest, io);
     const parsed = parseArgs(argv);
     if ('help' in parsed) {
       io.out(parsed.help);

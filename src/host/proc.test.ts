@@ -4,8 +4,12 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import type { Io } from '../cli/io.js';
+import { fromJSON } from '../kernel/persist.js';
+import { TaskApi } from '../syscalls/task_api.js';
+import { hostSnapshot } from './snapshot.js';
 import { namespaceTree, psIn, readProcs, translate } from './proc.js';
 import type { HostNs, HostProc } from './proc.js';
+
 
 const canRun = process.platform === 'linux' && process.getuid?.() === 0;
 
@@ -103,5 +107,31 @@ describe.skipIf(!canRun)('host inspection on real namespaces', () => {
     const io4 = capture();
     expect(await main(['host', 'tree', '--json'], io4)).toBe(0);
     expect((JSON.parse(io4.stdout) as HostNs[]).some((n) => n.inode === inner)).toBe(true);
+  });
+
+  it('a snapshot of the live host loads, passes the invariant checker, and killing the inner init kills exactly its namespace', async () => {
+    const procs = readProcs();
+    const io = capture();
+    expect(await main(['host', 'snapshot'], io)).toBe(0);
+    const loaded = fromJSON(JSON.parse(io.stdout));
+    if (!loaded.ok) throw new Error(`${loaded.error.path}: ${loaded.error.reason}`);
+    const k = loaded.kernel;
+    const direct = fromJSON(hostSnapshot(procs, nsOf(process.pid)));
+    expect(direct.ok).toBe(true);
+    const myLevel = nspidOf(process.pid).length - 1;
+    const rootNr = (hostPid: number): number => nspidOf(hostPid)[myLevel]!;
+    const byNr = (nr: number) => k.liveTasks().find((t) => t.tidIn(k.ns0) === nr)!;
+    const innerNs = byNr(rootNr(sleeper.pid)).activeNs;
+    const innerInit = innerNs.childReaper!;
+    expect(innerInit.activeNs).toBe(innerNs);
+    const before = new Set(k.liveTasks().filter((t) => t.exitState === 'alive'));
+    const expected = [...before].filter((t) => innerNs.isAncestorOf(t.activeNs)).map((t) => t.seq).sort((a, b) => a - b);
+    expect(expected.length).toBe(3);
+    // The middle namespace's init kills the inner one, as `kill -9` there would.
+    const killer = innerNs.parent!.childReaper!;
+    const r = new TaskApi(k, killer).kill(innerInit.tidIn(killer.activeNs), 9);
+    expect(r).toEqual({ ok: true, value: 0 });
+    const died = [...before].filter((t) => t.exitState !== 'alive').map((t) => t.seq).sort((a, b) => a - b);
+    expect(died).toEqual(expected);
   });
 });

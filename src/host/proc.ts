@@ -25,6 +25,10 @@ export interface HostProc {
   readonly nspid: readonly number[];
   /** The inode of its PID namespace. */
   readonly ns: number;
+  /** The state letter of /proc/PID/stat (R, S, Z, ...). */
+  readonly state: string;
+  /** Real, effective, saved uid (Uid: line). */
+  readonly uids: readonly [number, number, number];
 }
 
 export interface HostNs {
@@ -43,6 +47,11 @@ export interface HostNs {
 function statusField(text: string, key: string): string | null {
   const m = new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text);
   return m === null ? null : m[1]!;
+}
+
+function uidsOf(line: string | null): [number, number, number] {
+  const u = (line ?? '0 0 0').split(/\s+/).map(Number);
+  return [u[0] ?? 0, u[1] ?? 0, u[2] ?? 0];
 }
 
 /** One process, or null if it vanished (or is unreadable) meanwhile. */
@@ -64,6 +73,8 @@ export function readProc(pid: number, proc = '/proc'): HostProc | null {
       comm: statusField(status, 'Name') ?? '',
       nspid,
       ns: Number(m[1]),
+      state: after[0] ?? '?',
+      uids: uidsOf(statusField(status, 'Uid')),
     };
   } catch {
     return null;
