@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import type { Io } from '../cli/io.js';
@@ -14,7 +16,7 @@ import type { HostNs, HostProc } from './proc.js';
 const canRun = process.platform === 'linux' && process.getuid?.() === 0;
 
 function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t), readFile: () => Promise.reject(new Error('none')) };
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t), readFile: (path: string) => Promise.resolve(readFileSync(path, 'utf8')) };
   return io;
 }
 
@@ -133,5 +135,33 @@ describe.skipIf(!canRun)('host inspection on real namespaces', () => {
     expect(r).toEqual({ ok: true, value: 0 });
     const died = [...before].filter((t) => t.exitState !== 'alive').map((t) => t.seq).sort((a, b) => a - b);
     expect(died).toEqual(expected);
+  });
+
+  it('pidns run --from-snapshot: a scenario kills the inner init of the live copy, and its namespace dies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pidns-host-'));
+    const snap = join(dir, 'host.json');
+    expect(await main(['host', 'snapshot', '-o', snap], capture())).toBe(0);
+    const myLevel = nspidOf(process.pid).length - 1;
+    const full = nspidOf(sleeper.pid);
+    const innerInit = [...readProcs().values()].find((p) => p.ns === nsOf(sleeper.pid) && p.nspid.at(-1) === 1)!;
+    const middleInit = readProcs().get(innerInit.ppid)!;
+    const h = (p: HostProc): string => `h${p.nspid[myLevel]}`;
+    const scenario = join(dir, 'kill.pidns');
+    writeFileSync(scenario, `${h(middleInit)}: kill(${innerInit.nspid[myLevel + 1]}, SIGKILL) = 0\n`);
+    const io = capture();
+    expect(await main(['run', '--json', '--from-snapshot', snap, scenario], io)).toBe(0);
+    const killed = io.stdout
+      .split('\n')
+      .filter((l) => l.includes('killed by SIGKILL'))
+      .map((l) => (JSON.parse(l) as { task: string }).task)
+      .sort();
+    const inner = [...readProcs().values()].filter((p) => p.ns === nsOf(sleeper.pid)).map(h).sort();
+    expect(inner.length).toBe(3);
+    expect(inner).toContain(`h${full[myLevel]}`);
+    expect(killed).toEqual(inner);
+    const ioBad = capture();
+    writeFileSync(snap, '{"format":"pidns-snapshot"');
+    expect(await main(['check', '--from-snapshot', snap, scenario], ioBad)).toBe(2);
+    expect(ioBad.stderr).toMatch(/host\.json: not JSON/);
   });
 });
