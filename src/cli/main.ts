@@ -12,6 +12,10 @@ import { backendFactory, backendNames } from './backends.js';
 import { diffCommand } from './diff.js';
 import { Exit } from './exit.js';
 import { fuzzCommand } from './fuzz.js';
+import { hostCommand } from './host.js';
+import { loadSnapshot } from './snapshot_file.js';
+import { formatSnapshotError, fromJSON, toJSON } from '../kernel/persist.js';
+import { ModelBackend } from '../scenario/model_backend.js';
 import { nodeIo, readFailure, type Io } from './io.js';
 import { LiveBackends } from './live.js';
 import { mismatchReport } from './report.js';
@@ -22,12 +26,14 @@ export { Exit } from './exit.js';
 const HELP_MAIN = `pidns: scenarios of Linux PID namespaces, run on the model or the real kernel
 
 Usage:
-  pidns run FILE [--json] [--backend NAME]   print FILE's transcript
+  pidns run FILE [--json] [--backend NAME] [--from-snapshot S]
+                                             print FILE's transcript
   pidns check FILE... [--backend NAME]       run the files, report failed expectations
   pidns diff FILE|DIR... [--backends A,B]    compare two backends' transcripts
   pidns fuzz [--seed S] [--count N] [--out DIR] [--backends A,B]
                                              compare them on random scenarios
   pidns viz [FILE] [--port N] | --out DIR    the visualizer, on 127.0.0.1
+  pidns host tree|ps|translate [--json]      the live machine's PID namespaces
   pidns COMMAND --help                       help on one command
 
 Backends: model (default), kernel (the real kernel; needs root).
@@ -42,6 +48,9 @@ Failed expectations are reported on standard error.
 
   --json            one JSON object per line instead of the transcript
   --backend NAME    model (default) or kernel
+  --from-snapshot FILE
+                    start the model from a snapshot (pidns host snapshot);
+                    its tasks are actors hN, N their number in the root namespace
 
 Exit status: 0 ok, 1 an expectation failed, 2 bad input, 3 internal error.
 `;
@@ -52,6 +61,8 @@ Runs each scenario FILE, prints a diff for every file whose written
 expectations fail, then a line "N passed, N failed".
 
   --backend NAME    model (default) or kernel
+  --from-snapshot FILE
+                    start the model from a snapshot (see pidns run --help)
 
 Exit status: 0 all passed, 1 an expectation failed, 2 bad input, 3 internal error.
 `;
@@ -61,6 +72,8 @@ interface Options {
   readonly files: readonly string[];
   readonly json: boolean;
   readonly backend: string;
+  /** --from-snapshot FILE: start the model from a snapshot instead of the default start state. */
+  readonly fromSnapshot: string | null;
 }
 
 type Parsed = Options | { readonly help: string } | { readonly usageError: string };
@@ -74,6 +87,7 @@ function parseArgs(argv: readonly string[]): Parsed {
   let json = false;
   let backend = 'model';
   let onlyFiles = false;
+  let fromSnapshot: string | null = null;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (onlyFiles || !arg.startsWith('-') || arg === '-') {
@@ -84,6 +98,10 @@ function parseArgs(argv: readonly string[]): Parsed {
       return { help: command === 'run' ? HELP_RUN : HELP_CHECK };
     } else if (arg === '--json' && command === 'run') {
       json = true;
+    } else if (arg === '--from-snapshot') {
+      const value = rest[++i];
+      if (value === undefined || value === '') return { usageError: '--from-snapshot needs a FILE' };
+      fromSnapshot = value;
     } else if (arg === '--backend' || arg.startsWith('--backend=')) {
       const value = arg === '--backend' ? rest[++i] : arg.slice('--backend='.length);
       if (value === undefined || value === '') return { usageError: '--backend needs a name (model or kernel)' };
@@ -95,7 +113,8 @@ function parseArgs(argv: readonly string[]): Parsed {
   }
   if (command === 'run' && files.length !== 1) return { usageError: `run takes one FILE, got ${files.length} (pidns run --help)` };
   if (command === 'check' && files.length === 0) return { usageError: 'check needs at least one FILE (pidns check --help)' };
-  return { command, files, json, backend };
+  if (fromSnapshot !== null && backend !== 'model') return { usageError: '--from-snapshot runs on the model backend only' };
+  return { command, files, json, backend, fromSnapshot };
 }
 
 function messageOf(e: unknown): string {
@@ -120,7 +139,24 @@ async function load(file: string, io: Io): Promise<Script | Exit> {
   }
 }
 
-function makeBackend(name: string, io: Io, live: LiveBackends): Backend | Exit {
+async function makeBackend(name: string, io: Io, live: LiveBackends, fromSnapshot: string | null = null): Promise<Backend | Exit> {
+  if (fromSnapshot !== null) {
+    const first = await loadSnapshot(fromSnapshot);
+    if (!first.ok) {
+      io.err(`error: ${first.message}\n`);
+      return Exit.BadInput;
+    }
+    const json = toJSON(first.kernel);
+    return live.add(
+      new ModelBackend({
+        startFrom: () => {
+          const r = fromJSON(json);
+          if (!r.ok) throw new Error(`snapshot ${fromSnapshot}: ${formatSnapshotError(r.error)}`);
+          return r.kernel;
+        },
+      }),
+    );
+  }
   try {
     return live.add(backendFactory(name)!());
   } catch (e) {
@@ -172,7 +208,7 @@ async function runCommand(opts: Options, io: Io, live: LiveBackends): Promise<Ex
   const file = opts.files[0]!;
   const script = await load(file, io);
   if (typeof script === 'number') return script;
-  const backend = makeBackend(opts.backend, io, live);
+  const backend = await makeBackend(opts.backend, io, live, opts.fromSnapshot);
   if (typeof backend === 'number') return backend;
   const json = (value: Record<string, unknown>): void => {
     io.out(`${JSON.stringify(value)}\n`);
@@ -214,7 +250,7 @@ async function checkCommand(opts: Options, io: Io, live: LiveBackends): Promise<
   let failed = 0;
   let worst: Exit = Exit.Ok;
   for (const file of opts.files) {
-    const status = await checkFile(file, opts.backend, io, live);
+    const status = await checkFile(file, opts.backend, io, live, opts.fromSnapshot);
     if (status === Exit.Ok) passed++;
     else failed++;
     if (status > worst) worst = status;
@@ -223,10 +259,10 @@ async function checkCommand(opts: Options, io: Io, live: LiveBackends): Promise<
   return worst;
 }
 
-async function checkFile(file: string, backendName: string, io: Io, live: LiveBackends): Promise<Exit> {
+async function checkFile(file: string, backendName: string, io: Io, live: LiveBackends, fromSnapshot: string | null): Promise<Exit> {
   const script = await load(file, io);
   if (typeof script === 'number') return script;
-  const backend = makeBackend(backendName, io, live);
+  const backend = await makeBackend(backendName, io, live, fromSnapshot);
   if (typeof backend === 'number') return backend;
   const result = await execute(script, backend, io, {});
   live.release(backend);
@@ -249,6 +285,7 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
     if (command === 'diff') return await diffCommand(rest, io, live);
     if (command === 'fuzz') return await fuzzCommand(rest, io, live);
     if (command === 'viz') return await vizCommand(rest, io);
+    if (command === 'host') return await hostCommand(rest, io);
     const parsed = parseArgs(argv);
     if ('help' in parsed) {
       io.out(parsed.help);

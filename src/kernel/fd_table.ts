@@ -40,6 +40,14 @@ export class FdTable {
     return -1;
   }
 
+  /** Puts `file` at exactly `fd` (restoring a snapshot); false if taken or out of range. */
+  installAt(fd: number, file: PidFd): boolean {
+    const files = (this.files ??= new Map());
+    if (fd < FIRST_FD || fd >= NR_OPEN_DEFAULT || files.has(fd)) return false;
+    files.set(fd, file);
+    return true;
+  }
+
   close(fd: number): boolean {
     return this.files?.delete(fd) ?? false;
   }

@@ -35,6 +35,27 @@ export interface KernelOptions {
   readonly initComm?: string;
 }
 
+/**
+ * Everything a restored kernel is made of (src/kernel/persist.ts builds these
+ * from a snapshot): the constructor then adopts them instead of making the
+ * default start state.
+ */
+export interface KernelParts {
+  readonly rootUserNs: UserNamespace;
+  readonly host: PidNamespace | null;
+  readonly namespaces: readonly PidNamespace[];
+  readonly init: Task;
+  /** Tasks not yet released, in creation order. */
+  readonly tasks: readonly Task[];
+  readonly blockedWaiters: readonly Task[];
+  readonly exitQueue: readonly { task: Task; code: number }[];
+  readonly handlersDue: readonly Task[];
+  readonly zapWaiting: readonly Task[];
+  readonly taskSeq: number;
+  readonly serials: number;
+  readonly userNsSerial: number;
+}
+
 export class Kernel {
   readonly rootUserNs: UserNamespace;
   /** The scenario's outer namespace (scenario mode), else null. */
@@ -57,7 +78,22 @@ export class Kernel {
   private serials = 0;
   private userNsSerial = 0;
 
-  constructor(options: KernelOptions = {}) {
+  constructor(options: KernelOptions = {}, parts?: KernelParts) {
+    if (parts !== undefined) {
+      this.rootUserNs = parts.rootUserNs;
+      this.host = parts.host;
+      this.namespaces.push(...parts.namespaces);
+      this.init = parts.init;
+      for (const t of parts.tasks) this.tasks.set(t.seq, t);
+      for (const t of parts.blockedWaiters) this.blockedWaiters.add(t);
+      this.exitQueue.push(...parts.exitQueue);
+      for (const t of parts.handlersDue) this.handlersDue.add(t);
+      for (const t of parts.zapWaiting) this.zapWaiting.add(t);
+      this.seq = parts.taskSeq;
+      this.serials = parts.serials;
+      this.userNsSerial = parts.userNsSerial;
+      return;
+    }
     const mode = options.mode ?? 'scenario';
     this.rootUserNs = new UserNamespace(null, 0, this.userNsSerial++);
     this.host = mode === 'scenario' ? new PidNamespace(null, this.rootUserNs, PID_MAX_LIMIT, 'host', this.nextSerial()) : null;
@@ -108,6 +144,11 @@ export class Kernel {
   /** The sequence number the next task will get. */
   peekTaskSeq(): number {
     return this.seq;
+  }
+
+  /** The counters a snapshot saves: next task sequence, next object serial, next user-namespace serial. */
+  counters(): { taskSeq: number; serials: number; userNsSerial: number } {
+    return { taskSeq: this.seq, serials: this.serials, userNsSerial: this.userNsSerial };
   }
 
   nextUserNsSerial(): number {

@@ -6,152 +6,16 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_THREAD, CLONE_VM } from '../abi/clone.js';
-import { PIDFD_THREAD } from '../abi/pidfd.js';
-import { PR_GET_CHILD_SUBREAPER, PR_SET_CHILD_SUBREAPER } from '../abi/prctl.js';
-import { Signal } from '../abi/signal.js';
-import { IdType, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED, WUNTRACED, __WALL, __WCLONE } from '../abi/wait.js';
-import type { SysResult } from '../syscalls/result.js';
 import { TaskApi } from '../syscalls/task_api.js';
 import { checkInvariants } from './invariants.js';
 import { Kernel } from './kernel.js';
+import { fromJSON, parseSnapshot, toJSON } from './persist.js';
+import { ProcFs } from '../procfs/procfs.js';
 import { snapshot } from './snapshot.js';
-import type { Snapshot } from './snapshot.js';
-import type { Task } from './task.js';
-
-type Op = { readonly kind: number; readonly who: number; readonly a: number; readonly b: number; readonly c: number };
-
-const SIGNALS = [0, Signal.SIGKILL, Signal.SIGTERM, Signal.SIGSTOP, Signal.SIGCONT, Signal.SIGCHLD, Signal.SIGUSR1, Signal.SIGTSTP, 99];
-const WAIT4_OPTS = [0, WNOHANG, WNOHANG | __WALL, WUNTRACED | WNOHANG, WCONTINUED | WNOHANG, __WCLONE | WNOHANG, 0x4000];
-const WAITID_OPTS = [WEXITED | WNOHANG, WEXITED | WNOWAIT | WNOHANG, WSTOPPED | WNOHANG, WCONTINUED | WNOHANG, WEXITED, 0];
-const CLONE_FLAGS = [
-  0,
-  CLONE_NEWPID,
-  CLONE_THREAD | CLONE_SIGHAND | CLONE_VM,
-  CLONE_THREAD,
-  CLONE_SIGHAND,
-  CLONE_PARENT,
-  CLONE_NEWPID | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM,
-  CLONE_NEWUSER | CLONE_NEWPID,
-  CLONE_SIGHAND | CLONE_VM,
-];
-const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
-
-/** Cursors aside, for the one failure Linux does not roll back. */
-function withoutCursors(s: Snapshot): Snapshot {
-  return { ...s, namespaces: s.namespaces.map((n) => ({ ...n, cursor: 0 })) };
-}
-
-function runnable(k: Kernel): Task[] {
-  return k.liveTasks().filter((t) => t.exitState === 'alive' && t.blocked === null && !t.stopped);
-}
-
-/** A pid argument: some task's id as the caller sees it, or a raw number. */
-function pidArg(k: Kernel, me: Task, i: number): number {
-  const all = k.liveTasks();
-  if (i % 5 === 4) return [0, -1, 1, 2, 300, 99999, -2][i % 7]!;
-  const t = all[i % all.length]!;
-  const nr = t.tidIn(me.activeNs);
-  return i % 3 === 0 ? -nr : nr;
-}
-
-function step(k: Kernel, op: Op): { result: SysResult<unknown>; forkFamily: boolean } | null {
-  const tasks = runnable(k);
-  if (tasks.length === 0) return null;
-  const me = tasks[op.who % tasks.length]!;
-  const api = new TaskApi(k, me);
-  const { a, b, c } = op;
-  let forkFamily = false;
-  let result: SysResult<unknown>;
-  let kind = op.kind % 26;
-  // The scenario's init dies rarely, or most sequences would end at once.
-  if (me === k.init && (kind === 6 || kind === 7 || ((kind === 12 || kind === 13) && b % 9 !== 0)) && a % 10 !== 0) kind = 0;
-  switch (kind) {
-    case 0:
-    case 1:
-      forkFamily = true;
-      result = api.fork();
-      break;
-    case 2:
-      forkFamily = true;
-      result = api.clone(pick(CLONE_FLAGS, a) + (pick(CLONE_FLAGS, a) & CLONE_THREAD ? 0 : Signal.SIGCHLD));
-      break;
-    case 3: {
-      forkFamily = true;
-      const sizes = [undefined, [], [a % 20 + 1], [1], [b % 400 + 1, c % 50 + 1], [2, 2, 2], Array.from({ length: 40 }, () => 5)];
-      result = api.clone3({ flags: pick([0, CLONE_NEWPID, CLONE_PARENT, CLONE_THREAD | CLONE_SIGHAND | CLONE_VM], b), setTid: pick(sizes, a), exitSignal: pick([Signal.SIGCHLD, 0, Signal.SIGUSR1, 65], c) });
-      break;
-    }
-    case 4:
-      result = api.unshare(pick([CLONE_NEWPID, CLONE_NEWPID | CLONE_NEWUSER, CLONE_THREAD, 0x1], a));
-      break;
-    case 5: {
-      const all = k.liveTasks();
-      const t = all[a % all.length]!;
-      result = b % 2 === 0 ? api.setns(t.activeNs, pick([CLONE_NEWPID, 0, CLONE_NEWUSER], c)) : api.setns(t.nsForChildren, CLONE_NEWPID);
-      break;
-    }
-    case 6:
-      result = api.exit(a % 256);
-      break;
-    case 7:
-      result = api.exitGroup(a % 256);
-      break;
-    case 8:
-      result = api.execve();
-      break;
-    case 9:
-    case 10:
-      result = api.wait4(b % 2 === 0 ? -1 : pidArg(k, me, a), pick(WAIT4_OPTS, c));
-      break;
-    case 11:
-      result = api.waitid(pick([IdType.P_ALL, IdType.P_PID, IdType.P_PGID, IdType.P_PIDFD, 7], a), Math.abs(pidArg(k, me, b)) % 1000, pick(WAITID_OPTS, c));
-      break;
-    case 12:
-    case 13:
-      result = api.kill(pidArg(k, me, a), pick(SIGNALS, b));
-      break;
-    case 14:
-      result = api.tgkill(Math.abs(pidArg(k, me, a)), Math.abs(pidArg(k, me, b)), pick(SIGNALS, c));
-      break;
-    case 15:
-      result = api.signal(pick([Signal.SIGCHLD, Signal.SIGTERM, Signal.SIGUSR1, Signal.SIGKILL, Signal.SIGCONT, Signal.SIGTSTP], a), pick(['SIG_DFL', 'SIG_IGN', 'catch'] as const, b));
-      break;
-    case 16:
-      result = pick([api.getpid.bind(api), api.getppid.bind(api), api.gettid.bind(api), api.getpgrp.bind(api)], a)();
-      break;
-    case 17:
-      result = b % 2 === 0 ? api.getpgid(pidArg(k, me, a)) : api.getsid(pidArg(k, me, a));
-      break;
-    case 18:
-      result = api.setpgid(b % 3 === 0 ? 0 : pidArg(k, me, a), c % 3 === 0 ? 0 : Math.abs(pidArg(k, me, c)));
-      break;
-    case 19:
-      result = api.setsid();
-      break;
-    case 20:
-      result = a % 3 === 0 ? api.prctl(PR_GET_CHILD_SUBREAPER) : api.prctl(PR_SET_CHILD_SUBREAPER, b % 2);
-      break;
-    case 21:
-      result = api.pidfdOpen(pidArg(k, me, a), pick([0, PIDFD_THREAD, 0x7], b));
-      break;
-    case 22:
-      result = c % 2 === 0 ? api.close(3 + (a % 4)) : api.pidfdSendSignal(3 + (a % 4), pick(SIGNALS, b));
-      break;
-    case 23:
-      result = api.sysctl(a % 2 === 0 ? 'kernel.pid_max' : 'kernel.ns_last_pid', pick([undefined, 301, 310, 300, 4194305, 32768, 305, -1], b));
-      break;
-    case 24:
-      result = api.setuid(pick([0, 1000, 65534, -5], a));
-      break;
-    default:
-      result = api.setnsPidfd(3 + (a % 4), pick([CLONE_NEWPID, 0, CLONE_NEWUSER], b));
-      break;
-  }
-  return { result, forkFamily };
-}
-
-const opArb = fc.record({ kind: fc.nat(200), who: fc.nat(50), a: fc.nat(1000), b: fc.nat(1000), c: fc.nat(1000) });
+import { opArb, step, withoutCursors } from './test_random_history.js';
+import { Task } from './task.js';
+import { PidNamespace } from './pid_namespace.js';
+import { Pid } from './pid.js';
 
 describe('random call sequences', () => {
   it('keep every invariant, and failing calls change nothing', () => {
@@ -173,5 +37,88 @@ describe('random call sequences', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+/** A call's result with model objects named (a task by seq, a namespace by name, a Pid by serial), so two kernels' results compare. */
+function plainResult(r: unknown): string {
+  return JSON.stringify(r, (_key, v: unknown) => {
+    if (v instanceof Task) return `task ${v.seq}`;
+    if (v instanceof PidNamespace) return `ns ${v.name}`;
+    if (v instanceof Pid) return `pid ${v.serial}`;
+    return v;
+  });
+}
+
+/** Every namespace's /proc as plain data: readdir, and status of each task it sees. */
+function procViews(k: Kernel): unknown {
+  const all = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
+  return all.map((ns) => {
+    const fs = new ProcFs(k, ns);
+    return { rows: fs.readdir(), status: k.liveTasks().map((t) => fs.status(t)) };
+  });
+}
+
+describe('snapshots (persist.ts)', () => {
+  it('restore to a kernel whose every view and every further step is identical', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 0, maxLength: 60 }), fc.array(opArb, { minLength: 1, maxLength: 40 }), fc.boolean(), (before, after, plain) => {
+        const k = new Kernel(plain ? { mode: 'plain' } : {});
+        for (const op of before) if (step(k, op) === null) break;
+        const json = toJSON(k);
+        const loaded = parseSnapshot(JSON.stringify(json));
+        if (!loaded.ok) throw new Error(`refused: ${loaded.error.path}: ${loaded.error.reason}`);
+        const r = loaded.kernel;
+        expect(toJSON(r)).toEqual(json);
+        expect(snapshot(r)).toEqual(snapshot(k));
+        expect(procViews(r)).toEqual(procViews(k));
+        for (const op of after) {
+          const a = step(k, op);
+          const b = step(r, op);
+          expect(plainResult(b?.result)).toBe(plainResult(a?.result));
+          if (a === null) break;
+          checkInvariants(r);
+          expect(snapshot(r)).toEqual(snapshot(k));
+          expect(procViews(r)).toEqual(procViews(k));
+        }
+        expect(toJSON(r)).toEqual(toJSON(k));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuse malformed, truncated and inconsistent snapshots with a reason', () => {
+    const k = new Kernel();
+    const api = new TaskApi(k, k.init);
+    api.fork();
+    const good = toJSON(k);
+    const text = JSON.stringify(good);
+    const bad = (json: unknown): string => {
+      const r = fromJSON(json);
+      if (r.ok) throw new Error('accepted');
+      return `${r.error.path}: ${r.error.reason}`;
+    };
+    expect(fromJSON(good).ok).toBe(true);
+    const t = parseSnapshot(text.slice(0, text.length - 10));
+    expect(t.ok).toBe(false);
+    if (!t.ok) expect(t.error.reason).toMatch(/^not JSON/);
+    expect(bad({ ...good, version: 2 })).toMatch(/^version: unsupported version 2/);
+    expect(bad({ ...good, format: 'x' })).toMatch(/^format:/);
+    expect(bad({ ...good, tasks: undefined })).toBe('tasks: expected an array');
+    const clone = (): { tasks: Record<string, unknown>[]; pids: Record<string, unknown>[] } => JSON.parse(text) as { tasks: Record<string, unknown>[]; pids: Record<string, unknown>[] };
+    const c1 = clone();
+    c1.tasks[1]!.parent = 77;
+    expect(bad(c1)).toBe('tasks[1].parent: no task 77 in the snapshot');
+    const c2 = clone();
+    c2.tasks[1]!.exitState = 'sleeping';
+    expect(bad(c2)).toMatch(/^tasks\[1\]\.exitState: expected one of/);
+    // Two Pids claiming the same number.
+    const c3 = clone();
+    c3.pids[1]!.numbers = c3.pids[0]!.numbers;
+    expect(bad(c3)).toMatch(/is held by another Pid too/);
+    // Well-formed but inconsistent: the child is not on its parent's children list.
+    const c4 = clone();
+    c4.tasks[0]!.children = [];
+    expect(bad(c4)).toMatch(/^: inconsistent state: .*not on its parent's children list/);
   });
 });

@@ -165,6 +165,12 @@ export interface NewTask {
   readonly comm: string;
 }
 
+export interface PresetTask {
+  readonly name: string;
+  readonly ref: TaskRef;
+  readonly comm: string;
+}
+
 export interface Backend {
   readonly name: 'model' | 'kernel';
   /** Makes the start state: `init`, ref 0, pid 1 of ns0. */
@@ -190,6 +196,12 @@ export interface Backend {
    * skipped and the call goes to the backend.
    */
   levelForChildren?(actor: TaskRef): Promise<number | null>;
+  /**
+   * Optional: tasks that exist before the first step when the backend starts
+   * from a snapshot, with the names the runner binds (`hN`) and their comms.
+   * Absent or empty: the default start state (only `init`, ref 0).
+   */
+  presetTasks?(): readonly PresetTask[];
   /** Ends the run and frees everything (processes, mounts). Safe to call twice. */
   close(): Promise<void>;
 }

@@ -24,7 +24,7 @@ import { sysPrctl, sysSetuid, sysSysctlRead, sysSysctlWrite } from '../syscalls/
 import { sysWait4, sysWaitid } from '../syscalls/wait.js';
 import type { WaitCall } from '../syscalls/wait.js';
 import { taskRef } from './backend.js';
-import type { Backend, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
+import type { Backend, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
 
 export interface ModelBackendOptions {
   /** Called after every call and view with the kernel (tests run the invariant checker here). */
@@ -35,6 +35,12 @@ export interface ModelBackendOptions {
    * Linux does not roll back either).
    */
   readonly verifyFailingCalls?: boolean;
+  /**
+   * Start from this instead of the default start state (a restored snapshot,
+   * made fresh for each start). Every live task gets ref = its seq and the
+   * actor name hN, N being its number in the root namespace.
+   */
+  readonly startFrom?: () => Kernel;
 }
 
 export class ModelBackend implements Backend {
@@ -46,11 +52,18 @@ export class ModelBackend implements Backend {
   constructor(private readonly options: ModelBackendOptions = {}) {}
 
   start(): Promise<void> {
-    this.kernel = new Kernel();
+    this.kernel = this.options.startFrom?.() ?? new Kernel();
     this.refs.clear();
     this.seqToRef.clear();
-    this.bind(taskRef(0), this.kernel.init);
+    if (this.options.startFrom === undefined) this.bind(taskRef(0), this.kernel.init);
+    else for (const t of this.kernel.liveTasks()) this.bind(taskRef(t.seq), t);
     return Promise.resolve();
+  }
+
+  presetTasks(): readonly PresetTask[] {
+    if (this.options.startFrom === undefined) return [];
+    const root = this.kernel.rootNs;
+    return this.kernel.liveTasks().map((t) => ({ name: `h${t.tidIn(root)}`, ref: taskRef(t.seq), comm: t.comm }));
   }
 
   private bind(ref: TaskRef, t: Task): void {

@@ -7,7 +7,7 @@
 import { CLONE_FILES, CLONE_NEWPID, CLONE_THREAD } from '../abi/clone.js';
 import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
 import { ScenarioError, type Call, type CallName, type CallStep, type FdArg, type NsTarget, type PidArg, type Pos, type RepeatStep, type Script, type Step, type ViewStep } from './ast.js';
-import { taskRef, type Backend, type CallOutcome, type ResolvedCall, type StepEvent, type TaskRef } from './backend.js';
+import { taskRef, type Backend, type PresetTask, type CallOutcome, type ResolvedCall, type StepEvent, type TaskRef } from './backend.js';
 import { formatCallStep, formatView } from './format.js';
 import { entryLines, formatEvent, formatResult, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
 
@@ -92,6 +92,16 @@ class Runner {
       this.opts.onLine?.(line);
     }
   };
+
+  /** Binds the tasks a backend started with (a snapshot); new tasks get refs after theirs. */
+  preset(tasks: readonly PresetTask[]): void {
+    for (const t of tasks) {
+      this.bind(t.name, t.ref);
+      this.comms.set(t.ref, t.comm);
+      this.fdTables.set(t.ref, new Map());
+      if (t.ref >= this.nextRef) this.nextRef = t.ref + 1;
+    }
+  }
 
   private bind(name: string, ref: TaskRef): void {
     const old = this.names.get(name);
@@ -386,6 +396,7 @@ export async function runScenario(script: Script, backend: Backend, opts: RunOpt
   const runner = new Runner(script, backend, opts);
   try {
     await backend.start();
+    runner.preset(backend.presetTasks?.() ?? []);
     await runner.steps(script.steps, 0, [], runner.emitTop);
   } finally {
     await backend.close();

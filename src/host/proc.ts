@@ -1,0 +1,184 @@
+// Live inspection of the host's PID namespaces from /proc (Linux only).
+// Each process gives its NSpid chain (its number in every namespace from the
+// reader's own namespace down to its own) and its namespace inode
+// (readlink /proc/PID/ns/pid). Processes that vanish while being read are
+// skipped.
+//
+// Namespace parents: ioctl(NS_GET_PARENT) is out of reach without native
+// code, so the tree is derived: a namespace's init (the process whose last
+// NSpid column is 1) was forked by a process of the parent namespace, so
+// parent(ns) = ns of init's parent. Limits: a namespace whose init has exited
+// (or was reparented to a namespace other than its creator's), or one with no
+// process, cannot be placed; such a namespace is attached to the nearest
+// namespace at level - 1 that contains any of its processes' ancestors, else
+// shown as a root. Levels are relative to the reader's namespace.
+
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+export interface HostProc {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+  readonly comm: string;
+  /** NSpid: from the reader's namespace (index 0) down to the process's own. */
+  readonly nspid: readonly number[];
+  /** The inode of its PID namespace. */
+  readonly ns: number;
+  /** The state letter of /proc/PID/stat (R, S, Z, ...). */
+  readonly state: string;
+  /** Real, effective, saved uid (Uid: line). */
+  readonly uids: readonly [number, number, number];
+}
+
+export interface HostNs {
+  readonly inode: number;
+  /** Depth below the reader's namespace (0: the reader's own). */
+  readonly level: number;
+  readonly parent: number | null;
+  /** Host pid of its init (the process numbered 1 in it), if alive. */
+  readonly init: number | null;
+  /** Processes whose own namespace this is. */
+  readonly processes: number;
+  /** Processes visible in it (its own and its descendants'). */
+  readonly visible: number;
+}
+
+function statusField(text: string, key: string): string | null {
+  const m = new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text);
+  return m === null ? null : m[1]!;
+}
+
+function uidsOf(line: string | null): [number, number, number] {
+  const u = (line ?? '0 0 0').split(/\s+/).map(Number);
+  return [u[0] ?? 0, u[1] ?? 0, u[2] ?? 0];
+}
+
+/** One process, or null if it vanished (or is unreadable) meanwhile. */
+export function readProc(pid: number, proc = '/proc'): HostProc | null {
+  try {
+    const status = readFileSync(`${proc}/${pid}/status`, 'utf8');
+    const stat = readFileSync(`${proc}/${pid}/stat`, 'utf8');
+    const link = readlinkSync(`${proc}/${pid}/ns/pid`);
+    // stat: "pid (comm) state ppid pgrp session ..."; comm may hold spaces and parentheses.
+    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const nspid = (statusField(status, 'NSpid') ?? String(pid)).split(/\s+/).filter((x) => x !== '').map(Number);
+    const m = /^pid:\[(\d+)\]$/.exec(link);
+    if (m === null) return null;
+    return {
+      pid,
+      ppid: Number(after[1]),
+      pgid: Number(after[2]),
+      sid: Number(after[3]),
+      comm: statusField(status, 'Name') ?? '',
+      nspid,
+      ns: Number(m[1]),
+      state: after[0] ?? '?',
+      uids: uidsOf(statusField(status, 'Uid')),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Every process the reader can see, by host pid. */
+export function readProcs(proc = '/proc'): Map<number, HostProc> {
+  const out = new Map<number, HostProc>();
+  for (const name of readdirSync(proc)) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = readProc(Number(name), proc);
+    if (p !== null) out.set(p.pid, p);
+  }
+  return out;
+}
+
+/** The namespace tree, derived from NSpid chains and the process tree (see the file comment). */
+export function namespaceTree(procs: ReadonlyMap<number, HostProc>): HostNs[] {
+  const level = new Map<number, number>();
+  const own = new Map<number, number>();
+  const init = new Map<number, HostProc>();
+  for (const p of procs.values()) {
+    level.set(p.ns, p.nspid.length - 1);
+    own.set(p.ns, (own.get(p.ns) ?? 0) + 1);
+    if (p.nspid[p.nspid.length - 1] === 1) init.set(p.ns, p);
+  }
+  const parent = new Map<number, number | null>();
+  for (const [ns, lv] of level) {
+    let found: number | null = null;
+    const i = init.get(ns);
+    const viaInit = i === undefined ? undefined : procs.get(i.ppid);
+    if (viaInit !== undefined && level.get(viaInit.ns) === lv - 1) found = viaInit.ns;
+    else if (lv > 0) {
+      // Fallback: the namespace at level - 1 of the nearest ancestor process that lives there.
+      for (const p of procs.values()) {
+        if (p.ns !== ns) continue;
+        for (let a = procs.get(p.ppid); a !== undefined && found === null; a = procs.get(a.ppid)) if (a.nspid.length === lv) found = a.ns;
+        if (found !== null) break;
+      }
+    }
+    parent.set(ns, found);
+  }
+  const visible = new Map<number, number>();
+  for (const p of procs.values()) for (let ns: number | null | undefined = p.ns; ns !== null && ns !== undefined; ns = parent.get(ns)) visible.set(ns, (visible.get(ns) ?? 0) + 1);
+  return [...level.keys()]
+    .map((inode) => ({ inode, level: level.get(inode)!, parent: parent.get(inode) ?? null, init: init.get(inode)?.pid ?? null, processes: own.get(inode) ?? 0, visible: visible.get(inode) ?? 0 }))
+    .sort((a, b) => a.level - b.level || a.inode - b.inode);
+}
+
+/** A process's number in namespace `ns` (at `nsLevel`), or 0 when it is not visible there. */
+export function pidIn(p: HostProc, ns: number, nsLevel: number, tree: ReadonlyMap<number, HostNs>): number {
+  const lv = p.nspid.length - 1;
+  if (nsLevel > lv) return 0;
+  let cur: number | null = p.ns;
+  for (let l = lv; l > nsLevel && cur !== null; l--) cur = tree.get(cur)?.parent ?? null;
+  return cur === ns ? p.nspid[nsLevel]! : 0;
+}
+
+export interface PsRow {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+  readonly comm: string;
+  readonly nspid: readonly number[];
+  readonly ns: number;
+}
+
+/** Processes visible in `ns`, numbered as it sees them (0: the parent, group or session is outside). */
+export function psIn(procs: ReadonlyMap<number, HostProc>, ns: number): PsRow[] {
+  const tree = new Map(namespaceTree(procs).map((n) => [n.inode, n]));
+  const lv = tree.get(ns)?.level;
+  if (lv === undefined) return [];
+  const byHost = (host: number): number => {
+    const q = procs.get(host);
+    return q === undefined ? 0 : pidIn(q, ns, lv, tree);
+  };
+  const rows: PsRow[] = [];
+  for (const p of procs.values()) {
+    const pid = pidIn(p, ns, lv, tree);
+    if (pid === 0) continue;
+    rows.push({ pid, ppid: byHost(p.ppid), pgid: byHost(p.pgid), sid: byHost(p.sid), comm: p.comm, nspid: p.nspid.slice(lv), ns: p.ns });
+  }
+  return rows.sort((a, b) => a.pid - b.pid);
+}
+
+/** `pid` as namespace `from` numbers it, seen from `to`; 0 when it is not visible in either. */
+export function translate(procs: ReadonlyMap<number, HostProc>, pid: number, from: number, to: number): number {
+  const tree = new Map(namespaceTree(procs).map((n) => [n.inode, n]));
+  const fl = tree.get(from)?.level;
+  const tl = tree.get(to)?.level;
+  if (fl === undefined || tl === undefined) return 0;
+  for (const p of procs.values()) {
+    if (pidIn(p, from, fl, tree) !== pid) continue;
+    return pidIn(p, to, tl, tree);
+  }
+  return 0;
+}
+
+/** NS as the CLI takes it: an inode, or `pid:N` for the namespace of host pid N. */
+export function resolveNs(procs: ReadonlyMap<number, HostProc>, arg: string): number | null {
+  const m = /^pid:(\d+)$/.exec(arg);
+  if (m !== null) return procs.get(Number(m[1]))?.ns ?? null;
+  const ino = /^(?:pid:\[)?(\d+)\]?$/.exec(arg);
+  return ino === null ? null : Number(ino[1]);
+}

@@ -1,0 +1,626 @@
+// Saving and restoring the whole engine state (docs/snapshot.md): toJSON
+// walks every object reachable from the kernel and writes it as plain data,
+// named by serials and task sequence numbers; fromJSON checks every field and
+// reference, builds fresh objects, runs the invariant checker, and only then
+// hands the new Kernel out. A failure is data (a reason), never half a kernel.
+
+import type { Cred } from './cred.js';
+import { FdTable } from './fd_table.js';
+import { findViolations } from './invariants.js';
+import { Kernel } from './kernel.js';
+import type { KernelParts } from './kernel.js';
+import { Pid } from './pid.js';
+import type { UPid } from './pid.js';
+import { PidNamespace } from './pid_namespace.js';
+import { SigHand } from './sighand.js';
+import type { SigInfo, SignalDisposition } from './signal_types.js';
+import { Task } from './task.js';
+import type { ExitState } from './task.js';
+import { ThreadGroup } from './thread_group.js';
+import { UserNamespace } from './user_namespace.js';
+import type { WaitRequest, WaitTarget } from './wait_types.js';
+
+export const SNAPSHOT_FORMAT = 'pidns-snapshot';
+export const SNAPSHOT_VERSION = 1;
+
+export type SigInfoJson = readonly [signo: number, code: number, pid: number, status: number];
+
+export interface UserNsJson {
+  readonly serial: number;
+  readonly parent: number | null;
+  readonly owner: number;
+}
+
+export interface PidNsJson {
+  readonly serial: number;
+  readonly name: string;
+  readonly parent: number | null;
+  readonly userNs: number;
+  readonly pidMax: number;
+  readonly cursor: number;
+  readonly adding: boolean;
+  readonly childReaper: number | null;
+}
+
+export interface PidJson {
+  readonly serial: number;
+  /** [namespace serial, number] from level 0 down. */
+  readonly numbers: readonly (readonly [number, number])[];
+  readonly hashed: boolean;
+  readonly task: number | null;
+  readonly tgidOf: number | null;
+  /** Thread-group serials, in attachment order (signals to a group walk it). */
+  readonly pgrp: readonly number[];
+  readonly session: readonly number[];
+}
+
+export interface SigHandJson {
+  readonly serial: number;
+  readonly actions: readonly (readonly [number, SignalDisposition])[];
+}
+
+export interface FdTableJson {
+  readonly serial: number;
+  /** [fd, Pid serial, thread, nonblock]. */
+  readonly files: readonly (readonly [number, number, boolean, boolean])[];
+}
+
+export interface ThreadGroupJson {
+  readonly serial: number;
+  readonly leader: number;
+  readonly threads: readonly number[];
+  readonly pgrp: number;
+  readonly session: number;
+  readonly sighand: number;
+  readonly files: number;
+  readonly live: number;
+  readonly groupExit: boolean;
+  readonly groupExitCode: number;
+  readonly stopped: boolean;
+  readonly stopCode: number;
+  readonly continuedPending: boolean;
+  readonly isChildSubreaper: boolean;
+  readonly hasChildSubreaper: boolean;
+  readonly unkillable: boolean;
+  readonly currTarget: number;
+  readonly sharedPending: readonly SigInfoJson[];
+  readonly execId: number;
+}
+
+export interface WaitJson {
+  readonly syscall: 'wait4' | 'waitid';
+  readonly target: 'all' | readonly ['pid' | 'pgid', number];
+  readonly options: number;
+}
+
+export interface TaskJson {
+  readonly seq: number;
+  readonly comm: string;
+  readonly pid: number;
+  readonly group: number;
+  readonly parent: number | null;
+  readonly children: readonly number[];
+  readonly exitState: ExitState;
+  readonly exitCode: number;
+  readonly exitSignal: number;
+  readonly nsForChildren: number;
+  readonly cred: { readonly uid: number; readonly euid: number; readonly suid: number; readonly userNs: number; readonly caps: boolean };
+  readonly blocked: WaitJson | null;
+  readonly stopped: boolean;
+  readonly parentExecId: number;
+  readonly pending: readonly SigInfoJson[];
+  readonly handlersDue: readonly SigInfoJson[];
+  readonly woken: boolean;
+  readonly zapInitPids: number;
+}
+
+export interface KernelJson {
+  readonly format: typeof SNAPSHOT_FORMAT;
+  readonly version: typeof SNAPSHOT_VERSION;
+  readonly mode: 'scenario' | 'plain';
+  readonly counters: { readonly taskSeq: number; readonly serials: number; readonly userNsSerial: number };
+  readonly init: number;
+  readonly userNamespaces: readonly UserNsJson[];
+  /** The root first; then the kernel's namespaces in creation order (`host` first in scenario mode). */
+  readonly pidNamespaces: readonly PidNsJson[];
+  readonly pids: readonly PidJson[];
+  readonly sigHands: readonly SigHandJson[];
+  readonly fdTables: readonly FdTableJson[];
+  readonly threadGroups: readonly ThreadGroupJson[];
+  /** Every task the model still refers to: the live ones and released ones still named (exitState `dead`). */
+  readonly tasks: readonly TaskJson[];
+  readonly queues: {
+    readonly blockedWaiters: readonly number[];
+    readonly handlersDue: readonly number[];
+    readonly zapWaiting: readonly number[];
+    readonly exitQueue: readonly (readonly [number, number])[];
+  };
+}
+
+const infoJson = (i: SigInfo): SigInfoJson => [i.signo, i.code, i.pid, i.status];
+
+/** Everything reachable from the kernel, each kind by its serial (tasks by seq), in ascending order. */
+function collect(k: Kernel): {
+  users: UserNamespace[];
+  pids: Pid[];
+  groups: ThreadGroup[];
+  tasks: Task[];
+  sighands: SigHand[];
+  files: FdTable[];
+} {
+  const users = new Set<UserNamespace>();
+  const pids = new Set<Pid>();
+  const groups = new Set<ThreadGroup>();
+  const tasks = new Set<Task>();
+  const todo: Task[] = [];
+  const addUser = (u: UserNamespace): void => {
+    for (let x: UserNamespace | null = u; x !== null && !users.has(x); x = x.parent) users.add(x);
+  };
+  const addTask = (t: Task | null): void => {
+    if (t === null || tasks.has(t)) return;
+    tasks.add(t);
+    todo.push(t);
+  };
+  const addPid = (p: Pid): void => {
+    if (pids.has(p)) return;
+    pids.add(p);
+    addTask(p.task);
+    if (p.tgidOf !== null) addGroup(p.tgidOf);
+    for (const g of p.pgrpMembers) addGroup(g);
+    for (const g of p.sessionMembers) addGroup(g);
+  };
+  const addGroup = (g: ThreadGroup): void => {
+    if (groups.has(g)) return;
+    groups.add(g);
+    addTask(g.leader);
+    addTask(g.currTarget);
+    for (const t of g.threads) addTask(t);
+    addPid(g.pgrp);
+    addPid(g.session);
+    for (const [, f] of g.files.entries()) addPid(f.pid);
+  };
+  const allNs = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
+  for (const ns of allNs) {
+    addUser(ns.userNs);
+    addTask(ns.childReaper);
+    for (const [, p] of ns.idr.ascending()) addPid(p);
+  }
+  addTask(k.init);
+  for (const t of k.tasks.values()) addTask(t);
+  for (const t of k.blockedWaiters) addTask(t);
+  for (const t of k.handlersDue) addTask(t);
+  for (const t of k.zapWaiting) addTask(t);
+  for (const e of k.exitQueue) addTask(e.task);
+  while (todo.length > 0) {
+    const t = todo.pop()!;
+    addPid(t.pid);
+    addGroup(t.group);
+    addTask(t.parent);
+    for (const c of t.children) addTask(c);
+    addUser(t.cred.userNs);
+    if (t.blocked !== null && t.blocked.target.kind !== 'all') addPid(t.blocked.target.pid);
+  }
+  const bySerial = <T extends { serial: number }>(xs: Iterable<T>): T[] => [...xs].sort((a, b) => a.serial - b.serial);
+  const gs = bySerial(groups);
+  return {
+    users: bySerial(users),
+    pids: bySerial(pids),
+    groups: gs,
+    tasks: [...tasks].sort((a, b) => a.seq - b.seq),
+    sighands: bySerial(new Set(gs.map((g) => g.sighand))),
+    files: bySerial(new Set(gs.map((g) => g.files))),
+  };
+}
+
+/** The whole engine state as plain, versioned JSON data (docs/snapshot.md). Event listeners are not part of it. */
+export function toJSON(k: Kernel): KernelJson {
+  const all = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
+  const known = new Set<PidNamespace>(all);
+  const nsRef = (ns: PidNamespace): number => {
+    if (!known.has(ns)) throw new Error(`toJSON: namespace ${ns.name} is not registered with the kernel`);
+    return ns.serial;
+  };
+  const c = collect(k);
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    mode: k.host === null ? 'plain' : 'scenario',
+    counters: k.counters(),
+    init: k.init.seq,
+    userNamespaces: c.users.map((u) => ({ serial: u.serial, parent: u.parent?.serial ?? null, owner: u.owner })),
+    pidNamespaces: all.map((ns) => ({
+      serial: ns.serial,
+      name: ns.name,
+      parent: ns.parent === null ? null : nsRef(ns.parent),
+      userNs: ns.userNs.serial,
+      pidMax: ns.pidMax,
+      cursor: ns.idr.cursor,
+      adding: ns.adding,
+      childReaper: ns.childReaper?.seq ?? null,
+    })),
+    pids: c.pids.map((p) => ({
+      serial: p.serial,
+      numbers: p.numbers.map((u) => [nsRef(u.ns), u.nr] as const),
+      hashed: p.hashed,
+      task: p.task?.seq ?? null,
+      tgidOf: p.tgidOf?.serial ?? null,
+      pgrp: [...p.pgrpMembers].map((g) => g.serial),
+      session: [...p.sessionMembers].map((g) => g.serial),
+    })),
+    sigHands: c.sighands.map((h) => ({ serial: h.serial, actions: h.entries() })),
+    fdTables: c.files.map((f) => ({ serial: f.serial, files: f.entries().map(([fd, x]) => [fd, x.pid.serial, x.thread, x.nonblock] as const) })),
+    threadGroups: c.groups.map((g) => ({
+      serial: g.serial,
+      leader: g.leader.seq,
+      threads: g.threads.map((t) => t.seq),
+      pgrp: g.pgrp.serial,
+      session: g.session.serial,
+      sighand: g.sighand.serial,
+      files: g.files.serial,
+      live: g.live,
+      groupExit: g.groupExit,
+      groupExitCode: g.groupExitCode,
+      stopped: g.stopped,
+      stopCode: g.stopCode,
+      continuedPending: g.continuedPending,
+      isChildSubreaper: g.isChildSubreaper,
+      hasChildSubreaper: g.hasChildSubreaper,
+      unkillable: g.unkillable,
+      currTarget: g.currTarget.seq,
+      sharedPending: g.sharedPending.map(infoJson),
+      execId: g.execId,
+    })),
+    tasks: c.tasks.map((t) => ({
+      seq: t.seq,
+      comm: t.comm,
+      pid: t.pid.serial,
+      group: t.group.serial,
+      parent: t.parent?.seq ?? null,
+      children: [...t.children].map((x) => x.seq),
+      exitState: t.exitState,
+      exitCode: t.exitCode,
+      exitSignal: t.exitSignal,
+      nsForChildren: nsRef(t.nsForChildren),
+      cred: { uid: t.cred.uid, euid: t.cred.euid, suid: t.cred.suid, userNs: t.cred.userNs.serial, caps: t.cred.caps },
+      blocked:
+        t.blocked === null
+          ? null
+          : {
+              syscall: t.blocked.syscall,
+              target: t.blocked.target.kind === 'all' ? 'all' : [t.blocked.target.kind, t.blocked.target.pid.serial],
+              options: t.blocked.options,
+            },
+      stopped: t.stopped,
+      parentExecId: t.parentExecId,
+      pending: t.pending.map(infoJson),
+      handlersDue: t.handlersDue.map(infoJson),
+      woken: t.woken,
+      zapInitPids: t.zapInitPids,
+    })),
+    queues: {
+      blockedWaiters: [...k.blockedWaiters].map((t) => t.seq),
+      handlersDue: [...k.handlersDue].map((t) => t.seq),
+      zapWaiting: [...k.zapWaiting].map((t) => t.seq),
+      exitQueue: k.exitQueue.map((e) => [e.task.seq, e.code] as const),
+    },
+  };
+}
+
+/** Why a snapshot was refused: `path` names the field (`tasks[3].parent`), `reason` what is wrong with it. */
+export interface SnapshotError {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export type LoadResult = { readonly ok: true; readonly kernel: Kernel } | { readonly ok: false; readonly error: SnapshotError };
+
+export function formatSnapshotError(e: SnapshotError): string {
+  return e.path === '' ? e.reason : `${e.path}: ${e.reason}`;
+}
+
+class Refused extends Error {
+  constructor(readonly detail: SnapshotError) {
+    super(formatSnapshotError(detail));
+  }
+}
+
+const refuse = (path: string, reason: string): never => {
+  throw new Refused({ path, reason });
+};
+
+type Obj = Readonly<Record<string, unknown>>;
+
+function obj(v: unknown, path: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) refuse(path, 'expected an object');
+  return v as Obj;
+}
+
+function arr(v: unknown, path: string): readonly unknown[] {
+  if (!Array.isArray(v)) refuse(path, 'expected an array');
+  return v as readonly unknown[];
+}
+
+function int(v: unknown, path: string, min = -(2 ** 31), max = 2 ** 32): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) return refuse(path, 'expected an integer');
+  if (v < min || v > max) refuse(path, `${v} is out of range [${min}, ${max}]`);
+  return v;
+}
+
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') refuse(path, 'expected true or false');
+  return v as boolean;
+}
+
+function str(v: unknown, path: string): string {
+  if (typeof v !== 'string') refuse(path, 'expected a string');
+  return v as string;
+}
+
+function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) refuse(path, `expected one of ${values.join(', ')}`);
+  return v as T;
+}
+
+function nullable<T>(v: unknown, read: (x: unknown) => T): T | null {
+  return v === null ? null : read(v);
+}
+
+/** A table from serial (or seq) to object, refusing duplicates and dangling references. */
+class Table<T> {
+  private readonly items = new Map<number, T>();
+  constructor(private readonly what: string) {}
+  add(key: number, value: T, path: string): void {
+    if (this.items.has(key)) refuse(path, `duplicate ${this.what} ${key}`);
+    this.items.set(key, value);
+  }
+  get(key: number, path: string): T {
+    const v = this.items.get(key);
+    if (v === undefined) return refuse(path, `no ${this.what} ${key} in the snapshot`);
+    return v;
+  }
+  values(): IterableIterator<T> {
+    return this.items.values();
+  }
+}
+
+function readInfo(v: unknown, path: string): SigInfo {
+  const a = arr(v, path);
+  if (a.length !== 4) refuse(path, 'expected [signo, code, pid, status]');
+  return { signo: int(a[0], `${path}[0]`, 0, 64), code: int(a[1], `${path}[1]`), pid: int(a[2], `${path}[2]`), status: int(a[3], `${path}[3]`) };
+}
+
+/** One entry of each list, its path, and a reader: items are checked in order. */
+function each(root: Obj, key: string, f: (o: Obj, path: string) => void): void {
+  arr(root[key], key).forEach((v, i) => { f(obj(v, `${key}[${i}]`), `${key}[${i}]`); });
+}
+
+/**
+ * Builds a new Kernel from `json` (parsed JSON, unknown shape). Every field is
+ * checked, every reference resolved, and the invariant checker runs on the
+ * result; any failure returns the first reason found and no kernel.
+ */
+export function fromJSON(json: unknown): LoadResult {
+  try {
+    const kernel = build(json);
+    const bad = findViolations(kernel);
+    if (bad.length > 0) refuse('', `inconsistent state: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ` (and ${bad.length - 5} more)` : ''}`);
+    return { ok: true, kernel };
+  } catch (e) {
+    if (e instanceof Refused) return { ok: false, error: e.detail };
+    throw e;
+  }
+}
+
+/** Parses snapshot text (a file's contents); a truncated or non-JSON text is refused like any other error. */
+export function parseSnapshot(text: string): LoadResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: { path: '', reason: `not JSON (truncated?): ${(e as Error).message}` } };
+  }
+  return fromJSON(json);
+}
+
+function build(json: unknown): Kernel {
+  const root = obj(json, '');
+  if (root.format !== SNAPSHOT_FORMAT) refuse('format', `expected "${SNAPSHOT_FORMAT}"`);
+  if (root.version !== SNAPSHOT_VERSION) refuse('version', `unsupported version ${JSON.stringify(root.version)} (this build reads ${SNAPSHOT_VERSION})`);
+  const mode = oneOf(root.mode, 'mode', ['scenario', 'plain'] as const);
+  const counters = obj(root.counters, 'counters');
+  const taskSeq = int(counters.taskSeq, 'counters.taskSeq', 0);
+  const serials = int(counters.serials, 'counters.serials', 0);
+  const userNsSerial = int(counters.userNsSerial, 'counters.userNsSerial', 0);
+  for (const key of ['userNamespaces', 'pidNamespaces', 'pids', 'sigHands', 'fdTables', 'threadGroups', 'tasks']) arr(root[key], key);
+  const belowSerials = (n: number, path: string): number => (n < serials ? n : refuse(path, `serial ${n} is not below counters.serials ${serials}`));
+
+  const users = new Table<UserNamespace>('user namespace');
+  each(root, 'userNamespaces', (o, p) => {
+    const serial = int(o.serial, `${p}.serial`, 0, userNsSerial - 1);
+    const parentSerial = nullable(o.parent, (x) => int(x, `${p}.parent`, 0));
+    const parent = parentSerial === null ? null : users.get(parentSerial, `${p}.parent`);
+    users.add(serial, new UserNamespace(parent, int(o.owner, `${p}.owner`), serial), `${p}.serial`);
+  });
+  const rootUsers = [...users.values()].filter((u) => u.parent === null);
+  if (rootUsers.length !== 1) refuse('userNamespaces', `expected exactly one initial user namespace, found ${rootUsers.length}`);
+
+  const nss = new Table<PidNamespace>('PID namespace');
+  const nsList: PidNamespace[] = [];
+  const reapers: [PidNamespace, number, string][] = [];
+  each(root, 'pidNamespaces', (o, p) => {
+    const serial = belowSerials(int(o.serial, `${p}.serial`, 0), `${p}.serial`);
+    const parentSerial = nullable(o.parent, (x) => int(x, `${p}.parent`, 0));
+    if ((parentSerial === null) !== (nsList.length === 0)) refuse(`${p}.parent`, nsList.length === 0 ? 'the first namespace must be the root (parent null)' : 'only the first namespace may be a root');
+    const parent = parentSerial === null ? null : nss.get(parentSerial, `${p}.parent`);
+    const ns = new PidNamespace(parent, users.get(int(o.userNs, `${p}.userNs`), `${p}.userNs`), int(o.pidMax, `${p}.pidMax`, 1, 4194304), str(o.name, `${p}.name`), serial);
+    ns.idr.cursor = int(o.cursor, `${p}.cursor`, 0, 4194304);
+    ns.adding = bool(o.adding, `${p}.adding`);
+    const reaper = nullable(o.childReaper, (x) => int(x, `${p}.childReaper`, 0));
+    if (reaper !== null) reapers.push([ns, reaper, `${p}.childReaper`]);
+    nss.add(serial, ns, `${p}.serial`);
+    nsList.push(ns);
+  });
+  if (nsList.length === 0 || (mode === 'scenario' && nsList.length < 2)) refuse('pidNamespaces', mode === 'scenario' ? 'scenario mode needs the host and ns0' : 'no namespace');
+
+  // Objects first, links after: references may point forward.
+  const pidRecords: [Pid, Obj, string][] = [];
+  const pids = new Table<Pid>('Pid');
+  each(root, 'pids', (o, p) => {
+    const serial = belowSerials(int(o.serial, `${p}.serial`, 0), `${p}.serial`);
+    const numbers: UPid[] = arr(o.numbers, `${p}.numbers`).map((x, i) => {
+      const q = `${p}.numbers[${i}]`;
+      const a = arr(x, q);
+      if (a.length !== 2) refuse(q, 'expected [namespace serial, number]');
+      const ns = nss.get(int(a[0], `${q}[0]`), `${q}[0]`);
+      if (ns.level !== i) refuse(`${q}[0]`, `namespace ${ns.name} is at level ${ns.level}, not ${i}`);
+      return { ns, nr: int(a[1], `${q}[1]`, 1, ns.pidMax > 4194304 ? ns.pidMax : 4194304) };
+    });
+    if (numbers.length === 0) refuse(`${p}.numbers`, 'a Pid has at least one number');
+    for (let i = 1; i < numbers.length; i++) if (numbers[i]!.ns.parent !== numbers[i - 1]!.ns) refuse(`${p}.numbers[${i}]`, `${numbers[i]!.ns.name} is not a child of ${numbers[i - 1]!.ns.name}`);
+    const pid = new Pid(numbers, serial);
+    pid.hashed = bool(o.hashed, `${p}.hashed`);
+    pids.add(serial, pid, `${p}.serial`);
+    pidRecords.push([pid, o, p]);
+  });
+
+  const sighands = new Table<SigHand>('sighand');
+  each(root, 'sigHands', (o, p) => {
+    const serial = belowSerials(int(o.serial, `${p}.serial`, 0), `${p}.serial`);
+    const h = new SigHand(serial);
+    arr(o.actions, `${p}.actions`).forEach((x, i) => {
+      const q = `${p}.actions[${i}]`;
+      const a = arr(x, q);
+      h.set(int(a[0], `${q}[0]`, 1, 64), oneOf(a[1], `${q}[1]`, ['SIG_DFL', 'SIG_IGN', 'catch'] as const));
+    });
+    sighands.add(serial, h, `${p}.serial`);
+  });
+
+  const files = new Table<FdTable>('fd table');
+  each(root, 'fdTables', (o, p) => {
+    const serial = belowSerials(int(o.serial, `${p}.serial`, 0), `${p}.serial`);
+    const t = new FdTable(serial);
+    arr(o.files, `${p}.files`).forEach((x, i) => {
+      const q = `${p}.files[${i}]`;
+      const a = arr(x, q);
+      if (a.length !== 4) refuse(q, 'expected [fd, Pid serial, thread, nonblock]');
+      const fd = int(a[0], `${q}[0]`);
+      const file = { pid: pids.get(int(a[1], `${q}[1]`), `${q}[1]`), thread: bool(a[2], `${q}[2]`), nonblock: bool(a[3], `${q}[3]`) };
+      if (!t.installAt(fd, file)) refuse(`${q}[0]`, `fd ${fd} is taken or out of range`);
+    });
+    files.add(serial, t, `${p}.serial`);
+  });
+
+  // Tasks: made with their Pid and namespace; groups and family are linked below.
+  const tasks = new Table<Task>('task');
+  const taskRecords: [Task, Obj, string][] = [];
+  each(root, 'tasks', (o, p) => {
+    const seq = int(o.seq, `${p}.seq`, 0, taskSeq - 1);
+    const c = obj(o.cred, `${p}.cred`);
+    const cred: Cred = {
+      uid: int(c.uid, `${p}.cred.uid`),
+      euid: int(c.euid, `${p}.cred.euid`),
+      suid: int(c.suid, `${p}.cred.suid`),
+      userNs: users.get(int(c.userNs, `${p}.cred.userNs`), `${p}.cred.userNs`),
+      caps: bool(c.caps, `${p}.cred.caps`),
+    };
+    const t = new Task(seq, pids.get(int(o.pid, `${p}.pid`), `${p}.pid`), null, int(o.exitSignal, `${p}.exitSignal`, -1, 64), nss.get(int(o.nsForChildren, `${p}.nsForChildren`), `${p}.nsForChildren`), str(o.comm, `${p}.comm`), cred);
+    t.exitState = oneOf(o.exitState, `${p}.exitState`, ['alive', 'exiting', 'zombie', 'dead'] as const);
+    t.exitCode = int(o.exitCode, `${p}.exitCode`);
+    t.stopped = bool(o.stopped, `${p}.stopped`);
+    t.parentExecId = int(o.parentExecId, `${p}.parentExecId`, 0);
+    t.woken = bool(o.woken, `${p}.woken`);
+    t.zapInitPids = int(o.zapInitPids, `${p}.zapInitPids`, 0, 2);
+    arr(o.pending, `${p}.pending`).forEach((x, i) => t.pending.push(readInfo(x, `${p}.pending[${i}]`)));
+    arr(o.handlersDue, `${p}.handlersDue`).forEach((x, i) => t.handlersDue.push(readInfo(x, `${p}.handlersDue[${i}]`)));
+    if (o.blocked !== null) {
+      const q = `${p}.blocked`;
+      const b = obj(o.blocked, q);
+      let target: WaitTarget;
+      if (b.target === 'all') target = { kind: 'all' };
+      else {
+        const a = arr(b.target, `${q}.target`);
+        target = { kind: oneOf(a[0], `${q}.target[0]`, ['pid', 'pgid'] as const), pid: pids.get(int(a[1], `${q}.target[1]`), `${q}.target[1]`) };
+      }
+      const req: WaitRequest = { syscall: oneOf(b.syscall, `${q}.syscall`, ['wait4', 'waitid'] as const), target, options: int(b.options, `${q}.options`) };
+      t.blocked = req;
+    }
+    tasks.add(seq, t, `${p}.seq`);
+    taskRecords.push([t, o, p]);
+  });
+
+  const groups = new Table<ThreadGroup>('thread group');
+  each(root, 'threadGroups', (o, p) => {
+    const serial = belowSerials(int(o.serial, `${p}.serial`, 0), `${p}.serial`);
+    const g = new ThreadGroup(
+      tasks.get(int(o.leader, `${p}.leader`), `${p}.leader`),
+      pids.get(int(o.pgrp, `${p}.pgrp`), `${p}.pgrp`),
+      pids.get(int(o.session, `${p}.session`), `${p}.session`),
+      sighands.get(int(o.sighand, `${p}.sighand`), `${p}.sighand`),
+      files.get(int(o.files, `${p}.files`), `${p}.files`),
+      serial,
+    );
+    arr(o.threads, `${p}.threads`).forEach((x, i) => g.threads.push(tasks.get(int(x, `${p}.threads[${i}]`), `${p}.threads[${i}]`)));
+    g.live = int(o.live, `${p}.live`, 0);
+    g.groupExit = bool(o.groupExit, `${p}.groupExit`);
+    g.groupExitCode = int(o.groupExitCode, `${p}.groupExitCode`);
+    g.stopped = bool(o.stopped, `${p}.stopped`);
+    g.stopCode = int(o.stopCode, `${p}.stopCode`, 0, 64);
+    g.continuedPending = bool(o.continuedPending, `${p}.continuedPending`);
+    g.isChildSubreaper = bool(o.isChildSubreaper, `${p}.isChildSubreaper`);
+    g.hasChildSubreaper = bool(o.hasChildSubreaper, `${p}.hasChildSubreaper`);
+    g.unkillable = bool(o.unkillable, `${p}.unkillable`);
+    g.currTarget = tasks.get(int(o.currTarget, `${p}.currTarget`), `${p}.currTarget`);
+    arr(o.sharedPending, `${p}.sharedPending`).forEach((x, i) => g.sharedPending.push(readInfo(x, `${p}.sharedPending[${i}]`)));
+    g.execId = int(o.execId, `${p}.execId`, 0);
+    groups.add(serial, g, `${p}.serial`);
+  });
+
+  for (const [t, o, p] of taskRecords) {
+    t.group = groups.get(int(o.group, `${p}.group`), `${p}.group`);
+    if (!t.group.threads.includes(t) && t.exitState !== 'dead') refuse(`${p}.group`, `task ${t.seq} is not on the thread list of group ${t.group.serial}`);
+    const parent = nullable(o.parent, (x) => int(x, `${p}.parent`, 0));
+    t.parent = parent === null ? null : tasks.get(parent, `${p}.parent`);
+    arr(o.children, `${p}.children`).forEach((x, i) => { t.addChild(tasks.get(int(x, `${p}.children[${i}]`), `${p}.children[${i}]`)); });
+  }
+
+  for (const [pid, o, p] of pidRecords) {
+    const task = nullable(o.task, (x) => int(x, `${p}.task`, 0));
+    pid.task = task === null ? null : tasks.get(task, `${p}.task`);
+    const tgid = nullable(o.tgidOf, (x) => int(x, `${p}.tgidOf`, 0));
+    pid.tgidOf = tgid === null ? null : groups.get(tgid, `${p}.tgidOf`);
+    arr(o.pgrp, `${p}.pgrp`).forEach((x, i) => { pid.addPgrpMember(groups.get(int(x, `${p}.pgrp[${i}]`), `${p}.pgrp[${i}]`)); });
+    arr(o.session, `${p}.session`).forEach((x, i) => { pid.addSessionMember(groups.get(int(x, `${p}.session[${i}]`), `${p}.session[${i}]`)); });
+    if (!pid.hashed) continue;
+    for (const [i, u] of pid.numbers.entries()) {
+      if (!u.ns.idr.allocExact(u.nr)) refuse(`${p}.numbers[${i}]`, `number ${u.nr} in ${u.ns.name} is held by another Pid too`);
+      u.ns.idr.replace(u.nr, pid);
+      u.ns.pidAllocated++;
+    }
+  }
+
+  for (const [ns, seq, path] of reapers) ns.childReaper = tasks.get(seq, path);
+
+  const q = obj(root.queues, 'queues');
+  const seqList = (key: string): Task[] => arr(q[key], `queues.${key}`).map((x, i) => tasks.get(int(x, `queues.${key}[${i}]`), `queues.${key}[${i}]`));
+  const exitQueue = arr(q.exitQueue, 'queues.exitQueue').map((x, i) => {
+    const a = arr(x, `queues.exitQueue[${i}]`);
+    return { task: tasks.get(int(a[0], `queues.exitQueue[${i}][0]`), `queues.exitQueue[${i}][0]`), code: int(a[1], `queues.exitQueue[${i}][1]`) };
+  });
+  const live = taskRecords.map(([t]) => t).filter((t) => t.exitState !== 'dead').sort((a, b) => a.seq - b.seq);
+  const parts: KernelParts = {
+    rootUserNs: rootUsers[0]!,
+    host: mode === 'scenario' ? nsList[0]! : null,
+    namespaces: mode === 'scenario' ? nsList.slice(1) : nsList,
+    init: tasks.get(int(root.init, 'init'), 'init'),
+    tasks: live,
+    blockedWaiters: seqList('blockedWaiters'),
+    exitQueue,
+    handlersDue: seqList('handlersDue'),
+    zapWaiting: seqList('zapWaiting'),
+    taskSeq,
+    serials,
+    userNsSerial,
+  };
+  for (const t of parts.blockedWaiters) if (t.blocked === null) refuse('queues.blockedWaiters', `task ${t.seq} is listed but not blocked`);
+  return new Kernel({ mode }, parts);
+}
