@@ -4,6 +4,8 @@
 // Both backends answer the same questions in the same shapes, so that one
 // printer makes both transcripts.
 
+import type { ProcStatus } from '../procfs/procfs.js';
+import type { ProcState } from '../procfs/state.js';
 import type { SignalDisposition, SysctlKey } from './ast.js';
 
 /**
@@ -118,7 +120,7 @@ export interface CallOutcome {
 }
 
 /** Task states as /proc shows them: S alive, Z zombie, T stopped. */
-export type ProcState = 'S' | 'Z' | 'T';
+export type { ProcState } from '../procfs/state.js';
 
 export interface PsRow {
   readonly pid: number;
@@ -129,18 +131,8 @@ export interface PsRow {
   readonly name: string;
 }
 
-/** /proc/PID/status, the identity lines; numbers as the viewing namespace sees them. */
-export interface StatusView {
-  readonly name: string;
-  readonly state: ProcState;
-  readonly tgid: number;
-  readonly pid: number;
-  readonly ppid: number;
-  readonly nstgid: readonly number[];
-  readonly nspid: readonly number[];
-  readonly nspgid: readonly number[];
-  readonly nssid: readonly number[];
-}
+/** /proc/PID/status, the identity lines; numbers as the viewing namespace sees them (the procfs layer's shape). */
+export type StatusView = ProcStatus;
 
 /** The namespaces of a task, by creation index (0 is ns0); null where the link cannot be read. */
 export interface NsView {
