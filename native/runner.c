@@ -636,6 +636,31 @@ static void nl_drain(void) {
   }
 }
 
+/*
+ * What the controller listens to: the driver's stdin (ref -1, when asked),
+ * the proc connector (-2), and every actor's socket (its ref).
+ */
+static int poll_set(struct pollfd *pfd, int *ref_of, int with_stdin) {
+  int n = 0;
+  if (with_stdin) {
+    pfd[n].fd = 0;
+    pfd[n].events = POLLIN;
+    ref_of[n++] = -1;
+  }
+  if (nl_sock >= 0) {
+    pfd[n].fd = nl_sock;
+    pfd[n].events = POLLIN;
+    ref_of[n++] = -2;
+  }
+  for (int i = 0; i < MAX_ACTORS; i++)
+    if (actor_fd[i] >= 0) {
+      pfd[n].fd = actor_fd[i];
+      pfd[n].events = POLLIN;
+      ref_of[n++] = i;
+    }
+  return n;
+}
+
 /* Reads one report from actor `ref` and prints it; registers a new actor's socket. */
 static void service_actor(int ref) {
   char buf[1024];
@@ -668,20 +693,9 @@ static void service_actor(int ref) {
  */
 static void barrier(void) {
   for (;;) {
-    struct pollfd pfd[MAX_ACTORS + 1];
-    int ref_of[MAX_ACTORS + 1];
-    int n = 0;
-    if (nl_sock >= 0) {
-      pfd[n].fd = nl_sock;
-      pfd[n].events = POLLIN;
-      ref_of[n++] = -2;
-    }
-    for (int i = 0; i < MAX_ACTORS; i++)
-      if (actor_fd[i] >= 0) {
-        pfd[n].fd = actor_fd[i];
-        pfd[n].events = POLLIN;
-        ref_of[n++] = i;
-      }
+    struct pollfd pfd[MAX_ACTORS + 2];
+    int ref_of[MAX_ACTORS + 2];
+    int n = poll_set(pfd, ref_of, 0);
     int ready = poll(pfd, (nfds_t)n, 0);
     if (ready <= 0) break;
     for (int k = 0; k < n; k++) {
@@ -750,21 +764,7 @@ static void controller(void) {
   for (;;) {
     struct pollfd pfd[MAX_ACTORS + 2];
     int ref_of[MAX_ACTORS + 2];
-    int n = 0;
-    pfd[n].fd = 0;
-    pfd[n].events = POLLIN;
-    ref_of[n++] = -1;
-    if (nl_sock >= 0) {
-      pfd[n].fd = nl_sock;
-      pfd[n].events = POLLIN;
-      ref_of[n++] = -2;
-    }
-    for (int i = 0; i < MAX_ACTORS; i++)
-      if (actor_fd[i] >= 0) {
-        pfd[n].fd = actor_fd[i];
-        pfd[n].events = POLLIN;
-        ref_of[n++] = i;
-      }
+    int n = poll_set(pfd, ref_of, 1);
     if (poll(pfd, (nfds_t)n, -1) < 0) {
       if (errno == EINTR) continue;
       exit(1);

@@ -7,7 +7,7 @@ import { ScenarioError, type Script } from '../scenario/ast.js';
 import { parseScenario } from '../scenario/parser.js';
 import { backendFactory, backendNames } from './backends.js';
 import { Comparer, type Comparison } from './compare.js';
-import { Exit } from './exit.js';
+import { answerParse, Exit, isParseOutcome } from './exit.js';
 import { readFailure, type Io } from './io.js';
 import type { LiveBackends } from './live.js';
 
@@ -138,14 +138,7 @@ async function loadScript(file: string, io: Io): Promise<Script | string> {
 
 export async function diffCommand(args: readonly string[], io: Io, live: LiveBackends): Promise<Exit> {
   const parsed = parseDiffArgs(args);
-  if ('help' in parsed) {
-    io.out(parsed.help);
-    return Exit.Ok;
-  }
-  if ('usageError' in parsed) {
-    io.err(`error: ${parsed.usageError}\n`);
-    return Exit.BadInput;
-  }
+  if (isParseOutcome(parsed)) return answerParse(parsed, io);
   let worst: Exit = Exit.Ok;
   const fail = (status: Exit): void => {
     if (status > worst) worst = status;

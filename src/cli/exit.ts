@@ -12,3 +12,21 @@ export enum Exit {
   Interrupted = 130,
   Terminated = 143,
 }
+
+/** What a command's argument parser returns besides its options. */
+export type ParseOutcome = { readonly help: string } | { readonly usageError: string };
+
+/** Whether a parser returned `--help` or a usage error rather than options. */
+export function isParseOutcome(parsed: object): parsed is ParseOutcome {
+  return 'help' in parsed || 'usageError' in parsed;
+}
+
+/** Answers `--help` (exit 0) or a usage error (one line on stderr, exit 2). */
+export function answerParse(parsed: ParseOutcome, io: { out(text: string): void; err(text: string): void }): Exit {
+  if ('help' in parsed) {
+    io.out(parsed.help);
+    return Exit.Ok;
+  }
+  io.err(`error: ${parsed.usageError}\n`);
+  return Exit.BadInput;
+}

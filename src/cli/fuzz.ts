@@ -7,7 +7,7 @@ import { generateScenario, shrink } from '../scenario/fuzz.js';
 import { parseScenario } from '../scenario/parser.js';
 import { Comparer, type Comparison } from './compare.js';
 import { isOption, optionValue, parseBackendPair, Progress } from './diff.js';
-import { Exit } from './exit.js';
+import { answerParse, Exit, isParseOutcome } from './exit.js';
 import type { Io } from './io.js';
 import type { LiveBackends } from './live.js';
 
@@ -130,14 +130,7 @@ async function reduce(text: string, file: string, first: Comparison, comparer: C
 
 export async function fuzzCommand(args: readonly string[], io: Io, live: LiveBackends): Promise<Exit> {
   const opts = parseFuzzArgs(args);
-  if ('help' in opts) {
-    io.out(opts.help);
-    return Exit.Ok;
-  }
-  if ('usageError' in opts) {
-    io.err(`error: ${opts.usageError}\n`);
-    return Exit.BadInput;
-  }
+  if (isParseOutcome(opts)) return answerParse(opts, io);
   const comparer = new Comparer(opts.backends, { requireAvailable: io.env?.['PIDNS_REQUIRE_KERNEL'] === '1', live });
   const progress = new Progress(io);
   const pair = opts.backends.join(',');

@@ -10,7 +10,7 @@ import { runScenario, type Mismatch, type RunResult } from '../scenario/run.js';
 import type { TranscriptEntry } from '../scenario/transcript.js';
 import { backendFactory, backendNames } from './backends.js';
 import { diffCommand } from './diff.js';
-import { Exit } from './exit.js';
+import { answerParse, Exit, isParseOutcome } from './exit.js';
 import { fuzzCommand } from './fuzz.js';
 import { hostCommand } from './host.js';
 import { loadSnapshot } from './snapshot_file.js';
@@ -287,14 +287,7 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
     if (command === 'viz') return await vizCommand(rest, io);
     if (command === 'host') return await hostCommand(rest, io);
     const parsed = parseArgs(argv);
-    if ('help' in parsed) {
-      io.out(parsed.help);
-      return Exit.Ok;
-    }
-    if ('usageError' in parsed) {
-      io.err(`error: ${parsed.usageError}\n`);
-      return Exit.BadInput;
-    }
+    if (isParseOutcome(parsed)) return answerParse(parsed, io);
     return await (parsed.command === 'run' ? runCommand(parsed, io, live) : checkCommand(parsed, io, live));
   } finally {
     live.dispose();

@@ -45,8 +45,6 @@ export function doExecve(k: Kernel, me: Task): void {
       releaseTask(k, leader, null);
     }
   }
-  // Threads that died without becoming zombies were released by their exit; make sure none is left behind.
-  for (const th of [...group.threads]) if (th !== me && th.exitState === 'zombie') releaseTask(k, th, null);
   // de_thread(), no_thread_group: "we have changed execution domain": the exit signal is SIGCHLD again.
   me.exitSignal = Signal.SIGCHLD;
   // cap_bprm_creds_from_file(): a new image gets every capability only as root of its user

@@ -141,10 +141,6 @@ export class Kernel {
     return this.seq++;
   }
 
-  /** The sequence number the next task will get. */
-  peekTaskSeq(): number {
-    return this.seq;
-  }
 
   /** The counters a snapshot saves: next task sequence, next object serial, next user-namespace serial. */
   counters(): { taskSeq: number; serials: number; userNsSerial: number } {
@@ -240,10 +236,4 @@ export class Kernel {
     return [...this.tasks.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Every thread group that still has a leader attached, in creation order of its leader. */
-  threadGroups(): ThreadGroup[] {
-    const seen = new Set<ThreadGroup>();
-    for (const t of this.liveTasks()) seen.add(t.group);
-    return [...seen];
-  }
 }
