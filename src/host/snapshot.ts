@@ -6,7 +6,11 @@
 // maps to one task. Limits: one user namespace (the initial one; caps = uid 0),
 // pid_for_children = the task's own namespace, no pidfds or dispositions, exit
 // codes of zombies unknown (0); a process group or session whose leader is
-// gone gets a Pid numbered only in the root namespace.
+// gone gets a Pid numbered only in the root namespace. A session whose leader
+// is outside the reader's namespace reads as 0 in /proc/PID/stat
+// (task_session_nr_ns, fs/proc/array.c); a snapshot has no level above its root
+// to number it in, so the members' process group stands in for it (its Pid is
+// also the session's), keeping every group inside one session as the kernel does.
 
 import { readFileSync } from 'node:fs';
 import { PID_MAX_LIMIT } from '../abi/limits.js';
@@ -77,7 +81,7 @@ export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: numbe
     const seq = seqOf.get(p.pid)!;
     const g = groupSerial.get(p.pid)!;
     const pg = idPid(p.pgid === 0 ? p.pid : p.pgid);
-    const sid = idPid(p.sid === 0 ? p.pid : p.sid);
+    const sid = idPid(p.sid !== 0 ? p.sid : p.pgid !== 0 ? p.pgid : p.pid);
     pgrpMembers.set(pg, [...(pgrpMembers.get(pg) ?? []), g]);
     sessionMembers.set(sid, [...(sessionMembers.get(sid) ?? []), g]);
     const zombie = p.state === 'Z';
