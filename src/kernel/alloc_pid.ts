@@ -12,7 +12,6 @@ import { IDR_FULL } from './idr.js';
 import type { Kernel } from './kernel.js';
 import type { PidNamespace } from './pid_namespace.js';
 import { Pid } from './pid.js';
-import type { UPid } from './pid.js';
 import { fail } from './result.js';
 import type { Fail } from './result.js';
 
@@ -30,11 +29,12 @@ export function checkpointRestoreCapable(cred: Cred, ns: PidNamespace): boolean 
 export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[], cred: Cred): Pid | Fail {
   // "set_tid_size must never be greater than the current ns->level + 1"
   if (setTid.length > ns.level + 1) return fail(Errno.EINVAL);
-  const numbers: UPid[] = [];
+  const nrs: number[] = new Array<number>(ns.level + 1).fill(0);
   let remaining = setTid.length;
   let err: Errno | null = null;
   let tmp: PidNamespace | null = ns;
-  for (let i = ns.level; i >= 0 && tmp !== null; i--, tmp = tmp.parent) {
+  let i = ns.level;
+  for (; i >= 0 && tmp !== null; i--, tmp = tmp.parent) {
     let tid = 0;
     if (remaining > 0) {
       tid = setTid[ns.level - i]!;
@@ -67,19 +67,22 @@ export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[],
       err = -nr;
       break;
     }
-    numbers[i] = { nr, ns: tmp };
+    nrs[i] = nr;
   }
   // A dying namespace takes no new tasks; ENOMEM is the documented answer (pid_namespaces(7)).
   if (err === null && !ns.adding) err = Errno.ENOMEM;
+  const chain = ns.chain;
   if (err !== null) {
-    for (const u of numbers) if (u !== undefined) u.ns.idr.remove(u.nr);
+    // Levels i+1 .. ns.level got a number before the failure (all of them when only PIDNS_ADDING failed).
+    for (let l = i + 1; l <= ns.level; l++) chain[l]!.idr.remove(nrs[l]!);
     if (ns.pidAllocated === 0 && ns.adding) ns.idr.cursor = 0;
     return fail(err);
   }
-  const pid = new Pid(numbers, k.nextSerial());
-  for (const u of numbers) {
-    u.ns.idr.replace(u.nr, pid);
-    u.ns.pidAllocated++;
+  const pid = new Pid(ns, nrs, k.nextSerial());
+  for (let l = 0; l <= ns.level; l++) {
+    const level = chain[l]!;
+    level.idr.replace(nrs[l]!, pid);
+    level.pidAllocated++;
   }
   return pid;
 }
@@ -91,9 +94,12 @@ export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[],
 export function freePid(k: Kernel, pid: Pid): void {
   if (!pid.hashed || pid.inUse) return;
   pid.hashed = false;
-  for (const u of pid.numbers) {
-    u.ns.pidAllocated--;
-    u.ns.idr.remove(u.nr);
-    if (u.ns.pidAllocated === 0) k.emit({ type: 'ns_emptied', ns: u.ns.name });
+  const chain = pid.ns.chain;
+  const nrs = pid.nrs;
+  for (let l = 0; l < nrs.length; l++) {
+    const ns = chain[l]!;
+    ns.pidAllocated--;
+    ns.idr.remove(nrs[l]!);
+    if (ns.pidAllocated === 0 && k.listening) k.emit({ type: 'ns_emptied', ns: ns.name });
   }
 }

@@ -31,11 +31,7 @@ export function doExecve(k: Kernel, me: Task): void {
     me.exitSignal = Signal.SIGCHLD;
     leader.exitSignal = -1;
     const parent = me.parent;
-    if (parent !== null) {
-      const order = [...parent.children];
-      parent.clearChildren();
-      for (const c of order) parent.addChild(c === leader ? me : c);
-    }
+    if (parent !== null) parent.replaceChild(leader, me);
     me.parentExecId = leader.parentExecId;
     // The threads list keeps the new leader first.
     group.threads.splice(group.threads.indexOf(me), 1);

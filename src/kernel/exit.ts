@@ -32,7 +32,7 @@ export function runExit(k: Kernel, t: Task, code: number): void {
   t.exitCode = code;
   t.stopped = false;
   t.blocked = null;
-  t.handlersDue.length = 0;
+  t.clearHandlersDue();
   k.blockedWaiters.delete(t);
   t.group.live--;
   // synchronize_group_exit(): the last thread out makes it a group exit with its own code,
@@ -232,7 +232,7 @@ export function releaseTask(k: Kernel, p: Task, by: Task | null): void {
     const pid = p.pid;
     if (pid.task === p) pid.task = null;
     p.exitState = 'dead';
-    k.tasks.delete(p.seq);
+    k.tasks.delete(p);
     k.blockedWaiters.delete(p);
     k.zapWaiting.delete(p);
     if (p === leader) {

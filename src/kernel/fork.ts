@@ -123,10 +123,9 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     const files = current.group.files.copy(k.nextSerial());
     const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());
     child.group = group;
-    group.threads.push(child);
     group.live = 1;
     // is_child_reaper(pid): pid 1 of its namespace becomes the namespace's init.
-    if (pid.numbers[pid.level]!.nr === 1) {
+    if (pid.innerNr === 1) {
       pid.ns.childReaper = child;
       group.unkillable = true;
     }
@@ -137,7 +136,7 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     group.pgrp.addPgrpMember(group);
     group.session.addSessionMember(group);
   }
-  k.tasks.set(child.seq, child);
+  k.tasks.add(child);
   if (k.listening) k.emit({ type: 'forked', task: child.seq, parent: child.parent?.seq ?? null, creator: current.seq, thread });
   return child;
 }

@@ -9,9 +9,8 @@ import type { KernelEvent, KernelEventListener } from './events.js';
 import { FdTable } from './fd_table.js';
 import { PidNamespace } from './pid_namespace.js';
 import { Pid } from './pid.js';
-import type { UPid } from './pid.js';
 import { SigHand } from './sighand.js';
-import { Task } from './task.js';
+import { AllTasks, Task } from './task.js';
 import { ThreadGroup } from './thread_group.js';
 import { UserNamespace } from './user_namespace.js';
 import { finishZap, runExit } from './exit.js';
@@ -63,8 +62,8 @@ export class Kernel {
   /** ns0, ns1, ... in creation order. */
   readonly namespaces: PidNamespace[] = [];
   readonly init: Task;
-  /** Tasks not yet released, by creation sequence. */
-  readonly tasks = new Map<number, Task>();
+  /** Tasks not yet released, in creation order. */
+  readonly tasks = new AllTasks();
   /** Tasks blocked in a wait, to retry when something changes. */
   readonly blockedWaiters = new Set<Task>();
   /** Tasks that must run do_exit() (a fatal signal reached them). */
@@ -84,7 +83,7 @@ export class Kernel {
       this.host = parts.host;
       this.namespaces.push(...parts.namespaces);
       this.init = parts.init;
-      for (const t of parts.tasks) this.tasks.set(t.seq, t);
+      for (const t of parts.tasks) this.tasks.add(t);
       for (const t of parts.blockedWaiters) this.blockedWaiters.add(t);
       this.exitQueue.push(...parts.exitQueue);
       for (const t of parts.handlersDue) this.handlersDue.add(t);
@@ -101,23 +100,22 @@ export class Kernel {
     if (this.host !== null) this.host.idr.cursor = options.hostCursor ?? 1000;
     const ns0 = this.createPidNamespace(this.host, this.rootUserNs);
     ns0.pidMax = options.pidMax ?? PID_MAX_DEFAULT;
-    const numbers: UPid[] = [];
+    const nrs: number[] = [];
     for (let ns: PidNamespace | null = ns0; ns !== null; ns = ns.parent) {
       const nr = ns === ns0 ? 1 : ns.idr.allocCyclic(1, ns.pidMax);
       if (ns === ns0) ns.idr.allocExact(1);
-      numbers[ns.level] = { nr, ns };
+      nrs[ns.level] = nr;
     }
-    const pid = new Pid(numbers, this.nextSerial());
-    for (const u of numbers) {
-      u.ns.idr.replace(u.nr, pid);
-      u.ns.pidAllocated++;
+    const pid = new Pid(ns0, nrs, this.nextSerial());
+    for (const ns of ns0.chain) {
+      ns.idr.replace(nrs[ns.level]!, pid);
+      ns.pidAllocated++;
     }
     ns0.idr.cursor = 2;
     const cred: Cred = { uid: 0, euid: 0, suid: 0, userNs: this.rootUserNs, caps: true };
     const init = new Task(this.seq++, pid, null, 17, ns0, options.initComm ?? 'init', cred);
     const group = new ThreadGroup(init, pid, pid, new SigHand(this.nextSerial()), new FdTable(this.nextSerial()), this.nextSerial());
     init.group = group;
-    group.threads.push(init);
     group.live = 1;
     group.unkillable = true;
     pid.task = init;
@@ -125,7 +123,7 @@ export class Kernel {
     pid.addPgrpMember(group);
     pid.addSessionMember(group);
     ns0.childReaper = init;
-    this.tasks.set(init.seq, init);
+    this.tasks.add(init);
     this.init = init;
   }
 
@@ -175,7 +173,7 @@ export class Kernel {
 
   /** is_global_init(): pid 1 of the root namespace (only in plain mode is it modeled). */
   isGlobalInit(t: Task): boolean {
-    return t.pid.level === 0 && t.pid.numbers[0]!.nr === 1 && t.group.tgidPid === t.pid;
+    return t.pid.level === 0 && t.pid.nrs[0] === 1 && t.group.tgidPid === t.pid;
   }
 
   subscribe(listener: KernelEventListener): () => void {
@@ -233,7 +231,7 @@ export class Kernel {
 
   /** All live (not released) tasks in creation order. */
   liveTasks(): Task[] {
-    return [...this.tasks.values()].sort((a, b) => a.seq - b.seq);
+    return this.tasks.toArray().sort((a, b) => a.seq - b.seq);
   }
 
 }

@@ -477,7 +477,7 @@ function build(json: unknown): Kernel {
     });
     if (numbers.length === 0) refuse(`${p}.numbers`, 'a Pid has at least one number');
     for (let i = 1; i < numbers.length; i++) if (numbers[i]!.ns.parent !== numbers[i - 1]!.ns) refuse(`${p}.numbers[${i}]`, `${numbers[i]!.ns.name} is not a child of ${numbers[i - 1]!.ns.name}`);
-    const pid = new Pid(numbers, serial);
+    const pid = new Pid(numbers[numbers.length - 1]!.ns, numbers.map((u) => u.nr), serial);
     pid.hashed = bool(o.hashed, `${p}.hashed`);
     pids.add(serial, pid, `${p}.serial`);
     pidRecords.push([pid, o, p]);
@@ -559,6 +559,7 @@ function build(json: unknown): Kernel {
       files.get(int(o.files, `${p}.files`), `${p}.files`),
       serial,
     );
+    g.threads.length = 0;
     arr(o.threads, `${p}.threads`).forEach((x, i) => g.threads.push(tasks.get(int(x, `${p}.threads[${i}]`), `${p}.threads[${i}]`)));
     g.live = int(o.live, `${p}.live`, 0);
     g.groupExit = bool(o.groupExit, `${p}.groupExit`);
@@ -580,7 +581,9 @@ function build(json: unknown): Kernel {
     if (!t.group.threads.includes(t) && t.exitState !== 'dead') refuse(`${p}.group`, `task ${t.seq} is not on the thread list of group ${t.group.serial}`);
     const parent = nullable(o.parent, (x) => int(x, `${p}.parent`, 0));
     t.parent = parent === null ? null : tasks.get(parent, `${p}.parent`);
-    arr(o.children, `${p}.children`).forEach((x, i) => { t.addChild(tasks.get(int(x, `${p}.children[${i}]`), `${p}.children[${i}]`)); });
+    arr(o.children, `${p}.children`).forEach((x, i) => {
+      if (!t.addChild(tasks.get(int(x, `${p}.children[${i}]`), `${p}.children[${i}]`))) refuse(`${p}.children[${i}]`, 'the task is on another task\'s children list too');
+    });
   }
 
   for (const [pid, o, p] of pidRecords) {
@@ -588,8 +591,12 @@ function build(json: unknown): Kernel {
     pid.task = task === null ? null : tasks.get(task, `${p}.task`);
     const tgid = nullable(o.tgidOf, (x) => int(x, `${p}.tgidOf`, 0));
     pid.tgidOf = tgid === null ? null : groups.get(tgid, `${p}.tgidOf`);
-    arr(o.pgrp, `${p}.pgrp`).forEach((x, i) => { pid.addPgrpMember(groups.get(int(x, `${p}.pgrp[${i}]`), `${p}.pgrp[${i}]`)); });
-    arr(o.session, `${p}.session`).forEach((x, i) => { pid.addSessionMember(groups.get(int(x, `${p}.session[${i}]`), `${p}.session[${i}]`)); });
+    arr(o.pgrp, `${p}.pgrp`).forEach((x, i) => {
+      if (!pid.addPgrpMember(groups.get(int(x, `${p}.pgrp[${i}]`), `${p}.pgrp[${i}]`))) refuse(`${p}.pgrp[${i}]`, 'the thread group is a member of another process group too');
+    });
+    arr(o.session, `${p}.session`).forEach((x, i) => {
+      if (!pid.addSessionMember(groups.get(int(x, `${p}.session[${i}]`), `${p}.session[${i}]`))) refuse(`${p}.session[${i}]`, 'the thread group is a member of another session too');
+    });
     if (!pid.hashed) continue;
     for (const [i, u] of pid.numbers.entries()) {
       if (!u.ns.idr.allocExact(u.nr)) refuse(`${p}.numbers[${i}]`, `number ${u.nr} in ${u.ns.name} is held by another Pid too`);

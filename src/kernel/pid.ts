@@ -3,9 +3,16 @@
 // from the root (level 0) down to the namespace it was allocated in. Numbers
 // stay taken while any task is attached to the Pid under any type; the object
 // itself may outlive its numbers (a pidfd keeps it, as put_pid does).
+//
+// Like struct pid, which holds `numbers[level + 1]` of struct upid inline, a
+// Pid keeps its numbers in one array of plain integers; the namespace of
+// level L is the L-th entry of its own namespace's chain, shared by every Pid
+// allocated there.
 
 import type { Level } from './ids.js';
 import { asLevel } from './ids.js';
+import { EMPTY_LIST, IntrusiveList } from './list.js';
+import type { MemberList } from './list.js';
 import type { PidNamespace } from './pid_namespace.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
@@ -16,11 +23,59 @@ export interface UPid {
   readonly ns: PidNamespace;
 }
 
-const NO_GROUPS: ReadonlySet<ThreadGroup> = new Set();
+/** pid->tasks[PIDTYPE_PGID], threaded through each member group's pgrp links. */
+class PgrpList extends IntrusiveList<ThreadGroup> {
+  protected prevOf(n: ThreadGroup): ThreadGroup | null {
+    return n.pgrpPrev;
+  }
+  protected nextOf(n: ThreadGroup): ThreadGroup | null {
+    return n.pgrpNext;
+  }
+  protected listOf(n: ThreadGroup): IntrusiveList<ThreadGroup> | null {
+    return n.pgrpList;
+  }
+  protected setLinks(n: ThreadGroup, prev: ThreadGroup | null, next: ThreadGroup | null, list: IntrusiveList<ThreadGroup> | null): void {
+    n.pgrpPrev = prev;
+    n.pgrpNext = next;
+    n.pgrpList = list;
+  }
+  protected setPrev(n: ThreadGroup, prev: ThreadGroup | null): void {
+    n.pgrpPrev = prev;
+  }
+  protected setNext(n: ThreadGroup, next: ThreadGroup | null): void {
+    n.pgrpNext = next;
+  }
+}
+
+/** pid->tasks[PIDTYPE_SID], threaded through each member group's session links. */
+class SessionList extends IntrusiveList<ThreadGroup> {
+  protected prevOf(n: ThreadGroup): ThreadGroup | null {
+    return n.sessionPrev;
+  }
+  protected nextOf(n: ThreadGroup): ThreadGroup | null {
+    return n.sessionNext;
+  }
+  protected listOf(n: ThreadGroup): IntrusiveList<ThreadGroup> | null {
+    return n.sessionList;
+  }
+  protected setLinks(n: ThreadGroup, prev: ThreadGroup | null, next: ThreadGroup | null, list: IntrusiveList<ThreadGroup> | null): void {
+    n.sessionPrev = prev;
+    n.sessionNext = next;
+    n.sessionList = list;
+  }
+  protected setPrev(n: ThreadGroup, prev: ThreadGroup | null): void {
+    n.sessionPrev = prev;
+  }
+  protected setNext(n: ThreadGroup, next: ThreadGroup | null): void {
+    n.sessionNext = next;
+  }
+}
 
 export class Pid {
-  /** Index = namespace level. Immutable. */
-  readonly numbers: readonly UPid[];
+  /** ns_of_pid(): the innermost namespace, where the number was first allocated. Immutable. */
+  readonly ns: PidNamespace;
+  /** The number at each level, index = level (numbers[i].nr). Immutable. */
+  readonly nrs: readonly number[];
   /** Creation order among all Pids of the kernel; identifies it in snapshots. */
   readonly serial: number;
   /** PIDTYPE_PID: the task whose thread id this is; null once it was released. */
@@ -28,35 +83,44 @@ export class Pid {
   /** PIDTYPE_TGID: the thread group whose id this is (attached while its leader holds this Pid). */
   tgidOf: ThreadGroup | null = null;
   /** PIDTYPE_PGID: the thread groups in this process group (made on first use). Invariant: all share one session. */
-  private pgrp: Set<ThreadGroup> | null = null;
+  private pgrp: PgrpList | null = null;
   /** PIDTYPE_SID: the thread groups in this session (made on first use). */
-  private session: Set<ThreadGroup> | null = null;
+  private session: SessionList | null = null;
   /** False once free_pid() gave the numbers back. */
   hashed = true;
 
-  constructor(numbers: readonly UPid[], serial: number) {
-    this.numbers = numbers;
+  constructor(ns: PidNamespace, nrs: readonly number[], serial: number) {
+    this.ns = ns;
+    this.nrs = nrs;
     this.serial = serial;
   }
 
-  get pgrpMembers(): ReadonlySet<ThreadGroup> {
-    return this.pgrp ?? NO_GROUPS;
+  /** numbers[]: each level's number with its namespace (made on demand; hot paths read `nrs`). */
+  get numbers(): readonly UPid[] {
+    const chain = this.ns.chain;
+    return this.nrs.map((nr, i) => ({ nr, ns: chain[i]! }));
   }
 
-  get sessionMembers(): ReadonlySet<ThreadGroup> {
-    return this.session ?? NO_GROUPS;
+  get pgrpMembers(): MemberList<ThreadGroup> {
+    return this.pgrp ?? EMPTY_LIST;
   }
 
-  addPgrpMember(g: ThreadGroup): void {
-    (this.pgrp ??= new Set()).add(g);
+  get sessionMembers(): MemberList<ThreadGroup> {
+    return this.session ?? EMPTY_LIST;
+  }
+
+  /** False when `g` is on another process group's list (it must leave that one first). */
+  addPgrpMember(g: ThreadGroup): boolean {
+    return (this.pgrp ??= new PgrpList()).add(g);
   }
 
   deletePgrpMember(g: ThreadGroup): void {
     this.pgrp?.delete(g);
   }
 
-  addSessionMember(g: ThreadGroup): void {
-    (this.session ??= new Set()).add(g);
+  /** False when `g` is on another session's list (it must leave that one first). */
+  addSessionMember(g: ThreadGroup): boolean {
+    return (this.session ??= new SessionList()).add(g);
   }
 
   deleteSessionMember(g: ThreadGroup): void {
@@ -65,19 +129,19 @@ export class Pid {
 
   /** pid->level: the level of the namespace the Pid was allocated in. */
   get level(): Level {
-    return asLevel(this.numbers.length - 1);
+    return asLevel(this.nrs.length - 1);
   }
 
-  /** ns_of_pid(): the innermost namespace, where the number was first allocated. */
-  get ns(): PidNamespace {
-    return this.numbers[this.numbers.length - 1]!.ns;
+  /** The number in its own namespace (pid->numbers[pid->level].nr). */
+  get innerNr(): number {
+    return this.nrs[this.nrs.length - 1]!;
   }
 
   /** pid_nr_ns(): the number in `ns`; 0 when the Pid is not visible there or was freed. */
   nrIn(ns: PidNamespace): number {
     if (!this.hashed) return 0;
-    const upid = this.numbers[ns.level];
-    return upid !== undefined && upid.ns === ns ? upid.nr : 0;
+    const l = ns.level;
+    return l < this.nrs.length && this.ns.chain[l] === ns ? this.nrs[l]! : 0;
   }
 
   /** Whether any task still uses the Pid under some type (pid_has_task for every type). */

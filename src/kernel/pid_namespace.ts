@@ -22,6 +22,9 @@ export class PidNamespace {
   /** PIDNS_ADDING: cleared by disable_pid_allocation() when the init dies; forks then fail with ENOMEM. */
   adding = true;
 
+  /** This namespace's ancestors and itself, index = level: where a Pid's number at each level lives. */
+  readonly chain: readonly PidNamespace[];
+
   constructor(
     /** Null for the root of the tree. Immutable. */
     readonly parent: PidNamespace | null,
@@ -34,14 +37,13 @@ export class PidNamespace {
     readonly serial: number,
   ) {
     this.level = asLevel(parent === null ? 0 : parent.level + 1);
+    this.chain = parent === null ? [this] : [...parent.chain, this];
     this.pidMax = pidMax;
   }
 
   /** Whether `other` is this namespace or lies below it (the ancestor walk of pidns_install). */
   isAncestorOf(other: PidNamespace): boolean {
-    let ns: PidNamespace | null = other;
-    while (ns !== null && ns.level > this.level) ns = ns.parent;
-    return ns === this;
+    return other.chain[this.level] === this;
   }
 
   /** find_pid_ns(): the Pid that `nr` names here, if any. */

@@ -8,6 +8,8 @@ import type { Pid } from './pid.js';
 import type { SigInfo } from './signal_types.js';
 import type { ThreadGroup } from './thread_group.js';
 import type { WaitRequest } from './wait_types.js';
+import { EMPTY_LIST, IntrusiveList } from './list.js';
+import type { MemberList } from './list.js';
 
 /**
  * A task's life (exit_state plus PF_EXITING):
@@ -19,7 +21,53 @@ import type { WaitRequest } from './wait_types.js';
  */
 export type ExitState = 'alive' | 'exiting' | 'zombie' | 'dead';
 
-const NO_TASKS: ReadonlySet<Task> = new Set();
+/** parent->children, threaded through each child's `sibling` links. */
+export class ChildList extends IntrusiveList<Task> {
+  protected prevOf(n: Task): Task | null {
+    return n.sibPrev;
+  }
+  protected nextOf(n: Task): Task | null {
+    return n.sibNext;
+  }
+  protected listOf(n: Task): IntrusiveList<Task> | null {
+    return n.sibList;
+  }
+  protected setLinks(n: Task, prev: Task | null, next: Task | null, list: IntrusiveList<Task> | null): void {
+    n.sibPrev = prev;
+    n.sibNext = next;
+    n.sibList = list;
+  }
+  protected setPrev(n: Task, prev: Task | null): void {
+    n.sibPrev = prev;
+  }
+  protected setNext(n: Task, next: Task | null): void {
+    n.sibNext = next;
+  }
+}
+
+/** Every task not yet released, in creation order (the kernel's `tasks` list through init_task, for threads too). */
+export class AllTasks extends IntrusiveList<Task> {
+  protected prevOf(n: Task): Task | null {
+    return n.allPrev;
+  }
+  protected nextOf(n: Task): Task | null {
+    return n.allNext;
+  }
+  protected listOf(n: Task): IntrusiveList<Task> | null {
+    return n.allList;
+  }
+  protected setLinks(n: Task, prev: Task | null, next: Task | null, list: IntrusiveList<Task> | null): void {
+    n.allPrev = prev;
+    n.allNext = next;
+    n.allList = list;
+  }
+  protected setPrev(n: Task, prev: Task | null): void {
+    n.allPrev = prev;
+  }
+  protected setNext(n: Task, next: Task | null): void {
+    n.allNext = next;
+  }
+}
 
 export class Task {
   /** Creation order in the kernel (init is 0). Immutable; the identity that tools use. */
@@ -30,7 +78,15 @@ export class Task {
   /** real_parent: the task that wait()s for this one; null when it lives outside the model (the host). */
   parent: Task | null;
   /** children: the thread group leaders this task is the real parent of, in list order (made on first use). */
-  private kids: Set<Task> | null = null;
+  private kids: ChildList | null = null;
+  /** sibling: the links on the parent's children list. */
+  sibPrev: Task | null = null;
+  sibNext: Task | null = null;
+  sibList: IntrusiveList<Task> | null = null;
+  /** tasks: the links on the kernel's list of every task. */
+  allPrev: Task | null = null;
+  allNext: Task | null = null;
+  allList: IntrusiveList<Task> | null = null;
   exitState: ExitState = 'alive';
   /** exit_code: the status word (code << 8, or the signal). */
   exitCode = 0;
@@ -47,10 +103,8 @@ export class Task {
   stopped = false;
   /** parent_exec_id: the parent's exec count at fork; a mismatch at exit turns exit_signal into SIGCHLD. */
   parentExecId = 0;
-  /** Signals aimed at this thread (tgkill) that wait for it to continue. */
-  readonly pending: SigInfo[] = [];
-  /** Handlers due to run when this thread returns from the wait it is blocked in. */
-  readonly handlersDue: SigInfo[] = [];
+  private pendingList: SigInfo[] | null = null;
+  private dueList: SigInfo[] | null = null;
   /** Woken while blocked in a wait (__wake_up_parent, a signal): the wait runs again. */
   woken = false;
   /** While a dying namespace init waits in zap_pid_ns_processes: how many Pids it waits to be left (1, or 2 for a non-leader). */
@@ -66,20 +120,48 @@ export class Task {
     this.cred = cred;
   }
 
-  get children(): ReadonlySet<Task> {
-    return this.kids ?? NO_TASKS;
+  /** Signals aimed at this thread (tgkill) that wait for it to continue (made on first use). */
+  get pending(): SigInfo[] {
+    return (this.pendingList ??= []);
+  }
+
+  /** Handlers due to run when this thread returns from the wait it is blocked in (made on first use). */
+  get handlersDue(): SigInfo[] {
+    return (this.dueList ??= []);
+  }
+
+  /** Whether any handler is due, without making the list. */
+  get hasHandlersDue(): boolean {
+    return this.dueList !== null && this.dueList.length > 0;
+  }
+
+  clearHandlersDue(): void {
+    if (this.dueList !== null) this.dueList.length = 0;
+  }
+
+  get children(): MemberList<Task> {
+    return this.kids ?? EMPTY_LIST;
   }
 
   /** list_add_tail(&p->sibling, &parent->children): appended, so the list keeps fork (and reparent) order. */
-  addChild(c: Task): void {
-    (this.kids ??= new Set()).add(c);
+  addChild(c: Task): boolean {
+    return (this.kids ??= new ChildList()).add(c);
   }
 
   removeChild(c: Task): void {
     this.kids?.delete(c);
   }
 
+  /** Puts `c` where `old` was on the children list (de_thread: the exec'ing thread takes the leader's place). */
+  replaceChild(old: Task, c: Task): void {
+    this.kids?.replace(old, c);
+  }
+
+  /** Empties the list (its members are being moved to another parent). */
   clearChildren(): void {
+    const kids = this.kids;
+    if (kids === null) return;
+    for (const c of kids.toArray()) kids.delete(c);
     this.kids = null;
   }
 

@@ -4,6 +4,7 @@
 // subreaper flags.
 
 import type { FdTable } from './fd_table.js';
+import type { IntrusiveList } from './list.js';
 import type { Pid } from './pid.js';
 import type { SigHand } from './sighand.js';
 import type { SigInfo } from './signal_types.js';
@@ -13,7 +14,7 @@ export class ThreadGroup {
   /** group_leader. Changes only when a non-leader thread execs (de_thread). */
   leader: Task;
   /** thread_head: the leader first, then threads in creation order; a thread leaves at release. */
-  readonly threads: Task[] = [];
+  readonly threads: Task[];
   /** signal->live: threads that have not yet started to exit. */
   live = 0;
   /** signal->pids[PIDTYPE_PGID] and [PIDTYPE_SID]. */
@@ -35,11 +36,16 @@ export class ThreadGroup {
   unkillable = false;
   /** signal->curr_target: where complete_signal starts looking for a thread to wake. */
   currTarget: Task;
-  /** Process-directed signals that wait for the group to continue (shared_pending). */
-  readonly sharedPending: SigInfo[] = [];
+  private shared: SigInfo[] | null = null;
   /** self_exec_id: bumped by each execve. */
   execId = 0;
-  /** Whether the group has a session-leading, pgrp-leading role is read from the Pids, not stored. */
+  /** The links on its process group's and its session's member lists (pid->tasks[PIDTYPE_PGID/SID]). */
+  pgrpPrev: ThreadGroup | null = null;
+  pgrpNext: ThreadGroup | null = null;
+  pgrpList: IntrusiveList<ThreadGroup> | null = null;
+  sessionPrev: ThreadGroup | null = null;
+  sessionNext: ThreadGroup | null = null;
+  sessionList: IntrusiveList<ThreadGroup> | null = null;
 
   constructor(
     leader: Task,
@@ -53,9 +59,15 @@ export class ThreadGroup {
     readonly serial: number,
   ) {
     this.leader = leader;
+    this.threads = [leader];
     this.currTarget = leader;
     this.pgrp = pgrp;
     this.session = session;
+  }
+
+  /** Process-directed signals that wait for the group to continue (shared_pending; made on first use). */
+  get sharedPending(): SigInfo[] {
+    return (this.shared ??= []);
   }
 
   /** The group's id Pid (PIDTYPE_TGID): the leader's Pid. */

@@ -175,7 +175,7 @@ export function retryBlockedWait(k: Kernel, t: Task): boolean {
   t.woken = false;
   let outcome = doWaitOnce(k, t, req);
   if (outcome === 'block') {
-    if (t.handlersDue.length === 0) return false;
+    if (!t.hasHandlersDue) return false;
     outcome = { kind: 'error', errno: Errno.EINTR };
   }
   t.blocked = null;
