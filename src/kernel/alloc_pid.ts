@@ -5,7 +5,7 @@
 // numbers, which do not move the cursor.
 
 import { Errno } from '../abi/errno.js';
-import { RESERVED_PIDS } from '../abi/limits.js';
+import { MAX_PID_NS_LEVEL, RESERVED_PIDS } from '../abi/limits.js';
 import { nsCapable } from './cred.js';
 import type { Cred } from './cred.js';
 import { IDR_FULL } from './idr.js';
@@ -20,6 +20,9 @@ export function checkpointRestoreCapable(cred: Cred, ns: PidNamespace): boolean 
   return nsCapable(cred, ns.userNs);
 }
 
+/** One slot per possible level (MAX_PID_NS_LEVEL + 1, plus the scenario's host level), packed integers. */
+const SCRATCH: number[] = Array.from({ length: MAX_PID_NS_LEVEL + 2 }, () => 0);
+
 /**
  * alloc_pid(ns, set_tid): a Pid with a number at every level from `ns` up.
  * On failure every number taken is given back; as in Linux, the cursors of
@@ -29,7 +32,8 @@ export function checkpointRestoreCapable(cred: Cred, ns: PidNamespace): boolean 
 export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[], cred: Cred): Pid | Fail {
   // "set_tid_size must never be greater than the current ns->level + 1"
   if (setTid.length > ns.level + 1) return fail(Errno.EINVAL);
-  const nrs: number[] = new Array<number>(ns.level + 1).fill(0);
+  // Numbers are taken innermost first; a scratch array keeps them until all levels succeeded.
+  const nrs = SCRATCH;
   let remaining = setTid.length;
   let err: Errno | null = null;
   let tmp: PidNamespace | null = ns;
@@ -78,10 +82,10 @@ export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[],
     if (ns.pidAllocated === 0 && ns.adding) ns.idr.cursor = 0;
     return fail(err);
   }
-  const pid = new Pid(ns, nrs, k.nextSerial());
+  const pid = new Pid(ns, nrs.slice(0, ns.level + 1), k.nextSerial());
   for (let l = 0; l <= ns.level; l++) {
     const level = chain[l]!;
-    level.idr.replace(nrs[l]!, pid);
+    level.idr.replace(pid.nrs[l]!, pid);
     level.pidAllocated++;
   }
   return pid;

@@ -115,26 +115,32 @@ export class BitTree {
   nextClear(from: number): number {
     if (from < 0) from = 0;
     if (from >= this.cap) return from;
+    // The common answer in cyclic allocation: the number at the cursor is free.
+    if (((this.anyBits[0]![from >>> 5]! >>> (from & 31)) & 1) === 0) return from;
     const r = this.next(0, from, false);
     return r < 0 ? this.cap : r;
   }
 
-  /** The first index ≥ idx at `level` whose bit is set (wantSet) or whose word below is not full. */
+  /**
+   * The first index ≥ idx at `level` whose bit is set (wantSet) or whose word
+   * below is not full (!wantSet); -1 if none. Written without closures: this
+   * runs on every allocation.
+   */
   private next(level: number, idx: number, wantSet: boolean): number {
     const words = wantSet || level === 0 ? this.anyBits[level]! : this.fullBits[level]!;
+    const flip = wantSet ? 0 : ALL;
     let w = idx >>> 5;
     if (w >= words.length) return -1;
-    const look = (x: number): number => (wantSet ? x : ~x >>> 0);
-    let m = (look(words[w]!) & (ALL << (idx & 31))) >>> 0;
+    let m = ((words[w]! ^ flip) & (ALL << (idx & 31))) >>> 0;
     if (m !== 0) return (w << 5) + ctz(m);
     if (level + 1 < this.anyBits.length) {
       w = this.next(level + 1, w + 1, wantSet);
       if (w < 0 || w >= words.length) return -1;
-      m = look(words[w]!);
+      m = (words[w]! ^ flip) >>> 0;
       return m === 0 ? -1 : (w << 5) + ctz(m);
     }
     for (w++; w < words.length; w++) {
-      m = look(words[w]!);
+      m = (words[w]! ^ flip) >>> 0;
       if (m !== 0) return (w << 5) + ctz(m);
     }
     return -1;

@@ -7,9 +7,12 @@ const TWO_32 = 2 ** 32;
 const u = (x: number): number => (x < 0 ? x >>> 0 : x);
 
 /** Whether every bit of `bit` is set in `flags` (both non-negative integers < 2^53). */
-export function hasFlag(flagsIn: number, bitIn: number): boolean {
-  // The common case, both within 31 bits, is one AND.
-  if (flagsIn >= 0 && flagsIn <= 0x7fffffff && bitIn > 0 && bitIn <= 0x7fffffff) return (flagsIn & bitIn) === bitIn;
+export function hasFlag(flags: number, bit: number): boolean {
+  // The common case, both within 31 bits, is one AND (kept small so that it inlines).
+  return flags >= 0 && flags <= 0x7fffffff && bit > 0 && bit <= 0x7fffffff ? (flags & bit) === bit : hasFlagWide(flags, bit);
+}
+
+function hasFlagWide(flagsIn: number, bitIn: number): boolean {
   const flags = u(flagsIn);
   const bit = u(bitIn);
   const hi = Math.floor(flags / TWO_32) & Math.floor(bit / TWO_32);
@@ -18,14 +21,22 @@ export function hasFlag(flagsIn: number, bitIn: number): boolean {
 }
 
 /** Whether any bit of `mask` is set in `flags`. */
-export function anyFlag(flagsIn: number, maskIn: number): boolean {
+export function anyFlag(flags: number, mask: number): boolean {
+  return flags >= 0 && flags <= 0x7fffffff && mask >= 0 && mask <= 0x7fffffff ? (flags & mask) !== 0 : anyFlagWide(flags, mask);
+}
+
+function anyFlagWide(flagsIn: number, maskIn: number): boolean {
   const flags = u(flagsIn);
   const mask = u(maskIn);
   return (Math.floor(flags / TWO_32) & Math.floor(mask / TWO_32)) !== 0 || ((flags >>> 0) & (mask >>> 0)) !== 0;
 }
 
 /** flags without the bits of `mask`. */
-export function withoutFlags(flagsIn: number, maskIn: number): number {
+export function withoutFlags(flags: number, mask: number): number {
+  return flags >= 0 && flags <= 0x7fffffff && mask >= 0 && mask <= 0x7fffffff ? flags & ~mask : withoutFlagsWide(flags, mask);
+}
+
+function withoutFlagsWide(flagsIn: number, maskIn: number): number {
   const flags = u(flagsIn);
   const mask = u(maskIn);
   const hi = Math.floor(flags / TWO_32) & ~Math.floor(mask / TWO_32);
