@@ -64,6 +64,9 @@ function findChildReaper(k: Kernel, father: Task): Task | null {
   return null;
 }
 
+/** SEND_SIG_PRIV: a kernel signal, forced past the init protection (one shared, immutable siginfo). */
+const ZAP_KILL: SigInfo = Object.freeze({ signo: Signal.SIGKILL, code: SiCode.SI_KERNEL, pid: 0, status: 0 });
+
 /**
  * zap_pid_ns_processes(): no more forks into the namespace, SIGCHLD ignored
  * so that dead children reap themselves, and SIGKILL for every task in it.
@@ -72,13 +75,12 @@ function zapPidNsProcesses(k: Kernel, me: Task, ns: PidNamespace): void {
   ns.adding = false;
   me.group.sighand.set(Signal.SIGCHLD, 'SIG_IGN');
   me.zapInitPids = me.isLeader ? 1 : 2;
-  for (const [nr, pid] of [...ns.idr.ascending()]) {
-    if (nr < 2) continue;
-    const task = pid.task;
+  // Walked in place: a SIGKILL only queues the group's exit (settle runs it), so no number changes under the walk.
+  const idr = ns.idr;
+  for (let nr = idr.nextMapped(2); nr >= 0; nr = idr.nextMapped(nr + 1)) {
+    const task = idr.get(nr)!.task;
     if (task === null || task.group.groupExit) continue;
-    // SEND_SIG_PRIV: a kernel signal, forced past the init protection.
-    const info: SigInfo = { signo: Signal.SIGKILL, code: SiCode.SI_KERNEL, pid: 0, status: 0 };
-    sendSignal(k, task, info, 'group', true, null);
+    sendSignal(k, task, ZAP_KILL, 'group', true, null);
   }
   k.zapWaiting.add(me);
 }
@@ -128,7 +130,8 @@ function findNewReaper(father: Task, childReaper: Task): Task {
 
 /** exit_notify() with forget_original_parent() and reparent_leader(). */
 function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
-  const dead: Task[] = [];
+  // Children whose reparenting made them reap themselves (rare: only made when children exist).
+  const dead: Task[] | null = t.children.size > 0 ? [] : null;
   if (t.children.size > 0) {
     const reaper = findNewReaper(t, childReaper);
     const moved = [...t.children];
@@ -136,7 +139,7 @@ function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
       for (const th of p.group.threads) th.parent = reaper;
       if (k.listening) k.emit({ type: 'reparented', task: p.seq, from: t.seq, to: reaper.seq });
       // "If this is a threaded reparent there is no need to notify anyone anything has happened."
-      if (reaper.group !== t.group) reparentLeader(k, t, p, dead);
+      if (reaper.group !== t.group) reparentLeader(k, t, p, dead!);
     }
     t.clearChildren();
     for (const p of moved) reaper.addChild(p);
@@ -148,11 +151,11 @@ function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
   if (t.isLeader) autoreap = t.group.empty && doNotifyParent(k, t, t.exitSignal);
   else autoreap = true;
   if (k.listening) k.emit({ type: 'exited', task: t.seq, status: t.exitCode });
+  if (dead !== null) for (const p of dead) releaseTask(k, p, null);
   if (autoreap) {
     t.exitState = 'dead';
-    dead.push(t);
+    releaseTask(k, t, null);
   }
-  for (const p of dead) releaseTask(k, p, null);
 }
 
 /** reparent_leader(): "We don't want people slaying init": exit_signal becomes SIGCHLD; a zombie is announced again. */
@@ -202,17 +205,20 @@ export function doNotifyParent(k: Kernel, tsk: Task, exitSignal: number): boolea
   let sig = exitSignal;
   // A parent that exec'd since the fork gets SIGCHLD, whatever was asked.
   if (sig !== Signal.SIGCHLD && tsk.parentExecId !== parent.group.execId) sig = Signal.SIGCHLD;
-  const word = tsk.exitCode;
-  const info: SigInfo =
-    (word & 0x7f) === 0
-      ? { signo: sig, code: SiCode.CLD_EXITED, pid: tsk.tidIn(parent.activeNs), status: (word >> 8) & 0xff }
-      : { signo: sig, code: (word & 0x80) !== 0 ? SiCode.CLD_DUMPED : SiCode.CLD_KILLED, pid: tsk.tidIn(parent.activeNs), status: word & 0x7f };
   let autoreap = false;
   if (sig === Signal.SIGCHLD && parent.group.sighand.get(Signal.SIGCHLD) === 'SIG_IGN') {
     autoreap = true;
     sig = 0;
   }
-  if (sig > 0 && sig <= 64) sendSignal(k, parent, { ...info, signo: sig }, 'group', false, null);
+  if (sig > 0 && sig <= 64) {
+    const word = tsk.exitCode;
+    const pid = tsk.tidIn(parent.activeNs);
+    const info: SigInfo =
+      (word & 0x7f) === 0
+        ? { signo: sig, code: SiCode.CLD_EXITED, pid, status: (word >> 8) & 0xff }
+        : { signo: sig, code: (word & 0x80) !== 0 ? SiCode.CLD_DUMPED : SiCode.CLD_KILLED, pid, status: word & 0x7f };
+    sendSignal(k, parent, info, 'group', false, null);
+  }
   wakeWaiters(parent.group, tsk);
   return autoreap;
 }

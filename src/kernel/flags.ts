@@ -33,7 +33,8 @@ function anyFlagWide(flagsIn: number, maskIn: number): boolean {
 
 /** flags without the bits of `mask`. */
 export function withoutFlags(flags: number, mask: number): number {
-  return flags >= 0 && flags <= 0x7fffffff && mask >= 0 && mask <= 0x7fffffff ? flags & ~mask : withoutFlagsWide(flags, mask);
+  // flags within 31 bits: only the mask's low 32 bits matter (ToUint32 keeps exactly those).
+  return flags >= 0 && flags <= 0x7fffffff && mask >= 0 ? flags & ~(mask >>> 0) : withoutFlagsWide(flags, mask);
 }
 
 function withoutFlagsWide(flagsIn: number, maskIn: number): number {

@@ -6,6 +6,7 @@
 import { PID_MAX_DEFAULT, PID_MAX_LIMIT } from '../abi/limits.js';
 import type { Cred } from './cred.js';
 import type { KernelEvent, KernelEventListener } from './events.js';
+import { ExitQueue } from './exit_queue.js';
 import { FdTable } from './fd_table.js';
 import { PidNamespace } from './pid_namespace.js';
 import { Pid } from './pid.js';
@@ -67,7 +68,7 @@ export class Kernel {
   /** Tasks blocked in a wait, to retry when something changes. */
   readonly blockedWaiters = new Set<Task>();
   /** Tasks that must run do_exit() (a fatal signal reached them). */
-  readonly exitQueue: { task: Task; code: number }[] = [];
+  readonly exitQueue = new ExitQueue();
   /** Threads with handlers to run when the step ends (not blocked: a blocked wait runs them itself). */
   readonly handlersDue = new Set<Task>();
   /** Dying namespace inits waiting in zap_pid_ns_processes(). */
@@ -85,7 +86,7 @@ export class Kernel {
       this.init = parts.init;
       for (const t of parts.tasks) this.tasks.add(t);
       for (const t of parts.blockedWaiters) this.blockedWaiters.add(t);
-      this.exitQueue.push(...parts.exitQueue);
+      for (const e of parts.exitQueue) this.exitQueue.push(e.task, e.code);
       for (const t of parts.handlersDue) this.handlersDue.add(t);
       for (const t of parts.zapWaiting) this.zapWaiting.add(t);
       this.seq = parts.taskSeq;
@@ -200,12 +201,13 @@ export class Kernel {
     for (;;) {
       let moved = false;
       // Drained by index: a namespace's death queues every task in it, and shift() would make that quadratic.
-      for (let i = 0; i < this.exitQueue.length; i++) {
-        const item = this.exitQueue[i]!;
-        if (item.task.exitState === 'alive') runExit(this, item.task, item.code);
+      const q = this.exitQueue;
+      for (let i = 0; i < q.length; i++) {
+        const task = q.taskAt(i);
+        if (task.exitState === 'alive') runExit(this, task, q.codeAt(i));
         moved = true;
       }
-      this.exitQueue.length = 0;
+      q.clear();
       for (const t of [...this.zapWaiting]) {
         if (finishZap(this, t)) moved = true;
       }

@@ -190,7 +190,7 @@ function collect(k: Kernel): {
   for (const t of k.blockedWaiters) addTask(t);
   for (const t of k.handlersDue) addTask(t);
   for (const t of k.zapWaiting) addTask(t);
-  for (const e of k.exitQueue) addTask(e.task);
+  for (const e of k.exitQueue.entries()) addTask(e.task);
   while (todo.length > 0) {
     const t = todo.pop()!;
     addPid(t.pid);
@@ -301,7 +301,7 @@ export function toJSON(k: Kernel): KernelJson {
       blockedWaiters: [...k.blockedWaiters].map((t) => t.seq),
       handlersDue: [...k.handlersDue].map((t) => t.seq),
       zapWaiting: [...k.zapWaiting].map((t) => t.seq),
-      exitQueue: k.exitQueue.map((e) => [e.task.seq, e.code] as const),
+      exitQueue: k.exitQueue.entries().map((e) => [e.task.seq, e.code] as const),
     },
   };
 }

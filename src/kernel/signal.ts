@@ -179,11 +179,11 @@ export function startGroupExit(k: Kernel, group: ThreadGroup, code: number): voi
   group.groupExit = true;
   group.groupExitCode = code;
   group.stopped = false;
-  group.sharedPending.length = 0;
+  group.clearSharedPending();
   for (const th of group.threads) {
     if (th.exitState === 'alive') {
       th.stopped = false;
-      k.exitQueue.push({ task: th, code });
+      k.exitQueue.push(th, code);
     }
   }
 }

@@ -70,6 +70,10 @@ export class ThreadGroup {
     return (this.shared ??= []);
   }
 
+  clearSharedPending(): void {
+    if (this.shared !== null) this.shared.length = 0;
+  }
+
   /** The group's id Pid (PIDTYPE_TGID): the leader's Pid. */
   get tgidPid(): Pid {
     return this.leader.pid;
