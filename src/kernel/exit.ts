@@ -232,15 +232,20 @@ export function releaseTask(k: Kernel, p: Task, by: Task | null): void {
   for (;;) {
     const group = p.group;
     const leader = group.leader;
-    const i = group.threads.indexOf(p);
-    if (i >= 0) group.threads.splice(i, 1);
-    if (group.currTarget === p && group.threads.length > 0) group.currTarget = group.threads[i % group.threads.length]!;
+    const threads = group.threads;
+    const i = threads.indexOf(p);
+    // list_del_rcu(&p->thread_node), without splice's result array (a single-threaded group just empties).
+    if (i >= 0) {
+      for (let j = i + 1; j < threads.length; j++) threads[j - 1] = threads[j]!;
+      threads.length--;
+    }
+    if (group.currTarget === p && threads.length > 0) group.currTarget = threads[i % threads.length]!;
     const pid = p.pid;
     if (pid.task === p) pid.task = null;
     p.exitState = 'dead';
     k.tasks.delete(p);
-    k.blockedWaiters.delete(p);
-    k.zapWaiting.delete(p);
+    if (k.blockedWaiters.size > 0) k.blockedWaiters.delete(p);
+    if (k.zapWaiting.size > 0) k.zapWaiting.delete(p);
     if (p === leader) {
       pid.tgidOf = null;
       group.pgrp.deletePgrpMember(group);

@@ -52,32 +52,36 @@ export function checkNewPidNs(parent: PidNamespace, cred: Cred): Errno | null {
 }
 
 /** copy_process() and the parts of kernel_clone() identity needs. Returns the new task. */
+/** Flag tests for copy_process: a plain fork (no flags, the common case) answers each at once. */
+const flag = (f: number, bit: number): boolean => f !== 0 && hasFlag(f, bit);
+const anyOf = (f: number, mask: number): boolean => f !== 0 && anyFlag(f, mask);
+
 export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | Fail {
   const f = args.flags;
-  if (hasFlag(f, CLONE_NEWNS | CLONE_FS)) return fail(Errno.EINVAL);
-  if (hasFlag(f, CLONE_NEWUSER | CLONE_FS)) return fail(Errno.EINVAL);
+  if (flag(f, CLONE_NEWNS | CLONE_FS)) return fail(Errno.EINVAL);
+  if (flag(f, CLONE_NEWUSER | CLONE_FS)) return fail(Errno.EINVAL);
   // "Thread groups must share signals as well"; "Shared signal handlers imply shared VM".
-  if (hasFlag(f, CLONE_THREAD) && !hasFlag(f, CLONE_SIGHAND)) return fail(Errno.EINVAL);
-  if (hasFlag(f, CLONE_SIGHAND) && !hasFlag(f, CLONE_VM)) return fail(Errno.EINVAL);
+  if (flag(f, CLONE_THREAD) && !flag(f, CLONE_SIGHAND)) return fail(Errno.EINVAL);
+  if (flag(f, CLONE_SIGHAND) && !flag(f, CLONE_VM)) return fail(Errno.EINVAL);
   // "prevent global and container-inits from creating siblings"
-  if (hasFlag(f, CLONE_PARENT) && current.group.unkillable) return fail(Errno.EINVAL);
-  if (hasFlag(f, CLONE_THREAD)) {
-    if (anyFlag(f, CLONE_NEWUSER | CLONE_NEWPID) || current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
+  if (flag(f, CLONE_PARENT) && current.group.unkillable) return fail(Errno.EINVAL);
+  if (flag(f, CLONE_THREAD)) {
+    if (anyOf(f, CLONE_NEWUSER | CLONE_NEWPID) || current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
   }
-  if (hasFlag(f, CLONE_PIDFD) && hasFlag(f, CLONE_DETACHED)) return fail(Errno.EINVAL);
+  if (flag(f, CLONE_PIDFD) && flag(f, CLONE_DETACHED)) return fail(Errno.EINVAL);
   // Other namespaces, ptrace, vfork and the pointer-writing flags are not modeled: say so.
-  if (withoutFlags(f, (MODELED >>> 0) + CLONE_CLEAR_SIGHAND) !== 0) return fail(Errno.ENOSYS);
+  if ((f === 0 ? 0 : withoutFlags(f, (MODELED >>> 0) + CLONE_CLEAR_SIGHAND)) !== 0) return fail(Errno.ENOSYS);
 
   // copy_creds()
   let cred = current.cred;
-  if (hasFlag(f, CLONE_NEWUSER)) {
+  if (flag(f, CLONE_NEWUSER)) {
     const c = createUserNs(k, cred);
     if (isFail(c)) return c;
     cred = c;
   }
   // copy_namespaces() and copy_pid_ns()
   let childNs = current.nsForChildren;
-  const newPidNs = hasFlag(f, CLONE_NEWPID);
+  const newPidNs = flag(f, CLONE_NEWPID);
   if (newPidNs) {
     if (!nsCapable(cred, cred.userNs)) return fail(Errno.EPERM);
     if (current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
@@ -94,13 +98,13 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
   if (isFail(pid)) return pid;
   if (madeNs !== null) k.registerPidNamespace(madeNs);
 
-  const thread = hasFlag(f, CLONE_THREAD);
-  const inheritParent = thread || hasFlag(f, CLONE_PARENT);
+  const thread = flag(f, CLONE_THREAD);
+  const inheritParent = thread || flag(f, CLONE_PARENT);
   // "CLONE_PARENT re-uses the old parent"
   const parent = inheritParent ? current.parent : current;
   let exitSignal: number;
   if (thread) exitSignal = -1;
-  else if (hasFlag(f, CLONE_PARENT)) exitSignal = current.group.leader.exitSignal;
+  else if (flag(f, CLONE_PARENT)) exitSignal = current.group.leader.exitSignal;
   else exitSignal = args.exitSignal;
 
   const child = new Task(k.nextTaskSeq(), pid, parent, exitSignal, childNs, args.comm ?? current.comm, cred);
@@ -116,9 +120,9 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     if (group.stopped) child.stopped = true;
   } else {
     let sighand = current.group.sighand;
-    if (!hasFlag(f, CLONE_SIGHAND)) {
+    if (!flag(f, CLONE_SIGHAND)) {
       sighand = sighand.copy(k.nextSerial());
-      if (hasFlag(f, CLONE_CLEAR_SIGHAND)) sighand.flushHandlers();
+      if (flag(f, CLONE_CLEAR_SIGHAND)) sighand.flushHandlers();
     }
     const files = current.group.files.copy(k.nextSerial());
     const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());

@@ -139,6 +139,11 @@ export class Task {
     if (this.dueList !== null) this.dueList.length = 0;
   }
 
+  /** The first child in list order (walks go on through `sibNext`). */
+  get firstChild(): Task | null {
+    return this.kids === null ? null : this.kids.first;
+  }
+
   get children(): MemberList<Task> {
     return this.kids ?? EMPTY_LIST;
   }

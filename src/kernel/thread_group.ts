@@ -10,6 +10,13 @@ import type { SigHand } from './sighand.js';
 import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 
+const GROUP_EXIT = 1 << 0;
+const STOP_STOPPED = 1 << 1;
+const STOP_CONTINUED = 1 << 2;
+const UNKILLABLE = 1 << 3;
+const IS_CHILD_SUBREAPER = 1 << 4;
+const HAS_CHILD_SUBREAPER = 1 << 5;
+
 export class ThreadGroup {
   /** group_leader. Changes only when a non-leader thread execs (de_thread). */
   leader: Task;
@@ -20,20 +27,65 @@ export class ThreadGroup {
   /** signal->pids[PIDTYPE_PGID] and [PIDTYPE_SID]. */
   pgrp: Pid;
   session: Pid;
-  /** SIGNAL_GROUP_EXIT and group_exit_code: the whole group is dying with this status word. */
-  groupExit = false;
+  /** group_exit_code: the status word of a group exit. */
   groupExitCode = 0;
-  /** SIGNAL_STOP_STOPPED: the group is stopped; stopCode is the signal wait reports (0 once consumed). */
-  stopped = false;
+  /** The signal a stopped group's wait reports (0 once consumed). */
   stopCode = 0;
+  /**
+   * signal->flags (SIGNAL_GROUP_EXIT, SIGNAL_STOP_STOPPED,
+   * SIGNAL_STOP_CONTINUED, SIGNAL_UNKILLABLE) and the is_child_subreaper /
+   * has_child_subreaper bits, in one word as the kernel keeps them.
+   */
+  private flags = 0;
+
+  /** SIGNAL_GROUP_EXIT: the whole group is dying with groupExitCode. */
+  get groupExit(): boolean {
+    return (this.flags & GROUP_EXIT) !== 0;
+  }
+  set groupExit(v: boolean) {
+    this.flags = v ? this.flags | GROUP_EXIT : this.flags & ~GROUP_EXIT;
+  }
+
+  /** SIGNAL_STOP_STOPPED: the group is stopped. */
+  get stopped(): boolean {
+    return (this.flags & STOP_STOPPED) !== 0;
+  }
+  set stopped(v: boolean) {
+    this.flags = v ? this.flags | STOP_STOPPED : this.flags & ~STOP_STOPPED;
+  }
+
   /** SIGNAL_STOP_CONTINUED: a continue not yet reported to a WCONTINUED waiter. */
-  continuedPending = false;
+  get continuedPending(): boolean {
+    return (this.flags & STOP_CONTINUED) !== 0;
+  }
+  set continuedPending(v: boolean) {
+    this.flags = v ? this.flags | STOP_CONTINUED : this.flags & ~STOP_CONTINUED;
+  }
+
   /** PR_SET_CHILD_SUBREAPER. */
-  isChildSubreaper = false;
+  get isChildSubreaper(): boolean {
+    return (this.flags & IS_CHILD_SUBREAPER) !== 0;
+  }
+  set isChildSubreaper(v: boolean) {
+    this.flags = v ? this.flags | IS_CHILD_SUBREAPER : this.flags & ~IS_CHILD_SUBREAPER;
+  }
+
   /** Some ancestor is a subreaper: orphans look for one (find_new_reaper). */
-  hasChildSubreaper = false;
+  get hasChildSubreaper(): boolean {
+    return (this.flags & HAS_CHILD_SUBREAPER) !== 0;
+  }
+  set hasChildSubreaper(v: boolean) {
+    this.flags = v ? this.flags | HAS_CHILD_SUBREAPER : this.flags & ~HAS_CHILD_SUBREAPER;
+  }
+
   /** SIGNAL_UNKILLABLE: the group is a namespace's init. */
-  unkillable = false;
+  get unkillable(): boolean {
+    return (this.flags & UNKILLABLE) !== 0;
+  }
+  set unkillable(v: boolean) {
+    this.flags = v ? this.flags | UNKILLABLE : this.flags & ~UNKILLABLE;
+  }
+
   /** signal->curr_target: where complete_signal starts looking for a thread to wake. */
   currTarget: Task;
   private shared: SigInfo[] | null = null;

@@ -122,7 +122,7 @@ export function doWaitOnce(k: Kernel, current: Task, req: WaitRequest): WaitOutc
       for (let i = 0; i < threads.length; i++) {
         const th = threads[(start + i) % threads.length]!;
         // No copy: a reap changes the list, but the walk returns right after it.
-        for (const p of th.children) {
+        for (let p = th.firstChild; p !== null; p = p.sibNext) {
           const r = considerTask(k, current, req, p, scan);
           if (r !== null) return r;
         }
