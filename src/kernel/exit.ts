@@ -243,7 +243,6 @@ export function releaseTask(k: Kernel, p: Task, by: Task | null): void {
     const pid = p.pid;
     if (pid.task === p) pid.task = null;
     p.exitState = 'dead';
-    k.tasks.delete(p);
     if (k.blockedWaiters.size > 0) k.blockedWaiters.delete(p);
     if (k.zapWaiting.size > 0) k.zapWaiting.delete(p);
     if (p === leader) {

@@ -140,7 +140,6 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     group.pgrp.addPgrpMember(group);
     group.session.addSessionMember(group);
   }
-  k.tasks.add(child);
   if (k.listening) k.emit({ type: 'forked', task: child.seq, parent: child.parent?.seq ?? null, creator: current.seq, thread });
   return child;
 }

@@ -18,10 +18,15 @@ export function findViolations(k: Kernel): string[] {
     if (!cond) bad.push(msg());
   };
   const pids = new Set<Pid>();
-  for (const t of k.tasks.values()) {
+  // The task list is the root namespace's number space: each Pid's task must hold that Pid.
+  const root = k.rootNs.idr;
+  for (let nr = root.nextMapped(0); nr >= 0; nr = root.nextMapped(nr + 1)) {
+    const pid = root.get(nr)!;
+    if (pid.task !== null) v(pid.task.pid === pid, () => `Pid ${pid.serial} names task ${pid.task!.seq}, whose own Pid is ${pid.task!.pid.serial}`);
+  }
+  for (const t of k.liveTasks()) {
     const name = `task ${t.seq} (${t.comm})`;
     v(t.exitState !== 'dead', () => `${name} is dead but still listed`);
-    v(t.pid.task === t, () => `${name}: its Pid does not point back at it`);
     v(t.pid.hashed, () => `${name}: its Pid was freed`);
     // Invariant: a task visible in a namespace is visible in every ancestor.
     for (let ns = t.activeNs.parent; ns !== null; ns = ns.parent) v(t.tidIn(ns) !== 0, () => `${name} visible in ${t.activeNs.name} but not in its ancestor ${ns.name}`);
@@ -46,6 +51,7 @@ export function findViolations(k: Kernel): string[] {
       v(c.parent === t, () => `${name}: child ${c.seq} names another parent`);
       v(c.isLeader, () => `${name}: child ${c.seq} is not a group leader`);
       v(c.exitState !== 'dead', () => `${name}: child ${c.seq} is dead but listed`);
+      v(c.pid.task === c, () => `${name}: child ${c.seq} is not on the task list (its Pid does not name it)`);
     }
     if (t.blocked !== null) v(k.blockedWaiters.has(t), () => `${name}: blocked but not on the waiters list`);
     pids.add(t.pid);

@@ -11,7 +11,7 @@ import { FdTable } from './fd_table.js';
 import { PidNamespace } from './pid_namespace.js';
 import { Pid } from './pid.js';
 import { SigHand } from './sighand.js';
-import { AllTasks, Task } from './task.js';
+import { Task } from './task.js';
 import { ThreadGroup } from './thread_group.js';
 import { UserNamespace } from './user_namespace.js';
 import { finishZap, runExit } from './exit.js';
@@ -63,8 +63,6 @@ export class Kernel {
   /** ns0, ns1, ... in creation order. */
   readonly namespaces: PidNamespace[] = [];
   readonly init: Task;
-  /** Tasks not yet released, in creation order. */
-  readonly tasks = new AllTasks();
   /** Tasks blocked in a wait, to retry when something changes. */
   readonly blockedWaiters = new Set<Task>();
   /** Tasks that must run do_exit() (a fatal signal reached them). */
@@ -84,7 +82,6 @@ export class Kernel {
       this.host = parts.host;
       this.namespaces.push(...parts.namespaces);
       this.init = parts.init;
-      for (const t of parts.tasks) this.tasks.add(t);
       for (const t of parts.blockedWaiters) this.blockedWaiters.add(t);
       for (const e of parts.exitQueue) this.exitQueue.push(e.task, e.code);
       for (const t of parts.handlersDue) this.handlersDue.add(t);
@@ -124,7 +121,6 @@ export class Kernel {
     pid.addPgrpMember(group);
     pid.addSessionMember(group);
     ns0.childReaper = init;
-    this.tasks.add(init);
     this.init = init;
   }
 
@@ -231,9 +227,19 @@ export class Kernel {
     }
   }
 
-  /** All live (not released) tasks in creation order. */
+  /**
+   * All live (not released) tasks in creation order. Every such task holds
+   * a Pid numbered in the root namespace (release_task detaches it), so the
+   * root's number space is the task list: no list to keep up on every fork.
+   */
   liveTasks(): Task[] {
-    return this.tasks.toArray().sort((a, b) => a.seq - b.seq);
+    const out: Task[] = [];
+    const idr = this.rootNs.idr;
+    for (let nr = idr.nextMapped(0); nr >= 0; nr = idr.nextMapped(nr + 1)) {
+      const t = idr.get(nr)!.task;
+      if (t !== null) out.push(t);
+    }
+    return out.sort((a, b) => a.seq - b.seq);
   }
 
 }

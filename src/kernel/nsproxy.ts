@@ -48,7 +48,7 @@ export function doUnshare(k: Kernel, me: Task, flagsIn: number): 0 | Fail {
 }
 
 function sighandShared(k: Kernel, me: Task): boolean {
-  for (const t of k.tasks.values()) if (t.group !== me.group && t.group.sighand === me.group.sighand) return true;
+  for (const t of k.liveTasks()) if (t.group !== me.group && t.group.sighand === me.group.sighand) return true;
   return false;
 }
 

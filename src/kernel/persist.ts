@@ -186,7 +186,7 @@ function collect(k: Kernel): {
     for (const [, p] of ns.idr.ascending()) addPid(p);
   }
   addTask(k.init);
-  for (const t of k.tasks.values()) addTask(t);
+  for (const t of k.liveTasks()) addTask(t);
   for (const t of k.blockedWaiters) addTask(t);
   for (const t of k.handlersDue) addTask(t);
   for (const t of k.zapWaiting) addTask(t);

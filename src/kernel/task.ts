@@ -45,30 +45,6 @@ export class ChildList extends IntrusiveList<Task> {
   }
 }
 
-/** Every task not yet released, in creation order (the kernel's `tasks` list through init_task, for threads too). */
-export class AllTasks extends IntrusiveList<Task> {
-  protected prevOf(n: Task): Task | null {
-    return n.allPrev;
-  }
-  protected nextOf(n: Task): Task | null {
-    return n.allNext;
-  }
-  protected listOf(n: Task): IntrusiveList<Task> | null {
-    return n.allList;
-  }
-  protected setLinks(n: Task, prev: Task | null, next: Task | null, list: IntrusiveList<Task> | null): void {
-    n.allPrev = prev;
-    n.allNext = next;
-    n.allList = list;
-  }
-  protected setPrev(n: Task, prev: Task | null): void {
-    n.allPrev = prev;
-  }
-  protected setNext(n: Task, next: Task | null): void {
-    n.allNext = next;
-  }
-}
-
 export class Task {
   /** Creation order in the kernel (init is 0). Immutable; the identity that tools use. */
   readonly seq: number;
@@ -83,10 +59,6 @@ export class Task {
   sibPrev: Task | null = null;
   sibNext: Task | null = null;
   sibList: IntrusiveList<Task> | null = null;
-  /** tasks: the links on the kernel's list of every task. */
-  allPrev: Task | null = null;
-  allNext: Task | null = null;
-  allList: IntrusiveList<Task> | null = null;
   exitState: ExitState = 'alive';
   /** exit_code: the status word (code << 8, or the signal). */
   exitCode = 0;
