@@ -23,15 +23,6 @@ export function checkpointRestoreCapable(cred: Cred, ns: PidNamespace): boolean 
 /** One slot per possible level (MAX_PID_NS_LEVEL + 1, plus the scenario's host level), packed integers. */
 const SCRATCH: number[] = Array.from({ length: MAX_PID_NS_LEVEL + 2 }, () => 0);
 
-/** The scratch's first `n` numbers as an array of exactly that size (literals for the usual depths: packed, no copy loop). */
-function numbersOf(n: number): number[] {
-  const s = SCRATCH;
-  if (n === 1) return [s[0]!];
-  if (n === 2) return [s[0]!, s[1]!];
-  if (n === 3) return [s[0]!, s[1]!, s[2]!];
-  return s.slice(0, n);
-}
-
 /**
  * alloc_pid(ns, set_tid): a Pid with a number at every level from `ns` up.
  * On failure every number taken is given back; as in Linux, the cursors of
@@ -91,10 +82,10 @@ export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[],
     if (ns.pidAllocated === 0 && ns.adding) ns.idr.cursor = 0;
     return fail(err);
   }
-  const pid = new Pid(ns, numbersOf(ns.level + 1), k.nextSerial());
+  const pid = new Pid(ns, nrs, k.nextSerial());
   for (let l = 0; l <= ns.level; l++) {
     const level = chain[l]!;
-    level.idr.replace(pid.nrs[l]!, pid);
+    level.idr.replace(nrs[l]!, pid);
     level.pidAllocated++;
   }
   return pid;
@@ -108,11 +99,10 @@ export function freePid(k: Kernel, pid: Pid): void {
   if (!pid.hashed || pid.inUse) return;
   pid.hashed = false;
   const chain = pid.ns.chain;
-  const nrs = pid.nrs;
-  for (let l = 0; l < nrs.length; l++) {
+  for (let l = 0; l < chain.length; l++) {
     const ns = chain[l]!;
     ns.pidAllocated--;
-    ns.idr.remove(nrs[l]!);
+    ns.idr.remove(pid.nrAt(l));
     if (ns.pidAllocated === 0 && k.listening) k.emit({ type: 'ns_emptied', ns: ns.name });
   }
 }

@@ -170,7 +170,7 @@ export class Kernel {
 
   /** is_global_init(): pid 1 of the root namespace (only in plain mode is it modeled). */
   isGlobalInit(t: Task): boolean {
-    return t.pid.level === 0 && t.pid.nrs[0] === 1 && t.group.tgidPid === t.pid;
+    return t.pid.level === 0 && t.pid.nr === 1 && t.group.tgidPid === t.pid;
   }
 
   subscribe(listener: KernelEventListener): () => void {

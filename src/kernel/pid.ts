@@ -10,7 +10,6 @@
 // allocated there.
 
 import type { Level } from './ids.js';
-import { asLevel } from './ids.js';
 import { EMPTY_LIST, IntrusiveList } from './list.js';
 import type { MemberList } from './list.js';
 import type { PidNamespace } from './pid_namespace.js';
@@ -74,8 +73,12 @@ class SessionList extends IntrusiveList<ThreadGroup> {
 export class Pid {
   /** ns_of_pid(): the innermost namespace, where the number was first allocated. Immutable. */
   readonly ns: PidNamespace;
-  /** The number at each level, index = level (numbers[i].nr). Immutable. */
-  readonly nrs: readonly number[];
+  /** numbers[level].nr: the number in its own namespace. Immutable. */
+  readonly nr: number;
+  /** numbers[level - 1].nr: the number in the parent namespace (0 at level 0). Immutable. */
+  readonly parentNr: number;
+  /** numbers[0 .. level - 2].nr, or null when level < 2. Immutable. The two innermost stay inline: most Pids need no array. */
+  readonly outerNrs: readonly number[] | null;
   /** Creation order among all Pids of the kernel; identifies it in snapshots. */
   readonly serial: number;
   /** PIDTYPE_PID: the task whose thread id this is; null once it was released. */
@@ -89,13 +92,30 @@ export class Pid {
   /** False once free_pid() gave the numbers back. */
   hashed = true;
 
+  /** `nrs[l]` is the number at level l, for every level of `ns`. */
   constructor(ns: PidNamespace, nrs: readonly number[], serial: number) {
+    const level = ns.level;
     this.ns = ns;
-    this.nrs = nrs;
+    this.nr = nrs[level]!;
+    this.parentNr = level > 0 ? nrs[level - 1]! : 0;
+    this.outerNrs = level > 1 ? nrs.slice(0, level - 1) : null;
     this.serial = serial;
   }
 
-  /** numbers[]: each level's number with its namespace (made on demand; hot paths read `nrs`). */
+  /** numbers[l].nr: the number at level l (0 ≤ l ≤ level). */
+  nrAt(l: number): number {
+    const level = this.ns.level;
+    return l === level ? this.nr : l === level - 1 ? this.parentNr : this.outerNrs![l]!;
+  }
+
+  /** Every level's number, index = level (made on demand). */
+  get nrs(): readonly number[] {
+    const out: number[] = [];
+    for (let l = 0; l <= this.ns.level; l++) out.push(this.nrAt(l));
+    return out;
+  }
+
+  /** numbers[]: each level's number with its namespace (made on demand; hot paths use nrAt). */
   get numbers(): readonly UPid[] {
     const chain = this.ns.chain;
     return this.nrs.map((nr, i) => ({ nr, ns: chain[i]! }));
@@ -129,19 +149,19 @@ export class Pid {
 
   /** pid->level: the level of the namespace the Pid was allocated in. */
   get level(): Level {
-    return asLevel(this.nrs.length - 1);
+    return this.ns.level;
   }
 
   /** The number in its own namespace (pid->numbers[pid->level].nr). */
   get innerNr(): number {
-    return this.nrs[this.nrs.length - 1]!;
+    return this.nr;
   }
 
   /** pid_nr_ns(): the number in `ns`; 0 when the Pid is not visible there or was freed. */
   nrIn(ns: PidNamespace): number {
     if (!this.hashed) return 0;
     const l = ns.level;
-    return l < this.nrs.length && this.ns.chain[l] === ns ? this.nrs[l]! : 0;
+    return l <= this.ns.level && this.ns.chain[l] === ns ? this.nrAt(l) : 0;
   }
 
   /** Whether any task still uses the Pid under some type (pid_has_task for every type). */
