@@ -43,13 +43,9 @@ export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: numbe
   const seqOf = new Map(inside.map((p, i) => [p.pid, i]));
   const pidSerial = new Map<number, number>();
   const groupSerial = new Map<number, number>();
-  const handSerial = new Map<number, number>();
-  const filesSerial = new Map<number, number>();
   for (const p of inside) {
     pidSerial.set(p.pid, serial++);
     groupSerial.set(p.pid, serial++);
-    handSerial.set(p.pid, serial++);
-    filesSerial.set(p.pid, serial++);
   }
   const parentOf = new Map(nss.map((n) => [n.inode, n.parent]));
   const chain = (p: HostProc): number[] => {
@@ -87,7 +83,7 @@ export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: numbe
     const zombie = p.state === 'Z';
     const own = p.nspid.at(-1) === 1;
     groups.push({
-      serial: g, leader: seq, threads: [seq], pgrp: pg, session: sid, sighand: handSerial.get(p.pid)!, files: filesSerial.get(p.pid)!,
+      serial: g, leader: seq, threads: [seq], pgrp: pg, session: sid, sighand: null, files: null,
       live: zombie ? 0 : 1, groupExit: zombie, groupExitCode: 0, stopped: false, stopCode: 0, continuedPending: false,
       isChildSubreaper: false, hasChildSubreaper: false, unkillable: own, currTarget: seq, sharedPending: [], execId: 0,
     });
@@ -136,8 +132,8 @@ export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: numbe
     userNamespaces: [{ serial: 0, parent: null, owner: 0 }],
     pidNamespaces,
     pids,
-    sigHands: inside.map((p) => ({ serial: handSerial.get(p.pid)!, actions: [] })),
-    fdTables: inside.map((p) => ({ serial: filesSerial.get(p.pid)!, files: [] })),
+    sigHands: [],
+    fdTables: [],
     threadGroups: groups,
     tasks: tasksSorted,
     queues: { blockedWaiters: [], handlersDue: [], zapWaiting: [], exitQueue: [] },

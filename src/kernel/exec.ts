@@ -48,9 +48,12 @@ export function doExecve(k: Kernel, me: Task): void {
   const c = me.cred;
   me.cred = { ...c, caps: c.userNs.mapped && (c.euid === 0 || c.uid === 0) };
   group.execId++;
-  group.sighand = group.sighand.copy(k.nextSerial());
-  group.sighand.flushHandlers();
-  group.files.closeOnExec();
+  // A group that never made a table has only defaults and no files: nothing to flush.
+  if (group.sighandRef !== null) {
+    group.sighandRef = group.sighandRef.copy(k.nextSerial());
+    group.sighandRef.flushHandlers();
+  }
+  group.filesRef?.closeOnExec();
   group.currTarget = me;
   k.emit({ type: 'execed', task: me.seq });
 }

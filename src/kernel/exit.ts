@@ -73,7 +73,7 @@ const ZAP_KILL: SigInfo = Object.freeze({ signo: Signal.SIGKILL, code: SiCode.SI
  */
 function zapPidNsProcesses(k: Kernel, me: Task, ns: PidNamespace): void {
   ns.adding = false;
-  me.group.sighand.set(Signal.SIGCHLD, 'SIG_IGN');
+  me.group.ownSighand(k).set(Signal.SIGCHLD, 'SIG_IGN');
   me.zapInitPids = me.isLeader ? 1 : 2;
   // Walked in place: a SIGKILL only queues the group's exit (settle runs it), so no number changes under the walk.
   const idr = ns.idr;
@@ -206,7 +206,7 @@ export function doNotifyParent(k: Kernel, tsk: Task, exitSignal: number): boolea
   // A parent that exec'd since the fork gets SIGCHLD, whatever was asked.
   if (sig !== Signal.SIGCHLD && tsk.parentExecId !== parent.group.execId) sig = Signal.SIGCHLD;
   let autoreap = false;
-  if (sig === Signal.SIGCHLD && parent.group.sighand.get(Signal.SIGCHLD) === 'SIG_IGN') {
+  if (sig === Signal.SIGCHLD && parent.group.disposition(Signal.SIGCHLD) === 'SIG_IGN') {
     autoreap = true;
     sig = 0;
   }

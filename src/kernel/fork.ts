@@ -16,6 +16,7 @@ import type { Fail } from './result.js';
 import { Task } from './task.js';
 import { ThreadGroup } from './thread_group.js';
 import { UserNamespace } from './user_namespace.js';
+import type { SigHand } from './sighand.js';
 import { MAX_USER_NS_LEVEL } from './limits.js';
 
 export interface CloneArgs {
@@ -119,12 +120,19 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     // task_join_group_stop(): a thread born into a stopped group is stopped too.
     if (group.stopped) child.stopped = true;
   } else {
-    let sighand = current.group.sighand;
-    if (!flag(f, CLONE_SIGHAND)) {
-      sighand = sighand.copy(k.nextSerial());
+    // copy_sighand(): shared (the parent's table is made now if it had none), or a private copy; a
+    // default table stays unmade until the child changes it.
+    const parentHand = current.group.sighandRef;
+    let sighand: SigHand | null;
+    if (flag(f, CLONE_SIGHAND)) sighand = current.group.ownSighand(k);
+    else if (parentHand === null) sighand = null;
+    else {
+      sighand = parentHand.copy(k.nextSerial());
       if (flag(f, CLONE_CLEAR_SIGHAND)) sighand.flushHandlers();
     }
-    const files = current.group.files.copy(k.nextSerial());
+    // copy_files(): the pidfds are copied; no table, nothing to copy.
+    const parentFiles = current.group.filesRef;
+    const files = parentFiles === null ? null : parentFiles.copy(k.nextSerial());
     const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());
     child.group = group;
     group.live = 1;

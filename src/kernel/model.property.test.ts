@@ -102,7 +102,8 @@ describe('snapshots (persist.ts)', () => {
     const t = parseSnapshot(text.slice(0, text.length - 10));
     expect(t.ok).toBe(false);
     if (!t.ok) expect(t.error.reason).toMatch(/^not JSON/);
-    expect(bad({ ...good, version: 2 })).toMatch(/^version: unsupported version 2/);
+    expect(bad({ ...good, version: 3 })).toMatch(/^version: unsupported version 3/);
+    expect(fromJSON({ ...good, version: 1 }).ok).toBe(true);
     expect(bad({ ...good, format: 'x' })).toMatch(/^format:/);
     expect(bad({ ...good, tasks: undefined })).toBe('tasks: expected an array');
     const clone = (): { tasks: Record<string, unknown>[]; pids: Record<string, unknown>[] } => JSON.parse(text) as { tasks: Record<string, unknown>[]; pids: Record<string, unknown>[] };
@@ -120,5 +121,11 @@ describe('snapshots (persist.ts)', () => {
     const c4 = clone();
     c4.tasks[0]!.children = [];
     expect(bad(c4)).toMatch(/^: inconsistent state: .*not on its parent's children list/);
+    // A thread group listed as a member of two process groups: one set of links cannot be on two lists.
+    const c5 = clone();
+    const withMembers = c5.pids.filter((p) => (p.pgrp as number[]).length > 0);
+    const other = c5.pids.find((p) => (p.pgrp as number[]).length === 0)!;
+    other.pgrp = [...(withMembers[0]!.pgrp as number[])];
+    expect(bad(c5)).toMatch(/pgrp\[0\]: the thread group is a member of another process group too/);
   });
 });

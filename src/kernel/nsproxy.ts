@@ -48,7 +48,10 @@ export function doUnshare(k: Kernel, me: Task, flagsIn: number): 0 | Fail {
 }
 
 function sighandShared(k: Kernel, me: Task): boolean {
-  for (const t of k.liveTasks()) if (t.group !== me.group && t.group.sighand === me.group.sighand) return true;
+  const mine = me.group.sighandRef;
+  // A group without a table of its own shares nothing.
+  if (mine === null) return false;
+  for (const t of k.liveTasks()) if (t.group !== me.group && t.group.sighandRef === mine) return true;
   return false;
 }
 

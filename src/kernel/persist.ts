@@ -21,7 +21,9 @@ import { UserNamespace } from './user_namespace.js';
 import type { WaitRequest, WaitTarget } from './wait_types.js';
 
 export const SNAPSHOT_FORMAT = 'pidns-snapshot';
-export const SNAPSHOT_VERSION = 1;
+/** Version 2: a group's `sighand` and `files` may be null (a default table never made). Version 1 files read as they are. */
+export const SNAPSHOT_VERSION = 2;
+const READABLE_VERSIONS: readonly unknown[] = [1, 2];
 
 export type SigInfoJson = readonly [signo: number, code: number, pid: number, status: number];
 
@@ -71,8 +73,9 @@ export interface ThreadGroupJson {
   readonly threads: readonly number[];
   readonly pgrp: number;
   readonly session: number;
-  readonly sighand: number;
-  readonly files: number;
+  /** Null: a private table never changed (all SIG_DFL) / never opened in; no entry in sigHands / fdTables. */
+  readonly sighand: number | null;
+  readonly files: number | null;
   readonly live: number;
   readonly groupExit: boolean;
   readonly groupExitCode: number;
@@ -116,7 +119,7 @@ export interface TaskJson {
 
 export interface KernelJson {
   readonly format: typeof SNAPSHOT_FORMAT;
-  readonly version: typeof SNAPSHOT_VERSION;
+  readonly version: 1 | typeof SNAPSHOT_VERSION;
   readonly mode: 'scenario' | 'plain';
   readonly counters: { readonly taskSeq: number; readonly serials: number; readonly userNsSerial: number };
   readonly init: number;
@@ -177,7 +180,7 @@ function collect(k: Kernel): {
     for (const t of g.threads) addTask(t);
     addPid(g.pgrp);
     addPid(g.session);
-    for (const [, f] of g.files.entries()) addPid(f.pid);
+    for (const [, f] of g.filesRef?.entries() ?? []) addPid(f.pid);
   };
   const allNs = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
   for (const ns of allNs) {
@@ -207,8 +210,8 @@ function collect(k: Kernel): {
     pids: bySerial(pids),
     groups: gs,
     tasks: [...tasks].sort((a, b) => a.seq - b.seq),
-    sighands: bySerial(new Set(gs.map((g) => g.sighand))),
-    files: bySerial(new Set(gs.map((g) => g.files))),
+    sighands: bySerial(new Set(gs.flatMap((g) => (g.sighandRef === null ? [] : [g.sighandRef])))),
+    files: bySerial(new Set(gs.flatMap((g) => (g.filesRef === null ? [] : [g.filesRef])))),
   };
 }
 
@@ -255,8 +258,8 @@ export function toJSON(k: Kernel): KernelJson {
       threads: g.threads.map((t) => t.seq),
       pgrp: g.pgrp.serial,
       session: g.session.serial,
-      sighand: g.sighand.serial,
-      files: g.files.serial,
+      sighand: g.sighandRef?.serial ?? null,
+      files: g.filesRef?.serial ?? null,
       live: g.live,
       groupExit: g.groupExit,
       groupExitCode: g.groupExitCode,
@@ -425,7 +428,7 @@ export function parseSnapshot(text: string): LoadResult {
 function build(json: unknown): Kernel {
   const root = obj(json, '');
   if (root.format !== SNAPSHOT_FORMAT) refuse('format', `expected "${SNAPSHOT_FORMAT}"`);
-  if (root.version !== SNAPSHOT_VERSION) refuse('version', `unsupported version ${JSON.stringify(root.version)} (this build reads ${SNAPSHOT_VERSION})`);
+  if (!READABLE_VERSIONS.includes(root.version)) refuse('version', `unsupported version ${JSON.stringify(root.version)} (this build reads ${READABLE_VERSIONS.join(' and ')})`);
   const mode = oneOf(root.mode, 'mode', ['scenario', 'plain'] as const);
   const counters = obj(root.counters, 'counters');
   const taskSeq = int(counters.taskSeq, 'counters.taskSeq', 0);
@@ -555,8 +558,8 @@ function build(json: unknown): Kernel {
       tasks.get(int(o.leader, `${p}.leader`), `${p}.leader`),
       pids.get(int(o.pgrp, `${p}.pgrp`), `${p}.pgrp`),
       pids.get(int(o.session, `${p}.session`), `${p}.session`),
-      sighands.get(int(o.sighand, `${p}.sighand`), `${p}.sighand`),
-      files.get(int(o.files, `${p}.files`), `${p}.files`),
+      nullable(o.sighand, (x) => sighands.get(int(x, `${p}.sighand`), `${p}.sighand`)),
+      nullable(o.files, (x) => files.get(int(x, `${p}.files`), `${p}.files`)),
       serial,
     );
     g.threads.length = 0;

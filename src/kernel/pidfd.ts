@@ -12,7 +12,7 @@ import { groupSendSigInfo } from './signal.js';
 import type { Task } from './task.js';
 
 /** pidfd_open(pid, flags): a pidfd for the thread group (or, with PIDFD_THREAD, the thread) `pid` names. */
-export function doPidfdOpen(me: Task, pid: number, flags: number): number | Fail {
+export function doPidfdOpen(k: Kernel, me: Task, pid: number, flags: number): number | Fail {
   if ((flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD)) !== 0) return fail(Errno.EINVAL);
   if (pid <= 0) return fail(Errno.EINVAL);
   const p = me.activeNs.findPid(pid);
@@ -22,14 +22,14 @@ export function doPidfdOpen(me: Task, pid: number, flags: number): number | Fail
   // ESRCH, which wins, when no task holds it any more.
   if (p.task === null) return fail(Errno.ESRCH);
   if (!thread && p.tgidOf === null) return fail(Errno.ENOENT);
-  const fd = me.group.files.install({ pid: p, thread, nonblock: (flags & PIDFD_NONBLOCK) !== 0 });
+  const fd = me.group.ownFiles(k).install({ pid: p, thread, nonblock: (flags & PIDFD_NONBLOCK) !== 0 });
   if (fd < 0) return fail(Errno.EMFILE);
   return fd;
 }
 
 /** pidfd_get_pid(): the file behind `fd`, EBADF when it is not an open pidfd. */
 export function pidfdGet(me: Task, fd: number): PidFd | Fail {
-  const f = fd >= 0 ? me.group.files.get(fd) : undefined;
+  const f = fd >= 0 ? me.group.filesRef?.get(fd) : undefined;
   return f ?? fail(Errno.EBADF);
 }
 
@@ -48,5 +48,5 @@ export function doPidfdSendSignal(k: Kernel, me: Task, fd: number, sig: number, 
 }
 
 export function doClose(me: Task, fd: number): 0 | Fail {
-  return me.group.files.close(fd) ? 0 : fail(Errno.EBADF);
+  return me.group.filesRef?.close(fd) === true ? 0 : fail(Errno.EBADF);
 }

@@ -26,7 +26,7 @@ const kernelIgnore = (sig: number): boolean => defaultAction(sig) === 'ign' || s
 
 /** sig_task_ignored(). */
 function taskIgnores(k: Kernel, t: Task, sig: number, force: boolean): boolean {
-  const handler = t.group.sighand.get(sig);
+  const handler = t.group.disposition(sig);
   // "SIGKILL and SIGSTOP may not be sent to the global init"
   if (k.isGlobalInit(t) && kernelOnly(sig)) return true;
   // A namespace init ignores what it has no handler for, unless an ancestor namespace forces SIGKILL/SIGSTOP.
@@ -37,7 +37,7 @@ function taskIgnores(k: Kernel, t: Task, sig: number, force: boolean): boolean {
 /** sig_fatal(): the default action kills. */
 function fatal(t: Task, sig: number): boolean {
   const a = defaultAction(sig);
-  return a !== 'ign' && a !== 'stop' && a !== 'cont' && t.group.sighand.get(sig) === 'SIG_DFL';
+  return a !== 'ign' && a !== 'stop' && a !== 'cont' && t.group.disposition(sig) === 'SIG_DFL';
 }
 
 /** wants_signal() without the blocked mask (not modeled). */
@@ -136,7 +136,7 @@ function dropPending(group: ThreadGroup, which: (sig: number) => boolean): void 
  */
 function deliver(k: Kernel, t: Task, info: SigInfo): void {
   const sig = info.signo;
-  const handler = t.group.sighand.get(sig);
+  const handler = t.group.disposition(sig);
   if (handler === 'catch') {
     // The handler runs when the thread next returns to user space, at the end of the step; until
     // then a second standard signal of the same number is not queued again (legacy_queue()).

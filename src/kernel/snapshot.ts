@@ -84,8 +84,8 @@ function taskSnapshot(t: Task): TaskSnapshot {
       execId: g.execId,
       pending: g.sharedPending.map((s) => s.signo),
     }),
-    sighand: `${g.sighand.serial}:${JSON.stringify(g.sighand.entries())}`,
-    files: `${g.files.serial}:${JSON.stringify(g.files.entries().map(([fd, f]) => [fd, f.pid.serial, f.thread, f.nonblock]))}`,
+    sighand: g.sighandRef === null ? 'default' : `${g.sighandRef.serial}:${JSON.stringify(g.sighandRef.entries())}`,
+    files: g.filesRef === null ? 'none' : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => [fd, f.pid.serial, f.thread, f.nonblock]))}`,
   };
 }
 

@@ -3,11 +3,11 @@
 // its process group and session, the group-wide exit and stop state, and the
 // subreaper flags.
 
-import type { FdTable } from './fd_table.js';
+import { FdTable } from './fd_table.js';
 import type { IntrusiveList } from './list.js';
 import type { Pid } from './pid.js';
-import type { SigHand } from './sighand.js';
-import type { SigInfo } from './signal_types.js';
+import { SigHand } from './sighand.js';
+import type { SigInfo, SignalDisposition } from './signal_types.js';
 import type { Task } from './task.js';
 
 const GROUP_EXIT = 1 << 0;
@@ -103,10 +103,15 @@ export class ThreadGroup {
     leader: Task,
     pgrp: Pid,
     session: Pid,
-    /** sighand: may be shared with other groups (CLONE_SIGHAND without CLONE_THREAD). */
-    public sighand: SigHand,
-    /** The pidfd table (files_struct). */
-    public files: FdTable,
+    /**
+     * sighand: may be shared with other groups (CLONE_SIGHAND without
+     * CLONE_THREAD). Null while the group has a private table it never
+     * changed (every disposition SIG_DFL): most processes never touch theirs,
+     * so the table is made on first write (or when another group shares it).
+     */
+    public sighandRef: SigHand | null,
+    /** The pidfd table (files_struct); null while it is private and empty (made on first open). */
+    public filesRef: FdTable | null,
     /** Creation order, for snapshots. */
     readonly serial: number,
   ) {
@@ -118,6 +123,21 @@ export class ThreadGroup {
     this.currTarget = leader;
     this.pgrp = pgrp;
     this.session = session;
+  }
+
+  /** sighand->action[sig - 1]: the disposition, without making a table. */
+  disposition(sig: number): SignalDisposition {
+    return this.sighandRef === null ? 'SIG_DFL' : this.sighandRef.get(sig);
+  }
+
+  /** The group's sighand, made now if it had none (its serial from `k`), to change or to share. */
+  ownSighand(k: { nextSerial(): number }): SigHand {
+    return (this.sighandRef ??= new SigHand(k.nextSerial()));
+  }
+
+  /** The pidfd table, made now if it had none, to open a file in. */
+  ownFiles(k: { nextSerial(): number }): FdTable {
+    return (this.filesRef ??= new FdTable(k.nextSerial()));
   }
 
   /** Process-directed signals that wait for the group to continue (shared_pending; made on first use). */

@@ -7,7 +7,7 @@ import { syscall } from './result.js';
 import type { SysResult } from './result.js';
 
 export function sysPidfdOpen(k: Kernel, me: Task, pid: number, flags: number): SysResult<number> {
-  return syscall(k, () => doPidfdOpen(me, pid, flags));
+  return syscall(k, () => doPidfdOpen(k, me, pid, flags));
 }
 
 export function sysClose(k: Kernel, me: Task, fd: number): SysResult<0> {

@@ -30,7 +30,7 @@ export function sysPidfdSendSignal(k: Kernel, me: Task, fd: number, sig: number,
 export function sysSignal(k: Kernel, me: Task, sig: number, disposition: SignalDisposition): SysResult<0> {
   return syscall(k, () => {
     if (!validSignal(sig) || sig < 1 || sig === Signal.SIGKILL || sig === Signal.SIGSTOP) return fail(Errno.EINVAL);
-    me.group.sighand.set(sig, disposition);
+    me.group.ownSighand(k).set(sig, disposition);
     return 0 as const;
   });
 }
