@@ -187,7 +187,7 @@ export class KernelBackend implements Backend {
     let initForkSeen = false;
     // init's own PROC_EVENT_FORK must be consumed here, or a late copy would be taken for step 1's child.
     while (initPid === 0 || !initForkSeen) {
-      const line = await this.nextLine(deadline, 'start');
+      const line = await this.nextLine(deadline, initPid === 0 ? 'start' : "start (waiting for the proc connector's report of init's fork)");
       if (line.kind === 'x' && line.words[0] === 'fork' && Number(line.words[1]) === proc.pid) sawInitFork.add(Number(line.words[3]));
       if (line.kind === 'other' && line.text.startsWith('I ')) {
         const [, pid, nl] = line.text.split(' ');
