@@ -383,8 +383,8 @@ static int high_fd(int fd) {
   return (int)hi;
 }
 
-/* A command's fd passed with it (setns targets). */
-static int recv_cmd(int sock, char *buf, int max, int *fd_out) {
+/* A command's fd passed with it (setns targets). `flags`: 0, or MSG_DONTWAIT for the controller. */
+static int recv_cmd(int sock, char *buf, int max, int *fd_out, int flags) {
   struct iovec iov = {buf, (size_t)max - 1};
   char cbuf[CMSG_SPACE(sizeof(int))];
   struct msghdr mh = {0};
@@ -392,7 +392,7 @@ static int recv_cmd(int sock, char *buf, int max, int *fd_out) {
   mh.msg_iovlen = 1;
   mh.msg_control = cbuf;
   mh.msg_controllen = sizeof cbuf;
-  long n = R3(SYS_recvmsg, sock, &mh, 0);
+  long n = R3(SYS_recvmsg, sock, &mh, flags);
   *fd_out = -1;
   if (n <= 0) return (int)n;
   buf[n] = 0;
@@ -430,7 +430,7 @@ static void actor_loop(int sock) {
   char buf[1024];
   for (;;) {
     int fd_in;
-    int n = recv_cmd(sock, buf, sizeof buf, &fd_in);
+    int n = recv_cmd(sock, buf, sizeof buf, &fd_in, 0);
     if (n == -EINTR) continue;
     if (n <= 0) R1(SYS_exit_group, 0);
     const char *p = buf;
@@ -661,11 +661,19 @@ static int poll_set(struct pollfd *pfd, int *ref_of, int with_stdin) {
   return n;
 }
 
-/* Reads one report from actor `ref` and prints it; registers a new actor's socket. */
+/*
+ * Reads one report from actor `ref` and prints it; registers a new actor's
+ * socket. Never blocks: the main loop's poll result can be stale, because a
+ * barrier run from the same loop iteration (a "B" read from stdin) may have
+ * drained the very socket poll said was readable (a signal handler's report
+ * racing the barrier). A blocking read there would hang the controller until
+ * that actor spoke again.
+ */
 static void service_actor(int ref) {
   char buf[1024];
   int fd_in = -1;
-  int m = recv_cmd(actor_fd[ref], buf, sizeof buf, &fd_in);
+  if (actor_fd[ref] < 0) return; /* closed by that barrier: its "E" is already out */
+  int m = recv_cmd(actor_fd[ref], buf, sizeof buf, &fd_in, MSG_DONTWAIT);
   if (m <= 0) {
     if (m == -EINTR || m == -EAGAIN) return;
     /* The socket's last holder is gone (the actor exited or exec'd without it). */

@@ -187,7 +187,7 @@ export class KernelBackend implements Backend {
     let initForkSeen = false;
     // init's own PROC_EVENT_FORK must be consumed here, or a late copy would be taken for step 1's child.
     while (initPid === 0 || !initForkSeen) {
-      const line = await this.nextLine(deadline, 'start');
+      const line = await this.nextLine(deadline, initPid === 0 ? 'start' : "start (waiting for the proc connector's report of init's fork)");
       if (line.kind === 'x' && line.words[0] === 'fork' && Number(line.words[1]) === proc.pid) sawInitFork.add(Number(line.words[3]));
       if (line.kind === 'other' && line.text.startsWith('I ')) {
         const [, pid, nl] = line.text.split(' ');
@@ -317,6 +317,10 @@ export class KernelBackend implements Backend {
     a.pending = call.name;
     this.send(this.command(a, call, child));
     const step: StepCtx = { actor: a, call, child, result: null, forks: [], execTgid: call.name === 'execve' ? a.hostTgid : null };
+    if (call.name === 'execve' && a.hostTid !== a.hostTgid) {
+      const leader = this.byTid.get(a.hostTgid);
+      if (leader !== undefined && leader !== a && !leader.exited) step.deThread = { leader, leaderTid: a.hostTgid, callerTid: a.hostTid };
+    }
     if (call.name === 'exit' || call.name === 'exit_group') step.result = { kind: 'noreturn' };
     await this.settle(step, events, deadline, `${call.name} in task ${actorRef}`);
     // Stops and continues: the transcript reports each thread whose state changed.
@@ -345,16 +349,20 @@ export class KernelBackend implements Backend {
         if (this.byTid.has(ctid)) return;
         if (this.byTid.has(ptid) || this.isKnownTgid(ptgid) || this.isKnownTgid(ctgid)) step.forks.push({ tid: ctid, tgid: ctgid });
       } else if (w[0] === 'exit') {
-        const [tid, , code] = n as [number, number, number];
-        const x = this.byTid.get(tid);
+        const [tid, tgid, code] = n as [number, number, number];
+        // de_thread() swaps the old leader's tid with the exec'ing thread's (exchange_tids()) as soon as
+        // the leader is a zombie, but the leader's proc connector report is sent after exit_notify(): it
+        // can carry either number, and arrive before or after the exec's reply.
+        const dt = step?.deThread;
+        const x = dt !== undefined && !dt.leader.exited && tgid === dt.leader.hostTgid && (tid === dt.leaderTid || tid === dt.callerTid) ? dt.leader : this.byTid.get(tid);
         if (x === undefined || x.exited) return;
         x.exited = true;
         // Host pids are reused machine-wide: a later process with this number is not ours.
-        this.byTid.delete(tid);
+        if (this.byTid.get(x.hostTid) === x) this.byTid.delete(x.hostTid);
         const superseded = step?.execTgid !== null && step?.execTgid !== undefined && x.hostTgid === step.execTgid && x !== step.actor;
         const ev: TaskEvent = superseded ? { kind: 'superseded' } : (code & 0x7f) === 0 ? { kind: 'exited', code: (code >> 8) & 0xff } : { kind: 'killed', signal: code & 0x7f };
         events.push({ task: x.ref, event: ev });
-        if (step?.takeOver !== undefined && tid === step.takeOver.hostTid) {
+        if (step?.takeOver !== undefined && x === dt?.leader) {
           this.takeOver(step.takeOver);
           step.takeOver = undefined;
         }
@@ -387,9 +395,9 @@ export class KernelBackend implements Backend {
           step.result = result;
           if (pendingName === 'execve' && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {
             // de_thread: the caller now holds the leader's tid; the old leader's exit may still be on its way.
-            this.byTid.delete(x.hostTid);
+            if (this.byTid.get(x.hostTid) === x) this.byTid.delete(x.hostTid);
             x.hostTid = x.hostTgid;
-            const old = this.byTid.get(x.hostTgid);
+            const old = step.deThread?.leader;
             if (old === undefined || old.exited) this.takeOver(x);
             else step.takeOver = x;
           }
@@ -412,10 +420,9 @@ export class KernelBackend implements Backend {
     }
   }
 
-  /** After de_thread the exec'ing thread answers to the leader's tid; the old leader is gone. */
+  /** After de_thread the exec'ing thread answers to the leader's tid; the old leader (reported dead) has no tid left. */
   private takeOver(x: Actor): void {
-    const old = this.byTid.get(x.hostTid);
-    if (old !== undefined && old !== x) old.hostTid = -1;
+    for (const a of this.actors.values()) if (a !== x && a.exited && a.hostTid === x.hostTid) a.hostTid = -1;
     this.byTid.set(x.hostTid, x);
   }
 
@@ -745,6 +752,8 @@ interface StepCtx {
   newChild?: Actor;
   /** An exec'ing thread waiting for the old leader's exit report before it takes over the tid. */
   takeOver?: Actor | undefined;
+  /** An execve by a thread that is not its group's leader: the leader (not yet reported dead) and both tids before the exec. */
+  deThread?: { readonly leader: Actor; readonly leaderTid: number; readonly callerTid: number };
 }
 
 function parseLine(text: string): Line {
