@@ -71,6 +71,12 @@ class SessionList extends IntrusiveList<ThreadGroup> {
 }
 
 export class Pid {
+  // Field order is layout: what a lookup and pid_nr_ns() read (task, hashed, ns, nr, parentNr) comes
+  // first, in the object's first cache line.
+  /** PIDTYPE_PID: the task whose thread id this is; null once it was released. */
+  task: Task | null = null;
+  /** False once free_pid() gave the numbers back. */
+  hashed = true;
   /** ns_of_pid(): the innermost namespace, where the number was first allocated. Immutable. */
   readonly ns: PidNamespace;
   /** numbers[level].nr: the number in its own namespace. Immutable. */
@@ -81,16 +87,12 @@ export class Pid {
   readonly outerNrs: readonly number[] | null;
   /** Creation order among all Pids of the kernel; identifies it in snapshots. */
   readonly serial: number;
-  /** PIDTYPE_PID: the task whose thread id this is; null once it was released. */
-  task: Task | null = null;
   /** PIDTYPE_TGID: the thread group whose id this is (attached while its leader holds this Pid). */
   tgidOf: ThreadGroup | null = null;
   /** PIDTYPE_PGID: the thread groups in this process group (made on first use). Invariant: all share one session. */
   private pgrp: PgrpList | null = null;
   /** PIDTYPE_SID: the thread groups in this session (made on first use). */
   private session: SessionList | null = null;
-  /** False once free_pid() gave the numbers back. */
-  hashed = true;
 
   /** `nrs[l]` is the number at level l, for every level of `ns`. */
   constructor(ns: PidNamespace, nrs: readonly number[], serial: number) {
