@@ -34,8 +34,7 @@ export function doExecve(k: Kernel, me: Task): void {
     if (parent !== null) parent.replaceChild(leader, me);
     me.parentExecId = leader.parentExecId;
     // The threads list keeps the new leader first.
-    group.threads.splice(group.threads.indexOf(me), 1);
-    group.threads.unshift(me);
+    group.threads.addFirst(me);
     if (leader.exitState === 'zombie') {
       leader.exitState = 'dead';
       releaseTask(k, leader, null);

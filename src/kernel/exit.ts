@@ -232,14 +232,11 @@ export function releaseTask(k: Kernel, p: Task, by: Task | null): void {
   for (;;) {
     const group = p.group;
     const leader = group.leader;
+    // list_del_rcu(&p->thread_node); curr_target moves on to the thread after it (the first, past the end).
     const threads = group.threads;
-    const i = threads.indexOf(p);
-    // list_del_rcu(&p->thread_node), without splice's result array (a single-threaded group just empties).
-    if (i >= 0) {
-      for (let j = i + 1; j < threads.length; j++) threads[j - 1] = threads[j]!;
-      threads.length--;
-    }
-    if (group.currTarget === p && threads.length > 0) group.currTarget = threads[i % threads.length]!;
+    const after = threads.has(p) ? p.threadNext : null;
+    threads.delete(p);
+    if (group.currTarget === p && threads.size > 0) group.currTarget = after ?? threads.first!;
     const pid = p.pid;
     if (pid.task === p) pid.task = null;
     p.exitState = 'dead';

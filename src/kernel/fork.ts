@@ -115,7 +115,7 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
   if (thread) {
     const group = current.group;
     child.group = group;
-    group.threads.push(child);
+    group.threads.add(child);
     group.live++;
     // task_join_group_stop(): a thread born into a stopped group is stopped too.
     if (group.stopped) child.stopped = true;

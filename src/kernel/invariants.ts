@@ -31,11 +31,11 @@ export function findViolations(k: Kernel): string[] {
     // Invariant: a task visible in a namespace is visible in every ancestor.
     for (let ns = t.activeNs.parent; ns !== null; ns = ns.parent) v(t.tidIn(ns) !== 0, () => `${name} visible in ${t.activeNs.name} but not in its ancestor ${ns.name}`);
     const group = t.group;
-    v(group.threads.includes(t), () => `${name} missing from its group's thread list`);
+    v(group.threads.has(t), () => `${name} missing from its group's thread list`);
     // Invariant: tgid is the leader's tid.
     v(group.tgidPid === group.leader.pid, () => `${name}: tgid Pid is not its leader's Pid`);
     v(t.tgidIn(t.activeNs) === group.leader.tidIn(t.activeNs), () => `${name}: tgid differs from leader's tid`);
-    v(group.threads[0] === group.leader, () => `${name}: leader is not first on the thread list`);
+    v(group.threads.first === group.leader, () => `${name}: leader is not first on the thread list`);
     // Threads of a group share the active namespace.
     v(t.activeNs === group.leader.activeNs, () => `${name}: not in its leader's namespace`);
     if (t.isLeader) {

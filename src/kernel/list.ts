@@ -42,6 +42,32 @@ export abstract class IntrusiveList<T> implements Iterable<T> {
     return true;
   }
 
+  /** list_add(): at the head. A member already on this list moves there; one on another list is refused (false). */
+  addFirst(n: T): boolean {
+    const on = this.listOf(n);
+    if (on === this) this.delete(n);
+    else if (on !== null) return false;
+    const first = this.first;
+    this.setLinks(n, null, first, this);
+    if (first === null) this.last = n;
+    else this.setPrev(first, n);
+    this.first = n;
+    this.size++;
+    return true;
+  }
+
+  /** Empties the list, unlinking every member. */
+  clear(): void {
+    for (let n = this.first; n !== null; ) {
+      const next = this.nextOf(n);
+      this.setLinks(n, null, null, null);
+      n = next;
+    }
+    this.first = null;
+    this.last = null;
+    this.size = 0;
+  }
+
   /** list_del(). Returns whether `n` was on this list. */
   delete(n: T): boolean {
     if (this.listOf(n) !== this) return false;

@@ -255,7 +255,7 @@ export function toJSON(k: Kernel): KernelJson {
     threadGroups: c.groups.map((g) => ({
       serial: g.serial,
       leader: g.leader.seq,
-      threads: g.threads.map((t) => t.seq),
+      threads: g.threads.toArray().map((t) => t.seq),
       pgrp: g.pgrp.serial,
       session: g.session.serial,
       sighand: g.sighandRef?.serial ?? null,
@@ -562,8 +562,10 @@ function build(json: unknown): Kernel {
       nullable(o.files, (x) => files.get(int(x, `${p}.files`), `${p}.files`)),
       serial,
     );
-    g.threads.length = 0;
-    arr(o.threads, `${p}.threads`).forEach((x, i) => g.threads.push(tasks.get(int(x, `${p}.threads[${i}]`), `${p}.threads[${i}]`)));
+    g.threads.clear();
+    arr(o.threads, `${p}.threads`).forEach((x, i) => {
+      if (!g.threads.add(tasks.get(int(x, `${p}.threads[${i}]`), `${p}.threads[${i}]`))) refuse(`${p}.threads[${i}]`, 'the task is on another thread group\'s list too');
+    });
     g.live = int(o.live, `${p}.live`, 0);
     g.groupExit = bool(o.groupExit, `${p}.groupExit`);
     g.groupExitCode = int(o.groupExitCode, `${p}.groupExitCode`);
@@ -581,7 +583,7 @@ function build(json: unknown): Kernel {
 
   for (const [t, o, p] of taskRecords) {
     t.group = groups.get(int(o.group, `${p}.group`), `${p}.group`);
-    if (!t.group.threads.includes(t) && t.exitState !== 'dead') refuse(`${p}.group`, `task ${t.seq} is not on the thread list of group ${t.group.serial}`);
+    if (!t.group.threads.has(t) && t.exitState !== 'dead') refuse(`${p}.group`, `task ${t.seq} is not on the thread list of group ${t.group.serial}`);
     const parent = nullable(o.parent, (x) => int(x, `${p}.parent`, 0));
     t.parent = parent === null ? null : tasks.get(parent, `${p}.parent`);
     arr(o.children, `${p}.children`).forEach((x, i) => {

@@ -90,9 +90,9 @@ export function sendSignal(k: Kernel, target: Task, info: SigInfo, scope: Signal
   // complete_signal(): which thread takes it.
   let t: Task | null = null;
   if (wants(target, sig)) t = target;
-  else if (scope === 'group' && group.threads.length > 1) {
+  else if (scope === 'group' && group.threads.size > 1) {
     let c = group.currTarget;
-    if (!group.threads.includes(c)) c = group.threads[0]!;
+    if (!group.threads.has(c)) c = group.threads.first!;
     const start = c;
     do {
       if (wants(c, sig)) {
@@ -105,7 +105,7 @@ export function sendSignal(k: Kernel, target: Task, info: SigInfo, scope: Signal
   }
   if (t === null) {
     // Nobody can take it now (stopped, or exiting): it waits in the pending set.
-    if (group.threads.some((x) => x.exitState === 'alive')) queuePending(scope === 'thread' ? target.pending : group.sharedPending, info);
+    if (group.aliveThread() !== null) queuePending(scope === 'thread' ? target.pending : group.sharedPending, info);
     return;
   }
   if (fatal(t, sig) && defaultAction(sig) !== 'core') {
@@ -225,7 +225,7 @@ function continueGroup(k: Kernel, group: ThreadGroup): void {
   const shared = group.sharedPending.splice(0).sort((a, b) => a.signo - b.signo);
   for (const info of shared) {
     if (group.groupExit) break;
-    const t = group.threads.find((x) => wants(x, info.signo));
+    const t = group.threads.toArray().find((x) => wants(x, info.signo));
     if (t !== undefined) takePending(k, t, info);
   }
 }

@@ -59,7 +59,7 @@ function taskSnapshot(t: Task): TaskSnapshot {
     pid: pidText(t.pid),
     pidSerial: t.pid.serial,
     leader: g.leader.seq,
-    threads: g.threads.map((x) => x.seq),
+    threads: g.threads.toArray().map((x) => x.seq),
     parent: t.parent?.seq ?? null,
     children: [...t.children].map((x) => x.seq),
     exitState: t.exitState,

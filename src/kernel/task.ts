@@ -45,6 +45,30 @@ export class ChildList extends IntrusiveList<Task> {
   }
 }
 
+/** signal->thread_head: a thread group's threads, threaded through each task's `thread_node` links. */
+export class ThreadList extends IntrusiveList<Task> {
+  protected prevOf(n: Task): Task | null {
+    return n.threadPrev;
+  }
+  protected nextOf(n: Task): Task | null {
+    return n.threadNext;
+  }
+  protected listOf(n: Task): IntrusiveList<Task> | null {
+    return n.threadList;
+  }
+  protected setLinks(n: Task, prev: Task | null, next: Task | null, list: IntrusiveList<Task> | null): void {
+    n.threadPrev = prev;
+    n.threadNext = next;
+    n.threadList = list;
+  }
+  protected setPrev(n: Task, prev: Task | null): void {
+    n.threadPrev = prev;
+  }
+  protected setNext(n: Task, next: Task | null): void {
+    n.threadNext = next;
+  }
+}
+
 export class Task {
   /** Creation order in the kernel (init is 0). Immutable; the identity that tools use. */
   readonly seq: number;
@@ -55,6 +79,10 @@ export class Task {
   parent: Task | null;
   /** children: the thread group leaders this task is the real parent of, in list order (made on first use). */
   private kids: ChildList | null = null;
+  /** thread_node: the links on the group's thread list. */
+  threadPrev: Task | null = null;
+  threadNext: Task | null = null;
+  threadList: IntrusiveList<Task> | null = null;
   /** sibling: the links on the parent's children list. */
   sibPrev: Task | null = null;
   sibNext: Task | null = null;

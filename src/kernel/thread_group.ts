@@ -8,6 +8,7 @@ import type { IntrusiveList } from './list.js';
 import type { Pid } from './pid.js';
 import { SigHand } from './sighand.js';
 import type { SigInfo, SignalDisposition } from './signal_types.js';
+import { ThreadList } from './task.js';
 import type { Task } from './task.js';
 
 const GROUP_EXIT = 1 << 0;
@@ -21,7 +22,7 @@ export class ThreadGroup {
   /** group_leader. Changes only when a non-leader thread execs (de_thread). */
   leader: Task;
   /** thread_head: the leader first, then threads in creation order; a thread leaves at release. */
-  readonly threads: Task[];
+  readonly threads = new ThreadList();
   /** signal->live: threads that have not yet started to exit. */
   live = 0;
   /** signal->pids[PIDTYPE_PGID] and [PIDTYPE_SID]. */
@@ -116,10 +117,7 @@ export class ThreadGroup {
     readonly serial: number,
   ) {
     this.leader = leader;
-    // Array.of, not a literal: V8 tracks literal sites, and one whose arrays survived a burst of forks gets
-    // pretenured, so afterwards every short-lived process's list is born in the old generation (churn among
-    // 4 million live tasks ran 3x slower for it).
-    this.threads = Array.of(leader);
+    this.threads.add(leader);
     this.currTarget = leader;
     this.pgrp = pgrp;
     this.session = session;
@@ -156,13 +154,12 @@ export class ThreadGroup {
 
   /** thread_group_empty(): only the leader is left on the thread list. */
   get empty(): boolean {
-    return this.threads.length === 1 && this.threads[0] === this.leader;
+    return this.threads.size === 1 && this.threads.first === this.leader;
   }
 
   /** next_thread(): the thread after t on the circular list. */
   nextThread(t: Task): Task {
-    const i = this.threads.indexOf(t);
-    return this.threads[(i + 1) % this.threads.length]!;
+    return (t.threadList === this.threads ? t.threadNext : null) ?? this.threads.first!;
   }
 
   /** find_alive_thread(): the first thread, in list order, that has not started to exit. */

@@ -117,10 +117,10 @@ export function doWaitOnce(k: Kernel, current: Task, req: WaitRequest): WaitOutc
         if (r !== null) return r;
       }
     } else {
+      // From the caller's own thread round the list (do_wait's for_each_thread starts at current).
       const threads = current.group.threads;
-      const start = threads.indexOf(current);
-      for (let i = 0; i < threads.length; i++) {
-        const th = threads[(start + i) % threads.length]!;
+      let th = current;
+      for (let i = 0; i < threads.size; i++, th = th.threadNext ?? threads.first!) {
         // No copy: a reap changes the list, but the walk returns right after it.
         for (let p = th.firstChild; p !== null; p = p.sibNext) {
           const r = considerTask(k, current, req, p, scan);

@@ -103,6 +103,7 @@ export class ProcFs {
   tasks(t: Task): number[] | null {
     if (t.exitState === 'dead' || t.tidIn(this.ns) === 0) return null;
     return t.group.threads
+      .toArray()
       .filter((th) => th.exitState !== 'dead')
       .map((th) => th.tidIn(this.ns))
       .filter((n) => n !== 0)

@@ -30,7 +30,7 @@ export function sysPrctl(k: Kernel, me: Task, option: number, arg: number): SysR
 }
 
 function propagateHasChildSubreaper(me: Task): void {
-  const stack = me.group.threads.flatMap((t) => [...t.children]);
+  const stack = me.group.threads.toArray().flatMap((t) => [...t.children]);
   while (stack.length > 0) {
     const p = stack.pop()!;
     // "If task has has_child_subreaper - all its descendants already have it"; a namespace init stops the walk.
