@@ -1,11 +1,13 @@
-// npm run bench [-- --json FILE] [-- --quick]
-// The engine's benchmark suite (issue "Performance"). Each workload runs
-// several times after a warm-up and the median is reported, with the
-// references measured in the same run: a gVisor-style allocator, the raw-Map
-// floor, and real Linux (where root is available). Figures and goals are
-// described in docs/PERFORMANCE.md.
+// npm run bench [-- --json FILE] [-- --quick] [-- --only NAME[,NAME...]]
+// The engine's benchmark suite (issue "Performance"). Each workload runs in a
+// process of its own (so that no workload inherits another's heap, garbage or
+// the collector's pretenuring decisions), several times after a warm-up, and
+// the median is reported, with the references measured in the same run: a
+// gVisor-style allocator, the raw-Map floor, and real Linux (where root is
+// available). Figures and goals are described in docs/PERFORMANCE.md.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -16,6 +18,10 @@ const args = process.argv.slice(2);
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
 const quick = args.includes('--quick');
+const workloadAt = args.indexOf('--workload');
+const workload = workloadAt >= 0 ? args[workloadAt + 1] : undefined;
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1]?.split(',') : undefined;
 const RUNS = quick ? 3 : 5;
 const M = quick ? 200_000 : 1_000_000;
 
@@ -59,19 +65,21 @@ const report = (key, value, unit, goal) => {
 };
 const fmt = (v) => (v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v < 10 ? 3 : 1));
 
-console.log(`pidns bench: node ${process.version}, ${RUNS} runs per workload (median), ${M.toLocaleString('en-US')} tasks for the big ones`);
+const WORKLOADS = {};
 
-// churn-1 and churn-32
-{
+WORKLOADS['churn-1'] = () => {
   const w = worker(1);
   report('churn-1', repeat(() => churn(w.api, w.k, quick ? 100_000 : 300_000)), 'cycles/s', 'goal ≥ 2,000,000');
+};
+
+WORKLOADS['churn-32'] = () => {
   const w32 = worker(32);
   report('churn-32', repeat(() => churn(w32.api, w32.k, quick ? 20_000 : 60_000)), 'cycles/s', 'goal ≥ 200,000');
-}
+};
 
 // dense: 99% of the numbers in use, the 1% free scattered through the space; churn there against
 // churn in an empty space of the same size. (pid_max 4,194,304; --quick uses a tenth of it.)
-{
+WORKLOADS.dense = () => {
   const PID_MAX = quick ? 419_430 : 4_194_304;
   const empty = worker(1, PID_MAX);
   const emptyRate = repeat(() => churn(empty.api, empty.k, quick ? 50_000 : 200_000));
@@ -116,14 +124,14 @@ console.log(`pidns bench: node ${process.version}, ${RUNS} runs per workload (me
   report('pidns-alloc-dense', aRate, 'allocs/s');
   report('dense-vs-gvisor', aRate / gRate, 'x faster', 'goal ≥ 50 (allocator against allocator)');
   report('dense-churn-vs-gvisor', denseRate / gRate, 'x faster', '(a whole fork+exit+reap against a bare allocation)');
-}
-gc();
+};
+
 
 // lookup: find a task by number, random numbers. The figure is find_task_by_pid_ns(): a number to the
 // Task reference (the idr's slot, then the Pid's task pointer), as the engine's public lookup
 // (procfs(...).lookup) answers it. Reading a field of the task found is the caller's business and a
 // further cache miss; `lookup-read` measures that too, for comparison.
-{
+WORKLOADS.lookup = () => {
   const w = worker(1);
   const N = 100_000;
   for (let i = 0; i < N; i++) w.api.fork();
@@ -158,11 +166,11 @@ gc();
     return rate;
   }), 'ops/s', '(the same, then reading the task\'s seq)');
   if (found !== (RUNS + 1) * nums.length || seqs !== RUNS + 1) throw new Error(`lookup found ${found} of ${(RUNS + 1) * nums.length}`);
-}
-gc();
+};
+
 
 // memory, ps and zap with M tasks at depth 1
-{
+WORKLOADS.big = () => {
   gc();
   const before = process.memoryUsage().heapUsed;
   const w = worker(1);
@@ -183,11 +191,11 @@ gc();
   const secs = (performance.now() - start) / 1000;
   if (w.t.activeNs.pidAllocated !== 0 && w.t.exitState !== 'zombie') throw new Error('zap did not finish');
   report('zap-seconds', secs, 's', 'goal ≤ 1');
-}
-gc();
+};
+
 
 // The raw-Map floor: set + delete of integer keys, the least any JS process table does per cycle.
-{
+WORKLOADS['map-floor'] = () => {
   const m = new Map();
   let key = 0;
   report('map-floor', repeat(() => {
@@ -200,30 +208,69 @@ gc();
     }
     return n / ((performance.now() - start) / 1000);
   }), 'ops/s');
-  figures['churn-1-vs-map-floor'] = figures['churn-1'] / figures['map-floor'];
-}
+};
 
 // bundle: the engine, minified and gzipped.
-{
+WORKLOADS.bundle = async () => {
   const out = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, format: 'esm', write: false, platform: 'neutral', logLevel: 'silent' });
   const bytes = gzipSync(out.outputFiles[0].contents, { level: 9 }).length;
   report('bundle-bytes', bytes, 'bytes', 'goal ≤ 40,960');
-}
+};
 
 // Real Linux: fork + exit + wait in a fresh PID namespace, timed by the native runner.
-try {
-  const { ensureRunner } = await import('../dist/native/build.js');
-  const runner = ensureRunner();
-  const n = quick ? 2000 : 10000;
-  const out = execFileSync(runner, ['bench', String(n)], { encoding: 'utf8', timeout: 120_000 });
-  report('linux-churn', Number(out.trim()), 'cycles/s');
-  figures['churn-1-vs-linux'] = figures['churn-1'] / figures['linux-churn'];
-} catch (e) {
-  console.log(`linux-churn: not measured (${e instanceof Error ? e.message.split('\n')[0] : e})`);
-}
+WORKLOADS.linux = async () => {
+  try {
+    const { ensureRunner } = await import('../dist/native/build.js');
+    const runner = ensureRunner();
+    const n = quick ? 2000 : 10000;
+    const out = execFileSync(runner, ['bench', String(n)], { encoding: 'utf8', timeout: 120_000 });
+    report('linux-churn', Number(out.trim()), 'cycles/s');
+  } catch (e) {
+    console.log(`linux-churn: not measured (${e instanceof Error ? e.message.split('\n')[0] : e})`);
+  }
+};
 
-console.log(`churn-1 is ${fmt(figures['churn-1'] / figures['map-floor'])} of the Map floor${figures['linux-churn'] ? `, ${fmt(figures['churn-1-vs-linux'])}x real Linux` : ''}`);
-if (jsonFile !== undefined) {
-  writeFileSync(jsonFile, JSON.stringify({ machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, figures }, null, 2) + '\n');
-  console.log(`wrote ${jsonFile}`);
+const FIGURES_MARK = '@@figures ';
+
+if (workload !== undefined) {
+  // A child: one workload, its lines as they come, then its figures for the parent.
+  const run = WORKLOADS[workload];
+  if (run === undefined) {
+    console.error(`bench: no workload ${workload} (${Object.keys(WORKLOADS).join(', ')})`);
+    process.exit(2);
+  }
+  await run();
+  console.log(FIGURES_MARK + JSON.stringify(figures));
+} else {
+  const names = only ?? Object.keys(WORKLOADS);
+  const unknown = names.filter((n) => WORKLOADS[n] === undefined);
+  if (unknown.length > 0) {
+    console.error(`bench: no workload ${unknown.join(', ')} (${Object.keys(WORKLOADS).join(', ')})`);
+    process.exit(2);
+  }
+  console.log(`pidns bench: node ${process.version}, each workload in its own process, ${RUNS} runs each (median), ${M.toLocaleString('en-US')} tasks for the big ones`);
+  const self = fileURLToPath(import.meta.url);
+  for (const name of names) {
+    const child = spawnSync(process.execPath, [...process.execArgv, self, '--workload', name, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    let got = false;
+    for (const line of child.stdout.split('\n')) {
+      if (line.startsWith(FIGURES_MARK)) {
+        Object.assign(figures, JSON.parse(line.slice(FIGURES_MARK.length)));
+        got = true;
+      } else if (line !== '') console.log(line);
+    }
+    if (child.status !== 0 || !got) {
+      console.error(`bench: workload ${name} failed (exit ${child.status ?? child.signal})`);
+      process.exit(1);
+    }
+  }
+  if (figures['churn-1'] !== undefined && figures['map-floor'] !== undefined) figures['churn-1-vs-map-floor'] = figures['churn-1'] / figures['map-floor'];
+  if (figures['churn-1'] !== undefined && figures['linux-churn'] !== undefined) figures['churn-1-vs-linux'] = figures['churn-1'] / figures['linux-churn'];
+  if (figures['churn-1-vs-map-floor'] !== undefined) {
+    console.log(`churn-1 is ${fmt(figures['churn-1-vs-map-floor'])} of the Map floor${figures['churn-1-vs-linux'] ? `, ${fmt(figures['churn-1-vs-linux'])}x real Linux` : ''}`);
+  }
+  if (jsonFile !== undefined) {
+    writeFileSync(jsonFile, JSON.stringify({ machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, figures }, null, 2) + '\n');
+    console.log(`wrote ${jsonFile}`);
+  }
 }

@@ -1,6 +1,7 @@
 // A process's open file descriptors, as far as identity needs them: pidfds.
 // The model keeps one table per thread group (as if threads were created with
-// CLONE_FILES, which every thread library does); fork copies it.
+// CLONE_FILES, which every thread library does); fork copies it. A group has
+// none until its first pidfd (ThreadGroup.ownFiles).
 
 import type { Pid } from './pid.js';
 

@@ -52,11 +52,11 @@ export function checkNewPidNs(parent: PidNamespace, cred: Cred): Errno | null {
   return null;
 }
 
-/** copy_process() and the parts of kernel_clone() identity needs. Returns the new task. */
 /** Flag tests for copy_process: a plain fork (no flags, the common case) answers each at once. */
 const flag = (f: number, bit: number): boolean => f !== 0 && hasFlag(f, bit);
 const anyOf = (f: number, mask: number): boolean => f !== 0 && anyFlag(f, mask);
 
+/** copy_process() and the parts of kernel_clone() identity needs. Returns the new task. */
 export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | Fail {
   const f = args.flags;
   if (flag(f, CLONE_NEWNS | CLONE_FS)) return fail(Errno.EINVAL);
@@ -137,7 +137,7 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     child.group = group;
     group.live = 1;
     // is_child_reaper(pid): pid 1 of its namespace becomes the namespace's init.
-    if (pid.innerNr === 1) {
+    if (pid.nr === 1) {
       pid.ns.childReaper = child;
       group.unkillable = true;
     }

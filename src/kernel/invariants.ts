@@ -32,6 +32,10 @@ export function findViolations(k: Kernel): string[] {
     for (let ns = t.activeNs.parent; ns !== null; ns = ns.parent) v(t.tidIn(ns) !== 0, () => `${name} visible in ${t.activeNs.name} but not in its ancestor ${ns.name}`);
     const group = t.group;
     v(group.threads.has(t), () => `${name} missing from its group's thread list`);
+    const threadsBad = group.threads.linkError();
+    v(threadsBad === null, () => `${name}: its group's thread list: ${threadsBad}`);
+    // Each thread on the list is on the task list too (its Pid names it), or it would drop out of every walk.
+    for (const th of group.threads) v(th.pid.task === th, () => `${name}: thread ${th.seq} of its group is not on the task list`);
     // Invariant: tgid is the leader's tid.
     v(group.tgidPid === group.leader.pid, () => `${name}: tgid Pid is not its leader's Pid`);
     v(t.tgidIn(t.activeNs) === group.leader.tidIn(t.activeNs), () => `${name}: tgid differs from leader's tid`);
@@ -47,6 +51,8 @@ export function findViolations(k: Kernel): string[] {
       v(t.children.size === 0 || t.exitState === 'alive' || t.exitState === 'exiting', () => `${name}: released thread holds children`);
       v(t.exitSignal === -1, () => `${name}: a thread with an exit signal`);
     }
+    const kidsBad = t.childListError();
+    v(kidsBad === null, () => `${name}: its children list: ${kidsBad}`);
     for (const c of t.children) {
       v(c.parent === t, () => `${name}: child ${c.seq} names another parent`);
       v(c.isLeader, () => `${name}: child ${c.seq} is not a group leader`);
@@ -57,6 +63,8 @@ export function findViolations(k: Kernel): string[] {
     pids.add(t.pid);
     pids.add(group.pgrp);
     pids.add(group.session);
+    const pgrpBad = group.pgrp.memberListError();
+    v(pgrpBad === null, () => `${name}: its pgrp's member list: ${pgrpBad}`);
     // Invariant: all members of a process group share one session.
     for (const g of group.pgrp.pgrpMembers) v(g.session === group.session, () => `${name}: pgrp has members in two sessions`);
     if (t.exitState === 'alive' && t.group.stopped) v(t.stopped, () => `${name}: group stopped but thread runs`);

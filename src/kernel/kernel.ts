@@ -43,8 +43,6 @@ export interface KernelParts {
   readonly host: PidNamespace | null;
   readonly namespaces: readonly PidNamespace[];
   readonly init: Task;
-  /** Tasks not yet released, in creation order. */
-  readonly tasks: readonly Task[];
   readonly blockedWaiters: readonly Task[];
   readonly exitQueue: readonly { task: Task; code: number }[];
   readonly handlersDue: readonly Task[];

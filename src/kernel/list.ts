@@ -108,9 +108,18 @@ export abstract class IntrusiveList<T> implements Iterable<T> {
     };
   }
 
-  values(): Iterator<T> & Iterable<T> {
-    const it = this[Symbol.iterator]();
-    return { next: () => it.next(), [Symbol.iterator]() { return this; } };
+  /** What is wrong with the links, or null: each member names this list, prev and next agree, `last` ends the walk, `size` counts it. */
+  linkError(): string | null {
+    let count = 0;
+    let prev: T | null = null;
+    for (let n = this.first; n !== null; n = this.nextOf(n)) {
+      if (this.listOf(n) !== this) return `member ${count} does not name this list`;
+      if (this.prevOf(n) !== prev) return `member ${count}'s prev link is wrong`;
+      if (++count > this.size) return `more members than its size ${this.size}`;
+      prev = n;
+    }
+    if (prev !== this.last) return 'the walk does not end at its last member';
+    return count === this.size ? null : `${count} members but size ${this.size}`;
   }
 
   toArray(): T[] {

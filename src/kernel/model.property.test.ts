@@ -127,5 +127,10 @@ describe('snapshots (persist.ts)', () => {
     const other = c5.pids.find((p) => (p.pgrp as number[]).length === 0)!;
     other.pgrp = [...(withMembers[0]!.pgrp as number[])];
     expect(bad(c5)).toMatch(/pgrp\[0\]: the thread group is a member of another process group too/);
+    // A live task whose Pid does not name it would drop out of the task list (the root namespace's Pids).
+    const c6 = clone();
+    const childPid = c6.pids.find((p) => p.task === c6.tasks[1]!.seq)!;
+    childPid.task = null;
+    expect(bad(c6)).toMatch(/^tasks\[1\]\.pid: task 1 is not released but its Pid does not name it/);
   });
 });

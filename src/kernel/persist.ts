@@ -270,7 +270,7 @@ export function toJSON(k: Kernel): KernelJson {
       hasChildSubreaper: g.hasChildSubreaper,
       unkillable: g.unkillable,
       currTarget: g.currTarget.seq,
-      sharedPending: g.sharedPending.map(infoJson),
+      sharedPending: (g.sharedPendingIfAny ?? []).map(infoJson),
       execId: g.execId,
     })),
     tasks: c.tasks.map((t) => ({
@@ -295,8 +295,8 @@ export function toJSON(k: Kernel): KernelJson {
             },
       stopped: t.stopped,
       parentExecId: t.parentExecId,
-      pending: t.pending.map(infoJson),
-      handlersDue: t.handlersDue.map(infoJson),
+      pending: (t.pendingIfAny ?? []).map(infoJson),
+      handlersDue: (t.handlersDueIfAny ?? []).map(infoJson),
       woken: t.woken,
       zapInitPids: t.zapInitPids,
     })),
@@ -618,13 +618,13 @@ function build(json: unknown): Kernel {
     const a = arr(x, `queues.exitQueue[${i}]`);
     return { task: tasks.get(int(a[0], `queues.exitQueue[${i}][0]`), `queues.exitQueue[${i}][0]`), code: int(a[1], `queues.exitQueue[${i}][1]`) };
   });
-  const live = taskRecords.map(([t]) => t).filter((t) => t.exitState !== 'dead').sort((a, b) => a.seq - b.seq);
+  // The kernel's task list is its root namespace's Pids: a task not yet released must be named by its Pid, or it would vanish.
+  for (const [t, , p] of taskRecords) if (t.exitState !== 'dead' && t.pid.task !== t) refuse(`${p}.pid`, `task ${t.seq} is not released but its Pid does not name it`);
   const parts: KernelParts = {
     rootUserNs: rootUsers[0]!,
     host: mode === 'scenario' ? nsList[0]! : null,
     namespaces: mode === 'scenario' ? nsList.slice(1) : nsList,
     init: tasks.get(int(root.init, 'init'), 'init'),
-    tasks: live,
     blockedWaiters: seqList('blockedWaiters'),
     exitQueue,
     handlersDue: seqList('handlersDue'),

@@ -4,10 +4,10 @@
 // stay taken while any task is attached to the Pid under any type; the object
 // itself may outlive its numbers (a pidfd keeps it, as put_pid does).
 //
-// Like struct pid, which holds `numbers[level + 1]` of struct upid inline, a
-// Pid keeps its numbers in one array of plain integers; the namespace of
-// level L is the L-th entry of its own namespace's chain, shared by every Pid
-// allocated there.
+// struct pid holds `numbers[level + 1]` of struct upid inline; a Pid keeps
+// plain integers: its two innermost numbers as fields (most Pids have no
+// others) and any outer ones in an array. The namespace of level L is the
+// L-th entry of its own namespace's chain, shared by every Pid allocated there.
 
 import type { Level } from './ids.js';
 import { EMPTY_LIST, IntrusiveList } from './list.js';
@@ -131,6 +131,14 @@ export class Pid {
     return this.session ?? EMPTY_LIST;
   }
 
+  /** What is wrong with the pgrp and session member lists' links, or null (the invariant checker). */
+  memberListError(): string | null {
+    const p = this.pgrp?.linkError() ?? null;
+    if (p !== null) return `pgrp: ${p}`;
+    const s = this.session?.linkError() ?? null;
+    return s === null ? null : `session: ${s}`;
+  }
+
   /** False when `g` is on another process group's list (it must leave that one first). */
   addPgrpMember(g: ThreadGroup): boolean {
     return (this.pgrp ??= new PgrpList()).add(g);
@@ -152,11 +160,6 @@ export class Pid {
   /** pid->level: the level of the namespace the Pid was allocated in. */
   get level(): Level {
     return this.ns.level;
-  }
-
-  /** The number in its own namespace (pid->numbers[pid->level].nr). */
-  get innerNr(): number {
-    return this.nr;
   }
 
   /** pid_nr_ns(): the number in `ns`; 0 when the Pid is not visible there or was freed. */

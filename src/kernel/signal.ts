@@ -125,8 +125,12 @@ function dropPending(group: ThreadGroup, which: (sig: number) => boolean): void 
   const keep = (q: SigInfo[]): void => {
     for (let i = q.length - 1; i >= 0; i--) if (which(q[i]!.signo)) q.splice(i, 1);
   };
-  keep(group.sharedPending);
-  for (const t of group.threads) keep(t.pending);
+  const shared = group.sharedPendingIfAny;
+  if (shared !== null) keep(shared);
+  for (const t of group.threads) {
+    const mine = t.pendingIfAny;
+    if (mine !== null) keep(mine);
+  }
 }
 
 /**
@@ -219,10 +223,10 @@ function continueGroup(k: Kernel, group: ThreadGroup): void {
   notifyParentCldstop(k, group, SiCode.CLD_CONTINUED, Signal.SIGCONT);
   // What waited for the group to run again is taken now, lowest signal first, thread-directed first.
   for (const th of group.threads) {
-    const mine = th.pending.splice(0).sort((a, b) => a.signo - b.signo);
+    const mine = (th.pendingIfAny?.splice(0) ?? []).sort((a, b) => a.signo - b.signo);
     for (const info of mine) if (th.exitState === 'alive' && !group.groupExit) takePending(k, th, info);
   }
-  const shared = group.sharedPending.splice(0).sort((a, b) => a.signo - b.signo);
+  const shared = (group.sharedPendingIfAny?.splice(0) ?? []).sort((a, b) => a.signo - b.signo);
   for (const info of shared) {
     if (group.groupExit) break;
     const t = group.threads.toArray().find((x) => wants(x, info.signo));

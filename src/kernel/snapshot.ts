@@ -82,7 +82,7 @@ function taskSnapshot(t: Task): TaskSnapshot {
       hasSub: g.hasChildSubreaper,
       unkillable: g.unkillable,
       execId: g.execId,
-      pending: g.sharedPending.map((s) => s.signo),
+      pending: (g.sharedPendingIfAny ?? []).map((s) => s.signo),
     }),
     sighand: g.sighandRef === null ? 'default' : `${g.sighandRef.serial}:${JSON.stringify(g.sighandRef.entries())}`,
     files: g.filesRef === null ? 'none' : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => [fd, f.pid.serial, f.thread, f.nonblock]))}`,

@@ -130,6 +130,16 @@ export class Task {
     return (this.dueList ??= []);
   }
 
+  /** The pending list if one was made, else null (readers that must not make one). */
+  get pendingIfAny(): SigInfo[] | null {
+    return this.pendingList;
+  }
+
+  /** The handlers-due list if one was made, else null. */
+  get handlersDueIfAny(): SigInfo[] | null {
+    return this.dueList;
+  }
+
   /** Whether any handler is due, without making the list. */
   get hasHandlersDue(): boolean {
     return this.dueList !== null && this.dueList.length > 0;
@@ -137,6 +147,11 @@ export class Task {
 
   clearHandlersDue(): void {
     if (this.dueList !== null) this.dueList.length = 0;
+  }
+
+  /** What is wrong with the children list's links, or null (the invariant checker). */
+  childListError(): string | null {
+    return this.kids?.linkError() ?? null;
   }
 
   /** The first child in list order (walks go on through `sibNext`). */
@@ -164,9 +179,7 @@ export class Task {
 
   /** Empties the list (its members are being moved to another parent). */
   clearChildren(): void {
-    const kids = this.kids;
-    if (kids === null) return;
-    for (const c of kids.toArray()) kids.delete(c);
+    this.kids?.clear();
     this.kids = null;
   }
 

@@ -143,6 +143,11 @@ export class ThreadGroup {
     return (this.shared ??= []);
   }
 
+  /** shared_pending if it was made, else null (readers that must not make it). */
+  get sharedPendingIfAny(): SigInfo[] | null {
+    return this.shared;
+  }
+
   clearSharedPending(): void {
     if (this.shared !== null) this.shared.length = 0;
   }

@@ -83,7 +83,8 @@ export class ProcFs {
     const pid = t.pid;
     const cols = (f: (ns: PidNamespace) => number): number[] => {
       const out: number[] = [];
-      for (let g = this.ns.level; g <= pid.level; g++) out.push(f(pid.numbers[g]!.ns));
+      const chain = pid.ns.chain;
+      for (let g = this.ns.level; g <= pid.level; g++) out.push(f(chain[g]!));
       return out;
     };
     return {

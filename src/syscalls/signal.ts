@@ -30,6 +30,8 @@ export function sysPidfdSendSignal(k: Kernel, me: Task, fd: number, sig: number,
 export function sysSignal(k: Kernel, me: Task, sig: number, disposition: SignalDisposition): SysResult<0> {
   return syscall(k, () => {
     if (!validSignal(sig) || sig < 1 || sig === Signal.SIGKILL || sig === Signal.SIGSTOP) return fail(Errno.EINVAL);
+    // SIG_DFL into a group that never made a table changes nothing: no table is made for it.
+    if (disposition === 'SIG_DFL' && me.group.sighandRef === null) return 0 as const;
     me.group.ownSighand(k).set(sig, disposition);
     return 0 as const;
   });

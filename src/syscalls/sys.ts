@@ -34,7 +34,7 @@ function propagateHasChildSubreaper(me: Task): void {
   while (stack.length > 0) {
     const p = stack.pop()!;
     // "If task has has_child_subreaper - all its descendants already have it"; a namespace init stops the walk.
-    if (p.group.hasChildSubreaper || (p.pid.innerNr === 1 && p.isLeader)) continue;
+    if (p.group.hasChildSubreaper || (p.pid.nr === 1 && p.isLeader)) continue;
     p.group.hasChildSubreaper = true;
     for (const t of p.group.threads) stack.push(...t.children);
   }
