@@ -186,6 +186,23 @@ static int slot_fd(void) {
   return -1;
 }
 
+/* A message of `len` bytes at `buf` that passes `fd` (SCM_RIGHTS) unless fd < 0; cbuf is the caller's
+   (it must outlive the sendmsg). Used by the actors (raw system calls) and the controller alike. */
+static void msg_with_fd(struct msghdr *mh, struct iovec *iov, char *cbuf, size_t cbuflen, int fd) {
+  for (size_t i = 0; i < cbuflen; i++) cbuf[i] = 0;
+  for (size_t i = 0; i < sizeof *mh; i++) ((char *)mh)[i] = 0;
+  mh->msg_iov = iov;
+  mh->msg_iovlen = 1;
+  if (fd < 0) return;
+  mh->msg_control = cbuf;
+  mh->msg_controllen = cbuflen;
+  struct cmsghdr *cm = CMSG_FIRSTHDR(mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  for (size_t i = 0; i < sizeof(int); i++) CMSG_DATA(cm)[i] = ((const unsigned char *)&fd)[i];
+}
+
 static void send_text(int fd, const char *buf, int len) { R4(SYS_sendto, fd, buf, len, MSG_NOSIGNAL); }
 
 static void reply(int fd, long ret, long a, long b, long c) {
@@ -354,17 +371,8 @@ static void do_clone(int sock, const char *p) {
   int len = fmt_msg(buf, "n", v, 2);
   struct iovec iov = {buf, (size_t)len};
   char cbuf[CMSG_SPACE(sizeof(int))];
-  memset(cbuf, 0, sizeof cbuf);
-  struct msghdr mh = {0};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = cbuf;
-  mh.msg_controllen = sizeof cbuf;
-  struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &sv[0], sizeof(int));
+  struct msghdr mh;
+  msg_with_fd(&mh, &iov, cbuf, sizeof cbuf, sv[0]);
   R3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
   R1(SYS_close, sv[0]);
   if (!arg.shared) R1(SYS_close, sv[1]);
@@ -826,19 +834,8 @@ static void controller(void) {
           if (ref >= 0 && ref < MAX_ACTORS && actor_fd[ref] >= 0) {
             struct iovec iov = {(void *)p, strlen(p)};
             char cbuf[CMSG_SPACE(sizeof(int))];
-            memset(cbuf, 0, sizeof cbuf);
-            struct msghdr mh = {0};
-            mh.msg_iov = &iov;
-            mh.msg_iovlen = 1;
-            if (fd >= 0) {
-              mh.msg_control = cbuf;
-              mh.msg_controllen = sizeof cbuf;
-              struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-              cm->cmsg_level = SOL_SOCKET;
-              cm->cmsg_type = SCM_RIGHTS;
-              cm->cmsg_len = CMSG_LEN(sizeof(int));
-              memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-            }
+            struct msghdr mh;
+            msg_with_fd(&mh, &iov, cbuf, sizeof cbuf, fd);
             if (sendmsg(actor_fd[ref], &mh, MSG_NOSIGNAL) < 0) {
               char line[64];
               int len = snprintf(line, sizeof line, "%ld D %d\n", ref, errno);
