@@ -1,7 +1,8 @@
+import { memoryIo } from './test_io.js';
 import { describe, expect, it } from 'vitest';
 import { createModelBackend } from '../scenario/model_backend.js';
 import { backendFactory, registerBackend } from './backends.js';
-import type { Io, PathKind } from './io.js';
+import type { Io } from './io.js';
 import { main } from './main.js';
 import { buggyModel, wrapBackend } from './test_backends.js';
 
@@ -34,42 +35,10 @@ interface Result {
   err: string;
 }
 
-function fakeIo(extra: Partial<Io> = {}): { io: Io; result: () => Omit<Result, 'code'> } {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    readFile: (path) => {
-      const text = tree[path];
-      return text === undefined ? Promise.reject(new Error(`ENOENT: no such file or directory, open '${path}'`)) : Promise.resolve(text);
-    },
-    stat: (path): Promise<PathKind> => {
-      if (tree[path] !== undefined) return Promise.resolve('file');
-      if (Object.keys(tree).some((p) => p.startsWith(`${path}/`))) return Promise.resolve('dir');
-      return Promise.reject(new Error(`ENOENT: no such file or directory, stat '${path}'`));
-    },
-    readDir: (path) => {
-      const names = new Set(
-        Object.keys(tree)
-          .filter((p) => p.startsWith(`${path}/`))
-          .map((p) => p.slice(path.length + 1).split('/')[0]!),
-      );
-      return Promise.resolve([...names]);
-    },
-    ...extra,
-  };
-  return { io, result: () => ({ out, err }) };
-}
-
 async function cli(argv: string[], extra: Partial<Io> = {}): Promise<Result> {
-  const { io, result } = fakeIo(extra);
+  const { io, output } = memoryIo(new Map(Object.entries(tree)), { dirs: true, extra });
   const code = await main(argv, io);
-  return { code, ...result() };
+  return { code, ...output() };
 }
 
 describe('pidns diff', () => {

@@ -1,3 +1,4 @@
+import { memoryIo } from './test_io.js';
 import { describe, expect, it } from 'vitest';
 import { createModelBackend } from '../scenario/model_backend.js';
 import { generateScenario } from '../scenario/fuzz.js';
@@ -33,27 +34,9 @@ interface Result {
 }
 
 async function cli(argv: string[], extra: Partial<Io> = {}, files = new Map<string, string>()): Promise<Result> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    readFile: (path) => {
-      const text = files.get(path);
-      return text === undefined ? Promise.reject(new Error(`ENOENT: no such file or directory, open '${path}'`)) : Promise.resolve(text);
-    },
-    writeFile: (path, text) => {
-      files.set(path, text);
-      return Promise.resolve();
-    },
-    ...extra,
-  };
+  const { io, output } = memoryIo(files, { extra });
   const code = await main(argv, io);
-  return { code, out, err, files };
+  return { code, ...output(), files };
 }
 
 const steps = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));

@@ -1,7 +1,7 @@
+import { memoryIo } from './test_io.js';
 import { describe, expect, it } from 'vitest';
 import type { Backend, CallOutcome, NewTask, ResolvedCall, TaskLife, TaskRef } from '../scenario/backend.js';
 import { registerBackend } from './backends.js';
-import type { Io } from './io.js';
 import { main } from './main.js';
 
 /** Every task runs; fork makes pid ref + 1; getpid answers the caller's ref + 1; exit ends the caller. */
@@ -47,22 +47,9 @@ const files: Record<string, string> = {
 };
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    readFile: (path) => {
-      const text = files[path];
-      return text === undefined ? Promise.reject(new Error(`ENOENT: no such file or directory, open '${path}'`)) : Promise.resolve(text);
-    },
-  };
+  const { io, output } = memoryIo(new Map(Object.entries(files)));
   const code = await main(argv, io);
-  return { code, out, err };
+  return { code, ...output() };
 }
 
 describe('pidns: usage', () => {
