@@ -14,14 +14,33 @@ import { build } from 'esbuild';
 import { CLONE_NEWPID, Signal, createKernel, as, procfs } from '../dist/index.js';
 import { GvisorAllocator } from './gvisor_allocator.js';
 
-const args = process.argv.slice(2);
-const jsonAt = args.indexOf('--json');
-const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-const quick = args.includes('--quick');
-const workloadAt = args.indexOf('--workload');
-const workload = workloadAt >= 0 ? args[workloadAt + 1] : undefined;
-const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args[onlyAt + 1]?.split(',') : undefined;
+const USAGE = 'usage: npm run bench [-- --json FILE] [-- --quick] [-- --only NAME[,NAME...]]';
+let jsonFile;
+let quick = false;
+let workload;
+let only;
+{
+  const args = process.argv.slice(2);
+  const valueOf = (i, flag) => {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) {
+      console.error(`bench: ${flag} needs a value (${USAGE})`);
+      process.exit(2);
+    }
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--json') jsonFile = valueOf(i++, a);
+    else if (a === '--only') only = valueOf(i++, a).split(',');
+    else if (a === '--workload') workload = valueOf(i++, a);
+    else {
+      console.error(`bench: unknown argument ${a} (${USAGE})`);
+      process.exit(2);
+    }
+  }
+}
 const RUNS = quick ? 3 : 5;
 const M = quick ? 200_000 : 1_000_000;
 
