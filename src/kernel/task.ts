@@ -69,6 +69,21 @@ export class ThreadList extends IntrusiveList<Task> {
   }
 }
 
+/**
+ * The fields of a task that most tasks never set (they keep their defaults
+ * from fork to release): kept apart so that a task costs less while it is an
+ * ordinary running process.
+ */
+class TaskExtra {
+  blocked: WaitRequest | null = null;
+  stopped = false;
+  parentExecId = 0;
+  woken = false;
+  zapInitPids = 0;
+  pending: SigInfo[] | null = null;
+  due: SigInfo[] | null = null;
+}
+
 export class Task {
   /** Creation order in the kernel (init is 0). Immutable; the identity that tools use. */
   readonly seq: number;
@@ -97,18 +112,8 @@ export class Task {
   /** comm: the scenario names tasks by it. */
   comm: string;
   cred: Cred;
-  /** The wait this task is blocked in, if any. */
-  blocked: WaitRequest | null = null;
-  /** TASK_STOPPED: this thread took part in a group stop. */
-  stopped = false;
-  /** parent_exec_id: the parent's exec count at fork; a mismatch at exit turns exit_signal into SIGCHLD. */
-  parentExecId = 0;
-  private pendingList: SigInfo[] | null = null;
-  private dueList: SigInfo[] | null = null;
-  /** Woken while blocked in a wait (__wake_up_parent, a signal): the wait runs again. */
-  woken = false;
-  /** While a dying namespace init waits in zap_pid_ns_processes: how many Pids it waits to be left (1, or 2 for a non-leader). */
-  zapInitPids = 0;
+  /** What only waits, stops, queued signals, exec and a dying init use: made on first non-default write. */
+  private x: TaskExtra | null = null;
 
   constructor(seq: number, pid: Pid, parent: Task | null, exitSignal: number, nsForChildren: PidNamespace, comm: string, cred: Cred) {
     this.seq = seq;
@@ -120,33 +125,79 @@ export class Task {
     this.cred = cred;
   }
 
+  private get extra(): TaskExtra {
+    return (this.x ??= new TaskExtra());
+  }
+
+  /** The wait this task is blocked in, if any. */
+  get blocked(): WaitRequest | null {
+    return this.x === null ? null : this.x.blocked;
+  }
+  set blocked(v: WaitRequest | null) {
+    if (v !== null || this.x !== null) this.extra.blocked = v;
+  }
+
+  /** TASK_STOPPED: this thread took part in a group stop. */
+  get stopped(): boolean {
+    return this.x !== null && this.x.stopped;
+  }
+  set stopped(v: boolean) {
+    if (v || this.x !== null) this.extra.stopped = v;
+  }
+
+  /** parent_exec_id: the parent's exec count at fork; a mismatch at exit turns exit_signal into SIGCHLD. */
+  get parentExecId(): number {
+    return this.x === null ? 0 : this.x.parentExecId;
+  }
+  set parentExecId(v: number) {
+    if (v !== 0 || this.x !== null) this.extra.parentExecId = v;
+  }
+
+  /** Woken while blocked in a wait (__wake_up_parent, a signal): the wait runs again. */
+  get woken(): boolean {
+    return this.x !== null && this.x.woken;
+  }
+  set woken(v: boolean) {
+    if (v || this.x !== null) this.extra.woken = v;
+  }
+
+  /** While a dying namespace init waits in zap_pid_ns_processes: how many Pids it waits to be left (1, or 2 for a non-leader). */
+  get zapInitPids(): number {
+    return this.x === null ? 0 : this.x.zapInitPids;
+  }
+  set zapInitPids(v: number) {
+    if (v !== 0 || this.x !== null) this.extra.zapInitPids = v;
+  }
+
   /** Signals aimed at this thread (tgkill) that wait for it to continue (made on first use). */
   get pending(): SigInfo[] {
-    return (this.pendingList ??= []);
+    return (this.extra.pending ??= []);
   }
 
   /** Handlers due to run when this thread returns from the wait it is blocked in (made on first use). */
   get handlersDue(): SigInfo[] {
-    return (this.dueList ??= []);
+    return (this.extra.due ??= []);
   }
 
   /** The pending list if one was made, else null (readers that must not make one). */
   get pendingIfAny(): SigInfo[] | null {
-    return this.pendingList;
+    return this.x === null ? null : this.x.pending;
   }
 
   /** The handlers-due list if one was made, else null. */
   get handlersDueIfAny(): SigInfo[] | null {
-    return this.dueList;
+    return this.x === null ? null : this.x.due;
   }
 
   /** Whether any handler is due, without making the list. */
   get hasHandlersDue(): boolean {
-    return this.dueList !== null && this.dueList.length > 0;
+    const due = this.handlersDueIfAny;
+    return due !== null && due.length > 0;
   }
 
   clearHandlersDue(): void {
-    if (this.dueList !== null) this.dueList.length = 0;
+    const due = this.handlersDueIfAny;
+    if (due !== null) due.length = 0;
   }
 
   /** What is wrong with the children list's links, or null (the invariant checker). */
