@@ -3,6 +3,7 @@
 
 import type { Kernel } from './kernel.js';
 import type { Pid } from './pid.js';
+import type { ThreadGroup } from './thread_group.js';
 
 export class InvariantError extends Error {
   constructor(readonly violations: readonly string[]) {
@@ -18,6 +19,8 @@ export function findViolations(k: Kernel): string[] {
     if (!cond) bad.push(msg());
   };
   const pids = new Set<Pid>();
+  // Checks of a whole list run once per list, not once per member (a pgrp of a million would be quadratic).
+  const groups = new Set<ThreadGroup>();
   // The task list is the root namespace's number space: each Pid's task must hold that Pid.
   const root = k.rootNs.idr;
   for (let nr = root.nextMapped(0); nr >= 0; nr = root.nextMapped(nr + 1)) {
@@ -32,10 +35,13 @@ export function findViolations(k: Kernel): string[] {
     for (let ns = t.activeNs.parent; ns !== null; ns = ns.parent) v(t.tidIn(ns) !== 0, () => `${name} visible in ${t.activeNs.name} but not in its ancestor ${ns.name}`);
     const group = t.group;
     v(group.threads.has(t), () => `${name} missing from its group's thread list`);
-    const threadsBad = group.threads.linkError();
-    v(threadsBad === null, () => `${name}: its group's thread list: ${threadsBad}`);
-    // Each thread on the list is on the task list too (its Pid names it), or it would drop out of every walk.
-    for (const th of group.threads) v(th.pid.task === th, () => `${name}: thread ${th.seq} of its group is not on the task list`);
+    if (!groups.has(group)) {
+      groups.add(group);
+      const threadsBad = group.threads.linkError();
+      v(threadsBad === null, () => `${name}: its group's thread list: ${threadsBad}`);
+      // Each thread on the list is on the task list too (its Pid names it), or it would drop out of every walk.
+      for (const th of group.threads) v(th.pid.task === th, () => `${name}: thread ${th.seq} of its group is not on the task list`);
+    }
     // Invariant: tgid is the leader's tid.
     v(group.tgidPid === group.leader.pid, () => `${name}: tgid Pid is not its leader's Pid`);
     v(t.tgidIn(t.activeNs) === group.leader.tidIn(t.activeNs), () => `${name}: tgid differs from leader's tid`);
@@ -63,14 +69,18 @@ export function findViolations(k: Kernel): string[] {
     pids.add(t.pid);
     pids.add(group.pgrp);
     pids.add(group.session);
-    const pgrpBad = group.pgrp.memberListError();
-    v(pgrpBad === null, () => `${name}: its pgrp's member list: ${pgrpBad}`);
-    // Invariant: all members of a process group share one session.
-    for (const g of group.pgrp.pgrpMembers) v(g.session === group.session, () => `${name}: pgrp has members in two sessions`);
     if (t.exitState === 'alive' && t.group.stopped) v(t.stopped, () => `${name}: group stopped but thread runs`);
   }
   for (const p of pids) {
     v(p.hashed, () => `Pid ${p.serial}: in use but freed`);
+    const listBad = p.memberListError();
+    v(listBad === null, () => `Pid ${p.serial}: its member lists: ${listBad}`);
+    // Invariant: all members of a process group share one session.
+    let session: Pid | null = null;
+    for (const g of p.pgrpMembers) {
+      session ??= g.session;
+      v(g.session === session, () => `Pid ${p.serial}: pgrp has members in two sessions`);
+    }
     for (const u of p.numbers) v(u.ns.idr.get(u.nr) === p, () => `Pid ${p.serial}: number ${u.nr} in ${u.ns.name} maps elsewhere`);
   }
   // Every allocated number maps back to its Pid, and no number is used twice.
