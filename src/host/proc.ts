@@ -134,15 +134,8 @@ export function pidIn(p: HostProc, ns: number, nsLevel: number, tree: ReadonlyMa
   return cur === ns ? p.nspid[nsLevel]! : 0;
 }
 
-export interface PsRow {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly pgid: number;
-  readonly sid: number;
-  readonly comm: string;
-  readonly nspid: readonly number[];
-  readonly ns: number;
-}
+/** A process as `host ps` shows it: HostProc's identity fields, numbered as the chosen namespace sees them. */
+export type PsRow = Pick<HostProc, 'pid' | 'ppid' | 'pgid' | 'sid' | 'comm' | 'nspid' | 'ns'>;
 
 /** Processes visible in `ns`, numbered as it sees them (0: the parent, group or session is outside). */
 export function psIn(procs: ReadonlyMap<number, HostProc>, ns: number): PsRow[] {
