@@ -36,11 +36,6 @@ export class BitTree {
     return this.count;
   }
 
-  /** Bits that storage covers; every bit at or beyond it is clear. */
-  get capacity(): number {
-    return this.cap;
-  }
-
   has(i: number): boolean {
     if (i >= this.cap) return false;
     return ((this.leaf[i >>> 5]! >>> (i & 31)) & 1) === 1;

@@ -23,11 +23,6 @@ export class Idr<T> {
     return this.used.size;
   }
 
-  /** True while the number is reserved or mapped (idr_alloc's NULL placeholder counts). */
-  isTaken(nr: number): boolean {
-    return this.used.has(nr);
-  }
-
   get(nr: number): T | undefined {
     return nr >= 0 ? this.chunks[nr >>> CHUNK_BITS]?.[nr & (CHUNK - 1)] : undefined;
   }
