@@ -14,7 +14,7 @@ import { answerParse, Exit, isParseOutcome } from './exit.js';
 import { fuzzCommand } from './fuzz.js';
 import { hostCommand } from './host.js';
 import { loadSnapshot } from './snapshot_file.js';
-import { formatSnapshotError, fromJSON, toJSON } from '../kernel/persist.js';
+import { formatSnapshotError, fromJSON, toJSON } from '../snapshot/index.js';
 import { ModelBackend } from '../scenario/model_backend.js';
 import { nodeIo, readFailure, type Io } from './io.js';
 import { LiveBackends } from './live.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Kernel } from '../kernel/kernel.js';
-import { formatSnapshotError, parseSnapshot, toJSON } from '../kernel/persist.js';
+import { formatSnapshotError, parseSnapshot, toJSON } from '../snapshot/index.js';
 
 /** Writes `text` to `path` through a temporary sibling and rename(2). */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import type { Io } from '../cli/io.js';
-import { fromJSON } from '../kernel/persist.js';
+import { fromJSON } from '../snapshot/index.js';
 import { TaskApi } from '../syscalls/task_api.js';
 import { hostSnapshot } from './snapshot.js';
 import { namespaceTree, psIn, readProcs, translate } from './proc.js';

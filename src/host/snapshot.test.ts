@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findViolations } from '../kernel/invariants.js';
-import { fromJSON } from '../kernel/persist.js';
+import { fromJSON } from '../snapshot/index.js';
 import { TaskApi } from '../syscalls/task_api.js';
 import type { HostProc } from './proc.js';
 import { hostSnapshot } from './snapshot.js';

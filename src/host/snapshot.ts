@@ -15,8 +15,8 @@
 import { readFileSync } from 'node:fs';
 import { PID_MAX_LIMIT } from '../abi/limits.js';
 import { Signal } from '../abi/signal.js';
-import type { KernelJson, PidJson, PidNsJson, TaskJson, ThreadGroupJson } from '../kernel/persist.js';
-import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../kernel/persist.js';
+import type { KernelJson, PidJson, PidNsJson, TaskJson, ThreadGroupJson } from '../snapshot/index.js';
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../snapshot/index.js';
 import { namespaceTree } from './proc.js';
 import type { HostProc } from './proc.js';
 

@@ -34,7 +34,7 @@ export interface KernelOptions {
 }
 
 /**
- * Everything a restored kernel is made of (src/kernel/persist.ts builds these
+ * Everything a restored kernel is made of (src/snapshot/load.ts builds these
  * from a snapshot): the constructor then adopts them instead of making the
  * default start state.
  */

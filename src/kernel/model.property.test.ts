@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { TaskApi } from '../syscalls/task_api.js';
 import { checkInvariants } from './invariants.js';
 import { Kernel } from './kernel.js';
-import { fromJSON, parseSnapshot, toJSON } from './persist.js';
+import { fromJSON, parseSnapshot, toJSON } from '../snapshot/index.js';
 import { ProcFs } from '../procfs/procfs.js';
 import { snapshot } from './snapshot.js';
 import { opArb, step, withoutCursors } from './test_random_history.js';
@@ -59,7 +59,7 @@ function procViews(k: Kernel): unknown {
   });
 }
 
-describe('snapshots (persist.ts)', () => {
+describe('snapshots (src/snapshot)', () => {
   it('restore to a kernel whose every view and every further step is identical', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 0, maxLength: 60 }), fc.array(opArb, { minLength: 1, maxLength: 40 }), fc.boolean(), (before, after, plain) => {

@@ -1,0 +1,184 @@
+// Saving the whole engine state: toJSON walks every object reachable from the
+// kernel and writes it as plain data (schema.ts), named by serials and task
+// sequence numbers. Event listeners are not part of it.
+
+import type { FdTable } from '../kernel/fd_table.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { Pid } from '../kernel/pid.js';
+import type { PidNamespace } from '../kernel/pid_namespace.js';
+import type { SigHand } from '../kernel/sighand.js';
+import type { SigInfo } from '../kernel/signal_types.js';
+import type { Task } from '../kernel/task.js';
+import type { ThreadGroup } from '../kernel/thread_group.js';
+import type { UserNamespace } from '../kernel/user_namespace.js';
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './schema.js';
+import type { KernelJson, SigInfoJson } from './schema.js';
+
+const infoJson = (i: SigInfo): SigInfoJson => [i.signo, i.code, i.pid, i.status];
+
+/** Everything reachable from the kernel, each kind by its serial (tasks by seq), in ascending order. */
+function collect(k: Kernel): {
+  users: UserNamespace[];
+  pids: Pid[];
+  groups: ThreadGroup[];
+  tasks: Task[];
+  sighands: SigHand[];
+  files: FdTable[];
+} {
+  const users = new Set<UserNamespace>();
+  const pids = new Set<Pid>();
+  const groups = new Set<ThreadGroup>();
+  const tasks = new Set<Task>();
+  const todo: Task[] = [];
+  const addUser = (u: UserNamespace): void => {
+    for (let x: UserNamespace | null = u; x !== null && !users.has(x); x = x.parent) users.add(x);
+  };
+  const addTask = (t: Task | null): void => {
+    if (t === null || tasks.has(t)) return;
+    tasks.add(t);
+    todo.push(t);
+  };
+  const addPid = (p: Pid): void => {
+    if (pids.has(p)) return;
+    pids.add(p);
+    addTask(p.task);
+    if (p.tgidOf !== null) addGroup(p.tgidOf);
+    for (const g of p.pgrpMembers) addGroup(g);
+    for (const g of p.sessionMembers) addGroup(g);
+  };
+  const addGroup = (g: ThreadGroup): void => {
+    if (groups.has(g)) return;
+    groups.add(g);
+    addTask(g.leader);
+    addTask(g.currTarget);
+    for (const t of g.threads) addTask(t);
+    addPid(g.pgrp);
+    addPid(g.session);
+    for (const [, f] of g.filesRef?.entries() ?? []) addPid(f.pid);
+  };
+  const allNs = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
+  for (const ns of allNs) {
+    addUser(ns.userNs);
+    addTask(ns.childReaper);
+    for (const [, p] of ns.idr.ascending()) addPid(p);
+  }
+  addTask(k.init);
+  for (const t of k.liveTasks()) addTask(t);
+  for (const t of k.blockedWaiters) addTask(t);
+  for (const t of k.handlersDue) addTask(t);
+  for (const t of k.zapWaiting) addTask(t);
+  for (const e of k.exitQueue.entries()) addTask(e.task);
+  while (todo.length > 0) {
+    const t = todo.pop()!;
+    addPid(t.pid);
+    addGroup(t.group);
+    addTask(t.parent);
+    for (const c of t.children) addTask(c);
+    addUser(t.cred.userNs);
+    if (t.blocked !== null && t.blocked.target.kind !== 'all') addPid(t.blocked.target.pid);
+  }
+  const bySerial = <T extends { serial: number }>(xs: Iterable<T>): T[] => [...xs].sort((a, b) => a.serial - b.serial);
+  const gs = bySerial(groups);
+  return {
+    users: bySerial(users),
+    pids: bySerial(pids),
+    groups: gs,
+    tasks: [...tasks].sort((a, b) => a.seq - b.seq),
+    sighands: bySerial(new Set(gs.flatMap((g) => (g.sighandRef === null ? [] : [g.sighandRef])))),
+    files: bySerial(new Set(gs.flatMap((g) => (g.filesRef === null ? [] : [g.filesRef])))),
+  };
+}
+
+/** The whole engine state as plain, versioned JSON data (docs/snapshot.md). Event listeners are not part of it. */
+export function toJSON(k: Kernel): KernelJson {
+  const all = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
+  const known = new Set<PidNamespace>(all);
+  const nsRef = (ns: PidNamespace): number => {
+    if (!known.has(ns)) throw new Error(`toJSON: namespace ${ns.name} is not registered with the kernel`);
+    return ns.serial;
+  };
+  const c = collect(k);
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    mode: k.host === null ? 'plain' : 'scenario',
+    counters: k.counters(),
+    init: k.init.seq,
+    userNamespaces: c.users.map((u) => ({ serial: u.serial, parent: u.parent?.serial ?? null, owner: u.owner })),
+    pidNamespaces: all.map((ns) => ({
+      serial: ns.serial,
+      name: ns.name,
+      parent: ns.parent === null ? null : nsRef(ns.parent),
+      userNs: ns.userNs.serial,
+      pidMax: ns.pidMax,
+      cursor: ns.idr.cursor,
+      adding: ns.adding,
+      childReaper: ns.childReaper?.seq ?? null,
+    })),
+    pids: c.pids.map((p) => ({
+      serial: p.serial,
+      numbers: p.numbers.map((u) => [nsRef(u.ns), u.nr] as const),
+      hashed: p.hashed,
+      task: p.task?.seq ?? null,
+      tgidOf: p.tgidOf?.serial ?? null,
+      pgrp: [...p.pgrpMembers].map((g) => g.serial),
+      session: [...p.sessionMembers].map((g) => g.serial),
+    })),
+    sigHands: c.sighands.map((h) => ({ serial: h.serial, actions: h.entries() })),
+    fdTables: c.files.map((f) => ({ serial: f.serial, files: f.entries().map(([fd, x]) => [fd, x.pid.serial, x.thread, x.nonblock] as const) })),
+    threadGroups: c.groups.map((g) => ({
+      serial: g.serial,
+      leader: g.leader.seq,
+      threads: g.threads.toArray().map((t) => t.seq),
+      pgrp: g.pgrp.serial,
+      session: g.session.serial,
+      sighand: g.sighandRef?.serial ?? null,
+      files: g.filesRef?.serial ?? null,
+      live: g.live,
+      groupExit: g.groupExit,
+      groupExitCode: g.groupExitCode,
+      stopped: g.stopped,
+      stopCode: g.stopCode,
+      continuedPending: g.continuedPending,
+      isChildSubreaper: g.isChildSubreaper,
+      hasChildSubreaper: g.hasChildSubreaper,
+      unkillable: g.unkillable,
+      currTarget: g.currTarget.seq,
+      sharedPending: (g.sharedPendingIfAny ?? []).map(infoJson),
+      execId: g.execId,
+    })),
+    tasks: c.tasks.map((t) => ({
+      seq: t.seq,
+      comm: t.comm,
+      pid: t.pid.serial,
+      group: t.group.serial,
+      parent: t.parent?.seq ?? null,
+      children: [...t.children].map((x) => x.seq),
+      exitState: t.exitState,
+      exitCode: t.exitCode,
+      exitSignal: t.exitSignal,
+      nsForChildren: nsRef(t.nsForChildren),
+      cred: { uid: t.cred.uid, euid: t.cred.euid, suid: t.cred.suid, userNs: t.cred.userNs.serial, caps: t.cred.caps },
+      blocked:
+        t.blocked === null
+          ? null
+          : {
+              syscall: t.blocked.syscall,
+              target: t.blocked.target.kind === 'all' ? 'all' : [t.blocked.target.kind, t.blocked.target.pid.serial],
+              options: t.blocked.options,
+            },
+      stopped: t.stopped,
+      parentExecId: t.parentExecId,
+      pending: (t.pendingIfAny ?? []).map(infoJson),
+      handlersDue: (t.handlersDueIfAny ?? []).map(infoJson),
+      woken: t.woken,
+      zapInitPids: t.zapInitPids,
+    })),
+    queues: {
+      blockedWaiters: [...k.blockedWaiters].map((t) => t.seq),
+      handlersDue: [...k.handlersDue].map((t) => t.seq),
+      zapWaiting: [...k.zapWaiting].map((t) => t.seq),
+      exitQueue: k.exitQueue.entries().map((e) => [e.task.seq, e.code] as const),
+    },
+  };
+}

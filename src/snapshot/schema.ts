@@ -1,0 +1,126 @@
+// The snapshot file format (docs/snapshot.md): the plain, versioned JSON shape
+// of the whole engine state. Objects are named by serials (tasks by their
+// sequence numbers); save.ts writes this shape, load.ts checks and reads it.
+
+import type { SignalDisposition } from '../kernel/signal_types.js';
+import type { ExitState } from '../kernel/task.js';
+
+export const SNAPSHOT_FORMAT = 'pidns-snapshot';
+/** Version 2: a group's `sighand` and `files` may be null (a default table never made). Version 1 files read as they are. */
+export const SNAPSHOT_VERSION = 2;
+export const READABLE_VERSIONS: readonly unknown[] = [1, 2];
+
+export type SigInfoJson = readonly [signo: number, code: number, pid: number, status: number];
+
+export interface UserNsJson {
+  readonly serial: number;
+  readonly parent: number | null;
+  readonly owner: number;
+}
+
+export interface PidNsJson {
+  readonly serial: number;
+  readonly name: string;
+  readonly parent: number | null;
+  readonly userNs: number;
+  readonly pidMax: number;
+  readonly cursor: number;
+  readonly adding: boolean;
+  readonly childReaper: number | null;
+}
+
+export interface PidJson {
+  readonly serial: number;
+  /** [namespace serial, number] from level 0 down. */
+  readonly numbers: readonly (readonly [number, number])[];
+  readonly hashed: boolean;
+  readonly task: number | null;
+  readonly tgidOf: number | null;
+  /** Thread-group serials, in attachment order (signals to a group walk it). */
+  readonly pgrp: readonly number[];
+  readonly session: readonly number[];
+}
+
+export interface SigHandJson {
+  readonly serial: number;
+  readonly actions: readonly (readonly [number, SignalDisposition])[];
+}
+
+export interface FdTableJson {
+  readonly serial: number;
+  /** [fd, Pid serial, thread, nonblock]. */
+  readonly files: readonly (readonly [number, number, boolean, boolean])[];
+}
+
+export interface ThreadGroupJson {
+  readonly serial: number;
+  readonly leader: number;
+  readonly threads: readonly number[];
+  readonly pgrp: number;
+  readonly session: number;
+  /** Null: a private table never changed (all SIG_DFL) / never opened in; no entry in sigHands / fdTables. */
+  readonly sighand: number | null;
+  readonly files: number | null;
+  readonly live: number;
+  readonly groupExit: boolean;
+  readonly groupExitCode: number;
+  readonly stopped: boolean;
+  readonly stopCode: number;
+  readonly continuedPending: boolean;
+  readonly isChildSubreaper: boolean;
+  readonly hasChildSubreaper: boolean;
+  readonly unkillable: boolean;
+  readonly currTarget: number;
+  readonly sharedPending: readonly SigInfoJson[];
+  readonly execId: number;
+}
+
+export interface WaitJson {
+  readonly syscall: 'wait4' | 'waitid';
+  readonly target: 'all' | readonly ['pid' | 'pgid', number];
+  readonly options: number;
+}
+
+export interface TaskJson {
+  readonly seq: number;
+  readonly comm: string;
+  readonly pid: number;
+  readonly group: number;
+  readonly parent: number | null;
+  readonly children: readonly number[];
+  readonly exitState: ExitState;
+  readonly exitCode: number;
+  readonly exitSignal: number;
+  readonly nsForChildren: number;
+  readonly cred: { readonly uid: number; readonly euid: number; readonly suid: number; readonly userNs: number; readonly caps: boolean };
+  readonly blocked: WaitJson | null;
+  readonly stopped: boolean;
+  readonly parentExecId: number;
+  readonly pending: readonly SigInfoJson[];
+  readonly handlersDue: readonly SigInfoJson[];
+  readonly woken: boolean;
+  readonly zapInitPids: number;
+}
+
+export interface KernelJson {
+  readonly format: typeof SNAPSHOT_FORMAT;
+  readonly version: 1 | typeof SNAPSHOT_VERSION;
+  readonly mode: 'scenario' | 'plain';
+  readonly counters: { readonly taskSeq: number; readonly serials: number; readonly userNsSerial: number };
+  readonly init: number;
+  readonly userNamespaces: readonly UserNsJson[];
+  /** The root first; then the kernel's namespaces in creation order (`host` first in scenario mode). */
+  readonly pidNamespaces: readonly PidNsJson[];
+  readonly pids: readonly PidJson[];
+  readonly sigHands: readonly SigHandJson[];
+  readonly fdTables: readonly FdTableJson[];
+  readonly threadGroups: readonly ThreadGroupJson[];
+  /** Every task the model still refers to: the live ones and released ones still named (exitState `dead`). */
+  readonly tasks: readonly TaskJson[];
+  readonly queues: {
+    readonly blockedWaiters: readonly number[];
+    readonly handlersDue: readonly number[];
+    readonly zapWaiting: readonly number[];
+    readonly exitQueue: readonly (readonly [number, number])[];
+  };
+}
