@@ -35,7 +35,7 @@ describe('README', () => {
     }
     expect(printed[0]).toEqual([2, 1, 0]);
     expect(printed[1]).toEqual([{ ok: true, value: 0 }]);
-    expect(printed[2]).toEqual([{ ok: false, errno: 22, code: 'EINVAL' }]);
+    expect(printed[2]).toEqual([{ ok: false, errno: 22, code: 'EINVAL', syscall: 'unshare' }]);
     expect(printed[3]).toEqual([['1 0 init', '2 1 child']]);
     expect(printed[4]).toEqual([[2, 1]]);
     expect(printed[5]).toEqual([{ ok: true, value: { kind: 'found', pid: 2, status: { kind: 'exited', code: 0 } } }]);
