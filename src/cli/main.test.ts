@@ -60,16 +60,22 @@ describe('pidns: usage', () => {
     expect(r.err).toBe('');
   });
 
+  const RUN_USAGE = 'usage: pidns run [--json] [--backend NAME] [--from-snapshot SNAPSHOT] FILE (pidns run --help)';
+  const CHECK_USAGE = 'usage: pidns check [--json] [--backend NAME] [--from-snapshot SNAPSHOT] FILE|DIR... (pidns check --help)';
+  const MAIN_USAGE = 'usage: pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host) (pidns --help)';
   it.each([
-    [[], 'error: no command (pidns --help)\n'],
-    [['frob'], 'error: unknown command frob (pidns --help)\n'],
-    [['run', 'ok.pidns', '--fast'], 'error: unknown option --fast for run (pidns run --help)\n'],
-    [['check', 'ok.pidns', '--json'], 'error: unknown option --json for check (pidns check --help)\n'],
-    [['run'], 'error: run takes one FILE, got 0 (pidns run --help)\n'],
-    [['run', 'a', 'b'], 'error: run takes one FILE, got 2 (pidns run --help)\n'],
-    [['check'], 'error: check needs at least one FILE (pidns check --help)\n'],
-    [['run', 'ok.pidns', '--backend'], 'error: --backend needs a name (model or kernel)\n'],
-    [['run', 'ok.pidns', '--backend=qemu'], 'error: unknown backend qemu (model, kernel, fake, broken)\n'],
+    [[], `error: no command; ${MAIN_USAGE}\n`],
+    [['frob'], `error: unknown command frob; ${MAIN_USAGE}\n`],
+    [['--frob'], `error: unknown option --frob; ${MAIN_USAGE}\n`],
+    [['run', 'ok.pidns', '--fast'], `error: unknown option --fast; ${RUN_USAGE}\n`],
+    [['check', 'ok.pidns', '--json=yes'], `error: option --json takes no value, got --json=yes; ${CHECK_USAGE}\n`],
+    [['run'], `error: needs one FILE; ${RUN_USAGE}\n`],
+    [['run', 'a', 'b'], `error: too many arguments: b (at most 1 FILE); ${RUN_USAGE}\n`],
+    [['check'], `error: needs at least 1 FILE|DIR; ${CHECK_USAGE}\n`],
+    [['check', '-', 'ok.pidns', '-'], `error: standard input (-) can be read once; ${CHECK_USAGE}\n`],
+    [['run', 'ok.pidns', '--backend'], `error: option --backend needs a value; ${RUN_USAGE}\n`],
+    [['run', 'ok.pidns', '--backend=qemu'], `error: unknown backend qemu (model, kernel, fake, broken); ${RUN_USAGE}\n`],
+    [['run', 'ok.pidns', '--backend', 'kernel', '--from-snapshot', 's.json'], `error: --from-snapshot runs on the model backend only; ${RUN_USAGE}\n`],
   ])('%j: one line on stderr, exit 2', async (argv, err) => {
     const r = await cli(...argv);
     expect(r).toEqual({ code: 2, out: '', err });
@@ -105,10 +111,10 @@ describe('pidns run', () => {
     const r = await cli('run', 'exit.pidns', '--json', '--backend', 'fake');
     expect(r.code).toBe(0);
     expect(r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
-      { type: 'step', line: 1, col: 1, depth: 0, text: 'init: fork() -> a', result: '2' },
-      { type: 'step', line: 2, col: 1, depth: 0, text: 'a: exit(3)', result: '?' },
-      { type: 'event', line: 2, col: 1, depth: 0, task: 'a', text: '+++ exited with 3 +++' },
-      { type: 'summary', mismatches: 0 },
+      { version: 1, type: 'step', line: 1, col: 1, depth: 0, text: 'init: fork() -> a', result: '2', outcome: { ok: true, value: 2 } },
+      { version: 1, type: 'step', line: 2, col: 1, depth: 0, text: 'a: exit(3)', result: '?', outcome: { ok: true, returns: false } },
+      { version: 1, type: 'event', line: 2, col: 1, depth: 0, task: 'a', text: '+++ exited with 3 +++' },
+      { version: 1, type: 'summary', mismatches: 0 },
     ]);
   });
 
@@ -118,6 +124,7 @@ describe('pidns run', () => {
     const objects = bad.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(objects.map((o) => o.type)).toEqual(['step', 'step', 'repeat', 'view', 'end', 'mismatch', 'mismatch', 'mismatch', 'summary']);
     expect(objects[6]).toEqual({
+      version: 1,
       type: 'mismatch',
       line: 4,
       col: 3,
@@ -129,6 +136,7 @@ describe('pidns run', () => {
     const err = await cli('run', 'err.pidns', '--json', '--backend', 'fake');
     expect(err.code).toBe(2);
     expect(err.out.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)[1]).toEqual({
+      version: 1,
       type: 'error',
       file: 'err.pidns',
       line: 2,
