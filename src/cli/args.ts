@@ -57,7 +57,6 @@ const SHOWN_MAX = 60;
 
 /** An argument as a message quotes it: control characters escaped, long ones cut. */
 export function quoteArg(arg: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = arg.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return clean.length > SHOWN_MAX ? `${clean.slice(0, SHOWN_MAX)}...` : clean;
 }

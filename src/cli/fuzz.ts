@@ -10,7 +10,7 @@ import { integerValue, isParseOutcome, parseCommand, usageError, type CommandSpe
 import { colorsFor, diffLine } from './color.js';
 import { parseBackendPair } from './diff.js';
 import { answerParse, Exit } from './exit.js';
-import { readFailure, type Io } from './io.js';
+import { writeFailure, type Io } from './io.js';
 import { JSON_VERSION } from './json.js';
 import { Progress } from './progress.js';
 import type { LiveBackends } from './live.js';
@@ -169,7 +169,7 @@ export async function fuzzCommand(args: readonly string[], io: Io, live: LiveBac
         written = path;
       } catch (e) {
         // The finding still counts: it is printed whole instead, and the run goes on.
-        io.err(`error: --out ${opts.out}: ${readFailure(e)}; the reproducer is printed instead\n`);
+        io.err(`error: --out ${opts.out}: ${writeFailure(e)}; the reproducer is printed instead\n`);
       }
     }
     if (opts.json) {

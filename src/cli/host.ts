@@ -13,20 +13,22 @@ import { hostSnapshot } from '../host/snapshot.js';
 import { integerValue, isParseOutcome, parseCommand, quoteArg, usageError, type CommandSpec } from './args.js';
 import { colorsFor } from './color.js';
 import { answerParse, Exit } from './exit.js';
-import { readFailure, type Io } from './io.js';
+import { writeFailure, type Io } from './io.js';
 import { writeFileAtomic } from './snapshot_file.js';
 
 export const HOST_SPEC = {
   name: 'host',
   usage: 'pidns host tree|ps|translate|snapshot [OPTIONS]',
-  help: `Usage:
-  pidns host tree [-o COLS] [--noheadings] [--raw] [--processes] [--json]
-                                               the tree of PID namespaces
-  pidns host ps [--ns NS | --pid PID] [-o COLS] [--noheadings] [--raw] [--json]
-                                               processes as one namespace sees them
+  help: `Usage: pidns host tree|ps|translate|snapshot [OPTIONS]
+
+  pidns host tree [-o COLS] [-n] [-r] [-p] [--json]
+                          the tree of PID namespaces (-p: of processes)
+  pidns host ps [--ns NS | --pid PID] [-o COLS] [-n] [-r] [--json]
+                          processes as one namespace sees them
   pidns host translate PID --from NS --to NS [--json]
-                                               one number between namespaces
-  pidns host snapshot [-o FILE]                the live state as a pidns snapshot
+                          one number between namespaces
+  pidns host snapshot [-o FILE]
+                          the live state as a pidns snapshot
 
 NS is a namespace inode (as readlink /proc/PID/ns/pid shows it) or pid:N,
 the namespace of host pid N. ps defaults to the reader's own namespace.
@@ -66,7 +68,6 @@ export function chooseColumns<R>(all: readonly Column<R>[], defaults: readonly s
 
 /** `--raw`: util-linux escapes blanks, backslashes and control characters as \xHH so that columns split on spaces. */
 export function rawEscape(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text === '' ? '-' : text.replace(/[\s\\\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -100,7 +101,7 @@ export function formatTable<R>(columns: readonly Column<R>[], rows: readonly R[]
 }
 
 function columnsHelp(columns: readonly Column<unknown>[], defaults: readonly string[]): string {
-  return columns.map((c) => `  ${c.name.padEnd(9)} ${c.help}${defaults.includes(c.name) ? '' : ' (not shown by default)'}`).join('\n');
+  return columns.map((c) => `  ${defaults.includes(c.name) ? ' ' : '+'}${c.name.padEnd(9)} ${c.help}`).join('\n');
 }
 
 /** User names from /etc/passwd (as lsns and ps show them), the uid itself when it has none. */
@@ -158,14 +159,14 @@ const TREE_COLUMNS: readonly Column<TreeRow>[] = [
   { name: 'LEVEL', help: 'depth below the reader\'s namespace', number: true, text: (r) => String(r.ns.level) },
   { name: 'PNS', help: 'parent namespace inode', number: true, text: (r) => String(r.ns.parent ?? '-') },
   { name: 'INIT', help: 'host pid of its init (pid 1 there)', number: true, text: (r) => String(r.ns.init ?? '-') },
-  { name: 'VISIBLE', help: 'processes visible in it (its own and its descendants\')', number: true, text: (r) => String(r.ns.visible) },
+  { name: 'VISIBLE', help: 'processes visible in it (its own, its descendants\')', number: true, text: (r) => String(r.ns.visible) },
 ];
 const TREE_DEFAULTS = ['NS', 'TYPE', 'NPROCS', 'PID', 'USER', 'COMMAND'];
 
 const TREE_SPEC = {
   name: 'host tree',
-  usage: 'pidns host tree [-o COLS] [--noheadings] [--raw] [--processes] [--json]',
-  help: `Usage: pidns host tree [-o COLS] [--noheadings] [--raw] [--processes] [--json]
+  usage: 'pidns host tree [-o COLS] [-n] [-r] [-p] [--json]',
+  help: `Usage: pidns host tree [-o COLS] [-n] [-r] [-p] [--json]
 
 The tree of PID namespaces below the reader's, with the columns lsns -t pid
 shows; the tree is drawn in the NS column, as lsns --tree does.
@@ -178,7 +179,7 @@ shows; the tree is drawn in the NS column, as lsns --tree does.
                       parent is marked ",pid"
       --json          every namespace's fields, as a JSON array
 
-Columns:
+Columns (+: not shown unless asked for):
 ${columnsHelp(TREE_COLUMNS as readonly Column<unknown>[], TREE_DEFAULTS)}
 `,
   options: {
@@ -225,7 +226,7 @@ export function processTreeText(procs: ReadonlyMap<number, HostProc>): string {
   return lines.map((l) => `${l}\n`).join('');
 }
 
-async function treeCommand(argv: readonly string[], io: Io): Promise<Exit> {
+function treeCommand(argv: readonly string[], io: Io): Exit {
   const parsed = parseCommand(TREE_SPEC, argv);
   if (isParseOutcome(parsed)) return answerParse(parsed, io);
   const { values } = parsed;
@@ -278,8 +279,8 @@ const PS_DEFAULTS = ['PID', 'PPID', 'PGID', 'SID', 'NSPID', 'COMMAND'];
 
 const PS_SPEC = {
   name: 'host ps',
-  usage: 'pidns host ps [--ns NS | --pid PID] [-o COLS] [--noheadings] [--raw] [--json]',
-  help: `Usage: pidns host ps [--ns NS | --pid PID] [-o COLS] [--noheadings] [--raw] [--json]
+  usage: 'pidns host ps [--ns NS | --pid PID] [-o COLS] [-n] [-r] [--json]',
+  help: `Usage: pidns host ps [--ns NS | --pid PID] [-o COLS] [-n] [-r] [--json]
 
 The processes visible in one PID namespace (default: the reader's own),
 numbered as that namespace numbers them.
@@ -291,7 +292,7 @@ numbered as that namespace numbers them.
   -r, --raw           unaligned, one space between columns (blanks as \\x20)
       --json          every process's fields, as a JSON array
 
-Columns:
+Columns (+: not shown unless asked for):
 ${columnsHelp(PS_COLUMNS as readonly Column<unknown>[], PS_DEFAULTS)}
 `,
   options: {
@@ -305,7 +306,7 @@ ${columnsHelp(PS_COLUMNS as readonly Column<unknown>[], PS_DEFAULTS)}
   positionals: { min: 0, max: 0, name: 'argument' },
 } as const satisfies CommandSpec;
 
-async function psCommand(argv: readonly string[], io: Io): Promise<Exit> {
+function psCommand(argv: readonly string[], io: Io): Exit {
   const parsed = parseCommand(PS_SPEC, argv);
   if (isParseOutcome(parsed)) return answerParse(parsed, io);
   const { values } = parsed;
@@ -363,7 +364,7 @@ exit 1.
   positionals: { min: 1, max: 1, name: 'PID' },
 } as const satisfies CommandSpec;
 
-async function translateCommand(argv: readonly string[], io: Io): Promise<Exit> {
+function translateCommand(argv: readonly string[], io: Io): Exit {
   const parsed = parseCommand(TRANSLATE_SPEC, argv);
   if (isParseOutcome(parsed)) return answerParse(parsed, io);
   const { values } = parsed;
@@ -435,7 +436,7 @@ async function snapshotCommand(argv: readonly string[], io: Io): Promise<Exit> {
   try {
     await writeFileAtomic(out, text);
   } catch (e) {
-    io.err(`error: -o ${quoteArg(out)}: ${readFailure(e)}\n`);
+    io.err(`error: -o ${quoteArg(out)}: ${writeFailure(e)}\n`);
     return Exit.BadInput;
   }
   return Exit.Ok;
@@ -443,8 +444,8 @@ async function snapshotCommand(argv: readonly string[], io: Io): Promise<Exit> {
 
 /** The host group's commands, for main's table. */
 export const HOST_COMMANDS: readonly { readonly spec: CommandSpec; readonly run: (argv: readonly string[], io: Io) => Promise<Exit> }[] = [
-  { spec: TREE_SPEC, run: treeCommand },
-  { spec: PS_SPEC, run: psCommand },
-  { spec: TRANSLATE_SPEC, run: translateCommand },
+  { spec: TREE_SPEC, run: (argv, io) => Promise.resolve(treeCommand(argv, io)) },
+  { spec: PS_SPEC, run: (argv, io) => Promise.resolve(psCommand(argv, io)) },
+  { spec: TRANSLATE_SPEC, run: (argv, io) => Promise.resolve(translateCommand(argv, io)) },
   { spec: SNAPSHOT_SPEC, run: snapshotCommand },
 ];

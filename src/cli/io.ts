@@ -112,3 +112,16 @@ export function readFailure(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * Why a write failed, naming what failed where Node's message does: "mkdir
+ * /proc/foo: no such file or directory" (the path in a message about a
+ * write is often not the one the user gave: a parent, a temporary file).
+ */
+export function writeFailure(error: unknown): string {
+  if (error instanceof Error) {
+    const m = /^[A-Z]+: (.*?), (\w+) '(.*)'(?: -> '.*')?$/s.exec(error.message);
+    if (m !== null) return `${m[2]!} ${m[3]!}: ${m[1]!}`;
+  }
+  return readFailure(error);
+}

@@ -41,7 +41,8 @@ standard output. Failed expectations are reported on standard error.
   --backend NAME    model (default) or kernel
   --from-snapshot SNAPSHOT
                     start the model from a snapshot (pidns host snapshot);
-                    its tasks are actors hN, N their number in the root namespace
+                    its tasks are actors hN, N a task's number in the root
+                    namespace
 
 Exit status: 0 ok, 1 an expectation failed, 2 bad input, 3 internal error.
 `,
@@ -51,8 +52,8 @@ Exit status: 0 ok, 1 an expectation failed, 2 bad input, 3 internal error.
 
 const CHECK = {
   name: 'check',
-  usage: 'pidns check [--json] [--backend NAME] [--from-snapshot SNAPSHOT] FILE|DIR...',
-  help: `Usage: pidns check [--json] [--backend NAME] [--from-snapshot SNAPSHOT] FILE|DIR...
+  usage: 'pidns check [--json] [--backend NAME] [--from-snapshot S] FILE|DIR...',
+  help: `Usage: pidns check [--json] [--backend NAME] [--from-snapshot S] FILE|DIR...
 
 Runs each scenario FILE (a DIR: every *.pidns below it, sorted; - for
 standard input), prints a diff for every file whose written expectations
@@ -60,10 +61,10 @@ fail, then a line "N passed, N failed".
 
   --json            one JSON object per file, then a summary (docs/cli.md)
   --backend NAME    model (default) or kernel
-  --from-snapshot SNAPSHOT
-                    start the model from a snapshot (see pidns run --help)
+  --from-snapshot S start the model from the snapshot S (pidns run --help)
 
-Exit status: 0 all passed, 1 an expectation failed, 2 bad input, 3 internal error.
+Exit status: 0 all passed, 1 an expectation failed, 2 bad input,
+3 internal error.
 `,
   options: RUN.options,
   positionals: { min: 1, max: Infinity, name: 'FILE|DIR' },
@@ -349,20 +350,24 @@ const MAIN = {
 
 Usage:
   pidns run [--json] [--backend NAME] [--from-snapshot S] FILE
-                                             print FILE's transcript
+                            print FILE's transcript
   pidns check [--json] [--backend NAME] FILE|DIR...
-                                             run the files, report failed expectations
+                            run the files, report failed expectations
   pidns diff [--json] [--backends A,B] FILE|DIR...
-                                             compare two backends' transcripts
+                            compare two backends' transcripts
   pidns fuzz [--json] [--seed S] [--count N] [--out DIR] [--backends A,B]
-                                             compare them on random scenarios
-  pidns viz [--port N] [FILE] | --out DIR    the visualizer, on 127.0.0.1
-  pidns host tree [--processes]              the live machine's PID namespaces
-  pidns host ps [--ns NS | --pid PID]        processes as one namespace sees them
-  pidns host translate PID --from NS --to NS one number between namespaces
-  pidns host snapshot [-o FILE]              the live state as a pidns snapshot
-  pidns COMMAND --help                       help on one command
-  pidns --version                            the version
+                            compare them on random scenarios
+  pidns viz [--port N] [FILE] | --out DIR
+                            the visualizer, on 127.0.0.1
+  pidns host tree [-p]      the live machine's PID namespaces (or processes)
+  pidns host ps [--ns NS | --pid PID]
+                            processes as one namespace sees them
+  pidns host translate PID --from NS --to NS
+                            one number between namespaces
+  pidns host snapshot [-o FILE]
+                            the live state as a pidns snapshot
+  pidns COMMAND --help      help on one command
+  pidns --version           the version
 
 FILE - is standard input. Backends: model (default), kernel (the real kernel;
 needs root). Colour on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 on.

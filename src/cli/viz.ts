@@ -9,7 +9,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { integerValue, isParseOutcome, parseCommand, usageError, type CommandSpec } from './args.js';
 import { answerParse, Exit } from './exit.js';
-import { readFailure, type Io } from './io.js';
+import { readFailure, writeFailure, type Io } from './io.js';
 
 export const VIZ_SPEC = {
   name: 'viz',
@@ -173,7 +173,7 @@ export async function vizCommand(args: readonly string[], io: Io, appDir: string
     try {
       await cp(appDir, out, { recursive: true });
     } catch (e) {
-      io.err(`error: --out ${out}: ${readFailure(e)}\n`);
+      io.err(`error: --out ${out}: ${writeFailure(e)}\n`);
       return Exit.BadInput;
     }
     io.out(`wrote the visualizer to ${out} (serve that folder over HTTP and open index.html)\n`);
