@@ -55,9 +55,14 @@ function shown(name: string, spec: OptionSpec | undefined): string {
 /** Arguments longer than this are cut in messages, so that a refusal stays one readable line. */
 const SHOWN_MAX = 60;
 
+/** Text with its control characters (newlines too) written as \xHH: what a one-line message may quote. */
+export function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** An argument as a message quotes it: control characters escaped, long ones cut. */
 export function quoteArg(arg: string): string {
-  const clean = arg.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const clean = escapeControls(arg);
   return clean.length > SHOWN_MAX ? `${clean.slice(0, SHOWN_MAX)}...` : clean;
 }
 

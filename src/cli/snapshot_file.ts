@@ -8,6 +8,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Kernel } from '../kernel/kernel.js';
 import { formatSnapshotError, parseSnapshot, toJSON } from '../snapshot/index.js';
+import { escapeControls } from './args.js';
 import { makeDirs, readFailure, type Io } from './io.js';
 
 /** Writes `text` to `path` through a temporary sibling and rename(2); makes the directory first (makeDirs). */
@@ -41,5 +42,6 @@ export async function loadSnapshot(path: string, io?: Pick<Io, 'readFile'>): Pro
     return { ok: false, message: `${path}: ${readFailure(e)}` };
   }
   const r = parseSnapshot(text);
-  return r.ok ? r : { ok: false, message: `${path}: ${formatSnapshotError(r.error)}` };
+  // A reason may quote the file (JSON.parse does): its control characters are escaped so that the message stays one line.
+  return r.ok ? r : { ok: false, message: `${path}: ${escapeControls(formatSnapshotError(r.error))}` };
 }

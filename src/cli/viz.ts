@@ -158,6 +158,13 @@ export async function vizCommand(args: readonly string[], io: Io, appDir: string
   const out = parsed.values.out ?? null;
   const files = parsed.positionals;
   if (out !== null && files.length > 0) return answerParse(usageError(VIZ_SPEC, '--out writes the app only; open a FILE in it with its file picker'), io);
+  if (out !== null) {
+    const problem = await outProblem(out);
+    if (problem !== null) {
+      io.err(`error: --out ${out}: ${problem}\n`);
+      return Exit.BadInput;
+    }
+  }
   try {
     await stat(join(appDir, 'index.html'));
   } catch {
@@ -165,11 +172,6 @@ export async function vizCommand(args: readonly string[], io: Io, appDir: string
     return Exit.BadInput;
   }
   if (out !== null) {
-    const problem = await outProblem(out);
-    if (problem !== null) {
-      io.err(`error: --out ${out}: ${problem}\n`);
-      return Exit.BadInput;
-    }
     try {
       await cp(appDir, out, { recursive: true });
     } catch (e) {
