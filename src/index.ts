@@ -121,7 +121,8 @@ export const ProcFs = ProcFsImpl as unknown as new (kernel: Kernel, ns: PidNames
 /** A kernel: `new Kernel()` is createKernel(). */
 export const Kernel = KernelImpl as unknown as new (options?: KernelOptions) => Kernel;
 
-// Every public Kernel and Task is one of the engine's: the casts below only undo the type's narrowing.
+// Every public Kernel is one of the engine's (only its type is narrower): the cast undoes the narrowing.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- see above
 const impl = (k: Kernel): KernelImpl => k as KernelImpl;
 
 /** A kernel in the scenario configuration (ns0 under a host namespace) by default, or `{ mode: 'plain' }`. */
