@@ -109,12 +109,18 @@ export type Public<T> = T extends TaskImpl
             ? { readonly [K in keyof T]: Public<T[K]> }
             : T;
 
-/** A task's system calls, with errno results (`{ ok: false, errno, code }`); see `as`. */
+/**
+ * A task's system calls, with errno results (`{ ok: false, errno, code }`); see `as`.
+ * @interface
+ */
 export type TaskApi = Public<TaskApiImpl>;
 /** Acts as `task` in `kernel`: its system calls. */
 export const TaskApi = TaskApiImpl as unknown as new (kernel: Kernel, task: Task) => TaskApi;
 
-/** The procfs mounted for one namespace: its pids, status files and ns links; see `procfs`. */
+/**
+ * The procfs mounted for one namespace: its pids, status files and ns links; see `procfs`.
+ * @interface
+ */
 export type ProcFs = Public<ProcFsImpl>;
 export const ProcFs = ProcFsImpl as unknown as new (kernel: Kernel, ns: PidNamespace) => ProcFs;
 
