@@ -30,8 +30,8 @@ export { Exit } from './exit.js';
 
 const RUN = {
   name: 'run',
-  usage: 'pidns run [--json] [--backend NAME] [--from-snapshot SNAPSHOT] FILE',
-  help: `Usage: pidns run [--json] [--backend NAME] [--from-snapshot SNAPSHOT] FILE
+  usage: 'pidns run [--json] [--backend NAME] [--from-snapshot S] FILE',
+  help: `Usage: pidns run [--json] [--backend NAME] [--from-snapshot S] FILE
 
 Runs the scenario FILE (- for standard input) and prints its transcript on
 standard output. Failed expectations are reported on standard error.
@@ -39,8 +39,7 @@ standard output. Failed expectations are reported on standard error.
   --json            one JSON object per line instead of the transcript
                     (docs/cli.md, "JSON output")
   --backend NAME    model (default) or kernel
-  --from-snapshot SNAPSHOT
-                    start the model from a snapshot (pidns host snapshot);
+  --from-snapshot S start the model from the snapshot S (pidns host snapshot);
                     its tasks are actors hN, N a task's number in the root
                     namespace
 
