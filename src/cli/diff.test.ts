@@ -151,6 +151,15 @@ describe('pidns diff', () => {
     expect(await cli(argv)).toEqual({ code: 2, out: '', err: `error: ${reason}; usage: ${DIFF_SPEC.usage} (pidns diff --help)\n` });
   });
 
+  it('--json: a file object each, with the first difference as fields, then the summary', async () => {
+    const r = await cli(['diff', '--json', '--backends', 'model,buggy', 'same.pidns', 'differ.pidns']);
+    expect(r.code).toBe(1);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects[0]).toEqual({ version: 1, type: 'file', file: 'same.pidns', backends: ['model', 'buggy'], status: 'same' });
+    expect(objects[1]).toMatchObject({ version: 1, type: 'file', file: 'differ.pidns', status: 'differ', first: { aOutcome: { ok: true }, bOutcome: { ok: true } } });
+    expect(objects[2]).toEqual({ version: 1, type: 'summary', passed: 1, failed: 1, skipped: 0 });
+  });
+
   it('--help', async () => {
     const r = await cli(['diff', '--help']);
     expect(r.code).toBe(0);

@@ -138,6 +138,16 @@ describe('pidns fuzz', () => {
     expect(await cli(argv)).toMatchObject({ code: 2, out: '', err: `error: ${reason}; usage: ${FUZZ_SPEC.usage} (pidns fuzz --help)\n` });
   });
 
+  it('--json: findings and the summary as objects with a version', async () => {
+    const r = await cli(['fuzz', '--json', '--seed', '1', '--count', '5', '--backends', 'model,buggy']);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.every((o) => o['version'] === 1)).toBe(true);
+    const findings = objects.filter((o) => o['type'] === 'finding');
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings[0]).toMatchObject({ kind: 'differ', reproducer: expect.stringMatching(/^fuzz-failures\/fuzz-\d+\.pidns$/) as unknown });
+    expect(objects.at(-1)).toEqual({ version: 1, type: 'summary', generated: 5, differ: findings.length, skipped: 0 });
+  });
+
   it('--help', async () => {
     const r = await cli(['fuzz', '-h']);
     expect(r.code).toBe(0);

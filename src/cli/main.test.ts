@@ -177,3 +177,44 @@ describe('pidns check', () => {
     expect(r.out.endsWith('1 passed, 4 failed\n')).toBe(true);
   });
 });
+
+describe('pidns check: directories, standard input, --json', () => {
+  async function run(argv: string[], extra: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+    const { io, output } = memoryIo(new Map(Object.entries({ ...files, ...extra })), { dirs: true });
+    const code = await main(argv, io);
+    return { code, ...output() };
+  }
+
+  it('check DIR runs every *.pidns below it, sorted, as diff DIR does', async () => {
+    const r = await run(['check', '--backend', 'fake', 'd'], { 'd/b.pidns': files['bad.pidns']!, 'd/sub/a.pidns': files['ok.pidns']!, 'd/notes.txt': 'x' });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL d\/b.pidns\n/);
+    expect(r.out.endsWith('1 passed, 1 failed\n')).toBe(true);
+  });
+
+  it('- is standard input', async () => {
+    expect(await run(['run', '--backend', 'fake', '-'], { '-': files['ok.pidns']! })).toMatchObject({ code: 0, out: expect.stringMatching(/^init: fork\(\) -> a = 2\n/) as unknown });
+  });
+
+  it('--json: a file object each (results as fields), then the summary, every one with a version', async () => {
+    const r = await run(['check', '--json', '--backend', 'fake', 'ok.pidns', 'bad.pidns', 'syntax.pidns']);
+    expect(r.code).toBe(2);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.map((o) => [o['version'], o['type'], o['status']])).toEqual([
+      [1, 'file', 'passed'],
+      [1, 'file', 'failed'],
+      [1, 'file', 'error'],
+      [1, 'summary', undefined],
+    ]);
+    const mismatches = objects[1]!['mismatches'] as Record<string, unknown>[];
+    expect(mismatches[0]).toMatchObject({ step: 'a: getpid()', expected: ['7'], actual: ['2'], expectedOutcome: { ok: true, value: 7 }, actualOutcome: { ok: true, value: 2 } });
+    expect(objects[2]).toEqual({ version: 1, type: 'file', file: 'syntax.pidns', status: 'error', exit: 2, message: 'syntax.pidns:1:7: unknown call frob' });
+    expect(objects[3]).toEqual({ version: 1, type: 'summary', passed: 1, failed: 2 });
+    expect(r.err).toBe('error: syntax.pidns:1:7: unknown call frob\n');
+  });
+
+  it('run --json gives an errno result as fields', async () => {
+    const r = await run(['run', '--json', '--backend', 'fake', 'k.pidns'], { 'k.pidns': 'init: kill(9, 0)\n' });
+    expect(JSON.parse(r.out.split('\n')[0]!)).toMatchObject({ result: '-1 ENOSYS', outcome: { ok: false, errno: 38, code: 'ENOSYS' } });
+  });
+});
