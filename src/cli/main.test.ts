@@ -218,3 +218,27 @@ describe('pidns check: directories, standard input, --json', () => {
     expect(JSON.parse(r.out.split('\n')[0]!)).toMatchObject({ result: '-1 ENOSYS', outcome: { ok: false, errno: 38, code: 'ENOSYS' } });
   });
 });
+
+describe('--from-snapshot -', () => {
+  it('reads the snapshot from standard input once, for every file check runs', async () => {
+    const { Kernel } = await import('../kernel/kernel.js');
+    const { snapshotText } = await import('./snapshot_file.js');
+    let reads = 0;
+    const map = new Map([
+      ['a.pidns', 'init: getpid() = 1\n'],
+      ['b.pidns', 'init: getppid() = 0\n'],
+    ]);
+    const { io, output } = memoryIo(map, {
+      extra: {
+        readFile: (p) => {
+          if (p !== '-') return Promise.resolve(map.get(p)!);
+          reads++;
+          return Promise.resolve(reads === 1 ? snapshotText(new Kernel()) : '');
+        },
+      },
+    });
+    expect(await main(['check', '--from-snapshot', '-', 'a.pidns', 'b.pidns'], io)).toBe(0);
+    expect(output()).toEqual({ out: '2 passed, 0 failed\n', err: '' });
+    expect(reads).toBe(1);
+  });
+});

@@ -103,7 +103,7 @@ async function load(file: string, io: Io): Promise<Script | Exit> {
     return Exit.BadInput;
   }
   try {
-    return parseScenario(text, file);
+    return parseScenario(text, file === STDIN ? '<stdin>' : file);
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     io.err(`error: ${e.message}\n`);
@@ -111,9 +111,14 @@ async function load(file: string, io: Io): Promise<Script | Exit> {
   }
 }
 
-async function makeBackend(name: string, io: Io, live: LiveBackends, fromSnapshot: string | null = null): Promise<Backend | Exit> {
+/** Snapshots already read by one command: check starts every file from the snapshot, and standard input can be read only once. */
+type SnapshotCache = Map<string, ReturnType<typeof loadSnapshot>>;
+
+async function makeBackend(name: string, io: Io, live: LiveBackends, fromSnapshot: string | null = null, cache: SnapshotCache = new Map()): Promise<Backend | Exit> {
   if (fromSnapshot !== null) {
-    const first = await loadSnapshot(fromSnapshot, io);
+    const loading = cache.get(fromSnapshot) ?? loadSnapshot(fromSnapshot, io);
+    cache.set(fromSnapshot, loading);
+    const first = await loading;
     if (!first.ok) {
       io.err(`error: ${first.message}\n`);
       return Exit.BadInput;
@@ -266,9 +271,10 @@ async function checkCommand(argv: readonly string[], io: Io, live: LiveBackends)
     }
   }
   const progress = new Progress(io);
+  const snapshots: SnapshotCache = new Map();
   for (const [index, file] of files.entries()) {
     progress.show(index, files.length, file);
-    const r = await checkFile(file, opts.backend, io, live, opts.fromSnapshot, () => {
+    const r = await checkFile(file, opts.backend, io, live, opts.fromSnapshot, snapshots, () => {
       progress.clear();
     });
     progress.clear();
@@ -295,6 +301,7 @@ async function checkFile(
   io: Io,
   live: LiveBackends,
   fromSnapshot: string | null,
+  snapshots: SnapshotCache,
   beforeError: () => void,
 ): Promise<CheckResult> {
   // Errors still go to standard error as they happen (one line each); the
@@ -311,7 +318,7 @@ async function checkFile(
   const text = (): string => message.replace(/^error: /, '').trimEnd();
   const script = await load(file, errIo);
   if (typeof script === 'number') return { status: 'error', exit: script, message: text() };
-  const backend = await makeBackend(backendName, errIo, live, fromSnapshot);
+  const backend = await makeBackend(backendName, errIo, live, fromSnapshot, snapshots);
   if (typeof backend === 'number') return { status: 'error', exit: backend, message: text() };
   const result = await execute(script, backend, errIo, {});
   live.release(backend);
