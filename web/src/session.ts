@@ -1,14 +1,25 @@
-// The visualizer's state: a scenario's top-level steps and a position in them.
-// Going to step N re-runs steps 1..N on a fresh model (the engine is fast, and
-// a re-run cannot drift from the CLI's transcript the way an undo could).
-// No DOM here: the page (main.ts) reads what this computes.
+// The visualizer's state: a scenario's top-level steps and a position in them,
+// or a snapshot file (one position, no steps). Going to step N re-runs steps
+// 1..N on a fresh model (the engine is fast, and a re-run cannot drift from
+// the CLI's transcript the way an undo could). Only the package's entry
+// points are imported. No DOM here: the page (main.ts) reads what this computes.
 
-import { ScenarioError, type Script, type Step } from '../../src/scenario/ast.js';
-import { formatScript } from '../../src/scenario/format.js';
-import { ModelBackend } from '../../src/scenario/model_backend.js';
-import { parseScenario } from '../../src/scenario/parser.js';
-import { runScenario, type Mismatch } from '../../src/scenario/run.js';
-import { entryLines, type TranscriptEntry } from '../../src/scenario/transcript.js';
+import type { Kernel } from '../../src/index.js';
+import { ModelBackend, ScenarioError, entryLines, formatScript, parseScenario, runScenario } from '../../src/scenario/index.js';
+import type { Mismatch, Script, Step, TranscriptEntry } from '../../src/scenario/index.js';
+import { formatSnapshotError, parseSnapshot } from '../../src/snapshot/index.js';
+import { narration, type Narration } from './narration.js';
+
+/** A ModelBackend that also keeps each task's status word from the kernel's `exited` events. */
+class WatchedBackend extends ModelBackend {
+  readonly exitStatus = new Map<number, number>();
+  override async start(): Promise<void> {
+    await super.start();
+    this.kernel.subscribe((e) => {
+      if (e.type === 'exited') this.exitStatus.set(e.task, e.status);
+    });
+  }
+}
 
 /** One top-level step of the scenario with what the full run printed for it. */
 export interface StepRecord {
@@ -23,12 +34,12 @@ export interface StepRecord {
 /** A run of the first `count` steps: the model as they leave it. */
 export interface Run {
   readonly count: number;
-  readonly backend: ModelBackend;
+  readonly kernel: Kernel;
 }
 
 /** The text of a ScenarioError or any other failure, as the CLI prints it. */
 export function errorText(e: unknown): string {
-  if (e instanceof ScenarioError) return e.message;
+  if (e instanceof ScenarioError || e instanceof SnapshotFileError) return e.message;
   return e instanceof Error ? `internal error: ${e.message}` : String(e);
 }
 
@@ -43,8 +54,8 @@ function groupEntries(entries: readonly TranscriptEntry[]): TranscriptEntry[][] 
 }
 
 /** Runs steps on a fresh model; resolves with the records, and the error if a step failed. */
-async function runSteps(file: string, steps: readonly Step[]): Promise<{ backend: ModelBackend; records: StepRecord[]; error: { index: number; text: string } | null }> {
-  const backend = new ModelBackend();
+async function runSteps(file: string, steps: readonly Step[]): Promise<{ backend: WatchedBackend; records: StepRecord[]; error: { index: number; text: string } | null }> {
+  const backend = new WatchedBackend();
   const entries: TranscriptEntry[] = [];
   // Mismatches by step index: one is reported while its step's entries are the last opened.
   const mismatches: Mismatch[][] = steps.map(() => []);
@@ -75,8 +86,22 @@ async function runSteps(file: string, steps: readonly Step[]): Promise<{ backend
   return { backend, records, error: { index, text: error } };
 }
 
+/** How a text is opened: a snapshot file (JSON, docs/snapshot.md) or a scenario. */
+export type SourceKind = 'scenario' | 'snapshot';
+
+/**
+ * What a text is. A snapshot starts with `{`; anything else is read as a
+ * scenario. Traces: `pidns import` turns one into a scenario, which opens here
+ * as any other (this is the place to recognize a trace file itself once its
+ * format is settled).
+ */
+export function kindOf(text: string): SourceKind {
+  return /^\s*\{/.test(text.replace(/^\uFEFF/, '')) ? 'snapshot' : 'scenario';
+}
+
 export class Session {
   private constructor(
+    readonly kind: SourceKind,
     /** The scenario's name (a file name or `console`). */
     readonly file: string,
     readonly steps: readonly Step[],
@@ -85,24 +110,42 @@ export class Session {
     readonly runnable: number,
     /** The source, for sharing: the loaded text, or the canonical text of the steps once some were typed. */
     readonly source: string,
+    /** Each task's status word from the full run (a task exits once). */
+    readonly exitStatus: ReadonlyMap<number, number>,
+    readonly narration: Narration,
+    /** A snapshot's kernel (its only position); null for a scenario. */
+    private readonly fixed: Kernel | null,
   ) {}
 
-  /** Parses and runs a whole scenario (throws a ScenarioError on a syntax error). */
+  /**
+   * Opens a scenario (parsed and run whole; throws a ScenarioError on a
+   * syntax error) or a snapshot (throws an Error with the loader's reason).
+   */
   static async load(text: string, file: string): Promise<Session> {
+    if (kindOf(text) === 'snapshot') {
+      const loaded = parseSnapshot(text);
+      if (!loaded.ok) throw new SnapshotFileError(`${file}: ${formatSnapshotError(loaded.error)}`);
+      return new Session('snapshot', file, [], [], 0, text, new Map(), { intro: [], byLine: new Map() }, loaded.kernel);
+    }
     const script = parseScenario(text, file);
-    const { records, error } = await runSteps(file, script.steps);
-    return new Session(file, script.steps, records, error === null ? script.steps.length : error.index, text);
+    const { backend, records, error } = await runSteps(file, script.steps);
+    const told = narration(
+      text,
+      script.steps.map((st) => st.pos.line),
+    );
+    return new Session('scenario', file, script.steps, records, error === null ? script.steps.length : error.index, text, backend.exitStatus, told, null);
   }
 
-  /** Recent runs by step count: a step forward asks for N and N - 1 (to show reparenting). */
+  /** Recent runs by step count: a step forward asks for N and N - 1 (to show its change). */
   private readonly runs = new Map<number, Promise<Run>>();
 
   /** The model after the first `count` steps (the caller must not change it: runs are shared). */
   runTo(count: number): Promise<Run> {
+    if (this.fixed !== null) return Promise.resolve({ count: 0, kernel: this.fixed });
     const n = Math.max(0, Math.min(count, this.runnable));
     let run = this.runs.get(n);
     if (run === undefined) {
-      run = runSteps(this.file, this.steps.slice(0, n)).then(({ backend }) => ({ count: n, backend }));
+      run = runSteps(this.file, this.steps.slice(0, n)).then(({ backend }) => ({ count: n, kernel: backend.kernel }));
       this.runs.set(n, run);
       // Keep a few: each holds a whole model.
       for (const key of this.runs.keys()) if (this.runs.size > 8) this.runs.delete(key);
@@ -116,6 +159,7 @@ export class Session {
    * not parse or a new step fails; the session itself never changes.
    */
   async append(text: string, at: number): Promise<{ session: Session } | { error: string }> {
+    if (this.kind === 'snapshot') return { error: 'a snapshot has no steps to add to (open a scenario)' };
     let added: Script;
     try {
       added = parseScenario(text, 'console');
@@ -126,9 +170,24 @@ export class Session {
     const keep = this.steps.slice(0, Math.min(at, this.runnable));
     const steps = [...keep, ...added.steps];
     // Named `console` so that an error points into what was typed.
-    const { records, error } = await runSteps('console', steps);
+    const { backend, records, error } = await runSteps('console', steps);
     if (error !== null) return { error: error.text };
     const source = formatScript({ file: this.file, steps });
-    return { session: new Session(this.file, steps, records, steps.length, source) };
+    // The kept steps keep their narration; typed steps have none (their lines are the console's).
+    const byLine = new Map<number, readonly string[]>();
+    const told = new Map<Step, readonly string[]>();
+    keep.forEach((st) => {
+      const t = this.narration.byLine.get(st.pos.line);
+      if (t !== undefined) told.set(st, t);
+    });
+    const fresh = parseScenario(source, this.file).steps;
+    fresh.forEach((st, i) => {
+      const t = i < keep.length ? told.get(keep[i]!) : undefined;
+      if (t !== undefined) byLine.set(st.pos.line, t);
+    });
+    return { session: new Session('scenario', this.file, fresh, records, steps.length, source, backend.exitStatus, { intro: this.narration.intro, byLine }, null) };
   }
 }
+
+/** A snapshot file the loader refused. */
+export class SnapshotFileError extends Error {}
