@@ -88,6 +88,22 @@ function chip(t: TaskView, viewNs: string, selected: number | null, pick: (seq: 
   return h('li', {}, button);
 }
 
+/**
+ * A box's tasks in rows by generation inside the box (how many of a task's
+ * ancestors live in the same namespace), so parent arrows point down a row.
+ */
+function byGeneration(tasks: readonly TaskView[]): TaskView[][] {
+  const here = new Map(tasks.map((t) => [t.seq, t]));
+  const depth = (t: TaskView): number => {
+    let d = 0;
+    for (let p = t.parent === null ? undefined : here.get(t.parent); p !== undefined && d < tasks.length; p = p.parent === null ? undefined : here.get(p.parent)) d++;
+    return d;
+  };
+  const rows: TaskView[][] = [];
+  for (const t of tasks) (rows[depth(t)] ??= []).push(t);
+  return rows.filter((r) => r.length > 0);
+}
+
 function boxEl(b: NsBox, viewNs: string, selected: number | null, pick: (seq: number) => void): HTMLElement {
   const cls = ['ns-box', `hue-${hueOf(b.name)}`, b.chosen ? 'chosen' : '', b.visible ? '' : 'outside', b.isNew ? 'new' : '', b.adding ? '' : 'gone'].filter((c) => c !== '').join(' ');
   const facts: [string, string][] = [
@@ -111,7 +127,7 @@ function boxEl(b: NsBox, viewNs: string, selected: number | null, pick: (seq: nu
       h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-fact': k }, v)])),
       idrBitmap(b),
     ),
-    h('ul', { class: 'chips', 'aria-label': `tasks living in ${b.name}` }, ...b.tasks.map((t) => chip(t, viewNs, selected, pick))),
+    h('ul', { class: 'chips', 'aria-label': `tasks living in ${b.name}` }, ...byGeneration(b.tasks).flatMap((row, i) => [...(i > 0 ? [h('li', { class: 'break', 'aria-hidden': 'true' })] : []), ...row.map((t) => chip(t, viewNs, selected, pick))])),
     ...b.children.map((c) => boxEl(c, viewNs, selected, pick)),
   );
 }

@@ -36,8 +36,8 @@ export function drawTasks(root: HTMLElement, view: View, selected: number | null
           h(
             'td',
             { class: 'step', 'data-label': 'this step' },
-            [...words, ...(t.going ? ['going'] : [])].join(', '),
-            ...(t.movedFrom === null ? [] : [h('span', { class: 'reparented' }, ` (reparented from ${t.movedFrom})`)]),
+            [...words.filter((w) => w !== 'reparented'), ...(t.going ? ['going'] : [])].join(', '),
+            ...(t.movedFrom === null ? [] : [h('span', { class: 'reparented' }, `${words.length > 1 ? ', ' : ''}reparented from ${t.movedFrom}`)]),
           ),
         );
       }),
