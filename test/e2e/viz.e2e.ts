@@ -286,13 +286,13 @@ describe('pidns viz in Chromium', () => {
     await expect.poll(() => step(8).getAttribute('class')).toBe('current');
     expect(await step(8).locator('code').textContent()).toContain('| 5 4 0 0 S p0');
     expect(await page.locator('#step .narration').textContent()).toContain("From p4's namespace every deeper task is visible");
+    await shotOf(page, '#transcript-panel', 'doc-steps');
     // Before step 1, the scenario's opening comment introduces it.
     await page.keyboard.press('Home');
     await expect.poll(() => position(page)).toBe('0 / 21');
     expect(await page.locator('#step .narration').first().textContent()).toMatch(/^multi_pidns 5 \(Michael Kerrisk/);
     expect(await page.locator('#transcript li.pending').count()).toBe(21);
     await shot(page, 'viz-pending-narration');
-    await shotOf(page, '#transcript-panel', 'doc-steps');
     await page.close();
   });
 
