@@ -50,7 +50,7 @@ describe('visualizer session', () => {
   it('says what the kill of ns3 init did: three killed, two reaped with it, three namespaces closed', async () => {
     const s = await Session.load(multi, 'multi_pidns.pidns');
     const { pic, before } = await at(s, 18);
-    const ch = diff(before, pic, s.exitStatus);
+    const ch = diff(before, pic, s.fates);
     const kinds = (k: string): string[] => ch.list.filter((c) => c.kind === k).map((c) => (pic.tasks.get(c.task ?? -1) ?? before?.tasks.get(c.task ?? -1))?.comm ?? `ns${c.ns}`);
     expect(kinds('killed').sort()).toEqual(['p0', 'p1', 'p2']);
     expect(kinds('reaped').sort()).toEqual(['p0', 'p1']);
@@ -62,7 +62,7 @@ describe('visualizer session', () => {
     const s = await Session.load(groups, 'groups.pidns');
     const reparent = await at(s, 4);
     const b = [...reparent.pic.tasks.values()].find((t) => t.comm === 'b')!;
-    const ch4 = diff(reparent.before, reparent.pic, s.exitStatus);
+    const ch4 = diff(reparent.before, reparent.pic, s.fates);
     expect(ch4.movedFrom.get(b.seq)).toBe([...reparent.pic.tasks.values()].find((t) => t.comm === 'a')!.seq);
     const ns0 = nsByName(reparent.pic, 'ns0')!;
     expect(ch4.list.map((c) => say(c, reparent.pic, reparent.before, ns0))).toEqual(['a#1 exited', 'b#2 was reparented from a#1 to init#0']);
@@ -76,9 +76,30 @@ describe('visualizer session', () => {
     expect(ns0.used).toContain(2);
 
     const left = await at(s, 8);
-    const ch = diff(left.before, left.pic, s.exitStatus);
+    const ch = diff(left.before, left.pic, s.fates);
     expect(ch.list.map((c) => c.kind).sort()).toEqual(['pgrp-empty', 'pgrp-new', 'session-new']);
     expect(ch.list.map((c) => say(c, left.pic, left.before, nsByName(left.pic, 'ns0')!)).sort()).toEqual(['process group 2 emptied', "process group 3 (b#2's Pid) created", "session 3 (b#2's Pid) created"]);
+  });
+
+  it('tells a thread superseded by execve from a killed one, and the exec\'ing thread taking the leader\'s PID', async () => {
+    const s = await Session.load(readFileSync(new URL('../conformance/threads/exec_by_thread.pidns', import.meta.url), 'utf8'), 'x.pidns');
+    const { pic, before } = await at(s, 5);
+    const ns0 = nsByName(pic, 'ns0')!;
+    expect(diff(before, pic, s.fates).list.map((c) => say(c, pic, before, ns0)).sort()).toEqual([
+      'a#1 ended: superseded by u#3\'s execve',
+      't#2 ended: superseded by u#3\'s execve',
+      "u#3 took its leader's PID: now pid 2 (was 4)",
+      'a#1 was reaped: released, its PID link detached',
+      't#2 was reaped: released, its PID link detached',
+    ].sort());
+  });
+
+  it('marks a stop and a continue', async () => {
+    const s = await Session.load('init: fork() -> a\ninit: kill($a, SIGSTOP)\ninit: kill($a, SIGCONT)\n', 's.pidns');
+    const stop = await at(s, 2);
+    expect(diff(stop.before, stop.pic, s.fates).list).toEqual([{ kind: 'stopped', task: 1 }]);
+    const cont = await at(s, 3);
+    expect(diff(cont.before, cont.pic, s.fates).list).toEqual([{ kind: 'continued', task: 1 }]);
   });
 
   it('reads the comments as narration: blocks before a step, the opening block as the intro', () => {

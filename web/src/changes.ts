@@ -8,6 +8,8 @@ export type ChangeKind =
   | 'new'
   | 'exited'
   | 'killed'
+  | 'superseded'
+  | 'pid-changed'
   | 'reaped'
   | 'reparented'
   | 'stopped'
@@ -23,7 +25,7 @@ export interface Change {
   readonly kind: ChangeKind;
   /** The task concerned (new, exited, killed, reaped, reparented, stopped, continued). */
   readonly task?: number;
-  /** The previous parent, for a reparenting. */
+  /** The previous parent, for a reparenting; the exec'ing thread, for a superseded one. */
   readonly from?: number;
   /** The process group's or session's Pid serial. */
   readonly pid?: number;
@@ -61,18 +63,26 @@ function idsInUse(pic: Picture, which: 'pgrp' | 'session'): Map<number, number> 
 
 const signalOf = (status: number): number => status & 0x7f;
 
-/**
- * `exitStatus` holds each task's status word from the kernel's `exited` events
- * (the picture after a step no longer has a task it also released).
- */
-export function diff(before: Picture | null, after: Picture, exitStatus: ReadonlyMap<number, number> = new Map()): StepChanges {
+/** How tasks ended, from the kernel's event stream (a picture no longer has a task its step also released). */
+export interface Fates {
+  /** The status word of each `exited` event. */
+  readonly status: ReadonlyMap<number, number>;
+  /** A thread ended by another thread's execve (de_thread), and that thread. */
+  readonly supersededBy: ReadonlyMap<number, number>;
+}
+
+const NO_FATES: Fates = { status: new Map(), supersededBy: new Map() };
+
+export function diff(before: Picture | null, after: Picture, fates: Fates = NO_FATES): StepChanges {
   if (before === null) return NO_CHANGES;
   const list: Change[] = [];
   const going: TaskInfo[] = [];
   const movedFrom = new Map<number, number>();
   const ended = (t: TaskInfo): void => {
-    const sig = signalOf(exitStatus.get(t.seq) ?? t.exitCode);
-    list.push(sig !== 0 ? { kind: 'killed', task: t.seq, signal: sig } : { kind: 'exited', task: t.seq });
+    const by = fates.supersededBy.get(t.seq);
+    const sig = signalOf(fates.status.get(t.seq) ?? t.exitCode);
+    if (by !== undefined) list.push({ kind: 'superseded', task: t.seq, from: by });
+    else list.push(sig !== 0 ? { kind: 'killed', task: t.seq, signal: sig } : { kind: 'exited', task: t.seq });
   };
   for (const n of after.namespaces) {
     const old = before.ns.get(n.serial);
@@ -86,6 +96,8 @@ export function diff(before: Picture | null, after: Picture, exitStatus: Readonl
       continue;
     }
     if ((t.state === 'zombie' || t.state === 'exiting') && was.state !== 'zombie' && was.state !== 'exiting') ended(t);
+    // de_thread(): a non-leader thread's execve takes the leader's Pid (exchange_tids).
+    if (t.pid !== was.pid) list.push({ kind: 'pid-changed', task: t.seq, pid: was.pid });
     if (was.parent !== null && t.parent !== was.parent) {
       list.push({ kind: 'reparented', task: t.seq, from: was.parent });
       movedFrom.set(t.seq, was.parent);

@@ -15,6 +15,8 @@ const CHANGE_WORDS: Readonly<Record<string, string>> = {
   new: 'new',
   exited: 'exited',
   killed: 'killed',
+  superseded: 'superseded',
+  'pid-changed': 'new PID',
   reaped: 'reaped',
   reparented: 'reparented',
   stopped: 'stopped',
@@ -37,7 +39,7 @@ export function taskSentence(t: TaskView, viewNs: string): string {
   const parent = t.parentLabel === null ? 'no parent' : `parent ${t.parentLabel}`;
   const moved = t.movedFrom === null ? '' : `, reparented from ${t.movedFrom}`;
   const step = changeWords(t);
-  return `${t.label} in ${t.ns}, ${seen}, ${parent}${moved}, ${t.state}${t.isInit ? ', init of its namespace' : ''}${step.length > 0 ? `; this step: ${step.join(', ')}` : ''}${t.going ? ' (going)' : ''}`;
+  return `${t.label}${t.isLeader ? '' : ` (a thread of ${t.leaderLabel})`} in ${t.ns}, ${seen}, ${parent}${moved}, ${t.state}${t.isInit ? ', init of its namespace' : ''}${step.length > 0 ? `; this step: ${step.join(', ')}` : ''}${t.going ? ' (going)' : ''}`;
 }
 
 export function idrWindow(box: Pick<NsBox, 'cursor' | 'pidMax' | 'used'>): { start: number; end: number } {
@@ -77,6 +79,7 @@ function chip(t: TaskView, viewNs: string, selected: number | null, pick: (seq: 
     h('span', { class: 'comm' }, t.comm),
     ' ',
     h('span', { class: 'nr' }, t.pid === null ? '–' : String(t.pid)),
+    ...(t.isLeader ? [] : [' ', h('span', { class: 'tag thread' }, 'thread')]),
     ...(t.state === 'zombie' ? [' ', h('span', { class: 'tag' }, 'Z')] : []),
     ...words.flatMap((w) => [' ', h('span', { class: `tag chg` }, w)]),
     // The visible text first (the accessible name must contain it), then the whole sentence.

@@ -141,7 +141,7 @@ async function render(): Promise<void> {
   if (mine !== generation) return;
   const pic = pictureOf(run.kernel);
   const before = prev === null ? null : pictureOf(prev.kernel);
-  const changes = diff(before, pic, s.session.exitStatus);
+  const changes = diff(before, pic, s.session.fates);
   const view = buildView(run.kernel, pic, before, changes, s.viewNs, s.statusOf);
   s.viewNs = view.viewNs;
   s.statusOf = view.statusOf;

@@ -132,6 +132,12 @@ export function describe(c: Change, pic: Picture, before: Picture | null, chosen
       return `${name} exited${task !== undefined && task.exitCode >> 8 !== 0 ? ` with status ${(task.exitCode >> 8) & 0xff}` : ''}`;
     case 'killed':
       return `${name} was killed by ${signalName(c.signal ?? 0)}`;
+    case 'superseded': {
+      const by = c.from === undefined ? undefined : (pic.tasks.get(c.from) ?? before?.tasks.get(c.from));
+      return `${name} ended: superseded by ${by === undefined ? '?' : taskLabel(by)}'s execve`;
+    }
+    case 'pid-changed':
+      return `${name} took its leader's PID: now pid ${task === undefined ? '?' : pidOf(task)} (was ${c.pid === undefined ? '?' : idText(from(c.pid), c.pid, chosen)})`;
     case 'reaped':
       return `${name} was reaped: released, its PID link detached`;
     case 'reparented': {

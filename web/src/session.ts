@@ -8,15 +8,19 @@ import type { Kernel } from '../../src/index.js';
 import { ModelBackend, ScenarioError, entryLines, formatScript, parseScenario, runScenario } from '../../src/scenario/index.js';
 import type { Mismatch, Script, Step, TranscriptEntry } from '../../src/scenario/index.js';
 import { formatSnapshotError, parseSnapshot } from '../../src/snapshot/index.js';
+import type { Fates } from './changes.js';
 import { narration, type Narration } from './narration.js';
 
-/** A ModelBackend that also keeps each task's status word from the kernel's `exited` events. */
+/** A ModelBackend that also keeps how each task ended, from the kernel's event stream. */
 class WatchedBackend extends ModelBackend {
-  readonly exitStatus = new Map<number, number>();
+  private readonly statusWords = new Map<number, number>();
+  private readonly supersededBy = new Map<number, number>();
+  readonly fates: Fates = { status: this.statusWords, supersededBy: this.supersededBy };
   override async start(): Promise<void> {
     await super.start();
     this.kernel.subscribe((e) => {
-      if (e.type === 'exited') this.exitStatus.set(e.task, e.status);
+      if (e.type === 'exited') this.statusWords.set(e.task, e.status);
+      else if (e.type === 'superseded') this.supersededBy.set(e.task, e.by);
     });
   }
 }
@@ -110,8 +114,8 @@ export class Session {
     readonly runnable: number,
     /** The source, for sharing: the loaded text, or the canonical text of the steps once some were typed. */
     readonly source: string,
-    /** Each task's status word from the full run (a task exits once). */
-    readonly exitStatus: ReadonlyMap<number, number>,
+    /** How each task ended in the full run (a task ends once). */
+    readonly fates: Fates,
     readonly narration: Narration,
     /** A snapshot's kernel (its only position); null for a scenario. */
     private readonly fixed: Kernel | null,
@@ -125,7 +129,7 @@ export class Session {
     if (kindOf(text) === 'snapshot') {
       const loaded = parseSnapshot(text);
       if (!loaded.ok) throw new SnapshotFileError(`${file}: ${formatSnapshotError(loaded.error)}`);
-      return new Session('snapshot', file, [], [], 0, text, new Map(), { intro: [], byLine: new Map() }, loaded.kernel);
+      return new Session('snapshot', file, [], [], 0, text, { status: new Map(), supersededBy: new Map() }, { intro: [], byLine: new Map() }, loaded.kernel);
     }
     const script = parseScenario(text, file);
     const { backend, records, error } = await runSteps(file, script.steps);
@@ -133,7 +137,7 @@ export class Session {
       text,
       script.steps.map((st) => st.pos.line),
     );
-    return new Session('scenario', file, script.steps, records, error === null ? script.steps.length : error.index, text, backend.exitStatus, told, null);
+    return new Session('scenario', file, script.steps, records, error === null ? script.steps.length : error.index, text, backend.fates, told, null);
   }
 
   /** Recent runs by step count: a step forward asks for N and N - 1 (to show its change). */
@@ -185,7 +189,7 @@ export class Session {
       const t = i < keep.length ? told.get(keep[i]!) : undefined;
       if (t !== undefined) byLine.set(st.pos.line, t);
     });
-    return { session: new Session('scenario', this.file, fresh, records, steps.length, source, backend.exitStatus, { intro: this.narration.intro, byLine }, null) };
+    return { session: new Session('scenario', this.file, fresh, records, steps.length, source, backend.fates, { intro: this.narration.intro, byLine }, null) };
   }
 }
 
