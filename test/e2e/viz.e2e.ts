@@ -459,6 +459,9 @@ describe('pidns viz in Chromium', () => {
     await expect.poll(() => ps.allTextContents()).toEqual(['1000Sp4', '2100Sp3']);
     expect(await page.locator('#tasks tr[data-comm="p0"]').count()).toBe(0);
     expect(await page.locator('li.current code').textContent()).toContain('@ps p4');
+    // The list scrolled itself so that the current step is in view.
+    const inView = await page.evaluate(`(() => { const l = document.getElementById('transcript').getBoundingClientRect(); const c = document.querySelector('#transcript li.current').getBoundingClientRect(); return c.top >= l.top && c.bottom <= l.bottom; })()`);
+    expect(inView).toBe(true);
     await shot(page, 'viz-multi_pidns-end');
     await page.getByRole('button', { name: 'Step back' }).click();
     await expect.poll(() => position(page)).toBe('20 / 21');

@@ -57,8 +57,8 @@ export function drawTranscript(root: HTMLElement, s: Session, pos: number, go: (
   );
   const current = root.querySelector('li.current') ?? root.querySelector('li.pending');
   if (current instanceof HTMLElement) {
-    // Keep the current step in view inside the list without scrolling the page.
-    const top = current.offsetTop - root.offsetTop;
+    // Keep the current step in view inside the list without scrolling the page (the list is its offsetParent).
+    const top = current.offsetTop;
     if (top < root.scrollTop || top + current.offsetHeight > root.scrollTop + root.clientHeight) root.scrollTop = Math.max(0, top - root.clientHeight / 3);
   }
 }
