@@ -6,7 +6,7 @@ import { diff } from '../web/src/changes.js';
 import { narration } from '../web/src/narration.js';
 import { nsByName, picture, type Picture } from '../web/src/picture.js';
 import { describe as say, structPid } from '../web/src/pidview.js';
-import { Session } from '../web/src/session.js';
+import { Session, kindOf } from '../web/src/session.js';
 import { buildView, type NsBox } from '../web/src/view.js';
 
 const multi = readFileSync(new URL('../examples/multi_pidns.pidns', import.meta.url), 'utf8');
@@ -123,6 +123,16 @@ describe('visualizer session', () => {
     expect([...pic.tasks.values()].map((t) => t.comm)).toEqual(['init', 'p4', 'p3', 'p2', 'p1', 'p0']);
     await expect(Session.load('{"format":"nope"}', 'bad.json')).rejects.toThrow(/^bad\.json: /);
     expect('error' in (await s.append('init: fork()', 0))).toBe(true);
+  });
+
+  it('tells an strace log from a scenario and says how to open it', async () => {
+    expect(kindOf('1234  execve("/bin/true", ["true"], 0x7ffd /* 35 vars */) = 0\n')).toBe('trace');
+    expect(kindOf('[pid  77] clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD) = 78\n')).toBe('trace');
+    expect(kindOf('wait4(-1, <unfinished ...>\n')).toBe('trace');
+    expect(kindOf('# a scenario\ninit: fork() -> a = 2\n')).toBe('scenario');
+    expect(kindOf('init: clone(CLONE_NEWPID) -> p4 = 2\n')).toBe('scenario');
+    expect(kindOf(' {"format": "pidns-snapshot"}')).toBe('snapshot');
+    await expect(Session.load('4     execve("/usr/bin/bash", ["bash"], 0x7ffd) = 0\n', 'b.strace')).rejects.toThrow('b.strace: an strace log: turn it into a scenario with `pidns import b.strace` and open that');
   });
 
   it('refuses a bad typed step and keeps the session', async () => {
