@@ -187,6 +187,11 @@ describe('pidns viz in Chromium', () => {
     await expect.poll(() => position(page)).toBe('8 / 9');
     expect((await texts(page, '#step li[data-kind]')).sort()).toEqual(['process group 2 emptied', "process group 3 (b#2's Pid) created", "session 3 (b#2's Pid) created"]);
     expect(await page.locator('[data-testid="idr-ns0"] .bit[data-nr="2"]').getAttribute('class')).not.toContain('used');
+    // b's row marks its new group and session.
+    expect(await page.locator('#tasks tr[data-comm="b"] td.pgid').getAttribute('class')).toBe('pgid made');
+    expect(await page.locator('#tasks tr[data-comm="b"] td.sid').getAttribute('class')).toBe('sid made');
+    expect(await page.locator('#tasks tr[data-comm="b"] td.step').textContent()).toBe('new process group, new session');
+    expect(await page.locator('#tasks tr[data-comm="init"] td.pgid').getAttribute('class')).toBe('pgid');
     expect(await page.locator('[data-testid="pid-links"] tr[data-link="PGID"] td.target').textContent()).toContain('this Pid');
     await shot(page, 'viz-pgrp-emptied');
     await page.close();

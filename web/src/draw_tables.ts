@@ -29,14 +29,14 @@ export function drawTasks(root: HTMLElement, view: View, selected: number | null
           h('th', { scope: 'row', 'data-label': 'task' }, button, t.isLeader ? '' : h('small', {}, ` thread of ${t.leaderLabel}`)),
           h('td', { class: 'pid', 'data-label': 'PID' }, num(t.pid)),
           h('td', { class: 'tgid', 'data-label': 'TGID' }, num(t.tgid)),
-          h('td', { class: 'pgid', 'data-label': 'PGID' }, String(t.pgid)),
-          h('td', { class: 'sid', 'data-label': 'SID' }, String(t.sid)),
+          h('td', { class: `pgid${t.pgrpNew ? ' made' : ''}`, 'data-label': 'PGID', title: t.pgrpNew ? 'a process group this step made' : null }, String(t.pgid), ...(t.pgrpNew ? [h('span', { class: 'sr-only' }, ' (new this step)')] : [])),
+          h('td', { class: `sid${t.sidNew ? ' made' : ''}`, 'data-label': 'SID', title: t.sidNew ? 'a session this step made' : null }, String(t.sid), ...(t.sidNew ? [h('span', { class: 'sr-only' }, ' (new this step)')] : [])),
           h('td', { class: 'ppid', 'data-label': 'PPID' }, String(t.ppid)),
           h('td', { class: 'state', 'data-label': 'state' }, t.state),
           h(
             'td',
             { class: 'step', 'data-label': 'this step' },
-            [...words.filter((w) => w !== 'reparented'), ...(t.going ? ['going'] : [])].join(', '),
+            [...words.filter((w) => w !== 'reparented'), ...(t.pgrpNew ? ['new process group'] : []), ...(t.sidNew ? ['new session'] : []), ...(t.going ? ['going'] : [])].join(', '),
             ...(t.movedFrom === null ? [] : [h('span', { class: 'reparented' }, `${words.length > 1 ? ', ' : ''}reparented from ${t.movedFrom}`)]),
           ),
         );

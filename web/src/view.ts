@@ -19,6 +19,9 @@ export interface TaskView {
   /** getpgid/getsid as a tool in the chosen namespace reads them: 0 when the group's Pid has no number there. */
   readonly pgid: number;
   readonly sid: number;
+  /** This step made its process group / session (setpgid, setsid). */
+  readonly pgrpNew: boolean;
+  readonly sidNew: boolean;
   /** The parent's number seen from the chosen namespace (0 when it has none there, as getppid reads an invisible parent). */
   readonly ppid: number;
   readonly parent: number | null;
@@ -77,6 +80,9 @@ export function taskViews(pic: Picture, before: Picture | null, changes: StepCha
   const all: [TaskInfo, Picture][] = [...[...pic.tasks.values()].map((t): [TaskInfo, Picture] => [t, pic]), ...changes.going.map((t): [TaskInfo, Picture] => [t, before ?? pic])];
   all.sort((a, b) => a[0].seq - b[0].seq);
   const reapers = new Set(pic.namespaces.map((n) => n.childReaper));
+  const newIds = (kind: string): Set<number | undefined> => new Set(changes.list.filter((c) => c.kind === kind).map((c) => c.pid));
+  const newPgrps = newIds('pgrp-new');
+  const newSessions = newIds('session-new');
   return all.map(([t, from]) => {
     const g = from.groups.get(t.group);
     const leader = g === undefined ? undefined : from.tasks.get(g.leader);
@@ -93,6 +99,8 @@ export function taskViews(pic: Picture, before: Picture | null, changes: StepCha
       tgid: tg === null ? null : nrIn(from, tg, viewNs.serial),
       pgid: g === undefined ? 0 : (nrIn(from, g.pgrp, viewNs.serial) ?? 0),
       sid: g === undefined ? 0 : (nrIn(from, g.session, viewNs.serial) ?? 0),
+      pgrpNew: g !== undefined && newPgrps.has(g.pgrp),
+      sidNew: g !== undefined && newSessions.has(g.session),
       ppid: parent === undefined ? 0 : (nrIn(from, parent.pid, viewNs.serial) ?? 0),
       parent: t.parent,
       parentLabel: parent === undefined ? null : taskLabel(parent),
