@@ -159,6 +159,10 @@ describe('pidns viz in Chromium', () => {
     await shot(page, 'viz-struct-pid');
     await shotOf(page, '#pid-panel', 'doc-struct-pid');
 
+    // A picked task stays picked from step to step.
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => position(page)).toBe('14 / 21');
+    expect(await fig.locator('figcaption').textContent()).toContain("p0#5's PID");
     // A cell's namespace button changes "Seen from".
     await page.locator('[data-testid="pid-cells"] li[data-ns="ns4"] button.ns-ref').click();
     await expect.poll(() => page.getByTestId('viewns').inputValue()).toBe('ns4');
@@ -252,6 +256,8 @@ describe('pidns viz in Chromium', () => {
     expect(await page.locator('#namespaces [data-ns="ns1"]').getAttribute('class')).toContain('new');
 
     await multiAt(page, 18);
+    // Until the reader picks a task, struct pid follows the step: the first task it touched.
+    expect(await page.getByTestId('struct-pid').locator('figcaption').textContent()).toContain("p2#3's PID");
     const changes = await texts(page, '#step li[data-kind]');
     for (const line of ['p2#3 was killed by SIGKILL', 'p1#4 was killed by SIGKILL', 'p0#5 was killed by SIGKILL', 'p1#4 was reaped: released, its PID link detached', 'p0#5 was reaped: released, its PID link detached'])
       expect(changes).toContain(line);

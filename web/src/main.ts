@@ -63,6 +63,8 @@ interface State {
   statusOf: number | null;
   /** The task whose struct pid is drawn (null: pick one). */
   selected: number | null;
+  /** Whether the reader picked it (else it follows each step: a task the step touched). */
+  picked: boolean;
 }
 
 let state: State | null = null;
@@ -91,7 +93,7 @@ async function load(text: string, name: string, pos?: number): Promise<void> {
   stop();
   try {
     const session = await Session.load(text, name);
-    state = { session, name, pos: Math.min(pos ?? session.runnable, session.runnable), viewNs: '', statusOf: null, selected: null };
+    state = { session, name, pos: Math.min(pos ?? session.runnable, session.runnable), viewNs: '', statusOf: null, selected: null, picked: false };
     ui.consoleError.textContent = '';
     ui.consoleInput.disabled = session.kind === 'snapshot';
     if (session.kind === 'snapshot') {
@@ -145,7 +147,7 @@ async function render(): Promise<void> {
   const view = buildView(run.kernel, pic, before, changes, s.viewNs, s.statusOf);
   s.viewNs = view.viewNs;
   s.statusOf = view.statusOf;
-  if (s.selected === null || !view.tasks.some((t) => t.seq === s.selected)) s.selected = defaultTask(view, pic);
+  if (!s.picked || s.selected === null || !view.tasks.some((t) => t.seq === s.selected)) s.selected = defaultTask(view, pic);
   const chosen = nsByName(pic, view.viewNs)!;
   const sentences = changes.list.map((c) => ({ kind: c.kind, text: describe(c, pic, before, chosen) }));
   draw(s, view, pic, before, sentences, changes.going.some((t) => t.seq === s.selected));
@@ -170,6 +172,7 @@ function draw(s: State, view: View, pic: Picture, before: Picture | null, senten
 
   const pick = (seq: number): void => {
     s.selected = seq;
+    s.picked = true;
     void render();
   };
   lastTasks = view.tasks;
@@ -233,6 +236,7 @@ ui.viewns.addEventListener('change', () => {
 ui.pidOf.addEventListener('change', () => {
   if (state === null) return;
   state.selected = Number(ui.pidOf.value);
+  state.picked = true;
   void render();
 });
 ui.statusOf.addEventListener('change', () => {
