@@ -163,6 +163,11 @@ describe('pidns viz in Chromium', () => {
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => position(page)).toBe('14 / 21');
     expect(await fig.locator('figcaption').textContent()).toContain("p0#5's PID");
+    // Pointing at a cell's namespace outlines its box.
+    await page.locator('[data-testid="pid-cells"] li[data-ns="ns3"] button.ns-ref').focus();
+    expect(await page.locator('#namespaces [data-ns="ns3"]').getAttribute('class')).toContain('pointed');
+    await page.locator('[data-testid="pid-cells"] li[data-ns="ns3"] button.ns-ref').blur();
+    expect(await page.locator('#namespaces [data-ns="ns3"]').getAttribute('class')).not.toContain('pointed');
     // A cell's namespace button changes "Seen from".
     await page.locator('[data-testid="pid-cells"] li[data-ns="ns4"] button.ns-ref').click();
     await expect.poll(() => page.getByTestId('viewns').inputValue()).toBe('ns4');

@@ -15,7 +15,16 @@ function cellsOf(p: PidDrawing, compact: boolean, seeFrom: (ns: string) => void)
       const target: HTMLElement = c.host
         ? h('span', { class: `ns-ref hue-${hueOf(c.ns)}` }, c.ns)
         : h('button', { type: 'button', class: `ns-ref hue-${hueOf(c.ns)}`, title: `See from ${c.ns}`, 'aria-label': `${c.ns}: see from it` }, c.ns);
-      if (!c.host) target.addEventListener('click', () => { seeFrom(c.ns); });
+      if (!c.host) {
+        target.addEventListener('click', () => {
+          seeFrom(c.ns);
+        });
+        // Pointing at a cell's namespace outlines that namespace's box.
+        const point = (on: boolean): void => {
+          document.querySelector(`#namespaces [data-ns="${c.ns}"]`)?.classList.toggle('pointed', on);
+        };
+        for (const [ev, on] of [['mouseenter', true], ['focus', true], ['mouseleave', false], ['blur', false]] as const) target.addEventListener(ev, () => { point(on); });
+      }
       return h(
         'li',
         {
