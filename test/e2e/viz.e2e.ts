@@ -521,6 +521,7 @@ describe('pidns viz in Chromium', () => {
     await page.getByTestId('file').setInputFiles({ name: 'mine.pidns', mimeType: 'text/plain', buffer: Buffer.from('init: fork() -> x\nx: getppid() = 1\n') });
     await expect.poll(() => position(page)).toBe('2 / 2');
     expect(page.url()).toContain('name=mine.pidns');
+    await shot(page, 'viz-file-picker');
     await page.close();
   });
 
@@ -533,6 +534,7 @@ describe('pidns viz in Chromium', () => {
     })()`);
     await expect.poll(() => position(page)).toBe('2 / 2');
     expect(await page.locator('#tasks tr[data-comm="d"] td.state').textContent()).toBe('zombie');
+    await shot(page, 'viz-dropped');
     await page.close();
   });
 
