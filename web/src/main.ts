@@ -334,14 +334,6 @@ document.addEventListener('keydown', (e) => {
 
 // ------------------------------------------------------------------- start
 
-/**
- * Opens a text as the file picker would: a scenario or a snapshot (the hook
- * for traces: `pidns import` makes a scenario of one, which opens here).
- */
-export function openText(text: string, name: string): Promise<void> {
-  return load(text, name);
-}
-
 function start(): void {
   const params = new URLSearchParams(location.hash.slice(1));
   const n = params.get('n');
