@@ -20,6 +20,7 @@ import { nodeIo, readFailure, type Io } from './io.js';
 import { LiveBackends } from './live.js';
 import { mismatchReport } from './report.js';
 import { vizCommand } from './viz.js';
+import { importCommand, replayCommand, traceCommand } from './trace.js';
 
 export { Exit } from './exit.js';
 
@@ -34,6 +35,9 @@ Usage:
                                              compare them on random scenarios
   pidns viz [FILE] [--port N] | --out DIR    the visualizer, on 127.0.0.1
   pidns host tree|ps|translate [--json]      the live machine's PID namespaces
+  pidns trace [-o FILE] -- CMD [ARG...]      record CMD with strace in a fresh PID namespace
+  pidns import TRACE [-o FILE.pidns]         an strace log as a scenario
+  pidns replay TRACE... [--json]             run traces on the model, compare with the trace
   pidns COMMAND --help                       help on one command
 
 Backends: model (default), kernel (the real kernel; needs root).
@@ -286,6 +290,9 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
     if (command === 'fuzz') return await fuzzCommand(rest, io, live);
     if (command === 'viz') return await vizCommand(rest, io);
     if (command === 'host') return await hostCommand(rest, io);
+    if (command === 'trace') return await traceCommand(rest, io);
+    if (command === 'import') return await importCommand(rest, io);
+    if (command === 'replay') return await replayCommand(rest, io);
     const parsed = parseArgs(argv);
     if (isParseOutcome(parsed)) return answerParse(parsed, io);
     return await (parsed.command === 'run' ? runCommand(parsed, io, live) : checkCommand(parsed, io, live));

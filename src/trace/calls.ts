@@ -42,6 +42,8 @@ export type Mapped =
       readonly creates?: 'task' | 'fd';
       /** Set when the step says less than the trace (listed at the top as approximated). */
       readonly approx?: string;
+      /** Set when part of the call is not expressible yet: the step is written, the part is listed as unexpressed. */
+      readonly missing?: string;
       /** Flags the trace's call had that the step drops, identity-neutral (said in a header note). */
       readonly dropped?: string;
     };
@@ -247,11 +249,13 @@ function rtSigaction(c: CallContext): Mapped {
   const handler = f.get('sa_handler') ?? '';
   const disposition = handler === 'SIG_DFL' || handler === 'SIG_IGN' ? handler : 'catch';
   const lost: string[] = [];
-  for (const flag of (f.get('sa_flags') ?? '0').split('|')) if (!NEUTRAL_SA.has(flag)) lost.push(flag);
-  const mask = f.get('sa_mask') ?? '[]';
-  if (mask !== '[]' && disposition === 'catch') lost.push(`sa_mask=${mask}`);
+  // Flags and a mask matter only while a handler is installed: SIG_DFL and SIG_IGN never run one.
+  if (disposition === 'catch') {
+    for (const flag of (f.get('sa_flags') ?? '0').split('|')) if (!NEUTRAL_SA.has(flag)) lost.push(flag);
+    if ((f.get('sa_mask') ?? '[]') !== '[]') lost.push('sa_mask');
+  }
   const step = { kind: 'step', call: `signal(${sig}, ${disposition})`, expect: plainResult(c.result) } as const;
-  return lost.length > 0 ? { ...step, approx: `rt_sigaction flags ${lost.join('|')} (signal masks and sigaction flags: issue 12)` } : step;
+  return lost.length > 0 ? { ...step, missing: `rt_sigaction's ${lost.join(', ')} (the disposition is written as signal(); sigaction flags and masks are issue 12)` } : step;
 }
 
 function killLike(name: 'kill' | 'tgkill'): (c: CallContext) => Mapped {

@@ -410,6 +410,7 @@ class Generator2 {
     }
     if (name === 'set_tid_address') this.setTidAddress++;
     if (mapped.approx !== undefined) this.list(this.approximated, mapped.approx, n);
+    if (mapped.missing !== undefined) this.list(this.unexpressed, mapped.missing, n);
     if (mapped.dropped !== undefined) this.dropped.set(mapped.dropped, (this.dropped.get(mapped.dropped) ?? 0) + 1);
     const write = (): void => { this.step(n, t, name, args, result, mapped); };
     const after = this.s.releaseAfter.get(n);

@@ -1,0 +1,220 @@
+// The trace commands (docs/trace.md): `pidns trace` records a program with
+// strace in a fresh PID namespace, `pidns import` turns a trace into a
+// scenario, `pidns replay` runs traces on the model and compares every
+// result and event with the trace. Each parses its own options (node:util
+// parseArgs); exit statuses as docs/cli.md: 0 ok, 1 a mismatch or a call not
+// expressible, 2 bad input.
+
+import { parseArgs } from 'node:util';
+import { importTrace, replayImport, TraceError, type ImportResult, type ReplayReport, type TraceSource } from '../trace/index.js';
+import { Exit } from './exit.js';
+import type { Io } from './io.js';
+import { traceSource } from './trace_files.js';
+import { findOnPath, record } from './trace_record.js';
+
+const HELP_TRACE = `Usage: pidns trace [-o FILE] -- CMD [ARG...]
+
+Records CMD with strace inside a fresh PID namespace, as
+  unshare --pid --fork --mount-proc strace -f -qq -o FILE -- CMD [ARG...]
+does (root needed). FILE defaults to trace.strace. Then: pidns replay FILE.
+
+Exit status: CMD's, or 2 when strace or unshare is missing.
+`;
+
+const HELP_IMPORT = `Usage: pidns import TRACE [-o FILE.pidns]
+
+Turns an strace log (strace -f, or the PREFIX of strace -ff files recorded
+with -tt) into a scenario: one actor per traced task, a step per identity
+call in the order the calls began, the trace's results as expectations.
+Calls the language cannot express yet are listed at the top by trace line.
+
+  -o, --out FILE    write the scenario there (only when the import succeeds)
+
+Exit status: 0 ok, 2 bad input (a line that is not strace's, named by number).
+`;
+
+const HELP_REPLAY = `Usage: pidns replay TRACE... [--json]
+
+Imports each trace, runs it on the model and compares every result and
+event with the trace. Prints, per trace, the calls compared, the mismatches
+(trace line, call, the trace's result, the model's) and the calls not
+expressible yet; then "N passed, N failed".
+
+  --json            one JSON object per trace, then a summary object
+
+Exit status: 0 every trace matched with nothing left unexpressed,
+1 otherwise, 2 bad input.
+`;
+
+function usage(io: Io, message: string): Exit {
+  io.err(`error: ${message}\n`);
+  return Exit.BadInput;
+}
+
+interface Options {
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly positionals: readonly string[];
+}
+
+type Parsed = { ok: true; value: Options } | { ok: false; exit: Exit };
+
+type OptionName = 'out' | 'json';
+
+const OPTION_CONFIG = {
+  out: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+} as const;
+
+/** node:util parseArgs over the named options (and --help); a usage error is exit 2. */
+function parse(io: Io, args: readonly string[], names: readonly OptionName[], help: string): Parsed {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const n of names) options[n] = { ...OPTION_CONFIG[n] };
+  try {
+    const r = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    const v = r.values;
+    if (v.help === true) {
+      io.out(help);
+      return { ok: false, exit: Exit.Ok };
+    }
+    const value: Options = {
+      positionals: r.positionals,
+      ...(typeof v.out === 'string' ? { out: v.out } : {}),
+      ...(v.json === true ? { json: true } : {}),
+    };
+    return { ok: true, value };
+  } catch (e) {
+    return { ok: false, exit: usage(io, e instanceof Error ? e.message.split('\n')[0]! : String(e)) };
+  }
+}
+
+export async function traceCommand(argv: readonly string[], io: Io): Promise<Exit | number> {
+  const dash = argv.indexOf('--');
+  const own = dash < 0 ? argv : argv.slice(0, dash);
+  const command = dash < 0 ? [] : argv.slice(dash + 1);
+  const p = parse(io, own, ['out'], HELP_TRACE);
+  if (!p.ok) return p.exit;
+  const extra = p.value.positionals;
+  const cmd = command.length > 0 ? command : extra;
+  if (dash < 0 && extra.length > 0) return usage(io, 'put the command after -- (pidns trace -- CMD ARG...)');
+  if (cmd.length === 0) return usage(io, 'trace needs a command: pidns trace [-o FILE] -- CMD [ARG...]');
+  const env = io.env ?? {};
+  const strace = findOnPath('strace', env.PATH);
+  if (strace === null) return usage(io, 'strace is not installed (Debian: apt-get install strace)');
+  const unshare = findOnPath('unshare', env.PATH);
+  if (unshare === null) return usage(io, 'unshare is not installed (Debian: apt-get install util-linux)');
+  const file = p.value.out ?? 'trace.strace';
+  const status = await record(unshare, file, cmd);
+  io.err(`pidns trace: ${cmd.join(' ')} exited with ${status}; the trace is ${file} (pidns replay ${file})\n`);
+  return status;
+}
+
+/** Opens a trace; reports one that does not exist. */
+function openTrace(path: string, io: Io, progress: boolean): TraceSource | Exit {
+  let shown = 0;
+  const onLine = progress
+    ? (n: number): void => {
+        if (n - shown >= 200_000) {
+          shown = n;
+          io.err(`\r${path}: ${n} lines`);
+        }
+      }
+    : undefined;
+  const source = traceSource(path, onLine);
+  if (source === null) {
+    io.err(`error: ${path}: no such file (nor strace -ff files ${path}.PID)\n`);
+    return Exit.BadInput;
+  }
+  return source;
+}
+
+function imported(source: TraceSource, io: Io): ImportResult | Exit {
+  try {
+    return importTrace(source);
+  } catch (e) {
+    if (e instanceof TraceError) {
+      io.err(`error: ${e.message}\n`);
+      return Exit.BadInput;
+    }
+    if (e instanceof Error && 'code' in e) {
+      io.err(`error: ${source.name}: ${e.message}\n`);
+      return Exit.BadInput;
+    }
+    throw e;
+  }
+}
+
+export async function importCommand(argv: readonly string[], io: Io): Promise<Exit> {
+  const p = parse(io, argv, ['out'], HELP_IMPORT);
+  if (!p.ok) return p.exit;
+  const files = p.value.positionals;
+  if (files.length !== 1) return usage(io, `import takes one TRACE, got ${files.length} (pidns import --help)`);
+  const source = openTrace(files[0]!, io, io.stdoutIsTTY === true);
+  if (typeof source === 'number') return source;
+  const r = imported(source, io);
+  if (typeof r === 'number') return r;
+  const out = p.value.out;
+  if (out === undefined) {
+    io.out(r.scenario);
+  } else {
+    if (io.writeFile === undefined) return usage(io, 'cannot write files here');
+    await io.writeFile(out, r.scenario);
+    io.err(`${out}: ${r.stats.steps} steps from ${r.stats.lines} trace lines; ${count(r.unexpressed)} calls not expressible yet\n`);
+  }
+  return Exit.Ok;
+}
+
+function count(list: ImportResult['unexpressed']): number {
+  let n = 0;
+  for (const l of list) n += l.lines.length;
+  return n;
+}
+
+function lineList(lines: readonly number[]): string {
+  const shown = lines.slice(0, 12).join(' ');
+  return lines.length > 12 ? `${shown} ... (${lines.length})` : shown;
+}
+
+function textReport(r: ReplayReport): string[] {
+  const unexpressed = count(r.unexpressed);
+  const verdict = r.passed ? 'ok' : 'FAIL';
+  const out = [`${verdict} ${r.file}: ${r.lines} lines, ${r.compared} compared, ${r.mismatches.length} mismatch${r.mismatches.length === 1 ? '' : 'es'}, ${unexpressed} not expressible`];
+  if (r.stopped !== null) out.push(`  replay stopped: ${r.stopped}`);
+  for (const m of r.mismatches) out.push(`  line ${m.traceLine}: ${m.actor}: ${m.what}: trace ${m.trace}, model ${m.model}`);
+  for (const u of r.unexpressed) out.push(`  not expressible: ${u.why}: lines ${lineList(u.lines)}`);
+  for (const a of r.approximated) out.push(`  approximated: ${a.why}: lines ${lineList(a.lines)}`);
+  return out;
+}
+
+export async function replayCommand(argv: readonly string[], io: Io): Promise<Exit> {
+  const p = parse(io, argv, ['json'], HELP_REPLAY);
+  if (!p.ok) return p.exit;
+  const files = p.value.positionals;
+  if (files.length === 0) return usage(io, 'replay needs at least one TRACE (pidns replay --help)');
+  const json = p.value.json === true;
+  let passed = 0;
+  let failed = 0;
+  let worst: Exit = Exit.Ok;
+  for (const file of files) {
+    const source = openTrace(file, io, io.stdoutIsTTY === true && !json);
+    const r = typeof source === 'number' ? source : imported(source, io);
+    if (typeof r === 'number') {
+      failed++;
+      worst = Exit.BadInput;
+      if (json) io.out(`${JSON.stringify({ type: 'error', file })}\n`);
+      continue;
+    }
+    const report = await replayImport(file, r);
+    if (io.stdoutIsTTY === true && !json && r.stats.lines >= 200_000) io.err('\r\x1b[K');
+    if (report.passed) passed++;
+    else {
+      failed++;
+      if (worst < Exit.Mismatch) worst = Exit.Mismatch;
+    }
+    if (json) io.out(`${JSON.stringify({ type: 'trace', ...report })}\n`);
+    else for (const line of textReport(report)) io.out(`${line}\n`);
+  }
+  if (json) io.out(`${JSON.stringify({ type: 'summary', passed, failed })}\n`);
+  else io.out(`${passed} passed, ${failed} failed\n`);
+  return worst;
+}
