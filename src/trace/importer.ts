@@ -20,6 +20,7 @@ export interface TraceSource {
 
 /** A compared call: the scenario line its step is on, and the trace's view of it. */
 export interface Expectation {
+  /** The line that holds the trace's result (a `resumed` line for a call that was interrupted). */
   readonly traceLine: number;
   readonly actor: string;
   /** The trace's call as the step writes it (`wait4(-1, 0)`). */
@@ -190,12 +191,19 @@ function survey(source: TraceSource): Survey {
   const assigned = new Set<number>([rootPid]);
   const fresh = [...firstSeen.entries()].sort((a, b) => a[1] - b[1]);
   const callerNested = new Map<number, boolean>();
+  const results = new Set(clones.map((c) => c.result));
   for (const c of clones) {
     const inNested = nested.has(c.pid);
     callerNested.set(c.line, inNested);
     let child: number | undefined;
-    if (!inNested && !assigned.has(c.result)) child = c.result;
-    else child = fresh.find(([p, seen]) => seen > c.line && !assigned.has(p))?.[0];
+    const seenAt = firstSeen.get(c.result);
+    if (!inNested && !assigned.has(c.result) && (seenAt === undefined || seenAt > c.line)) {
+      // A result that never shows up (a child that made no traced call) may still be a pid
+      // whose first line is missing its clone: then the new pid no clone returned is the child.
+      child = seenAt !== undefined ? c.result : (fresh.find(([p, seen]) => seen > c.line && !assigned.has(p) && !results.has(p))?.[0] ?? c.result);
+    } else {
+      child = fresh.find(([p, seen]) => seen > c.line && !assigned.has(p) && (inNested || !results.has(p)))?.[0];
+    }
     if (child === undefined) continue;
     childOf.set(c.line, child);
     assigned.add(child);
@@ -348,7 +356,7 @@ class Generator2 {
           if (CALLS[r.name] !== undefined) this.list(this.unexpressed, `${r.name} that never returned in the trace (its task died in the call, or the trace ends)`, n);
           return;
         }
-        this.call(n, r.pid, r.name, r.args + end.args, end.result);
+        this.call(n, r.pid, r.name, r.args + end.args, end.result, end.endLine);
         return;
       }
       case 'resumed':
@@ -384,7 +392,8 @@ class Generator2 {
     };
   }
 
-  private call(n: number, pid: number, name: string, argText: string, result: TraceResult): void {
+  /** A call that began on line n and ended on `endLine` (n for a whole line). */
+  private call(n: number, pid: number, name: string, argText: string, result: TraceResult, endLine = n): void {
     const t = this.task(pid, n);
     this.calls++;
     if ((name === 'openat' || name === 'open') && result.kind === 'value') {
@@ -412,7 +421,7 @@ class Generator2 {
     if (mapped.approx !== undefined) this.list(this.approximated, mapped.approx, n);
     if (mapped.missing !== undefined) this.list(this.unexpressed, mapped.missing, n);
     if (mapped.dropped !== undefined) this.dropped.set(mapped.dropped, (this.dropped.get(mapped.dropped) ?? 0) + 1);
-    const write = (): void => { this.step(n, t, name, args, result, mapped); };
+    const write = (): void => { this.step(n, endLine, t, name, args, result, mapped); };
     const after = this.s.releaseAfter.get(n);
     if (mapped.creates === 'task' && after !== undefined && after > n) {
       const list = this.parked.get(after) ?? [];
@@ -423,7 +432,7 @@ class Generator2 {
     }
   }
 
-  private step(n: number, t: Task, name: string, args: readonly string[], result: TraceResult, m: Extract<Mapped, { kind: 'step' }>): void {
+  private step(n: number, endLine: number, t: Task, name: string, args: readonly string[], result: TraceResult, m: Extract<Mapped, { kind: 'step' }>): void {
     let bind = '';
     if (m.creates === 'task' && result.kind === 'value' && result.value > 0) {
       const childPid = this.s.childOf.get(n) ?? result.value;
@@ -451,9 +460,10 @@ class Generator2 {
       bind = ` -> ${fdName}`;
     }
     const shown = m.blocks === true ? '<unfinished ...>' : m.expect;
-    const trailer = m.blocks === true ? `  # line ${n}: returns ${m.expect}` : `  # line ${n}`;
+    const where = endLine === n ? `line ${n}` : `lines ${n}-${endLine}`;
+    const trailer = m.blocks === true ? `  # ${where}: returns ${m.expect}` : `  # ${where}`;
     const index = this.emit(`${t.actor}: ${m.call}${bind} = ${shown}${trailer}`);
-    this.expectations.push({ index, e: { traceLine: n, actor: t.actor, call: m.call, result: m.expect } });
+    this.expectations.push({ index, e: { traceLine: endLine, actor: t.actor, call: m.call, result: m.expect } });
     this.effects(t, name, args, result, m);
   }
 
@@ -580,7 +590,7 @@ class Generator2 {
       '# Recorded as unshare --pid --fork --mount-proc strace -f -qq -o FILE -- CMD: `init` is the unshare',
       '# outside the namespace and the outside actor (a signal from outside the traced tree is its kill);',
       `# \`strace\` is pid 1 of the fresh namespace${this.s.rootPid > 2 ? `, its probe processes took pids 2..${this.s.rootPid - 1}` : ''}.`,
-      '# Steps are in the order the calls began; a step with `# line N` is trace line N.',
+      '# Steps are in the order the calls began; `# line N` is the trace line (`lines N-M`: began on N, returned on M).',
     ];
     if (this.dropped.size > 0) {
       const what = [...this.dropped.entries()].map(([f, k]) => `${f} (${k})`).join(', ');

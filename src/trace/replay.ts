@@ -35,8 +35,8 @@ function signalOf(text: string): string {
   return /^--- (\S+) /.exec(text)?.[1] ?? '';
 }
 
-/** Runs the imported scenario on the model; `file` names the trace in the report. */
-export async function replayImport(file: string, imported: ImportResult): Promise<ReplayReport> {
+/** Runs the imported scenario on the model (`backend`, for its options); `file` names the trace in the report. */
+export async function replayImport(file: string, imported: ImportResult, backend: ModelBackend = new ModelBackend()): Promise<ReplayReport> {
   const mismatches: ReplayMismatch[] = [];
   let compared = 0;
   const pending = new Map<string, Expectation>();
@@ -84,7 +84,7 @@ export async function replayImport(file: string, imported: ImportResult): Promis
   let stopped: string | null = null;
   try {
     const script = parseScenario(imported.scenario, file.replace(/(\.strace)?$/, '.pidns'));
-    await runScenario(script, new ModelBackend(), { onEntry });
+    await runScenario(script, backend, { onEntry });
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     stopped = e.message;
