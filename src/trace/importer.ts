@@ -80,32 +80,46 @@ interface Survey {
   readonly execs: Map<number, { line: number; name: string }[]>;
   readonly rootPid: number;
   readonly lines: number;
+  /** Calls the trace holds (whole lines and beginnings). */
+  readonly calls: number;
   readonly hasEnds: boolean;
+  /** The records the second pass needs (identity calls, signals, ends, /proc opens), in trace order, with their line numbers. */
+  readonly kept: readonly (readonly [number, TraceRecord])[];
 }
 
 const CREATING = new Set(['fork', 'vfork', 'clone', 'clone3']);
+/** CALLS as a Map: most names a trace holds are absent from it, and a Map answers that faster. */
+const TABLE = new Map(Object.entries(CALLS));
 /** The oldest strace forks a few probes before the program: more than this means the tracer was not pid 1 of a fresh namespace. */
 const MAX_ROOT_PID = 16;
-
-function* recordsOf(source: TraceSource, rootPid: number | null): Generator<[number, TraceRecord & { pid: number }]> {
-  let n = 0;
-  for (const text of source.lines()) {
-    n++;
-    const r = lexLine(text, source.name, n);
-    if (r === null) continue;
-    const pid = r.pid ?? rootPid;
-    if (pid === null) throw new TraceError(source.name, n, 'a line without a pid prefix, before any line that tells the traced program pid (record with strace -f)');
-    yield [n, { ...r, pid }];
-  }
-}
 
 function basename(path: string): string {
   const i = path.lastIndexOf('/');
   return i < 0 ? path : path.slice(i + 1);
 }
 
-/** The first pass. */
+/** Whether the second pass needs a record: everything but the calls no entry maps (reads, mmaps, ...). */
+function needed(r: TraceRecord): boolean {
+  switch (r.kind) {
+    case 'call':
+    case 'unfinished':
+    case 'resumed':
+      if (TABLE.has(r.name)) return true;
+      return (r.name === 'openat' || r.name === 'open') && r.args.includes('/proc/');
+    case 'note':
+      return false;
+    default:
+      return true;
+  }
+}
+
+/**
+ * The first pass: the only one that reads the source. It keeps the records
+ * the second needs, so memory grows with the trace's identity calls (as the
+ * scenario does), not with its length.
+ */
 function survey(source: TraceSource): Survey {
+  const kept: (readonly [number, TraceRecord])[] = [];
   const ends = new Map<number, { args: string; result: TraceResult; endLine: number }>();
   const open = new Map<number, { line: number; name: string; args: string }>();
   const firstSeen = new Map<number, number>();
@@ -115,6 +129,7 @@ function survey(source: TraceSource): Survey {
   let rootPid: number | null = null;
   let unprefixed = false;
   let lines = 0;
+  let calls = 0;
   let hasEnds = false;
   let n = 0;
   const finish = (pid: number, line: number, name: string, args: string, result: TraceResult, beginLine: number): void => {
@@ -139,6 +154,8 @@ function survey(source: TraceSource): Survey {
     const r = lexLine(text, source.name, n);
     if (r === null) continue;
     lines = n;
+    if (r.kind === 'call' || r.kind === 'unfinished') calls++;
+    if (needed(r)) kept.push([n, r]);
     let pid = r.pid;
     if (pid === null) {
       unprefixed = true;
@@ -220,7 +237,7 @@ function survey(source: TraceSource): Survey {
       }
     }
   }
-  return { ends, childOf, releaseAfter, execs, rootPid, lines, hasEnds };
+  return { ends, childOf, releaseAfter, execs, rootPid, lines, calls, hasEnds, kept };
 }
 
 // ------------------------------------------------------------ second pass
@@ -273,8 +290,6 @@ class Generator2 {
   /** Signals traced tasks sent with kill-family calls, by number: their deliveries are not the outside's. */
   private readonly sent = new Map<number, number>();
   private readonly uncompared = new Set<string>();
-  private calls = 0;
-  private skipped = 0;
   private footprint = 0;
   private setTidAddress = 0;
 
@@ -322,8 +337,8 @@ class Generator2 {
     this.tasks.set(root, task);
     this.emit(`strace: fork() -> ${actor} = ${root}  # the traced program (its execve is the trace's first line)`);
 
-    for (const [n, r] of recordsOf(this.source, root)) {
-      this.record(n, r);
+    for (const [n, r] of this.s.kept) {
+      this.record(n, r, r.pid ?? root);
       const due = this.parked.get(n);
       if (due !== undefined) {
         this.parked.delete(n);
@@ -341,33 +356,33 @@ class Generator2 {
     return t;
   }
 
-  private record(n: number, r: TraceRecord & { pid: number }): void {
+  private record(n: number, r: TraceRecord, pid: number): void {
     switch (r.kind) {
       case 'call':
-        this.call(n, r.pid, r.name, r.args, r.result);
+        this.call(n, pid, r.name, r.args, r.result);
         return;
       case 'unfinished': {
-        const prev = this.open.get(r.pid);
+        const prev = this.open.get(pid);
         if (prev !== undefined && prev.name === r.name) return;
-        this.open.set(r.pid, { line: n, name: r.name, args: r.args });
+        this.open.set(pid, { line: n, name: r.name, args: r.args });
         const end = this.s.ends.get(n);
         // A call that never ended (its task died in it, or the trace ends): no result to compare.
         if (end === undefined) {
-          if (CALLS[r.name] !== undefined) this.list(this.unexpressed, `${r.name} that never returned in the trace (its task died in the call, or the trace ends)`, n);
+          if (TABLE.has(r.name)) this.list(this.unexpressed, `${r.name} that never returned in the trace (its task died in the call, or the trace ends)`, n);
           return;
         }
-        this.call(n, r.pid, r.name, r.args + end.args, end.result, end.endLine);
+        this.call(n, pid, r.name, r.args + end.args, end.result, end.endLine);
         return;
       }
       case 'resumed':
-        this.open.delete(r.pid);
+        this.open.delete(pid);
         return;
       case 'signal':
-        this.signal(n, r.pid, r.signal, r.info, r.stopped);
+        this.signal(n, pid, r.signal, r.info, r.stopped);
         return;
       case 'exited':
       case 'killed': {
-        const t = this.tasks.get(r.pid);
+        const t = this.tasks.get(pid);
         if (t === undefined) return;
         const text = r.kind === 'exited' ? `+++ exited with ${r.code} +++` : `+++ killed by ${scenarioSignal(straceSignal(r.signal) ?? 0)} +++`;
         this.ends.set(t.actor, { traceLine: n, text, signal: null, nameOnly: false });
@@ -395,20 +410,17 @@ class Generator2 {
   /** A call that began on line n and ended on `endLine` (n for a whole line). */
   private call(n: number, pid: number, name: string, argText: string, result: TraceResult, endLine = n): void {
     const t = this.task(pid, n);
-    this.calls++;
     if ((name === 'openat' || name === 'open') && result.kind === 'value') {
       this.openNs(t, name === 'open' ? argText : splitArgs(argText)[1] ?? '', result.value);
     }
-    const entry = CALLS[name];
+    const entry = TABLE.get(name);
     if (entry === undefined) {
-      this.skipped++;
       return;
     }
     const args = splitArgs(argText);
     const mapped = entry(this.context(t, args, result));
     switch (mapped.kind) {
       case 'skip':
-        this.skipped++;
         return;
       case 'unexpressed':
         this.list(this.unexpressed, mapped.why, n);
@@ -580,7 +592,7 @@ class Generator2 {
       tracedEnds: this.s.hasEnds,
       unexpressed: listed(this.unexpressed),
       approximated: listed(this.approximated),
-      stats: { lines: this.s.lines, calls: this.calls, steps: this.expectations.length, skipped: this.skipped, footprintSignals: this.footprint },
+      stats: { lines: this.s.lines, calls: this.s.calls, steps: this.expectations.length, skipped: this.s.calls - this.expectations.length, footprintSignals: this.footprint },
     };
   }
 

@@ -109,9 +109,18 @@ function resultAt(s: string, i: number): TraceResult | null {
   let j = i;
   while (s.charCodeAt(j) === 32) j++;
   if (s.charCodeAt(j) !== 61 /* = */ || s.charCodeAt(j + 1) !== 32) return null;
-  let text = s.slice(j + 2).trimEnd();
-  const dur = /^(.*) <\d+\.\d+>$/.exec(text);
-  if (dur !== null) text = dur[1]!;
+  j += 2;
+  // The common case without allocating: a decimal number, then the end of the line.
+  let k = j;
+  if (s.charCodeAt(k) === 45) k++;
+  const digits = k;
+  while (isDigit(s.charCodeAt(k))) k++;
+  if (k > digits && k === s.length) return { kind: 'value', value: Number(s.slice(j, k)), comment: null };
+  let text = s.slice(j).trimEnd();
+  if (text.endsWith('>')) {
+    const dur = /^(.*) <\d+\.\d+>$/.exec(text);
+    if (dur !== null) text = dur[1]!;
+  }
   return parseResult(text);
 }
 
