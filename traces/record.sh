@@ -4,7 +4,7 @@
 #   unshare --pid --fork --mount-proc strace -f -qq -o traces/NAME.strace -- CMD
 # The commands are in traces/corpus.tsv (NAME, a tab, the command line).
 # Needs (Debian): strace util-linux bash dash busybox mksh zsh tini dumb-init
-# catatonit make python3 coreutils procps psmisc findutils.
+# catatonit make python3 coreutils procps psmisc findutils bsdutils (script).
 set -eu
 cd "$(dirname "$0")/.."
 wanted() {
