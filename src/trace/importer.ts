@@ -1,7 +1,7 @@
-// strace log -> scenario. Two streaming passes over the trace's lines (the
-// source is read twice, never held whole): the first pairs each
+// strace log -> scenario, in two passes. The first streams the trace's lines
+// (never held whole), keeps the records of identity calls, pairs each
 // `<unfinished ...>` with its `resumed` line, links each clone to the task it
-// made, and finds each task's program; the second writes one step per
+// made and finds each task's program; the second writes one step per kept
 // identity call in the order the calls began, with the trace's result as the
 // expectation. The start state mirrors the recipe (`unshare --pid --fork
 // strace -f`): `init` is the unshare outside, `strace` pid 1 of a fresh
@@ -12,7 +12,7 @@ import { CALLS, plainResult, type CallContext, type Mapped } from './calls.js';
 import { lexLine, splitArgs, stringArg, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 import { scenarioSignal, straceSignal } from './signals.js';
 
-/** Where the lines come from: `lines()` is called once per pass. */
+/** Where the lines come from; `lines()` is iterated once. */
 export interface TraceSource {
   readonly name: string;
   lines(): Iterable<string>;
@@ -636,7 +636,7 @@ class Generator2 {
   }
 }
 
-/** Turns a trace into a scenario, reading `source` twice. Throws TraceError on bad input. */
+/** Turns a trace into a scenario, reading `source` once. Throws TraceError on bad input. */
 export function importTrace(source: TraceSource): ImportResult {
   return new Generator2(source, survey(source)).run();
 }
