@@ -118,3 +118,34 @@ describe('pidns replay on altered copies', () => {
     expect(r.err).toMatch(/^error: traces\/corpus\.tsv:1: /);
   });
 });
+
+describe('pidns trace', () => {
+  it('without strace on PATH says so, exit 2', async () => {
+    const m = memoryIo(new Map(), { extra: { env: { PATH: '/nonexistent' } } });
+    expect(await main(['trace', '-o', '/tmp/never.strace', '--', '/bin/true'], m.io)).toBe(2);
+    expect(m.output().err).toBe('error: strace is not installed (Debian: apt-get install strace)\n');
+  });
+
+  it('refuses a command without --', async () => {
+    const m = memoryIo(new Map());
+    expect(await main(['trace', '/bin/true'], m.io)).toBe(2);
+    expect(m.output().err).toMatch(/^error: put the command after --/);
+  });
+
+  // Recording needs root (a fresh PID namespace) and strace. Where the kernel backend is
+  // required (CI: PIDNS_REQUIRE_KERNEL=1, and .ci/run installs strace) it must run.
+  const canRecord = (process.getuid?.() === 0 && traceSource('/usr/bin/strace') !== null) || process.env.PIDNS_REQUIRE_KERNEL === '1';
+  it.runIf(canRecord)('records a program that then replays with every result matched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pidns-trace-'));
+    try {
+      const file = join(dir, 'true.strace');
+      const m = memoryIo(new Map(), { extra: { env: process.env } });
+      expect(await main(['trace', '-o', file, '--', '/usr/bin/python3', '-c', 'import os; p=os.fork(); os._exit(3) if p==0 else os.waitpid(p, 0)'], m.io)).toBe(0);
+      const r = memoryIo(new Map());
+      expect(await main(['replay', file], r.io)).toBe(0);
+      expect(r.output().out).toMatch(/^ok .*true\.strace: \d+ lines, \d+ compared, 0 mismatches, 0 not expressible\n1 passed, 0 failed\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -132,3 +132,39 @@ describe('importing a trace', () => {
     expect(() => importTraceText(cut, 'trunc.strace')).toThrow(/^trunc\.strace:7: truncated or garbled exit_group line/);
   });
 });
+
+describe('a long trace', () => {
+  it('is streamed: a million generated lines, never one string, read once', async () => {
+    let reads = 0;
+    const FORKS = 5000;
+    const source = {
+      name: 'long.strace',
+      *lines(): Generator<string> {
+        reads++;
+        yield '4 execve("/usr/bin/loop", ["loop"], 0x7ffd /* 1 var */) = 0';
+        let n = 1;
+        for (let i = 0; i < FORKS; i++) {
+          const pid = 5 + i;
+          yield `4 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = ${pid}`;
+          yield `${pid} exit_group(0) = ?`;
+          yield `4 wait4(${pid}, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = ${pid}`;
+          n += 3;
+          // The bulk of a real trace: calls that are not identity's.
+          for (let k = 0; k < 197; k++, n++) yield `4 read(3, "abc\\"def", 4096) = 7`;
+        }
+        while (n < 1_000_000) {
+          n++;
+          yield '4 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000';
+        }
+        yield '4 exit_group(0) = ?';
+      },
+    };
+    const { importTrace } = await import('./importer.js');
+    const r = importTrace(source);
+    expect(reads).toBe(1);
+    expect(r.stats.lines).toBe(1_000_002);
+    expect(r.stats.steps).toBe(2 + FORKS * 3);
+    const rep = await replayImport('long.strace', r);
+    expect(rep).toMatchObject({ passed: true, mismatches: [], compared: 2 + FORKS * 3 });
+  }, 120_000);
+});
