@@ -276,7 +276,7 @@ function sanitize(name: string): string {
 }
 
 class Generator2 {
-  private readonly tasks = new Map<number, Task>();
+  readonly tasks = new Map<number, Task>();
   private readonly names = new Set<string>(['init', 'strace']);
   private readonly body: string[] = [];
   private readonly expectations: { index: number; e: Expectation }[] = [];
@@ -393,18 +393,34 @@ class Generator2 {
     }
   }
 
+  /** One context object, refilled for each call (a call's entry reads it before the next call). */
+  private readonly ctx = new (class implements CallContext {
+    t: Task | null = null;
+    args: readonly string[] = [];
+    result: TraceResult = { kind: 'unknown', errno: null };
+    constructor(private readonly g: Generator2) {}
+    actorOf(pid: number): string | null {
+      return this.g.tasks.get(pid)?.actor ?? null;
+    }
+    fdName(fd: number): string | null {
+      return this.t?.proc.fds.get(fd) ?? null;
+    }
+    nsFile(fd: number): { kind: 'ns' | 'ns_for_children'; actor: string } | null {
+      return this.t?.proc.nsFiles.get(fd) ?? null;
+    }
+    ended(pid: number): boolean {
+      const caller = this.t;
+      for (const x of this.g.tasks.values()) if (x.viewPid === pid && caller !== null && x.parent?.proc === caller.proc) return x.ended;
+      return this.g.tasks.get(pid)?.ended ?? false;
+    }
+  })(this);
+
   private context(t: Task, args: readonly string[], result: TraceResult): CallContext {
-    return {
-      args,
-      result,
-      actorOf: (pid) => this.tasks.get(pid)?.actor ?? null,
-      fdName: (fd) => t.proc.fds.get(fd) ?? null,
-      nsFile: (fd) => t.proc.nsFiles.get(fd) ?? null,
-      ended: (pid) => {
-        for (const x of this.tasks.values()) if (x.viewPid === pid && x.parent?.proc === t.proc) return x.ended;
-        return this.tasks.get(pid)?.ended ?? false;
-      },
-    };
+    const c = this.ctx;
+    c.t = t;
+    c.args = args;
+    c.result = result;
+    return c;
   }
 
   /** A call that began on line n and ended on `endLine` (n for a whole line). */

@@ -4,10 +4,12 @@
 
 import { Signal } from '../abi/signal.js';
 
+const NAMED = new Map<string, number>(Object.entries(Signal).filter((kv): kv is [string, number] => typeof kv[1] === 'number'));
+
 /** The kernel number of an strace signal name, or null when it names none. */
 export function straceSignal(name: string): number | null {
-  const known = (Signal as unknown as Record<string, number | undefined>)[name];
-  if (typeof known === 'number') return known;
+  const known = NAMED.get(name);
+  if (known !== undefined) return known;
   if (name === 'SIGRTMIN') return 32;
   if (name === 'SIGIOT') return Signal.SIGABRT;
   if (name === 'SIGPOLL') return Signal.SIGIO;
