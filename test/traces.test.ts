@@ -112,6 +112,24 @@ describe('pidns replay on altered copies', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--json: one object per trace, then the summary', async () => {
+    const m = memoryIo(new Map());
+    expect(await main(['replay', '--json', 'traces/nohup.strace', 'traces/dash_trap.strace'], m.io)).toBe(1);
+    const objects = m.output().out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.map((o) => [o.type, o.file, o.passed])).toEqual([
+      ['trace', 'traces/nohup.strace', true],
+      ['trace', 'traces/dash_trap.strace', false],
+      ['summary', undefined, 1],
+    ]);
+    expect(objects[2]).toEqual({ type: 'summary', passed: 1, failed: 1 });
+  });
+
+  it('an unknown option: exit 2, one line', async () => {
+    const m = memoryIo(new Map());
+    expect(await main(['replay', '--bogus', 'x'], m.io)).toBe(2);
+    expect(m.output().err).toBe("error: Unknown option '--bogus' (see --help)\n");
+  });
+
   it('a file that is not strace: exit 2', async () => {
     const r = await replay('traces/corpus.tsv');
     expect(r.status).toBe(2);

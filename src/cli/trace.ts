@@ -84,7 +84,10 @@ function parse(io: Io, args: readonly string[], names: readonly OptionName[], he
     };
     return { ok: true, value };
   } catch (e) {
-    return { ok: false, exit: usage(io, e instanceof Error ? e.message.split('\n')[0]! : String(e)) };
+    const message = e instanceof Error ? e.message : String(e);
+    // node's messages run long ("Unknown option '--x'. To specify a positional argument ..."): keep the first clause.
+    const first = /^([^.]*'[^']*'[^.]*)\./.exec(message)?.[1] ?? message.split('\n')[0]!;
+    return { ok: false, exit: usage(io, `${first} (see --help)`) };
   }
 }
 
