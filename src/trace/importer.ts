@@ -107,11 +107,14 @@ function needed(r: TraceRecord): boolean {
       if (TABLE.has(r.name)) return true;
       return (r.name === 'openat' || r.name === 'open') && r.args.includes('/proc/');
     case 'note':
-      return false;
+      return SUPERSEDED.test(r.text);
     default:
       return true;
   }
 }
+
+/** strace's note on a thread group's leader when another of its threads execs (de_thread: that thread takes the leader's pid). */
+const SUPERSEDED = /^\+\+\+ superseded by execve in pid (\d+) \+\+\+$/;
 
 /**
  * The first pass: the only one that reads the source. It keeps the records
@@ -191,6 +194,17 @@ function survey(source: TraceSource): Survey {
         hasEnds = true;
         open.delete(pid);
         break;
+      case 'note': {
+        // The exec'ing thread's execve ends under the leader's pid: its open call moves there.
+        const m = SUPERSEDED.exec(r.text);
+        const execing = m === null ? undefined : open.get(Number(m[1]));
+        if (m !== null) {
+          open.delete(Number(m[1]));
+          if (execing !== undefined) open.set(pid, execing);
+          else open.delete(pid);
+        }
+        break;
+      }
       default:
         break;
     }
@@ -388,8 +402,18 @@ class Generator2 {
         this.ends.set(t.actor, { traceLine: n, text, signal: null, nameOnly: false });
         return;
       }
-      case 'note':
+      case 'note': {
+        const m = SUPERSEDED.exec(r.text);
+        const execing = m === null ? undefined : this.tasks.get(Number(m[1]));
+        const leader = this.tasks.get(pid);
+        if (execing === undefined || leader === undefined) return;
+        // From here on the trace names the exec'ing thread by the leader's pid, and the leader is gone.
+        leader.ended = true;
+        this.tasks.set(pid, execing);
+        const opened = this.open.get(execing.pid);
+        if (opened !== undefined) this.open.set(pid, opened);
         return;
+      }
     }
   }
 
@@ -510,7 +534,6 @@ class Generator2 {
         // Handlers reset to SIG_DFL at exec (flush_signal_handlers); other threads are gone (de_thread).
         for (const [sig, d] of t.proc.handlers) if (d === 'catch') t.proc.handlers.set(sig, 'SIG_DFL');
         for (const x of t.proc.threads) if (x !== t) x.ended = true;
-        if (t.pid !== t.proc.tgid) this.tasks.set(t.proc.tgid, t);
         t.base = this.s.execs.get(t.pid)?.[0]?.name ?? t.base;
         return;
       }
