@@ -53,6 +53,8 @@ export interface ImportResult {
   readonly caught: ReadonlyMap<string, readonly ExpectedEvent[]>;
   /** Actors whose handled signals are not compared (they changed their signal mask: issue 12). */
   readonly uncomparedSignals: ReadonlySet<string>;
+  /** Per actor, the group stops the trace shows (`--- stopped by SIGSTOP ---`), as the transcript prints them. */
+  readonly stops: ReadonlyMap<string, readonly ExpectedEvent[]>;
   /** Per actor, the trace's `+++` line; empty when the trace has none (-qq). */
   readonly ends: ReadonlyMap<string, ExpectedEvent>;
   readonly tracedEnds: boolean;
@@ -88,6 +90,7 @@ interface Survey {
 }
 
 const CREATING = new Set(['fork', 'vfork', 'clone', 'clone3']);
+const SENDERS = new Set(['kill', 'tgkill', 'tkill', 'pidfd_send_signal']);
 /** CALLS as a Map: most names a trace holds are absent from it, and a Map answers that faster. */
 const TABLE = new Map(Object.entries(CALLS));
 /** The oldest strace forks a few probes before the program: more than this means the tracer was not pid 1 of a fresh namespace. */
@@ -296,6 +299,7 @@ class Generator2 {
   private readonly expectations: { index: number; e: Expectation }[] = [];
   private readonly caught = new Map<string, ExpectedEvent[]>();
   private readonly ends = new Map<string, ExpectedEvent>();
+  private readonly stops = new Map<string, ExpectedEvent[]>();
   private readonly unexpressed = new Map<string, number[]>();
   private readonly approximated = new Map<string, number[]>();
   private readonly dropped = new Map<string, number>();
@@ -474,8 +478,10 @@ class Generator2 {
     if (mapped.missing !== undefined) this.list(this.unexpressed, mapped.missing, n);
     if (mapped.dropped !== undefined) this.dropped.set(mapped.dropped, (this.dropped.get(mapped.dropped) ?? 0) + 1);
     const write = (): void => { this.step(n, endLine, t, name, args, result, mapped); };
-    const after = this.s.releaseAfter.get(n);
-    if (mapped.creates === 'task' && after !== undefined && after > n) {
+    // A signal takes effect when its victim next leaves the kernel: the calls the victim made
+    // while the sender was still inside kill() came first. Such a kill is written where it returned.
+    const after = mapped.creates === 'task' ? this.s.releaseAfter.get(n) : SENDERS.has(name) ? endLine : undefined;
+    if (after !== undefined && after > n) {
       const list = this.parked.get(after) ?? [];
       list.push(write);
       this.parked.set(after, list);
@@ -577,9 +583,15 @@ class Generator2 {
 
   private signal(n: number, pid: number, name: string, info: string, stopped: boolean): void {
     const t = this.tasks.get(pid);
-    if (t === undefined || stopped) return;
+    if (t === undefined) return;
     const sig = straceSignal(name);
     if (sig === null) throw new TraceError(this.source.name, n, `unknown signal ${name}`);
+    if (stopped) {
+      const list = this.stops.get(t.actor) ?? [];
+      list.push({ traceLine: n, text: `+++ stopped by ${scenarioSignal(sig)} +++`, signal: sig, nameOnly: false });
+      this.stops.set(t.actor, list);
+      return;
+    }
     const f = structFields(`{${info}}`);
     const code = f.get('si_code') ?? 'SI_USER';
     const siPid = f.get('si_pid') ?? '0';
@@ -626,6 +638,7 @@ class Generator2 {
       scenario: `${[...header, ...this.body].join('\n')}\n`,
       expectations,
       caught: this.caught,
+      stops: this.stops,
       uncomparedSignals: this.uncompared,
       ends: this.ends,
       tracedEnds: this.s.hasEnds,

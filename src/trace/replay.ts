@@ -43,6 +43,8 @@ export async function replayImport(file: string, imported: ImportResult, backend
   const caught = new Map<string, ExpectedEvent[]>();
   for (const [actor, list] of imported.caught) caught.set(actor, [...list]);
   const seenEnds = new Set<string>();
+  const stops = new Map<string, ExpectedEvent[]>();
+  for (const [actor, list] of imported.stops) stops.set(actor, [...list]);
   const compare = (e: Expectation, model: string): void => {
     compared++;
     if (!sameResult(e.result, model)) mismatches.push({ traceLine: e.traceLine, actor: e.actor, what: e.call, trace: e.result, model });
@@ -73,6 +75,14 @@ export async function replayImport(file: string, imported: ImportResult, backend
       } else if (want.nameOnly ? signalOf(want.text) !== signalOf(text) && !(want.signal !== null && Number(signalOf(text)) === want.signal) : !sameResult(want.text, text)) {
         mismatches.push({ traceLine: want.traceLine, actor, what: 'signal', trace: want.text, model: text });
       }
+    } else if (text.startsWith('+++ stopped by ')) {
+      // strace shows a group stop as `--- stopped by SIG ---`, whatever -qq says.
+      const want = stops.get(actor)?.shift();
+      compared++;
+      if (want === undefined) mismatches.push({ traceLine: 0, actor, what: 'stop', trace: '(none)', model: text });
+      else if (!sameResult(want.text, text)) mismatches.push({ traceLine: want.traceLine, actor, what: 'stop', trace: want.text, model: text });
+    } else if (text === '+++ continued +++') {
+      // strace has no line for it (the parent's wait shows it, and is compared there).
     } else if (text.startsWith('+++ ') && imported.tracedEnds) {
       const want = imported.ends.get(actor);
       if (want === undefined) return; // strace and its probes: not traced
@@ -92,6 +102,9 @@ export async function replayImport(file: string, imported: ImportResult, backend
   for (const [actor, e] of pending) mismatches.push({ traceLine: e.traceLine, actor, what: e.call, trace: e.result, model: '<unfinished ...> (never resumed)' });
   for (const [actor, queue] of caught) {
     for (const want of queue) mismatches.push({ traceLine: want.traceLine, actor, what: 'signal', trace: want.text, model: '(not delivered)' });
+  }
+  for (const [actor, queue] of stops) {
+    for (const want of queue) mismatches.push({ traceLine: want.traceLine, actor, what: 'stop', trace: want.text, model: '(not stopped)' });
   }
   if (imported.tracedEnds && stopped === null) {
     for (const [actor, want] of imported.ends) {
