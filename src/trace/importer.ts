@@ -226,6 +226,17 @@ function survey(source: TraceSource): Survey {
   const fresh = [...firstSeen.entries()].sort((a, b) => a[1] - b[1]);
   const callerNested = new Map<number, boolean>();
   const results = new Set(clones.map((c) => c.result));
+  clones.sort((a, b) => a.line - b.line); // they were collected where they returned
+  // A child's first line follows its clone's: pids first seen before a clone are no later clone's child.
+  let from = 0;
+  const firstFresh = (after: number, ok: (p: number) => boolean): number | undefined => {
+    while (from < fresh.length && fresh[from]![1] <= after) from++;
+    for (let k = from; k < fresh.length; k++) {
+      const p = fresh[k]![0];
+      if (!assigned.has(p) && ok(p)) return p;
+    }
+    return undefined;
+  };
   for (const c of clones) {
     const inNested = nested.has(c.pid);
     callerNested.set(c.line, inNested);
@@ -234,9 +245,9 @@ function survey(source: TraceSource): Survey {
     if (!inNested && !assigned.has(c.result) && (seenAt === undefined || seenAt > c.line)) {
       // A result that never shows up (a child that made no traced call) may still be a pid
       // whose first line is missing its clone: then the new pid no clone returned is the child.
-      child = seenAt !== undefined ? c.result : (fresh.find(([p, seen]) => seen > c.line && !assigned.has(p) && !results.has(p))?.[0] ?? c.result);
+      child = seenAt !== undefined ? c.result : (firstFresh(c.line, (p) => !results.has(p)) ?? c.result);
     } else {
-      child = fresh.find(([p, seen]) => seen > c.line && !assigned.has(p) && (inNested || !results.has(p)))?.[0];
+      child = firstFresh(c.line, (p) => inNested || !results.has(p));
     }
     if (child === undefined) continue;
     childOf.set(c.line, child);
@@ -245,11 +256,14 @@ function survey(source: TraceSource): Survey {
     if (kidsNested && !c.thread) nested.add(child);
     if (c.thread && inNested) nested.add(child);
   }
-  // Concurrent clones: the one that got the smaller number went first.
+  // Concurrent clones: the one that got the smaller number went first. Only clones that began
+  // while c was in the kernel can be its rivals.
   const releaseAfter = new Map<number, number>();
-  for (const c of clones) {
-    for (const d of clones) {
-      if (d.line > c.line && d.line < c.endLine && d.result < c.result && callerNested.get(d.line) === callerNested.get(c.line)) {
+  for (let i = 0; i < clones.length; i++) {
+    const c = clones[i]!;
+    for (let j = i + 1; j < clones.length && clones[j]!.line < c.endLine; j++) {
+      const d = clones[j]!;
+      if (d.result < c.result && callerNested.get(d.line) === callerNested.get(c.line)) {
         releaseAfter.set(c.line, Math.max(releaseAfter.get(c.line) ?? 0, d.line));
       }
     }
@@ -268,6 +282,8 @@ interface Proc {
   handlers: Map<number, Disposition>;
   masked: boolean;
   threads: Set<Task>;
+  /** Its children by the number it sees them with (what its waits return). */
+  children: Map<number, Task>;
 }
 
 interface Task {
@@ -349,7 +365,7 @@ class Generator2 {
       this.emit(`strace: wait4(${p}, 0) = ${p} {exited 0}`);
     }
     const { actor, base } = this.nameFor(root, 0, 'prog');
-    const proc: Proc = { tgid: root, fds: new Map(), nsFiles: new Map(), handlers: new Map(), masked: false, threads: new Set() };
+    const proc: Proc = { tgid: root, fds: new Map(), nsFiles: new Map(), handlers: new Map(), masked: false, threads: new Set(), children: new Map() };
     const task: Task = { pid: root, actor, base, proc, viewPid: root, parent: null, ended: false };
     proc.threads.add(task);
     this.tasks.set(root, task);
@@ -437,9 +453,8 @@ class Generator2 {
       return this.t?.proc.nsFiles.get(fd) ?? null;
     }
     ended(pid: number): boolean {
-      const caller = this.t;
-      for (const x of this.g.tasks.values()) if (x.viewPid === pid && caller !== null && x.parent?.proc === caller.proc) return x.ended;
-      return this.g.tasks.get(pid)?.ended ?? false;
+      const child = this.t?.proc.children.get(pid);
+      return (child ?? this.g.tasks.get(pid))?.ended ?? false;
     }
   })(this);
 
@@ -506,10 +521,12 @@ class Generator2 {
             handlers: m.call.includes('CLONE_SIGHAND') ? t.proc.handlers : new Map(t.proc.handlers),
             masked: t.proc.masked,
             threads: new Set(),
+            children: new Map(),
           };
       const parent = m.call.includes('CLONE_PARENT') || thread ? t.parent : t;
       const child: Task = { pid: childPid, actor, base, proc, viewPid: result.value, parent, ended: false };
       proc.threads.add(child);
+      if (!thread) parent?.proc.children.set(result.value, child);
       this.tasks.set(childPid, child);
       bind = ` -> ${actor}`;
     } else if (m.creates === 'fd' && result.kind === 'value') {
