@@ -115,6 +115,14 @@ describe('pidns replay on altered copies', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a directory: every trace under it', async () => {
+    const m = memoryIo(new Map());
+    await main(['replay', 'traces/variants'], m.io);
+    expect(m.output().out.split('\n').filter((l) => /^(ok|FAIL) /.test(l)).map((l) => l.split(':')[0])).toEqual(
+      [...variants.filter((v) => v.endsWith('.strace')).sort(), 'traces/variants/python_fork.ff'].map((v) => (PASSING.has(v) ? `ok ${v}` : `FAIL ${v}`)),
+    );
+  });
+
   it('--json: one object per trace, then the summary', async () => {
     const m = memoryIo(new Map());
     expect(await main(['replay', '--json', 'traces/nohup.strace', 'traces/dash_trap.strace'], m.io)).toBe(1);

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { importTrace, replayImport, TraceError, type ImportResult, type ReplayReport, type TraceSource } from '../trace/index.js';
 import { Exit } from './exit.js';
 import type { Io } from './io.js';
-import { traceSource } from './trace_files.js';
+import { traceSource, tracesUnder } from './trace_files.js';
 import { findOnPath, record } from './trace_record.js';
 
 const HELP_TRACE = `Usage: pidns trace [-o FILE] -- CMD [ARG...]
@@ -33,12 +33,13 @@ Calls the language cannot express yet are listed at the top by trace line.
 Exit status: 0 ok, 2 bad input (a line that is not strace's, named by number).
 `;
 
-const HELP_REPLAY = `Usage: pidns replay TRACE... [--json]
+const HELP_REPLAY = `Usage: pidns replay TRACE|DIR... [--json]
 
 Imports each trace, runs it on the model and compares every result and
 event with the trace. Prints, per trace, the calls compared, the mismatches
 (trace line, call, the trace's result, the model's) and the calls not
-expressible yet; then "N passed, N failed".
+expressible yet; then "N passed, N failed". A DIR means every *.strace
+file (and strace -ff prefix) under it: pidns replay traces/
 
   --json            one JSON object per trace, then a summary object
 
@@ -192,8 +193,8 @@ function textReport(r: ReplayReport): string[] {
 export async function replayCommand(argv: readonly string[], io: Io): Promise<Exit> {
   const p = parse(io, argv, ['json'], HELP_REPLAY);
   if (!p.ok) return p.exit;
-  const files = p.value.positionals;
-  if (files.length === 0) return usage(io, 'replay needs at least one TRACE (pidns replay --help)');
+  if (p.value.positionals.length === 0) return usage(io, 'replay needs at least one TRACE (pidns replay --help)');
+  const files = p.value.positionals.flatMap(tracesUnder);
   const json = p.value.json === true;
   let passed = 0;
   let failed = 0;

@@ -116,3 +116,35 @@ export function traceSource(path: string, onLine?: (n: number) => void): TraceSo
   if (files.length === 0) return null;
   return { name: `${path}.*`, lines: () => mergedLines(path, files) };
 }
+
+/**
+ * The traces a command-line argument names: a file or -ff prefix as it is; a
+ * directory, every *.strace file and every -ff prefix (PREFIX.PID files) under
+ * it, sorted, so that `pidns replay traces/` replays the corpus.
+ */
+export function tracesUnder(arg: string): string[] {
+  let isDir = false;
+  try {
+    isDir = statSync(arg).isDirectory();
+  } catch {
+    return [arg];
+  }
+  if (!isDir) return [arg];
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    const names = readdirSync(dir).sort();
+    const prefixes = new Set<string>();
+    for (const name of names) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.strace')) out.push(path);
+      else {
+        const m = /^(.*)\.\d+$/.exec(name);
+        if (m !== null && !names.includes(m[1]!)) prefixes.add(join(dir, m[1]!));
+      }
+    }
+    out.push(...[...prefixes].sort());
+  };
+  walk(arg);
+  return out;
+}
