@@ -437,6 +437,19 @@ class Generator2 {
     }
   }
 
+  /** Split argument lists by their text: traces repeat the same calls (masks, dispositions) many times. */
+  private readonly argCache = new Map<string, readonly string[]>();
+
+  private argsOf(text: string): readonly string[] {
+    let args = this.argCache.get(text);
+    if (args === undefined) {
+      if (this.argCache.size >= 4096) this.argCache.clear();
+      args = splitArgs(text);
+      this.argCache.set(text, args);
+    }
+    return args;
+  }
+
   /** One context object, refilled for each call (a call's entry reads it before the next call). */
   private readonly ctx = new (class implements CallContext {
     t: Task | null = null;
@@ -476,7 +489,7 @@ class Generator2 {
     if (entry === undefined) {
       return;
     }
-    const args = splitArgs(argText);
+    const args = this.argsOf(argText);
     const mapped = entry(this.context(t, args, result));
     switch (mapped.kind) {
       case 'skip':

@@ -215,7 +215,7 @@ export function lexLine(s: string, file: string, line: number): TraceRecord | nu
     return fail('not an strace line: expected a system call, a signal (---) or an exit (+++)');
   }
   const name = body.slice(0, j);
-  if (/^syscall_0x[0-9a-f]+$/.test(name)) fail(`unknown system call ${name}: this strace does not know it, nor does pidns`);
+  if (name.startsWith('syscall_') && /^syscall_0x[0-9a-f]+$/.test(name)) fail(`unknown system call ${name}: this strace does not know it, nor does pidns`);
   if (body.endsWith(UNFINISHED)) {
     let a = body.length - UNFINISHED.length;
     while (body.charCodeAt(a - 1) === 32) a--;
