@@ -5,6 +5,7 @@
 // parseArgs); exit statuses as docs/cli.md: 0 ok, 1 a mismatch or a call not
 // expressible, 2 bad input.
 
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { importTrace, replayImport, TraceError, type ImportResult, type ReplayReport, type TraceSource } from '../trace/index.js';
 import { Exit } from './exit.js';
@@ -109,6 +110,11 @@ export async function traceCommand(argv: readonly string[], io: Io): Promise<Exi
   if (unshare === null) return usage(io, 'unshare is not installed (Debian: apt-get install util-linux)');
   const file = p.value.out ?? 'trace.strace';
   const status = await record(unshare, file, cmd);
+  if (!existsSync(file)) {
+    // unshare or strace failed before tracing anything (unshare --pid needs root: CAP_SYS_ADMIN).
+    io.err(`error: no trace written to ${file} (exit ${status}; recording needs root for unshare --pid)\n`);
+    return Exit.BadInput;
+  }
   io.err(`pidns trace: ${cmd.join(' ')} exited with ${status}; the trace is ${file} (pidns replay ${file})\n`);
   return status;
 }
