@@ -117,6 +117,24 @@ describe('importing a trace', () => {
     ]);
   });
 
+  it('gives a reused number a new actor', () => {
+    const t = `4 execve("/x", ["x"], 0x1 /* 0 vars */) = 0
+4 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x1) = 5
+5 exit_group(0) = ?
+4 wait4(5, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 5
+4 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x1) = 5
+5 getppid() = 4
+`;
+    const body = steps(importTraceText(t, 'reuse.strace').scenario).slice(9);
+    expect(body.map((l) => l.replace(/ {2}#.*$/, ''))).toEqual([
+      'x_4: fork() -> x_5 = 5',
+      'x_5: exit_group(0) = ?',
+      'x_4: wait4(5, 0) = 5 {exited 0}',
+      'x_4: fork() -> x_5_2 = 5',
+      'x_5_2: getppid() = 4',
+    ]);
+  });
+
   it('refuses a log whose tracer was not pid 1 of a fresh namespace', () => {
     expect(() => importTraceText('31337 execve("/x", ["x"], 0x1 /* 0 vars */) = 0\n', 'host.strace')).toThrow(/host\.strace:1: the traced program is pid 31337: the tracer was not pid 1 of a fresh PID namespace/);
   });

@@ -242,7 +242,8 @@ function survey(source: TraceSource): Survey {
     callerNested.set(c.line, inNested);
     let child: number | undefined;
     const seenAt = firstSeen.get(c.result);
-    if (!inNested && !assigned.has(c.result) && (seenAt === undefined || seenAt > c.line)) {
+    if (!inNested) {
+      // The trace's numbering: the result is the child (a number used before was freed and reused).
       // A result that never shows up (a child that made no traced call) may still be a pid
       // whose first line is missing its clone: then the new pid no clone returned is the child.
       child = seenAt !== undefined ? c.result : (firstFresh(c.line, (p) => !results.has(p)) ?? c.result);
