@@ -249,6 +249,29 @@ WORKLOADS.linux = async () => {
   }
 };
 
+// replay: pidns replay on the largest trace of the corpus (traces/*.strace), import and model run
+// together, in trace lines per second; the trace is read from memory, as the CLI streams it from disk.
+WORKLOADS.replay = async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { importTraceText, replayImport } = await import('../dist/trace/index.js');
+  const files = readdirSync('traces').filter((f) => f.endsWith('.strace')).map((f) => `traces/${f}`);
+  const texts = files.map((f) => ({ f, text: readFileSync(f, 'utf8') }));
+  const largest = texts.reduce((a, b) => (b.text.split('\n').length > a.text.split('\n').length ? b : a));
+  const rounds = quick ? 30 : 100;
+  const rates = [];
+  for (let r = 0; r <= RUNS; r++) {
+    let lines = 0;
+    const start = performance.now();
+    for (let i = 0; i < rounds; i++) {
+      const report = await replayImport(largest.f, importTraceText(largest.text, largest.f));
+      if (report.mismatches.length > 0 || report.stopped !== null) throw new Error(`replay of ${largest.f} failed`);
+      lines += report.lines;
+    }
+    if (r > 0) rates.push(lines / ((performance.now() - start) / 1000)); // round 0 is the warm-up
+  }
+  report(`replay (${largest.f.slice('traces/'.length)})`, median(rates), 'lines/s', 'goal ≥ 200,000');
+};
+
 const FIGURES_MARK = '@@figures ';
 
 if (workload !== undefined) {

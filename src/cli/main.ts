@@ -25,6 +25,7 @@ import { nodeIo, readFailure, STDIN, type Io } from './io.js';
 import { LiveBackends } from './live.js';
 import { mismatchReport } from './report.js';
 import { VIZ_SPEC, vizCommand } from './viz.js';
+import { IMPORT_SPEC, importCommand, REPLAY_SPEC, replayCommand, TRACE_SPEC, traceCommand } from './trace.js';
 
 export { Exit } from './exit.js';
 
@@ -344,6 +345,9 @@ export const COMMANDS: readonly Command[] = [
   { spec: FUZZ_SPEC, run: fuzzCommand },
   { spec: VIZ_SPEC, run: (argv, io) => vizCommand(argv, io) },
   ...HOST_COMMANDS.map((h) => ({ spec: h.spec, run: (argv: readonly string[], io: Io) => h.run(argv, io) })),
+  { spec: TRACE_SPEC, run: (argv, io) => traceCommand(argv, io) },
+  { spec: IMPORT_SPEC, run: (argv, io) => importCommand(argv, io) },
+  { spec: REPLAY_SPEC, run: (argv, io) => replayCommand(argv, io) },
 ];
 
 /** The groups of commands (`host`): their help lists the group's commands. */
@@ -351,7 +355,7 @@ export const GROUPS: readonly CommandSpec[] = [HOST_SPEC];
 
 const MAIN = {
   name: '',
-  usage: 'pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host)',
+  usage: 'pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host, trace, import, replay)',
   help: `pidns: scenarios of Linux PID namespaces, run on the model or the real kernel
 
 Usage:
@@ -372,6 +376,12 @@ Usage:
                             one number between namespaces
   pidns host snapshot [-o FILE]
                             the live state as a pidns snapshot
+  pidns trace [-o FILE] -- CMD [ARG...]
+                            record CMD with strace in a fresh PID namespace
+  pidns import [-o FILE] TRACE
+                            an strace log as a scenario
+  pidns replay [--json] TRACE|DIR...
+                            run traces on the model, compare with the trace
   pidns COMMAND --help      help on one command
   pidns --version           the version
 

@@ -1,0 +1,744 @@
+// strace log -> scenario, in two passes. The first streams the trace's lines
+// (never held whole), keeps the records of identity calls, pairs each
+// `<unfinished ...>` with its `resumed` line, links each clone to the task it
+// made and finds each task's program; the second writes one step per kept
+// identity call in the order the calls began, with the trace's result as the
+// expectation. The start state mirrors the recipe (`unshare --pid --fork
+// strace -f`): `init` is the unshare outside, `strace` pid 1 of a fresh
+// namespace, its probe processes fork, exit and are reaped, then it forks the
+// traced program.
+
+import { CALLS, plainResult, type CallContext, type Mapped } from './calls.js';
+import { lexLine, splitArgs, stringArg, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
+import { scenarioSignal, straceSignal } from './signals.js';
+
+/** Where the lines come from; `lines()` is iterated once. */
+export interface TraceSource {
+  readonly name: string;
+  lines(): Iterable<string>;
+}
+
+/** A compared call: the scenario line its step is on, and the trace's view of it. */
+export interface Expectation {
+  /** The line that holds the trace's result (a `resumed` line for a call that was interrupted). */
+  readonly traceLine: number;
+  readonly actor: string;
+  /** The trace's call as the step writes it (`wait4(-1, 0)`). */
+  readonly call: string;
+  /** The trace's final result, in the language's syntax. */
+  readonly result: string;
+}
+
+/** A signal or an end the trace shows for an actor, compared with the model's event. */
+export interface ExpectedEvent {
+  readonly traceLine: number;
+  /** As the transcript prints it: `--- SIGCHLD {si_pid=5, si_code=CLD_EXITED, si_status=0} ---`, `+++ exited with 0 +++`. */
+  readonly text: string;
+  /** The signal's number, for `---` events. */
+  readonly signal: number | null;
+  /** Only the signal is compared: the kernel sent it (a timer, a fault), the outside actor's kill stands in. */
+  readonly nameOnly: boolean;
+}
+
+export interface ListedCall {
+  readonly why: string;
+  readonly lines: readonly number[];
+}
+
+export interface ImportResult {
+  readonly scenario: string;
+  /** Scenario line number -> what the trace says of that step. */
+  readonly expectations: ReadonlyMap<number, Expectation>;
+  /** Per actor, the handled signals the trace shows, in order. */
+  readonly caught: ReadonlyMap<string, readonly ExpectedEvent[]>;
+  /** Actors whose handled signals are not compared (they changed their signal mask: issue 12). */
+  readonly uncomparedSignals: ReadonlySet<string>;
+  /** Per actor, the group stops the trace shows (`--- stopped by SIGSTOP ---`), as the transcript prints them. */
+  readonly stops: ReadonlyMap<string, readonly ExpectedEvent[]>;
+  /** Per actor, the trace's `+++` line; empty when the trace has none (-qq). */
+  readonly ends: ReadonlyMap<string, ExpectedEvent>;
+  readonly tracedEnds: boolean;
+  readonly unexpressed: readonly ListedCall[];
+  readonly approximated: readonly ListedCall[];
+  readonly stats: {
+    readonly lines: number;
+    readonly calls: number;
+    readonly steps: number;
+    readonly skipped: number;
+    /** Signals strace showed a task with no handler for them (ptrace sees them; nothing for the model). */
+    readonly footprintSignals: number;
+  };
+}
+
+/** What the first pass learns. */
+interface Survey {
+  /** Begin line of an unfinished call -> the rest of its arguments and its result. */
+  readonly ends: Map<number, { args: string; result: TraceResult; endLine: number }>;
+  /** Clone begin line -> the trace pid of the task it created. */
+  readonly childOf: Map<number, number>;
+  /** Clone begin line -> the line after which it is written (a concurrent clone got a smaller number). */
+  readonly releaseAfter: Map<number, number>;
+  /** Per pid, successful execve lines and program names, in order. */
+  readonly execs: Map<number, { line: number; name: string }[]>;
+  readonly rootPid: number;
+  readonly lines: number;
+  /** Calls the trace holds (whole lines and beginnings). */
+  readonly calls: number;
+  readonly hasEnds: boolean;
+  /** The records the second pass needs (identity calls, signals, ends, /proc opens), in trace order, with their line numbers. */
+  readonly kept: readonly (readonly [number, TraceRecord])[];
+}
+
+const CREATING = new Set(['fork', 'vfork', 'clone', 'clone3']);
+const SENDERS = new Set(['kill', 'tgkill', 'tkill', 'pidfd_send_signal']);
+/** CALLS as a Map: most names a trace holds are absent from it, and a Map answers that faster. */
+const TABLE = new Map(Object.entries(CALLS));
+/** The oldest strace forks a few probes before the program: more than this means the tracer was not pid 1 of a fresh namespace. */
+const MAX_ROOT_PID = 16;
+
+function basename(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/** Whether the second pass needs a record: everything but the calls no entry maps (reads, mmaps, ...). */
+function needed(r: TraceRecord): boolean {
+  switch (r.kind) {
+    case 'call':
+    case 'unfinished':
+    case 'resumed':
+      if (TABLE.has(r.name)) return true;
+      return (r.name === 'openat' || r.name === 'open') && r.args.includes('/proc/');
+    case 'note':
+      return SUPERSEDED.test(r.text);
+    default:
+      return true;
+  }
+}
+
+/** strace's note on a thread group's leader when another of its threads execs (de_thread: that thread takes the leader's pid). */
+const SUPERSEDED = /^\+\+\+ superseded by execve in pid (\d+) \+\+\+$/;
+
+/**
+ * The first pass: the only one that reads the source. It keeps the records
+ * the second needs, so memory grows with the trace's identity calls (as the
+ * scenario does), not with its length.
+ */
+function survey(source: TraceSource): Survey {
+  const kept: (readonly [number, TraceRecord])[] = [];
+  const ends = new Map<number, { args: string; result: TraceResult; endLine: number }>();
+  const open = new Map<number, { line: number; name: string; args: string }>();
+  const firstSeen = new Map<number, number>();
+  const execs = new Map<number, { line: number; name: string }[]>();
+  const clones: { line: number; pid: number; result: number; endLine: number; newpid: boolean; thread: boolean }[] = [];
+  const unshares = new Map<number, number[]>();
+  let rootPid: number | null = null;
+  let unprefixed = false;
+  let lines = 0;
+  let calls = 0;
+  let hasEnds = false;
+  let n = 0;
+  const finish = (pid: number, line: number, name: string, args: string, result: TraceResult, beginLine: number): void => {
+    if (name === 'execve' || name === 'execveat') {
+      if (result.kind === 'value') {
+        const path = stringArg(args) ?? '';
+        const list = execs.get(pid) ?? [];
+        list.push({ line: beginLine, name: basename(path) });
+        execs.set(pid, list);
+      }
+    } else if (CREATING.has(name) && result.kind === 'value' && result.value > 0) {
+      const flags = name === 'clone3' ? (structFields(splitArgs(args)[0] ?? '').get('flags') ?? '') : args;
+      clones.push({ line: beginLine, pid, result: result.value, endLine: line, newpid: flags.includes('CLONE_NEWPID'), thread: flags.includes('CLONE_THREAD') });
+    } else if (name === 'unshare' && result.kind === 'value' && result.value === 0 && args.includes('CLONE_NEWPID')) {
+      const list = unshares.get(pid) ?? [];
+      list.push(beginLine);
+      unshares.set(pid, list);
+    }
+  };
+  for (const text of source.lines()) {
+    n++;
+    const r = lexLine(text, source.name, n);
+    if (r === null) continue;
+    lines = n;
+    if (r.kind === 'call' || r.kind === 'unfinished') calls++;
+    if (needed(r)) kept.push([n, r]);
+    let pid = r.pid;
+    if (pid === null) {
+      unprefixed = true;
+      if (rootPid === null && r.kind === 'call' && (r.name === 'getpid' || r.name === 'gettid' || r.name === 'set_tid_address') && r.result.kind === 'value') rootPid = r.result.value;
+      pid = rootPid ?? -1;
+    } else if (rootPid === null && !unprefixed) {
+      rootPid = pid;
+    }
+    if (!firstSeen.has(pid)) firstSeen.set(pid, n);
+    switch (r.kind) {
+      case 'call':
+        finish(pid, n, r.name, r.args, r.result, n);
+        break;
+      case 'unfinished': {
+        const prev = open.get(pid);
+        // `<... x resumed> <unfinished ...>`: the same call, still open.
+        if (prev !== undefined && prev.name === r.name) prev.args += r.args;
+        else open.set(pid, { line: n, name: r.name, args: r.args });
+        break;
+      }
+      case 'resumed': {
+        const begun = open.get(pid);
+        if (begun === undefined || begun.name !== r.name) {
+          throw new TraceError(source.name, n, `<... ${r.name} resumed> without its beginning (${pid} had no unfinished ${r.name}): a truncated or merged log`);
+        }
+        open.delete(pid);
+        ends.set(begun.line, { args: r.args, result: r.result, endLine: n });
+        finish(pid, n, r.name, begun.args + r.args, r.result, begun.line);
+        break;
+      }
+      case 'exited':
+      case 'killed':
+        hasEnds = true;
+        open.delete(pid);
+        break;
+      case 'note': {
+        // The exec'ing thread's execve ends under the leader's pid: its open call moves there.
+        const m = SUPERSEDED.exec(r.text);
+        const execing = m === null ? undefined : open.get(Number(m[1]));
+        if (m !== null) {
+          open.delete(Number(m[1]));
+          if (execing !== undefined) open.set(pid, execing);
+          else open.delete(pid);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (lines === 0) throw new TraceError(source.name, 1, 'empty: not an strace log');
+  if (rootPid === null) throw new TraceError(source.name, 1, 'cannot tell the traced program pid: record with strace -f');
+  if (rootPid > MAX_ROOT_PID) {
+    throw new TraceError(source.name, firstSeen.get(rootPid) ?? 1, `the traced program is pid ${rootPid}: the tracer was not pid 1 of a fresh PID namespace (record with pidns trace, or unshare --pid --fork --mount-proc strace -f ...)`);
+  }
+  // Link clones to children. A clone returns the child's number in the caller's active
+  // namespace: the trace's numbering while the caller lives in strace's namespace. A caller
+  // in a nested one gets numbers of that namespace; its child is the next new pid of the trace.
+  const childOf = new Map<number, number>();
+  const nested = new Set<number>();
+  const assigned = new Set<number>([rootPid]);
+  const fresh = [...firstSeen.entries()].sort((a, b) => a[1] - b[1]);
+  const callerNested = new Map<number, boolean>();
+  const results = new Set(clones.map((c) => c.result));
+  clones.sort((a, b) => a.line - b.line); // they were collected where they returned
+  // A child's first line follows its clone's: pids first seen before a clone are no later clone's child.
+  let from = 0;
+  const firstFresh = (after: number, ok: (p: number) => boolean): number | undefined => {
+    while (from < fresh.length && fresh[from]![1] <= after) from++;
+    for (let k = from; k < fresh.length; k++) {
+      const p = fresh[k]![0];
+      if (!assigned.has(p) && ok(p)) return p;
+    }
+    return undefined;
+  };
+  for (const c of clones) {
+    const inNested = nested.has(c.pid);
+    callerNested.set(c.line, inNested);
+    let child: number | undefined;
+    const seenAt = firstSeen.get(c.result);
+    if (!inNested) {
+      // The trace's numbering: the result is the child (a number used before was freed and reused).
+      // A result that never shows up (a child that made no traced call) may still be a pid
+      // whose first line is missing its clone: then the new pid no clone returned is the child.
+      child = seenAt !== undefined ? c.result : (firstFresh(c.line, (p) => !results.has(p)) ?? c.result);
+    } else {
+      child = firstFresh(c.line, (p) => inNested || !results.has(p));
+    }
+    if (child === undefined) continue;
+    childOf.set(c.line, child);
+    assigned.add(child);
+    const kidsNested = inNested || c.newpid || (unshares.get(c.pid) ?? []).some((l) => l < c.line);
+    if (kidsNested && !c.thread) nested.add(child);
+    if (c.thread && inNested) nested.add(child);
+  }
+  // Concurrent clones: the one that got the smaller number went first. Only clones that began
+  // while c was in the kernel can be its rivals.
+  const releaseAfter = new Map<number, number>();
+  for (let i = 0; i < clones.length; i++) {
+    const c = clones[i]!;
+    for (let j = i + 1; j < clones.length && clones[j]!.line < c.endLine; j++) {
+      const d = clones[j]!;
+      if (d.result < c.result && callerNested.get(d.line) === callerNested.get(c.line)) {
+        releaseAfter.set(c.line, Math.max(releaseAfter.get(c.line) ?? 0, d.line));
+      }
+    }
+  }
+  return { ends, childOf, releaseAfter, execs, rootPid, lines, calls, hasEnds, kept };
+}
+
+// ------------------------------------------------------------ second pass
+
+type Disposition = 'SIG_DFL' | 'SIG_IGN' | 'catch';
+
+interface Proc {
+  tgid: number;
+  fds: Map<number, string>;
+  nsFiles: Map<number, { kind: 'ns' | 'ns_for_children'; actor: string }>;
+  handlers: Map<number, Disposition>;
+  masked: boolean;
+  threads: Set<Task>;
+  /** Its children by the number it sees them with (what its waits return). */
+  children: Map<number, Task>;
+}
+
+interface Task {
+  readonly pid: number;
+  readonly actor: string;
+  /** The base of its name (its program), inherited by its children until they exec. */
+  base: string;
+  proc: Proc;
+  /** Its number as its parent sees it (what wait returns). */
+  readonly viewPid: number;
+  readonly parent: Task | null;
+  ended: boolean;
+}
+
+const SI_CHILD = /^CLD_/;
+/** si_codes of signals the traced tree cannot have sent with a call. */
+const KERNEL_CODES = /^(SI_KERNEL|SI_TIMER|SI_MESGQ|SI_ASYNCIO|SI_SIGIO|SEGV_|BUS_|ILL_|FPE_|TRAP_|SYS_)/;
+
+function sanitize(name: string): string {
+  let s = name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  if (!/^[a-z]/.test(s)) s = `p${s}`;
+  return s;
+}
+
+class Generator2 {
+  readonly tasks = new Map<number, Task>();
+  private readonly names = new Set<string>(['init', 'strace']);
+  private readonly body: string[] = [];
+  private readonly expectations: { index: number; e: Expectation }[] = [];
+  private readonly caught = new Map<string, ExpectedEvent[]>();
+  private readonly ends = new Map<string, ExpectedEvent>();
+  private readonly stops = new Map<string, ExpectedEvent[]>();
+  private readonly unexpressed = new Map<string, number[]>();
+  private readonly approximated = new Map<string, number[]>();
+  private readonly dropped = new Map<string, number>();
+  private readonly open = new Map<number, { line: number; name: string; args: string }>();
+  private readonly parked = new Map<number, (() => void)[]>();
+  /** Signals traced tasks sent with kill-family calls, by number: their deliveries are not the outside's. */
+  private readonly sent = new Map<number, number>();
+  private readonly uncompared = new Set<string>();
+  private footprint = 0;
+  private setTidAddress = 0;
+
+  constructor(
+    private readonly source: TraceSource,
+    private readonly s: Survey,
+  ) {}
+
+  private nameFor(pid: number, since: number, inherited: string): { actor: string; base: string } {
+    const exec = (this.s.execs.get(pid) ?? []).find((e) => e.line >= since);
+    const base = exec === undefined ? inherited : sanitize(exec.name);
+    const suffix = `_${pid}`;
+    let actor = `${base.slice(0, 15 - suffix.length)}${suffix}`;
+    for (let k = 2; this.names.has(actor); k++) {
+      const sfx = `_${pid}_${k}`;
+      actor = `${base.slice(0, 15 - sfx.length)}${sfx}`;
+    }
+    this.names.add(actor);
+    return { actor, base };
+  }
+
+  private list(map: Map<string, number[]>, why: string, line: number): void {
+    const l = map.get(why);
+    if (l === undefined) map.set(why, [line]);
+    else l.push(line);
+  }
+
+  private emit(line: string): number {
+    this.body.push(line);
+    return this.body.length - 1;
+  }
+
+  run(): ImportResult {
+    const root = this.s.rootPid;
+    this.emit('init: clone(CLONE_NEWPID) -> strace = 2  # unshare --pid --fork: strace is pid 1 of a fresh PID namespace');
+    for (let p = 2; p < root; p++) {
+      this.emit(`strace: fork() -> probe = ${p}  # one of strace's probe processes, before the program starts`);
+      this.emit('probe: exit_group(0) = ?');
+      this.emit(`strace: wait4(${p}, 0) = ${p} {exited 0}`);
+    }
+    const { actor, base } = this.nameFor(root, 0, 'prog');
+    const proc: Proc = { tgid: root, fds: new Map(), nsFiles: new Map(), handlers: new Map(), masked: false, threads: new Set(), children: new Map() };
+    const task: Task = { pid: root, actor, base, proc, viewPid: root, parent: null, ended: false };
+    proc.threads.add(task);
+    this.tasks.set(root, task);
+    this.emit(`strace: fork() -> ${actor} = ${root}  # the traced program (its execve is the trace's first line)`);
+
+    for (const [n, r] of this.s.kept) {
+      this.record(n, r, r.pid ?? root);
+      const due = this.parked.get(n);
+      if (due !== undefined) {
+        this.parked.delete(n);
+        for (const f of due) f();
+      }
+    }
+    return this.result();
+  }
+
+  private task(pid: number, line: number): Task {
+    const t = this.tasks.get(pid);
+    if (t === undefined) {
+      throw new TraceError(this.source.name, line, `task ${pid} appears, but no traced call created it (keep fork, vfork, clone and clone3 in -e trace=)`);
+    }
+    return t;
+  }
+
+  private record(n: number, r: TraceRecord, pid: number): void {
+    switch (r.kind) {
+      case 'call':
+        this.call(n, pid, r.name, r.args, r.result);
+        return;
+      case 'unfinished': {
+        const prev = this.open.get(pid);
+        if (prev !== undefined && prev.name === r.name) return;
+        this.open.set(pid, { line: n, name: r.name, args: r.args });
+        const end = this.s.ends.get(n);
+        // A call that never ended (its task died in it, or the trace ends): no result to compare.
+        if (end === undefined) {
+          if (TABLE.has(r.name)) this.list(this.unexpressed, `${r.name} that never returned in the trace (its task died in the call, or the trace ends)`, n);
+          return;
+        }
+        this.call(n, pid, r.name, r.args + end.args, end.result, end.endLine);
+        return;
+      }
+      case 'resumed':
+        this.open.delete(pid);
+        return;
+      case 'signal':
+        this.signal(n, pid, r.signal, r.info, r.stopped);
+        return;
+      case 'exited':
+      case 'killed': {
+        const t = this.tasks.get(pid);
+        if (t === undefined) return;
+        const text = r.kind === 'exited' ? `+++ exited with ${r.code} +++` : `+++ killed by ${scenarioSignal(straceSignal(r.signal) ?? 0)} +++`;
+        this.ends.set(t.actor, { traceLine: n, text, signal: null, nameOnly: false });
+        return;
+      }
+      case 'note': {
+        const m = SUPERSEDED.exec(r.text);
+        const execing = m === null ? undefined : this.tasks.get(Number(m[1]));
+        const leader = this.tasks.get(pid);
+        if (execing === undefined || leader === undefined) return;
+        // From here on the trace names the exec'ing thread by the leader's pid, and the leader is gone.
+        leader.ended = true;
+        this.tasks.set(pid, execing);
+        const opened = this.open.get(execing.pid);
+        if (opened !== undefined) this.open.set(pid, opened);
+        return;
+      }
+    }
+  }
+
+  /** Split argument lists by their text: traces repeat the same calls (masks, dispositions) many times. */
+  private readonly argCache = new Map<string, readonly string[]>();
+
+  private argsOf(text: string): readonly string[] {
+    let args = this.argCache.get(text);
+    if (args === undefined) {
+      if (this.argCache.size >= 4096) this.argCache.clear();
+      args = splitArgs(text);
+      this.argCache.set(text, args);
+    }
+    return args;
+  }
+
+  /** One context object, refilled for each call (a call's entry reads it before the next call). */
+  private readonly ctx = new (class implements CallContext {
+    t: Task | null = null;
+    args: readonly string[] = [];
+    result: TraceResult = { kind: 'unknown', errno: null };
+    constructor(private readonly g: Generator2) {}
+    actorOf(pid: number): string | null {
+      return this.g.tasks.get(pid)?.actor ?? null;
+    }
+    fdName(fd: number): string | null {
+      return this.t?.proc.fds.get(fd) ?? null;
+    }
+    nsFile(fd: number): { kind: 'ns' | 'ns_for_children'; actor: string } | null {
+      return this.t?.proc.nsFiles.get(fd) ?? null;
+    }
+    ended(pid: number): boolean {
+      const child = this.t?.proc.children.get(pid);
+      return (child ?? this.g.tasks.get(pid))?.ended ?? false;
+    }
+  })(this);
+
+  private context(t: Task, args: readonly string[], result: TraceResult): CallContext {
+    const c = this.ctx;
+    c.t = t;
+    c.args = args;
+    c.result = result;
+    return c;
+  }
+
+  /** A call that began on line n and ended on `endLine` (n for a whole line). */
+  private call(n: number, pid: number, name: string, argText: string, result: TraceResult, endLine = n): void {
+    const t = this.task(pid, n);
+    if ((name === 'openat' || name === 'open') && result.kind === 'value') {
+      this.openNs(t, name === 'open' ? argText : splitArgs(argText)[1] ?? '', result.value);
+    }
+    const entry = TABLE.get(name);
+    if (entry === undefined) {
+      return;
+    }
+    const args = this.argsOf(argText);
+    const mapped = entry(this.context(t, args, result));
+    switch (mapped.kind) {
+      case 'skip':
+        return;
+      case 'unexpressed':
+        this.list(this.unexpressed, mapped.why, n);
+        if (name === 'rt_sigprocmask' || name === 'rt_sigsuspend') t.proc.masked = true;
+        return;
+      case 'step':
+        break;
+    }
+    if (name === 'set_tid_address') this.setTidAddress++;
+    if (mapped.approx !== undefined) this.list(this.approximated, mapped.approx, n);
+    if (mapped.missing !== undefined) this.list(this.unexpressed, mapped.missing, n);
+    if (mapped.dropped !== undefined) this.dropped.set(mapped.dropped, (this.dropped.get(mapped.dropped) ?? 0) + 1);
+    const write = (): void => { this.step(n, endLine, t, name, args, result, mapped); };
+    // A signal takes effect when its victim next leaves the kernel: the calls the victim made
+    // while the sender was still inside kill() came first. Such a kill is written where it returned.
+    const after = mapped.creates === 'task' ? this.s.releaseAfter.get(n) : SENDERS.has(name) ? endLine : undefined;
+    if (after !== undefined && after > n) {
+      const list = this.parked.get(after) ?? [];
+      list.push(write);
+      this.parked.set(after, list);
+    } else {
+      write();
+    }
+  }
+
+  private step(n: number, endLine: number, t: Task, name: string, args: readonly string[], result: TraceResult, m: Extract<Mapped, { kind: 'step' }>): void {
+    let bind = '';
+    if (m.creates === 'task' && result.kind === 'value' && result.value > 0) {
+      const childPid = this.s.childOf.get(n) ?? result.value;
+      const thread = m.call.includes('CLONE_THREAD');
+      const { actor, base } = this.nameFor(childPid, n, t.base);
+      const shareFiles = m.call.includes('CLONE_FILES') || thread;
+      const proc: Proc = thread
+        ? t.proc
+        : {
+            tgid: childPid,
+            fds: shareFiles ? t.proc.fds : new Map(t.proc.fds),
+            nsFiles: new Map(t.proc.nsFiles),
+            handlers: m.call.includes('CLONE_SIGHAND') ? t.proc.handlers : new Map(t.proc.handlers),
+            masked: t.proc.masked,
+            threads: new Set(),
+            children: new Map(),
+          };
+      const parent = m.call.includes('CLONE_PARENT') || thread ? t.parent : t;
+      const child: Task = { pid: childPid, actor, base, proc, viewPid: result.value, parent, ended: false };
+      proc.threads.add(child);
+      if (!thread) parent?.proc.children.set(result.value, child);
+      this.tasks.set(childPid, child);
+      bind = ` -> ${actor}`;
+    } else if (m.creates === 'fd' && result.kind === 'value') {
+      const fdName = `fd${result.value}`;
+      t.proc.fds.set(result.value, fdName);
+      bind = ` -> ${fdName}`;
+    }
+    const shown = m.blocks === true ? '<unfinished ...>' : m.expect;
+    const where = endLine === n ? `line ${n}` : `lines ${n}-${endLine}`;
+    const trailer = m.blocks === true ? `  # ${where}: returns ${m.expect}` : `  # ${where}`;
+    const index = this.emit(`${t.actor}: ${m.call}${bind} = ${shown}${trailer}`);
+    this.expectations.push({ index, e: { traceLine: endLine, actor: t.actor, call: m.call, result: m.expect } });
+    this.effects(t, name, args, result, m);
+  }
+
+  /** What a written step changes in the importer's picture of the tasks. */
+  private effects(t: Task, name: string, args: readonly string[], result: TraceResult, m: Extract<Mapped, { kind: 'step' }>): void {
+    const ok = result.kind === 'value';
+    switch (name) {
+      case 'exit_group':
+        for (const x of t.proc.threads) x.ended = true;
+        return;
+      case 'exit':
+        t.ended = true;
+        return;
+      case 'execve':
+      case 'execveat': {
+        // Handlers reset to SIG_DFL at exec (flush_signal_handlers); other threads are gone (de_thread).
+        for (const [sig, d] of t.proc.handlers) if (d === 'catch') t.proc.handlers.set(sig, 'SIG_DFL');
+        for (const x of t.proc.threads) if (x !== t) x.ended = true;
+        t.base = this.s.execs.get(t.pid)?.[0]?.name ?? t.base;
+        return;
+      }
+      case 'rt_sigaction': {
+        const sig = straceSignal(args[0] ?? '');
+        const d = /signal\(\w+, (\w+)\)/.exec(m.call)?.[1] as Disposition | undefined;
+        if (ok && sig !== null && d !== undefined) t.proc.handlers.set(sig, d);
+        return;
+      }
+      case 'close':
+        if (ok) t.proc.fds.delete(Number(args[0]));
+        return;
+      case 'kill':
+      case 'tgkill':
+      case 'pidfd_send_signal': {
+        const sig = straceSignal(args[name === 'tgkill' ? 2 : 1] ?? '');
+        if (!ok || sig === null || sig === 0) return;
+        // A kill to a group or to all can reach any number of tasks: its deliveries are all the tree's.
+        const group = name === 'kill' && Number(args[0]) <= 0;
+        this.sent.set(sig, group ? Infinity : (this.sent.get(sig) ?? 0) + 1);
+        if (name === 'kill' || name === 'tgkill') {
+          const victim = this.tasks.get(Number(args[name === 'kill' ? 0 : 1]));
+          if (victim !== undefined && victim.proc.handlers.get(sig) !== 'catch') for (const x of victim.proc.threads) x.ended = true;
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private openNs(t: Task, pathArg: string, fd: number): void {
+    const path = stringArg(pathArg);
+    if (path === null) return;
+    const m = /^\/proc\/(self|thread-self|\d+)\/ns\/(pid|pid_for_children)$/.exec(path);
+    if (m === null) return;
+    const target = m[1] === 'self' || m[1] === 'thread-self' ? t : this.tasks.get(Number(m[1]));
+    if (target === undefined) return;
+    t.proc.nsFiles.set(fd, { kind: m[2] === 'pid' ? 'ns' : 'ns_for_children', actor: target.actor });
+  }
+
+  private signal(n: number, pid: number, name: string, info: string, stopped: boolean): void {
+    const t = this.tasks.get(pid);
+    if (t === undefined) return;
+    const sig = straceSignal(name);
+    if (sig === null) throw new TraceError(this.source.name, n, `unknown signal ${name}`);
+    if (stopped) {
+      const list = this.stops.get(t.actor) ?? [];
+      list.push({ traceLine: n, text: `+++ stopped by ${scenarioSignal(sig)} +++`, signal: sig, nameOnly: false });
+      this.stops.set(t.actor, list);
+      return;
+    }
+    const f = structFields(`{${info}}`);
+    const code = f.get('si_code') ?? 'SI_USER';
+    const siPid = f.get('si_pid') ?? '0';
+    let outside = false;
+    let nameOnly = false;
+    if (!SI_CHILD.test(code)) {
+      const sent = this.sent.get(sig) ?? 0;
+      if (!KERNEL_CODES.test(code) && sent > 0) {
+        if (sent !== Infinity) this.sent.set(sig, sent - 1);
+      } else {
+        outside = true;
+        nameOnly = code !== 'SI_USER' || siPid !== '0';
+      }
+    }
+    if (outside) {
+      const why = nameOnly ? `  # line ${n}: ${name} (si_code=${code}) came from the kernel, not a traced call: the outside actor's kill stands in` : `  # line ${n}: ${name} from outside the traced tree`;
+      if (nameOnly) this.list(this.approximated, `${name} sent by the kernel (si_code=${code}), replayed as a kill from outside`, n);
+      this.emit(`init: kill($${t.actor}, ${scenarioSignal(sig)}) = 0${why}`);
+    }
+    if (t.proc.handlers.get(sig) !== 'catch') {
+      this.footprint++;
+      return;
+    }
+    const status = SI_CHILD.test(code) ? `, si_status=${code === 'CLD_EXITED' ? (f.get('si_status') ?? '0') : scenarioSignal(straceSignal(f.get('si_status') ?? '') ?? 0)}` : '';
+    const text = `--- ${scenarioSignal(sig)} {si_pid=${siPid}, si_code=${code}${status}} ---`;
+    const list = this.caught.get(t.actor) ?? [];
+    list.push({ traceLine: n, text, signal: sig, nameOnly });
+    this.caught.set(t.actor, list);
+  }
+
+  private result(): ImportResult {
+    for (const t of this.tasks.values()) {
+      if (t.proc.masked) {
+        this.uncompared.add(t.actor);
+        this.caught.delete(t.actor);
+      }
+    }
+    const header = this.header();
+    const offset = header.length;
+    const expectations = new Map<number, Expectation>();
+    for (const { index, e } of this.expectations) expectations.set(offset + index + 1, e);
+    const listed = (m: Map<string, number[]>): ListedCall[] => [...m.entries()].map(([why, lines]) => ({ why, lines }));
+    return {
+      scenario: `${[...header, ...this.body].join('\n')}\n`,
+      expectations,
+      caught: this.caught,
+      stops: this.stops,
+      uncomparedSignals: this.uncompared,
+      ends: this.ends,
+      tracedEnds: this.s.hasEnds,
+      unexpressed: listed(this.unexpressed),
+      approximated: listed(this.approximated),
+      stats: { lines: this.s.lines, calls: this.s.calls, steps: this.expectations.length, skipped: this.s.calls - this.expectations.length, footprintSignals: this.footprint },
+    };
+  }
+
+  private header(): string[] {
+    const out = [
+      `# Imported from ${this.source.name} by pidns import: ${this.s.lines} trace lines, ${this.expectations.length} steps with the trace's results.`,
+      '# Recorded as unshare --pid --fork --mount-proc strace -f -qq -o FILE -- CMD: `init` is the unshare',
+      '# outside the namespace and the outside actor (a signal from outside the traced tree is its kill);',
+      `# \`strace\` is pid 1 of the fresh namespace${this.s.rootPid > 2 ? `, its probe processes took pids 2..${this.s.rootPid - 1}` : ''}.`,
+      '# Steps are in the order the calls began; `# line N` is the trace line (`lines N-M`: began on N, returned on M).',
+    ];
+    if (this.dropped.size > 0) {
+      const what = [...this.dropped.entries()].map(([f, k]) => `${f} (${k})`).join(', ');
+      out.push(`# Dropped pointer flags (they change nothing identity shows; glibc's fork is clone(CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD), written fork()): ${what}.`);
+    }
+    if (this.setTidAddress > 0) out.push(`# set_tid_address is written gettid() (${this.setTidAddress}): it returns the caller's tid.`);
+    if (this.footprint > 0) out.push(`# Not compared: ${this.footprint} signals strace showed a task that has no handler for them (ptrace sees them; untraced, nothing happens).`);
+    if (this.uncompared.size > 0) out.push(`# Handled signals not compared for ${[...this.uncompared].join(', ')}: they change their signal mask (issue 12).`);
+    const block = (title: string, m: Map<string, number[]>): void => {
+      if (m.size === 0) return;
+      let total = 0;
+      for (const l of m.values()) total += l.length;
+      out.push(`# ${title} (${total}), by trace line:`);
+      for (const [why, lines] of m) {
+        out.push(`#   ${why}:`);
+        let row = '#    ';
+        for (const l of lines) {
+          if (row.length + String(l).length + 1 > 100) {
+            out.push(row);
+            row = '#    ';
+          }
+          row += ` ${l}`;
+        }
+        out.push(row);
+      }
+    };
+    block('Not expressible yet', this.unexpressed);
+    block('Approximated (the step says less than the trace)', this.approximated);
+    out.push('');
+    return out;
+  }
+}
+
+/** Turns a trace into a scenario, reading `source` once. Throws TraceError on bad input. */
+export function importTrace(source: TraceSource): ImportResult {
+  return new Generator2(source, survey(source)).run();
+}
+
+/** The lines of a text, without copying it into an array. */
+export function* linesOf(text: string): Generator<string> {
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+  }
+}
+
+/** importTrace over a text in memory (the visualizer, tests). */
+export function importTraceText(text: string, name = 'trace'): ImportResult {
+  return importTrace({ name, lines: () => linesOf(text) });
+}
+
+export { plainResult };
