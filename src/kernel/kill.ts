@@ -1,4 +1,4 @@
-// kill(2), tgkill(2) and pidfd_send_signal(2) (kernel/signal.c): how an id
+// kill(2) and its thread-directed and pidfd relatives (kernel/signal.c): how an id
 // names the tasks to signal, as the caller's namespace sees them.
 
 import { Errno } from '../abi/errno.js';

@@ -43,13 +43,13 @@ export class TaskApi {
     return named('setns', sysSetnsNamespace(this.kernel, this.task, ns, flags));
   }
   setnsPidfd(fd: number, flags: number): SysResult<0> {
-    return named('setns', sysSetnsPidfd(this.kernel, this.task, fd, flags));
+    return named('setnsPidfd', sysSetnsPidfd(this.kernel, this.task, fd, flags));
   }
   exit(code: number): SysResult<never> {
     return named('exit', sysExit(this.kernel, this.task, code));
   }
   exitGroup(code: number): SysResult<never> {
-    return named('exit_group', sysExitGroup(this.kernel, this.task, code));
+    return named('exitGroup', sysExitGroup(this.kernel, this.task, code));
   }
   execve(): SysResult<0> {
     return named('execve', sysExecve(this.kernel, this.task));
@@ -67,16 +67,16 @@ export class TaskApi {
     return named('tgkill', sysTgkill(this.kernel, this.task, tgid, tid, sig));
   }
   pidfdOpen(pid: number, flags: number): SysResult<number> {
-    return named('pidfd_open', sysPidfdOpen(this.kernel, this.task, pid, flags));
+    return named('pidfdOpen', sysPidfdOpen(this.kernel, this.task, pid, flags));
   }
   pidfdSendSignal(fd: number, sig: number): SysResult<0> {
-    return named('pidfd_send_signal', sysPidfdSendSignal(this.kernel, this.task, fd, sig));
+    return named('pidfdSendSignal', sysPidfdSendSignal(this.kernel, this.task, fd, sig));
   }
   close(fd: number): SysResult<0> {
     return named('close', sysClose(this.kernel, this.task, fd));
   }
   signal(sig: number, disposition: SignalDisposition): SysResult<0> {
-    return named('rt_sigaction', sysSignal(this.kernel, this.task, sig, disposition));
+    return named('signal', sysSignal(this.kernel, this.task, sig, disposition));
   }
   getpid(): SysResult<number> {
     return named('getpid', sysGetpid(this.kernel, this.task));
@@ -113,9 +113,13 @@ export class TaskApi {
   }
 }
 
-/** A failure names the system call that made it (what strace would print), at the API edge. */
-function named<T>(syscall: string, r: SysResult<T>): SysResult<T> {
-  return r.ok ? r : { ...r, syscall };
+/** Methods whose system call is not their name in snake case. */
+const SYSCALL_OF: Readonly<Record<string, string>> = { setnsPidfd: 'setns', signal: 'rt_sigaction' };
+
+/** A failure names the system call that made it (what strace would print): the method's name in snake case. */
+function named<T>(method: string, r: SysResult<T>): SysResult<T> {
+  if (r.ok) return r;
+  return { ...r, syscall: SYSCALL_OF[method] ?? method.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) };
 }
 
 /** The value of a successful call; a SyscallError (errno, code, and the system call) otherwise. */

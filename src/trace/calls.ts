@@ -1,5 +1,5 @@
-// The mapping table: one entry per strace system call name, saying what the
-// call is for the scenario language. A call that does not concern process
+// The special entries of the import table (table.ts): strace's calls that it
+// prints otherwise than the scenario language writes them. A call that does not concern process
 // identity is absent (skipped); an identity call the language cannot say yet
 // is `unexpressed` with its reason, and the importer lists it by trace line
 // at the top of the scenario. A new call (signal masks, issue 12; terminals,
@@ -49,7 +49,7 @@ export type Mapped =
     };
 
 const SKIP: Mapped = { kind: 'skip' };
-const unexpressed = (why: string): Mapped => ({ kind: 'unexpressed', why });
+export const unexpressed = (why: string): Mapped => ({ kind: 'unexpressed', why });
 
 /** `= N`, `= -1 EINTR`, `= ?` in the language's syntax. */
 export function plainResult(r: TraceResult): string {
@@ -63,7 +63,7 @@ export function plainResult(r: TraceResult): string {
   }
 }
 
-function int(text: string | undefined): number | null {
+export function int(text: string | undefined): number | null {
   if (text === undefined) return null;
   const t = text.trim();
   if (/^-?\d+$/.test(t)) return Number(t);
@@ -72,7 +72,7 @@ function int(text: string | undefined): number | null {
 }
 
 /** Splits `A|B|0x10` into names and a numeric rest. */
-function flagTerms(text: string): { names: string[]; rest: number } {
+export function flagTerms(text: string): { names: string[]; rest: number } {
   const names: string[] = [];
   let rest = 0;
   for (const t of text.split('|')) {
@@ -107,7 +107,7 @@ function namesOf(bits: number): string[] {
  * only the exit signal SIGCHLD is left, clone(FLAGS) when SIGCHLD is the exit
  * signal or a thread has none, clone3 with exit_signal otherwise.
  */
-function cloneStep(flagNames: readonly string[], exitSignal: number, how: 'clone' | 'clone3', r: TraceResult): Mapped {
+export function cloneStep(flagNames: readonly string[], exitSignal: number, how: 'clone' | 'clone3', r: TraceResult): Mapped {
   for (const n of flagNames) if (cloneFlagNames[n] === undefined) return unexpressed(`${how} flag ${n} is not one pidns knows`);
   if (flagNames.includes('CLONE_PIDFD')) return unexpressed(`${how} with CLONE_PIDFD (the pidfd is returned through a pointer)`);
   const dropped = flagNames.filter((n) => POINTER_FLAGS.has(n));
@@ -179,7 +179,7 @@ function nohang(options: string): boolean {
   return options.split('|').includes('WNOHANG');
 }
 
-function wait4(c: CallContext): Mapped {
+export function wait4(c: CallContext): Mapped {
   const [pidText, statusText, optText] = c.args;
   const pid = int(pidText);
   const options = waitOptions(optText ?? '', 'wait4');
@@ -196,7 +196,7 @@ function wait4(c: CallContext): Mapped {
   return { kind: 'step', call: `wait4(${pid}, ${options})`, expect, blocks };
 }
 
-function waitid(c: CallContext): Mapped {
+export function waitid(c: CallContext): Mapped {
   const [idtype, idText, infoText, optText] = c.args;
   const options = waitOptions(optText ?? '', 'waitid');
   if (idtype === undefined || !/^P_(ALL|PID|PGID|PIDFD)$/.test(idtype) || options === null) return unexpressed(`waitid arguments pidns cannot read: ${c.args.join(', ')}`);
@@ -229,7 +229,7 @@ function waitid(c: CallContext): Mapped {
 
 // ------------------------------------------------------------------ signals
 
-function signalArg(text: string | undefined): string | null {
+export function signalArg(text: string | undefined): string | null {
   if (text === undefined) return null;
   const t = text.trim();
   if (t === '0') return '0';
@@ -240,7 +240,7 @@ function signalArg(text: string | undefined): string | null {
 /** sa_flags that change nothing identity shows: glibc's restorer, the siginfo form, the stack. */
 const NEUTRAL_SA = new Set(['SA_RESTORER', 'SA_SIGINFO', 'SA_ONSTACK', '0']);
 
-function rtSigaction(c: CallContext): Mapped {
+export function rtSigaction(c: CallContext): Mapped {
   const [sigText, act] = c.args;
   if (act === undefined || act === 'NULL') return SKIP; // a query changes nothing
   const sig = signalArg(sigText);
@@ -258,17 +258,8 @@ function rtSigaction(c: CallContext): Mapped {
   return lost.length > 0 ? { ...step, missing: `rt_sigaction's ${lost.join(', ')} (the disposition is written as signal(); sigaction flags and masks are issue 12)` } : step;
 }
 
-function killLike(name: 'kill' | 'tgkill'): (c: CallContext) => Mapped {
-  return (c) => {
-    const n = name === 'kill' ? 1 : 2;
-    const ids = c.args.slice(0, n).map(int);
-    const sig = signalArg(c.args[n]);
-    if (ids.some((x) => x === null) || sig === null) return unexpressed(`${name}(${c.args.join(', ')})`);
-    return { kind: 'step', call: `${name}(${ids.join(', ')}, ${sig})`, expect: plainResult(c.result) };
-  };
-}
 
-function pidfdSendSignal(c: CallContext): Mapped {
+export function pidfdSendSignal(c: CallContext): Mapped {
   const fd = int(c.args[0]);
   const sig = signalArg(c.args[1]);
   const name = fd === null ? null : c.fdName(fd);
@@ -279,33 +270,19 @@ function pidfdSendSignal(c: CallContext): Mapped {
 
 // ------------------------------------------------------------------- others
 
-const simple =
+export const simple =
   (call: string): ((c: CallContext) => Mapped) =>
   (c) => ({ kind: 'step', call, expect: plainResult(c.result) });
 
-function intArgs(name: string, n: number): (c: CallContext) => Mapped {
-  return (c) => {
-    const vals = c.args.slice(0, n).map(int);
-    if (vals.length !== n || vals.some((v) => v === null)) return unexpressed(`${name}(${c.args.join(', ')})`);
-    return { kind: 'step', call: `${name}(${vals.join(', ')})`, expect: plainResult(c.result) };
-  };
-}
 
-function exitLike(name: 'exit' | 'exit_group'): (c: CallContext) => Mapped {
-  return (c) => {
-    const code = int(c.args[0]);
-    if (code === null) return unexpressed(`${name}(${c.args[0] ?? ''})`);
-    return { kind: 'step', call: `${name}(${code})`, expect: '?' };
-  };
-}
 
-function execve(c: CallContext): Mapped {
+export function execve(c: CallContext): Mapped {
   // A failed execve (a PATH search's misses) changes nothing: no step.
   if (c.result.kind !== 'value') return SKIP;
   return { kind: 'step', call: 'execve()', expect: '0' };
 }
 
-function unshare(c: CallContext): Mapped {
+export function unshare(c: CallContext): Mapped {
   const { names, rest } = flagTerms(c.args[0] ?? '0');
   names.push(...namesOf(rest));
   for (const n of names) if (cloneFlagNames[n] === undefined) return unexpressed(`unshare flag ${n}`);
@@ -316,7 +293,7 @@ function unshare(c: CallContext): Mapped {
   return lost.length > 0 ? { ...step, approx: `unshare's ${lost.join('|')}: only PID and user namespaces are modeled` } : step;
 }
 
-function setns(c: CallContext): Mapped {
+export function setns(c: CallContext): Mapped {
   const fd = int(c.args[0]);
   const type = (c.args[1] ?? '0').trim();
   if (fd === null) return unexpressed(`setns(${c.args.join(', ')})`);
@@ -328,7 +305,7 @@ function setns(c: CallContext): Mapped {
   return { kind: 'step', call: `setns(${target}, CLONE_NEWPID)`, expect: plainResult(c.result) };
 }
 
-function prctl(c: CallContext): Mapped {
+export function prctl(c: CallContext): Mapped {
   const option = (c.args[0] ?? '').trim();
   switch (option) {
     case 'PR_SET_CHILD_SUBREAPER': {
@@ -352,27 +329,20 @@ function prctl(c: CallContext): Mapped {
   }
 }
 
-function pidfdOpen(c: CallContext): Mapped {
-  const pid = int(c.args[0]);
-  const flags = (c.args[1] ?? '0').trim();
-  if (pid === null || !/^(0|PIDFD_THREAD|PIDFD_NONBLOCK)(\|(PIDFD_THREAD|PIDFD_NONBLOCK))*$/.test(flags)) return unexpressed(`pidfd_open(${c.args.join(', ')})`);
-  const ok = c.result.kind === 'value';
-  return { kind: 'step', call: `pidfd_open(${pid}, ${flags})`, expect: ok ? 'fd' : plainResult(c.result), ...(ok ? { creates: 'fd' as const } : {}) };
-}
 
-function close(c: CallContext): Mapped {
+export function close(c: CallContext): Mapped {
   const fd = int(c.args[0]);
   const name = fd === null ? null : c.fdName(fd);
   if (name === null) return SKIP; // not a pidfd: files are not identity
   return { kind: 'step', call: `close(${name})`, expect: plainResult(c.result) };
 }
 
-function rtSigprocmask(c: CallContext): Mapped {
+export function rtSigprocmask(c: CallContext): Mapped {
   if ((c.args[1] ?? 'NULL') === 'NULL') return SKIP; // reads the mask, changes nothing
   return unexpressed('rt_sigprocmask: signal masks are issue 12');
 }
 
-function setresuid(c: CallContext): Mapped {
+export function setresuid(c: CallContext): Mapped {
   const ids = c.args.slice(0, 3).map(int);
   if (ids.length === 3 && ids[0] !== null && ids[0] === ids[1] && ids[1] === ids[2]) {
     return { kind: 'step', call: `setuid(${ids[0]})`, expect: plainResult(c.result) };
@@ -382,16 +352,16 @@ function setresuid(c: CallContext): Mapped {
 
 const TERMINAL_IOCTLS = new Set(['TIOCSPGRP', 'TIOCGPGRP', 'TIOCSCTTY', 'TIOCNOTTY', 'TIOCGSID', 'TIOCSIG', 'TIOCSTI']);
 
-function ioctl(c: CallContext): Mapped {
+export function ioctl(c: CallContext): Mapped {
   const req = (c.args[1] ?? '').trim();
   return TERMINAL_IOCTLS.has(req) ? unexpressed(`ioctl ${req}: terminals are issue 13`) : SKIP;
 }
 
-function pending(issue: string): (c: CallContext) => Mapped {
+export function pending(issue: string): (c: CallContext) => Mapped {
   return () => unexpressed(issue);
 }
 
-function clone(c: CallContext): Mapped {
+export function clone(c: CallContext): Mapped {
   const f = new Map<string, string>();
   for (const a of c.args) {
     const eq = a.indexOf('=');
@@ -402,7 +372,7 @@ function clone(c: CallContext): Mapped {
   return cloneStep(flags.names, flags.exitSignal, 'clone', c.result);
 }
 
-function clone3(c: CallContext): Mapped {
+export function clone3(c: CallContext): Mapped {
   const f = structFields(c.args[0] ?? '{}');
   const { names, rest } = flagTerms(f.get('flags') ?? '0');
   if (rest !== 0) names.push(...namesOf(rest));
@@ -412,55 +382,5 @@ function clone3(c: CallContext): Mapped {
   if (f.has('set_tid')) return unexpressed('clone3 with set_tid (strace prints it as a pointer)');
   return cloneStep(names, exitSignal, 'clone3', c.result);
 }
-
-type Entry = (c: CallContext) => Mapped;
-
-/** strace's call name to its mapping. Absent names are not identity calls: skipped. */
-export const CALLS: Readonly<Record<string, Entry>> = {
-  fork: (c) => cloneStep([], Signal.SIGCHLD, 'clone', c.result),
-  vfork: (c) => cloneStep(['CLONE_VM', 'CLONE_VFORK'], Signal.SIGCHLD, 'clone', c.result),
-  clone,
-  clone3,
-  unshare,
-  setns,
-  exit: exitLike('exit'),
-  exit_group: exitLike('exit_group'),
-  execve,
-  execveat: execve,
-  wait4,
-  waitid,
-  kill: killLike('kill'),
-  tgkill: killLike('tgkill'),
-  tkill: pending('tkill (the language has tgkill)'),
-  pidfd_send_signal: pidfdSendSignal,
-  rt_sigaction: rtSigaction,
-  getpid: simple('getpid()'),
-  getppid: simple('getppid()'),
-  gettid: simple('gettid()'),
-  // set_tid_address returns the caller's tid (kernel/fork.c); the pointer it sets only serves futex wakeups.
-  set_tid_address: simple('gettid()'),
-  getpgrp: simple('getpgrp()'),
-  getpgid: intArgs('getpgid', 1),
-  getsid: intArgs('getsid', 1),
-  setpgid: intArgs('setpgid', 2),
-  setsid: simple('setsid()'),
-  prctl,
-  pidfd_open: pidfdOpen,
-  close,
-  setuid: intArgs('setuid', 1),
-  setresuid,
-  setreuid: pending('setreuid: only setuid is in the language'),
-  rt_sigprocmask: rtSigprocmask,
-  rt_sigsuspend: pending('rt_sigsuspend: signal masks are issue 12'),
-  rt_sigtimedwait: pending('rt_sigtimedwait: queued signals are issue 12'),
-  rt_sigqueueinfo: pending('rt_sigqueueinfo: queued signals are issue 12'),
-  rt_tgsigqueueinfo: pending('rt_tgsigqueueinfo: queued signals are issue 12'),
-  signalfd4: pending('signalfd4: signal fds are not modeled'),
-  signalfd: pending('signalfd: signal fds are not modeled'),
-  pause: pending('pause: waiting for a signal is issue 12'),
-  ptrace: pending('ptrace is not modeled'),
-  pidfd_getfd: pending('pidfd_getfd is not in the language'),
-  ioctl,
-};
 
 export { stringArg, splitArgs };

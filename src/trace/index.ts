@@ -6,7 +6,7 @@ export { TraceError, lexLine, splitArgs, structFields } from './lexer.js';
 export type { TraceRecord, TraceResult } from './lexer.js';
 export { importTrace, importTraceText, linesOf } from './importer.js';
 export type { Expectation, ExpectedEvent, ImportResult, ListedCall, TraceSource } from './importer.js';
-export { CALLS } from './calls.js';
+export { CALLS } from './table.js';
 export type { CallContext, Mapped } from './calls.js';
 export { replayImport } from './replay.js';
 export type { ReplayMismatch, ReplayReport } from './replay.js';
