@@ -3,6 +3,7 @@
 // namespace its children will be born in, and what it is blocked in.
 
 import type { Cred } from './cred.js';
+import type { Mm } from './mm.js';
 import type { PidNamespace } from './pid_namespace.js';
 import type { Pid } from './pid.js';
 import type { SigInfo } from './signal_types.js';
@@ -82,6 +83,7 @@ class TaskExtra {
   zapInitPids = 0;
   pending: SigInfo[] | null = null;
   due: SigInfo[] | null = null;
+  clearChildTid = false;
 }
 
 export class Task {
@@ -112,6 +114,11 @@ export class Task {
   /** comm: the scenario names tasks by it. */
   comm: string;
   cred: Cred;
+  /**
+   * mm: the memory, when it is shared with another task (CLONE_VM, a thread) or
+   * ever was; null for a private one (mm_users 1). Cleared by exit_mm and exec.
+   */
+  mm: Mm | null = null;
   /** What only waits, stops, queued signals, exec and a dying init use: made on first non-default write. */
   private x: TaskExtra | null = null;
 
@@ -151,6 +158,17 @@ export class Task {
   }
   set parentExecId(v: number) {
     if (v !== 0 || this.x !== null) this.extra.parentExecId = v;
+  }
+
+  /**
+   * clear_child_tid is set (CLONE_CHILD_CLEARTID, set_tid_address): the
+   * language has one tid word per task (its child_tid), so a flag is the address.
+   */
+  get clearChildTid(): boolean {
+    return this.x !== null && this.x.clearChildTid;
+  }
+  set clearChildTid(v: boolean) {
+    if (v || this.x !== null) this.extra.clearChildTid = v;
   }
 
   /** Woken while blocked in a wait (__wake_up_parent, a signal): the wait runs again. */

@@ -30,6 +30,8 @@ export interface Actor {
   exited: boolean;
   /** A reply still to come for a call whose result was already given (it stopped itself). */
   discardReply?: boolean;
+  /** Its clear_child_tid is its tid word (CLONE_CHILD_CLEARTID, set_tid_address): exit or exec may clear it. */
+  clearArmed?: boolean;
 }
 
 /** One step in flight: the call, and what has been learnt of it so far. */

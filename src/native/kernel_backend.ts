@@ -7,7 +7,8 @@
 
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CLONE_NEWPID } from '../abi/clone.js';
+import { readFileSync } from 'node:fs';
+import { CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } from '../abi/clone.js';
 import { defaultAction, siCodeName, Signal } from '../abi/signal.js';
 import { decodeExitWord } from '../abi/wait.js';
 import { nsInode } from '../host/proc_files.js';
@@ -19,6 +20,9 @@ import { ensureRunner } from './build.js';
 import { decodeReply, encodeCommand, parseLine, type Line } from './protocol.js';
 import { unsettled } from './settle.js';
 import { HostViews } from './views.js';
+
+/** runner.c's WORDS_FD: the memfd of tid words, two int32 per actor ref ({parent_tid, child_tid}). */
+const WORDS_FD = 511;
 
 /** How long a step may take to settle before the run fails (generous: CI machines are loaded). */
 const STEP_LIMIT_MS = 10_000;
@@ -172,7 +176,52 @@ export class KernelBackend implements Backend {
       if (!now && wasStopped.has(x.ref) && procState(st.state) !== 'Z') events.push({ task: x.ref, event: { kind: 'continued' } });
     }
     if (step.result === null) throw new Error('kernel backend: no result');
-    return { result: step.result, events };
+    return { result: this.tidWords(step, step.result, events), events };
+  }
+
+  /** The memfd of tid words, as the runner shares it with every actor. */
+  private readWords(): Buffer | null {
+    try {
+      return readFileSync(`/proc/${this.controllerPid}/fd/${WORDS_FD}`);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * What the kernel wrote through the pointers the runner passed: the words
+   * CLONE_PARENT_SETTID / CLONE_CHILD_SETTID set in a clone's result, and a
+   * `tid_cleared` event for a task whose clear_child_tid word went to 0 (at
+   * exit or exec, mm_release() clears it only while another task shares the
+   * memory), before the task's end.
+   */
+  private tidWords(step: StepCtx, result: CallResult, events: StepEvent[]): CallResult {
+    const flags = step.traits.cloneFlags ?? 0;
+    const wantTids = (flags & (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID)) !== 0;
+    const child = step.newChild;
+    const ok = result.kind === 'value' && result.value > 0;
+    if (ok && child !== undefined && (flags & CLONE_CHILD_CLEARTID) !== 0) child.clearArmed = true;
+    if (step.traits.setsTidAddress !== undefined && result.kind === 'value') step.actor.clearArmed = step.traits.setsTidAddress;
+    const execed = step.traits.execs === true && result.kind === 'value' && result.value === 0;
+    const due = [...this.actors.values()].filter((x) => x.clearArmed === true && (x.exited || (execed && x === step.actor)));
+    if (!(wantTids && ok && child !== undefined) && due.length === 0) return result;
+    const words = this.readWords();
+    if (words === null) throw new Error('kernel backend: cannot read the tid words');
+    const word = (ref: number, i: 0 | 1): number => words.readInt32LE(ref * 8 + i * 4);
+    for (const x of due) {
+      x.clearArmed = false;
+      if (word(x.ref, 1) !== 0) continue;
+      const end = events.findIndex((e) => e.task === x.ref && (e.event.kind === 'exited' || e.event.kind === 'killed' || e.event.kind === 'superseded'));
+      const ev: StepEvent = { task: x.ref, event: { kind: 'tid_cleared' } };
+      if (end < 0) events.push(ev);
+      else events.splice(end, 0, ev);
+    }
+    if (!(wantTids && ok && child !== undefined) || result.kind !== 'value') return result;
+    const tids = {
+      ...((flags & CLONE_PARENT_SETTID) !== 0 ? { parent: word(child.ref, 0) } : {}),
+      ...((flags & CLONE_CHILD_SETTID) !== 0 ? { child: word(child.ref, 1) } : {}),
+    };
+    return { ...result, tids };
   }
 
   /** Applies one line from the runner to the state and the step's events. */
@@ -229,7 +278,7 @@ export class KernelBackend implements Backend {
           x.discardReply = false;
           return;
         }
-        const result = w[0] === 'n' ? this.forked(n[0]!, n[1]!, step) : decodeReply(pending.result, n);
+        const result = w[0] === 'n' ? this.forked(n[0]!, n[1]!, n[2] ?? -1, step) : decodeReply(pending.result, n);
         if (step !== null && step.actor === x && step.result === null) {
           step.result = result;
           if (step.traits.execs === true && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {
@@ -271,11 +320,12 @@ export class KernelBackend implements Backend {
     return false;
   }
 
-  private forked(newRef: number, value: number, step: StepCtx | null): CallResult {
+  private forked(newRef: number, value: number, pidfd: number, step: StepCtx | null): CallResult {
     const child: Actor = { ref: newRef as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, ready: false, exited: false };
     this.actors.set(newRef, child);
     if (step !== null) step.newChild = child;
-    return { kind: 'value', value };
+    const withPidfd = step !== null && ((step.traits.cloneFlags ?? 0) & CLONE_PIDFD) !== 0 && pidfd >= 0;
+    return withPidfd ? { kind: 'value', value, pidfd } : { kind: 'value', value };
   }
 
   /** Binds a new actor to its host tid (from the proc connector's fork event) and its namespace. */

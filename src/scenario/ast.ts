@@ -95,6 +95,9 @@ export interface CallStep {
   readonly callPos: Pos;
   /** Where `-> NAME`'s name starts, when written. */
   readonly bindPos: Pos | undefined;
+  /** `-> NAME, pidfd=FD`: the fd name bound to the CLONE_PIDFD pidfd. */
+  readonly bindPidfd?: string;
+  readonly bindPidfdPos?: Pos;
 }
 
 export type View =

@@ -35,10 +35,16 @@ export interface WaitidInfo {
   readonly status: number;
 }
 
+/** The words CLONE_PARENT_SETTID and CLONE_CHILD_SETTID wrote (present when the flag was given). */
+export interface TidWords {
+  readonly parent?: number;
+  readonly child?: number;
+}
+
 /** The result of one call. */
 export type CallResult =
-  /** A return value. */
-  | { readonly kind: 'value'; readonly value: number }
+  /** A return value; a fork-family call's also says what it wrote through its pointers. */
+  | { readonly kind: 'value'; readonly value: number; readonly tids?: TidWords; readonly pidfd?: number }
   /** wait4 that found a child: its pid as the waiter sees it, and what happened to it. */
   | { readonly kind: 'wait4'; readonly pid: number; readonly status: WaitReport }
   /** waitid's return (0) and the siginfo it filled. */
@@ -68,7 +74,9 @@ export type TaskEvent =
       readonly siStatus: number | undefined;
     }
   /** Another thread's execve ended this thread. */
-  | { readonly kind: 'superseded' };
+  | { readonly kind: 'superseded' }
+  /** mm_release() wrote 0 to the task's clear_child_tid word and woke its futex. */
+  | { readonly kind: 'tid_cleared' };
 
 export interface StepEvent {
   readonly task: TaskRef;

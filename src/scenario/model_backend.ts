@@ -135,6 +135,9 @@ export class ModelBackend implements Backend {
         case 'continued':
           push(e.task, { kind: 'continued' });
           break;
+        case 'tid_cleared':
+          push(e.task, { kind: 'tid_cleared' });
+          break;
         case 'wait_resumed':
           push(e.task, { kind: 'resumed', call: e.syscall, result: outcomeResult(e.syscall, e.outcome) });
           break;

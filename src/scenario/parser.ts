@@ -48,14 +48,7 @@ export function callSignature(spec: CallSpec): string {
  * Clone flags that take a pointer or suspend the caller: a scenario has no way
  * to pass the pointer, and a vfork parent would block until the child execs.
  */
-const UNSUPPORTED_CLONE_FLAGS: ReadonlySet<string> = new Set([
-  'CLONE_VFORK',
-  'CLONE_SETTLS',
-  'CLONE_PARENT_SETTID',
-  'CLONE_CHILD_SETTID',
-  'CLONE_CHILD_CLEARTID',
-  'CLONE_PIDFD',
-]);
+const UNSUPPORTED_CLONE_FLAGS: ReadonlySet<string> = new Set(['CLONE_VFORK']);
 
 // ---------------------------------------------------- argument kinds by call
 
@@ -99,7 +92,7 @@ class ArgReader {
         if (elsewhere.length === 0) return this.cur.fail(`unknown constant ${t.text}`, t.pos);
         return this.cur.fail(`expected ${familyDescription[family]}, got ${t.text}`, t.pos);
       }
-      if (family === 'clone' && UNSUPPORTED_CLONE_FLAGS.has(t.text)) {
+      if ((family === 'clone' || family === 'clone_exit') && UNSUPPORTED_CLONE_FLAGS.has(t.text)) {
         return this.cur.fail(`${t.text} is not supported in scenarios (it needs a pointer or blocks the caller)`, t.pos);
       }
       return { kind: 'const', name: t.text, value, pos: t.pos };
@@ -209,6 +202,8 @@ function parseCallStep(cur: Cursor, actor: { text: string; pos: Pos }): CallStep
   const call = spec.keywords === true ? reader.keywords() : reader.positional();
   let bind: string | undefined;
   let bindPos: Pos | undefined;
+  let bindPidfd: string | undefined;
+  let bindPidfdPos: Pos | undefined;
   cur.skipSpace();
   const arrow = cur.pos();
   if (cur.eat('->')) {
@@ -218,6 +213,20 @@ function parseCallStep(cur: Cursor, actor: { text: string; pos: Pos }): CallStep
     const n = cur.name('name');
     bind = n.text;
     bindPos = n.pos;
+    cur.skipSpace();
+    if (cur.eat(',')) {
+      cur.skipSpace();
+      const key = cur.pos();
+      const word = cur.word();
+      if (word?.text !== 'pidfd' || spec.namesPidfd !== true) cur.fail(`expected pidfd=NAME after -> ${bind},`, key);
+      cur.skipSpace();
+      cur.expect('=', 'after pidfd');
+      cur.skipSpace();
+      const fd = cur.name('fd name');
+      if (!cloneFlagsOf(call).includes('CLONE_PIDFD')) cur.fail('pidfd=NAME names the fd of CLONE_PIDFD: add it to the flags', key);
+      bindPidfd = fd.text;
+      bindPidfdPos = fd.pos;
+    }
   }
   let expect: string | undefined;
   cur.skipSpace();
@@ -228,7 +237,14 @@ function parseCallStep(cur: Cursor, actor: { text: string; pos: Pos }): CallStep
     cur.i = cur.chars.length;
   }
   if (!cur.atEnd()) cur.fail(`unexpected ${cur.describeNext()} after the step`);
-  return { kind: 'call', actor: actor.text, call, bind, expect, pos: actor.pos, callPos: callWord.pos, bindPos };
+  const step: CallStep = { kind: 'call', actor: actor.text, call, bind, expect, pos: actor.pos, callPos: callWord.pos, bindPos };
+  return bindPidfd === undefined || bindPidfdPos === undefined ? step : { ...step, bindPidfd, bindPidfdPos };
+}
+
+/** The constant names of a call's first flags argument (clone's FLAGS, clone3's flags=). */
+function cloneFlagsOf(call: Call): string[] {
+  const flags = call.args[0];
+  return flags?.kind === 'flags' ? flags.terms.flatMap((t) => (t.kind === 'const' ? [t.name] : [])) : [];
 }
 
 const VIEW_KINDS = ['ps', 'threads', 'status', 'ns', 'tree'] as const;

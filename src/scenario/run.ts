@@ -273,6 +273,8 @@ class Runner {
       const table = this.fdTable(actor);
       this.fdTables.set(ref, shared ? table : new Map(table));
     }
+    // CLONE_PIDFD: the pidfd is the caller's (a copied table was made before it; a shared one holds it).
+    if (step.bindPidfd !== undefined && result.kind === 'value' && result.pidfd !== undefined) this.fdTable(actor).set(step.bindPidfd, result.pidfd);
     if (spec.creates === 'fd' && result.kind === 'fd' && step.bind !== undefined) {
       this.fdTable(actor).set(step.bind, result.fd);
     }

@@ -33,8 +33,12 @@ export function formatWaitidInfo(info: WaitidInfo | null): string {
 /** The text after `= `. fd numbers differ between backends, so an fd prints as `fd`. */
 export function formatResult(result: CallResult): string {
   switch (result.kind) {
-    case 'value':
-      return String(result.value);
+    case 'value': {
+      const t = result.tids;
+      if (t === undefined) return String(result.value);
+      const words = [...(t.parent === undefined ? [] : [`parent_tid=${t.parent}`]), ...(t.child === undefined ? [] : [`child_tid=${t.child}`])];
+      return `${result.value} {${words.join(', ')}}`;
+    }
     case 'wait4':
       return `${result.pid} ${formatWaitReport(result.status)}`;
     case 'waitid':
@@ -65,6 +69,8 @@ export function formatEvent(event: TaskEvent): string {
       return '+++ continued +++';
     case 'superseded':
       return '+++ superseded by execve +++';
+    case 'tid_cleared':
+      return '--- child_tid cleared, futex woken ---';
     case 'caught': {
       const status = event.siStatus === undefined ? '' : `, si_status=${formatSiStatus(event.siCode, event.siStatus)}`;
       return `--- ${signalName(event.signal)} {si_pid=${event.siPid}, si_code=${event.siCode}${status}} ---`;

@@ -5,7 +5,7 @@ import { CLONE_NEWPID, CLONE_THREAD } from '../../abi/clone.js';
 import { errnoName } from '../../abi/errno.js';
 import { Signal } from '../../abi/signal.js';
 import { nsFileOf, sysSetnsNamespace, sysSetnsPidfd, sysUnshare } from '../../syscalls/ns.js';
-import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork } from '../../syscalls/process.js';
+import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork, sysSetTidAddress } from '../../syscalls/process.js';
 import { MAX_PID_NS_LEVEL } from '../../abi/limits.js';
 import { forked, noreturn, value } from './results.js';
 import { Args, type CallSpec, type FuzzContext, type FuzzRule } from './spec.js';
@@ -48,8 +48,9 @@ const newTask = (c: FuzzContext, prefix: string, flags: string, thread: boolean)
  */
 export const clone: CallSpec = {
   name: 'clone',
-  params: [{ name: 'flags', kind: { kind: 'flags', family: 'clone' } }],
+  params: [{ name: 'flags', kind: { kind: 'flags', family: 'clone_exit' } }],
   creates: 'task',
+  namesPidfd: true,
   result: 'task',
   normalize: (a) => {
     const flags = a.num(0);
@@ -65,6 +66,45 @@ export const clone: CallSpec = {
     {
       weight: 2,
       generate: (c) => newTask(c, 'q', c.pick(['CLONE_PARENT', 'CLONE_NEWUSER|CLONE_NEWPID', 'CLONE_NEWUSER', 'CLONE_SIGHAND|CLONE_VM'])!, false),
+    },
+    // As libc calls it: glibc's fork(), exit signals other than SIGCHLD, the sharing flags, CLONE_PIDFD.
+    {
+      weight: 3,
+      generate: (c) =>
+        newTask(
+          c,
+          'g',
+          c.pick([
+            'CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD',
+            'CLONE_PARENT_SETTID|CLONE_NEWPID',
+            'CLONE_CHILD_SETTID|CLONE_NEWPID',
+            'CLONE_VM|CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID',
+            'CLONE_FS|CLONE_SYSVSEM|CLONE_SETTLS',
+            'SIGUSR1',
+            'SIGTERM|CLONE_PARENT_SETTID',
+            '0',
+            'CLONE_FS|CLONE_NEWUSER',
+            'CLONE_PIDFD|CLONE_PARENT_SETTID',
+          ])!,
+          false,
+        ),
+    },
+    {
+      weight: 2,
+      generate: (c) => {
+        const name = c.newName('f');
+        return { line: `${c.actor.name}: clone(CLONE_FILES) -> ${name}`, creates: { name, thread: false, sharesFiles: true } };
+      },
+    },
+    {
+      weight: 2,
+      generate: (c) => {
+        const name = c.newName('d');
+        const fd = c.newFdName();
+        const thread = c.chance(0.3);
+        const flags = thread ? 'CLONE_PIDFD|CLONE_THREAD|CLONE_SIGHAND|CLONE_VM' : 'CLONE_PIDFD';
+        return { line: `${c.actor.name}: clone(${flags}) -> ${name}, pidfd=${fd}`, creates: { name, thread }, opensFd: fd };
+      },
     },
   ],
 };
@@ -84,6 +124,7 @@ export const clone3: CallSpec = {
   ],
   keywords: true,
   creates: 'task',
+  namesPidfd: true,
   result: 'task',
   traits: (a) => ({ cloneFlags: a.num(0, 0) }),
   model: (ctx, a) => forked(ctx, sysClone3(ctx.kernel, ctx.me, { flags: a.num(0, 0), setTid: a.list(1), exitSignal: a.num(2, 0) }, ctx.child.comm)),
@@ -122,7 +163,38 @@ export const clone3: CallSpec = {
         return { line: `${c.actor.name}: clone3(${args}${sig}) -> ${name}`, creates: { name, thread: false } };
       },
     },
+    {
+      // pthread_create's clone3, and a process with a pidfd and the tid words.
+      weight: 2,
+      generate: (c) => {
+        const name = c.newName('c');
+        if (c.chance(0.5)) {
+          const flags = 'CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID';
+          return { line: `${c.actor.name}: clone3(flags=${flags}) -> ${name}`, creates: { name, thread: true } };
+        }
+        const fd = c.newFdName();
+        return {
+          line: `${c.actor.name}: clone3(flags=CLONE_PIDFD|CLONE_PARENT_SETTID|CLONE_CHILD_SETTID, exit_signal=SIGCHLD) -> ${name}, pidfd=${fd}`,
+          creates: { name, thread: false },
+          opensFd: fd,
+        };
+      },
+    },
   ],
+};
+
+/**
+ * set_tid_address(child_tid | NULL): the caller's clear_child_tid becomes its
+ * own tid word (the language has one a task), or none; returns its tid.
+ */
+export const set_tid_address: CallSpec = {
+  name: 'set_tid_address',
+  params: [{ name: 'tidptr', kind: { kind: 'word', words: ['child_tid', 'NULL'], what: 'child_tid (the task\'s tid word) or NULL' } }],
+  result: 'value',
+  traits: (a) => ({ setsTidAddress: a.word(0) === 'child_tid' }),
+  model: (ctx, a) => value(sysSetTidAddress(ctx.kernel, ctx.me, a.word(0) === 'child_tid')),
+  wire: (a) => ({ op: 'ta', args: [a.word(0) === 'child_tid' ? 1 : 0] }),
+  fuzz: [{ weight: 2, generate: (c) => ({ line: `${c.actor.name}: set_tid_address(${c.chance(0.8) ? 'child_tid' : 'NULL'})` }) }],
 };
 
 export const unshare: CallSpec = {

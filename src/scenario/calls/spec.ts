@@ -105,6 +105,8 @@ export interface CallTraits {
   readonly execs?: boolean;
   /** The signal a kill-family call sends (0 for none): a caller that signals itself may stop or die before it replies. */
   readonly sends?: number;
+  /** set_tid_address: true when the caller's clear_child_tid is now its tid word, false for NULL. */
+  readonly setsTidAddress?: boolean;
   /** close(fd): the fd names bound to this number go. */
   readonly closes?: number;
 }
@@ -190,7 +192,8 @@ export interface FuzzContext {
 /** A step the fuzzer may try: its text, and what the runner binds when it succeeds. */
 export interface FuzzCandidate {
   readonly line: string;
-  readonly creates?: { readonly name: string; readonly thread: boolean };
+  /** sharesFiles: CLONE_FILES without CLONE_THREAD (the child uses the caller's fd names). */
+  readonly creates?: { readonly name: string; readonly thread: boolean; readonly sharesFiles?: boolean };
   readonly opensFd?: string;
   readonly closesFd?: string;
 }
@@ -212,6 +215,8 @@ export interface CallSpec {
   readonly keywords?: boolean;
   /** What `-> NAME` names: the task the call creates, or the fd it opens. */
   readonly creates?: 'task' | 'fd';
+  /** `-> NAME, pidfd=FD` also names the CLONE_PIDFD fd (clone, clone3). */
+  readonly namesPidfd?: boolean;
   readonly result: ResultKind;
   /** May block: the result is then `<unfinished ...>` and a later step's `resumed` event finishes it. */
   readonly mayBlock?: boolean;

@@ -1,0 +1,40 @@
+// The part of a task's address space (struct mm_struct) that identity sees:
+// who shares it (CLONE_VM, threads), because mm_release() writes and wakes a
+// task's clear_child_tid word only while another task still uses the memory
+// (kernel/fork.c: "if (atomic_read(&mm->mm_users) > 1)"), and because the tid
+// words CLONE_CHILD_SETTID / CLONE_PARENT_SETTID / set_tid_address name live
+// in it. A task that never shared its memory has none (Task.mm is null).
+
+import type { Kernel } from './kernel.js';
+import type { Task } from './task.js';
+
+export class Mm {
+  /** mm_users: the tasks that use this memory and have not passed exit_mm() or exec. */
+  users = 1;
+  constructor(readonly serial: number) {}
+}
+
+/** copy_mm() with CLONE_VM: the child uses the parent's memory (made shareable now if it was private). */
+export function shareMm(k: Kernel, parent: Task, child: Task): void {
+  const mm = (parent.mm ??= new Mm(k.nextSerial()));
+  mm.users++;
+  child.mm = mm;
+}
+
+/**
+ * mm_release() (exit_mm_release at exit, exec_mm_release at exec): the
+ * clear_child_tid word gets 0 and a FUTEX_WAKE while another task shares the
+ * memory; either way the task forgets the address. Then the task stops using
+ * the memory.
+ */
+export function releaseMm(k: Kernel, t: Task): void {
+  const mm = t.mm;
+  if (t.clearChildTid) {
+    if (mm !== null && mm.users > 1 && k.listening) k.emit({ type: 'tid_cleared', task: t.seq });
+    t.clearChildTid = false;
+  }
+  if (mm !== null) {
+    mm.users--;
+    t.mm = null;
+  }
+}
