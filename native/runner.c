@@ -346,6 +346,22 @@ static void do_clone(int sock, const char *p) {
   unsigned long tls = 0;
   R2(SYS_arch_prctl, ARCH_GET_FS, &tls);
   long ptid_arg = (flags & CLONE_PIDFD) ? (long)&pidfd_out : (long)ptid;
+  /*
+   * CLONE_VFORK: this thread stays in the clone until the child execs or
+   * exits, and the child must be reachable meanwhile: its socket goes to the
+   * controller first ("a NEWREF"), and the reply later carries none.
+   */
+  int vfork = (flags & CLONE_VFORK) != 0;
+  if (vfork) {
+    char abuf[64];
+    long av[1] = {newref};
+    int alen = fmt_msg(abuf, "a", av, 1);
+    struct iovec aiov = {abuf, (size_t)alen};
+    char acbuf[CMSG_SPACE(sizeof(int))];
+    struct msghdr amh;
+    msg_with_fd(&amh, &aiov, acbuf, sizeof acbuf, sv[0]);
+    R3(SYS_sendmsg, sock, &amh, MSG_NOSIGNAL);
+  }
 
   long ret;
   if (flags & CLONE_VM) {
@@ -425,7 +441,7 @@ static void do_clone(int sock, const char *p) {
   struct iovec iov = {buf, (size_t)len};
   char cbuf[CMSG_SPACE(sizeof(int))];
   struct msghdr mh;
-  msg_with_fd(&mh, &iov, cbuf, sizeof cbuf, sv[0]);
+  msg_with_fd(&mh, &iov, cbuf, sizeof cbuf, vfork ? -1 : sv[0]);
   R3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
   R1(SYS_close, sv[0]);
   if (!arg.shared) R1(SYS_close, sv[1]);
@@ -763,7 +779,7 @@ static void service_actor(int ref) {
     out_line(line, len);
     return;
   }
-  if (buf[0] == 'n' && fd_in >= 0) {
+  if ((buf[0] == 'n' || buf[0] == 'a') && fd_in >= 0) {
     const char *p = buf + 1;
     long newref = parse_long(&p);
     if (newref >= 0 && newref < MAX_ACTORS) actor_fd[newref] = fd_in;

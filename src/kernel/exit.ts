@@ -36,6 +36,12 @@ export function runExit(k: Kernel, t: Task, code: number): void {
   t.clearHandlersDue();
   k.blockedWaiters.delete(t);
   t.group.live--;
+  // A vfork parent killed while it waits: wait_for_vfork_done() sets "child->vfork_done = NULL".
+  const vforkChild = t.vforkChild;
+  if (vforkChild !== null) {
+    vforkChild.vforkParent = null;
+    t.vforkChild = null;
+  }
   // exit_mm() -> exit_mm_release(): before exit_notify(), so the word is cleared before the parent hears.
   releaseMm(k, t);
   // synchronize_group_exit(): the last thread out makes it a group exit with its own code,

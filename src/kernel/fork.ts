@@ -2,7 +2,7 @@
 // kernel's order and all of them before anything changes, so a failing call
 // leaves the model as it was (except the allocator cursors, as alloc_pid does).
 
-import { CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VM, CLONE_PIDFD, CLONE_NEWNS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID } from '../abi/clone.js';
+import { CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VM, CLONE_PIDFD, CLONE_NEWNS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_VFORK } from '../abi/clone.js';
 import { shareMm } from './mm.js';
 import { Errno } from '../abi/errno.js';
 import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
@@ -47,7 +47,7 @@ export interface Cloned {
 const MODELED =
   CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_DETACHED |
   CLONE_UNTRACED | CLONE_NEWUSER | CLONE_NEWPID | CLONE_IO | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
-  CLONE_CHILD_CLEARTID | CLONE_PIDFD;
+  CLONE_CHILD_CLEARTID | CLONE_PIDFD | CLONE_VFORK;
 
 /** create_user_ns(): a child user namespace owned by the caller's euid, in which it holds every capability. */
 export function createUserNs(k: Kernel, cred: Cred): Cred | Fail {
@@ -131,6 +131,11 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned |
   if (flag(f, CLONE_VM)) shareMm(k, current, child);
   // "p->clear_child_tid = (clone_flags & CLONE_CHILD_CLEARTID) ? args->child_tid : NULL"
   if (flag(f, CLONE_CHILD_CLEARTID)) child.clearChildTid = true;
+  // CLONE_VFORK: "p->vfork_done = &vfork"; kernel_clone() then waits in wait_for_vfork_done() (killable).
+  if (flag(f, CLONE_VFORK)) {
+    child.vforkParent = current;
+    current.vforkChild = child;
+  }
 
   if (thread) {
     const group = current.group;

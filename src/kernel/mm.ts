@@ -29,6 +29,13 @@ export function shareMm(k: Kernel, parent: Task, child: Task): void {
  */
 export function releaseMm(k: Kernel, t: Task): void {
   const mm = t.mm;
+  // "if (tsk->vfork_done) complete_vfork_done(tsk)": the vfork parent's clone returns.
+  const parent = t.vforkParent;
+  if (parent !== null) {
+    t.vforkParent = null;
+    parent.vforkChild = null;
+    k.emit({ type: 'vfork_done', task: parent.seq, child: t.seq });
+  }
   if (t.clearChildTid) {
     if (mm !== null && mm.users > 1 && k.listening) k.emit({ type: 'tid_cleared', task: t.seq });
     t.clearChildTid = false;

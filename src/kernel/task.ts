@@ -84,6 +84,8 @@ class TaskExtra {
   pending: SigInfo[] | null = null;
   due: SigInfo[] | null = null;
   clearChildTid = false;
+  vforkParent: Task | null = null;
+  vforkChild: Task | null = null;
 }
 
 export class Task {
@@ -169,6 +171,22 @@ export class Task {
   }
   set clearChildTid(v: boolean) {
     if (v || this.x !== null) this.extra.clearChildTid = v;
+  }
+
+  /** vfork_done: the parent blocked in a CLONE_VFORK clone of this task, until this task's mm_release(). */
+  get vforkParent(): Task | null {
+    return this.x === null ? null : this.x.vforkParent;
+  }
+  set vforkParent(v: Task | null) {
+    if (v !== null || this.x !== null) this.extra.vforkParent = v;
+  }
+
+  /** The CLONE_VFORK child this task waits for in wait_for_vfork_done(); null when not waiting. */
+  get vforkChild(): Task | null {
+    return this.x === null ? null : this.x.vforkChild;
+  }
+  set vforkChild(v: Task | null) {
+    if (v !== null || this.x !== null) this.extra.vforkChild = v;
   }
 
   /** Woken while blocked in a wait (__wake_up_parent, a signal): the wait runs again. */

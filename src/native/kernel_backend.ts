@@ -204,6 +204,10 @@ export class KernelBackend implements Backend {
     if (step.traits.setsTidAddress !== undefined && result.kind === 'value') step.actor.clearArmed = step.traits.setsTidAddress;
     const execed = step.traits.execs === true && result.kind === 'value' && result.value === 0;
     const due = [...this.actors.values()].filter((x) => x.clearArmed === true && (x.exited || (execed && x === step.actor)));
+    if (result.kind === 'unfinished' && child !== undefined) {
+      step.actor.vforkFlags = flags;
+      if ((flags & CLONE_CHILD_CLEARTID) !== 0) child.clearArmed = true;
+    }
     if (!(wantTids && ok && child !== undefined) && due.length === 0) return result;
     const words = this.readWords();
     if (words === null) throw new Error('kernel backend: cannot read the tid words');
@@ -269,6 +273,13 @@ export class KernelBackend implements Backend {
         events.push({ task: x.ref, event: { kind: 'caught', signal: sig, siPid: pid, siCode: siCodeName(code, sig), siStatus: sig === Signal.SIGCHLD ? status : undefined } });
         return;
       }
+      case 'a': {
+        // A CLONE_VFORK child, announced before its parent blocks in the clone.
+        const child: Actor = { ref: n[0]! as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, ready: false, exited: false };
+        this.actors.set(n[0]!, child);
+        if (step !== null && step.actor === x) step.newChild = child;
+        return;
+      }
       case 'n':
       case 'r': {
         const pending = x.pending;
@@ -278,7 +289,14 @@ export class KernelBackend implements Backend {
           x.discardReply = false;
           return;
         }
-        const result = w[0] === 'n' ? this.forked(n[0]!, n[1]!, n[2] ?? -1, step) : decodeReply(pending.result, n);
+        const vforkDone = x.vforkWait === true;
+        x.vforkWait = false;
+        if (w[0] === 'r' && step?.actor === x && step.newChild !== undefined && step.newChild.hostTid === 0) {
+          // A vfork clone that failed after announcing its child: there is none.
+          this.actors.delete(step.newChild.ref);
+          step.newChild = undefined;
+        }
+        const result = w[0] === 'n' ? (vforkDone ? this.vforkResult(x, n) : this.forked(n[0]!, n[1]!, n[2] ?? -1, step)) : decodeReply(pending.result, n);
         if (step !== null && step.actor === x && step.result === null) {
           step.result = result;
           if (step.traits.execs === true && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {
@@ -297,7 +315,7 @@ export class KernelBackend implements Backend {
             this.namespaces.push(ns);
             x.pendingNs = ns;
           }
-        } else if (pending.mayBlock === true) {
+        } else if (pending.mayBlock === true || vforkDone) {
           events.push({ task: x.ref, event: { kind: 'resumed', call: pending.name, result } });
         }
         return;
@@ -318,6 +336,22 @@ export class KernelBackend implements Backend {
     if (tgid <= 0) return false;
     for (const a of this.actors.values()) if (!a.exited && a.hostTgid === tgid) return true;
     return false;
+  }
+
+  /** A vfork parent's clone returning: its value, and the tid words as they were written. */
+  private vforkResult(parent: Actor, n: readonly number[]): CallResult {
+    const [newRef, value, pidfd] = n as [number, number, number | undefined];
+    const flags = parent.vforkFlags ?? 0;
+    parent.vforkFlags = undefined;
+    const base: CallResult = (flags & CLONE_PIDFD) !== 0 && pidfd !== undefined && pidfd >= 0 ? { kind: 'value', value, pidfd } : { kind: 'value', value };
+    if ((flags & (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID)) === 0 || base.kind !== 'value') return base;
+    const words = this.readWords();
+    if (words === null) throw new Error('kernel backend: cannot read the tid words');
+    const tids = {
+      ...((flags & CLONE_PARENT_SETTID) !== 0 ? { parent: words.readInt32LE(newRef * 8) } : {}),
+      ...((flags & CLONE_CHILD_SETTID) !== 0 ? { child: words.readInt32LE(newRef * 8 + 4) } : {}),
+    };
+    return { ...base, tids };
   }
 
   private forked(newRef: number, value: number, pidfd: number, step: StepCtx | null): CallResult {

@@ -53,8 +53,11 @@ export type CallResult =
   | { readonly kind: 'errno'; readonly errno: string }
   /** exit and exit_group do not return: `= ?`. */
   | { readonly kind: 'noreturn' }
-  /** The call blocks; a later `resumed` event finishes it. */
-  | { readonly kind: 'unfinished' };
+  /**
+   * The call blocks; a later `resumed` event finishes it. `later`: what it
+   * will return, when the backend knows now (a vfork parent's clone).
+   */
+  | { readonly kind: 'unfinished'; readonly later?: CallResult };
 
 /** Something a step caused, reported for one task. */
 export type TaskEvent =

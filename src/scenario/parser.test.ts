@@ -145,7 +145,6 @@ describe('parseScenario: errors at the offending token', () => {
     ['a: kill(1, WNOHANG)', 't.pidns:1:12: expected a signal, got WNOHANG'],
     ['a: kill(1, SIGKILL|SIGTERM)', 't.pidns:1:20: expected a signal, not a combination'],
     ['a: wait4(SIGKILL, 0)', 't.pidns:1:10: expected a pid: a number, $name, -$name or $name@other'],
-    ['a: clone(CLONE_VFORK)', 't.pidns:1:10: CLONE_VFORK is not supported in scenarios (it needs a pointer or blocks the caller)'],
     ['A: getpid()', "t.pidns:1:1: bad actor name 'A': names are [a-z][a-z0-9_]{0,14}"],
     ['abcdefghijklmnop: getpid()', "t.pidns:1:1: bad actor name 'abcdefghijklmnop': names are [a-z][a-z0-9_]{0,14}"],
     ['a: kill($Bad, 9)', "t.pidns:1:10: bad actor name 'Bad': names are [a-z][a-z0-9_]{0,14}"],

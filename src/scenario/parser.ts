@@ -44,11 +44,6 @@ export function callSignature(spec: CallSpec): string {
   return `${spec.name}(${text})`;
 }
 
-/**
- * Clone flags that take a pointer or suspend the caller: a scenario has no way
- * to pass the pointer, and a vfork parent would block until the child execs.
- */
-const UNSUPPORTED_CLONE_FLAGS: ReadonlySet<string> = new Set(['CLONE_VFORK']);
 
 // ---------------------------------------------------- argument kinds by call
 
@@ -91,9 +86,6 @@ class ArgReader {
         const elsewhere = familiesOf(t.text);
         if (elsewhere.length === 0) return this.cur.fail(`unknown constant ${t.text}`, t.pos);
         return this.cur.fail(`expected ${familyDescription[family]}, got ${t.text}`, t.pos);
-      }
-      if ((family === 'clone' || family === 'clone_exit') && UNSUPPORTED_CLONE_FLAGS.has(t.text)) {
-        return this.cur.fail(`${t.text} is not supported in scenarios (it needs a pointer or blocks the caller)`, t.pos);
       }
       return { kind: 'const', name: t.text, value, pos: t.pos };
     });

@@ -264,7 +264,8 @@ class Runner {
   private afterCall(step: CallStep, spec: CallSpec, actor: TaskRef, call: ResolvedCall, outcome: CallOutcome): void {
     const result = outcome.result;
     const traits = spec.traits?.(call.args) ?? {};
-    if (spec.creates === 'task' && result.kind === 'value' && result.value > 0) {
+    // A vfork parent's clone is unfinished, but its child exists and runs steps now.
+    if (spec.creates === 'task' && ((result.kind === 'value' && result.value > 0) || result.kind === 'unfinished')) {
       const ref = taskRef(this.nextRef++);
       this.comms.set(ref, step.bind ?? this.comms.get(actor) ?? step.actor);
       if (step.bind !== undefined) this.bind(step.bind, ref);

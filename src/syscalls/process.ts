@@ -26,6 +26,8 @@ export interface Forked {
   readonly childTid?: number;
   /** CLONE_PIDFD: the fd installed in the caller's table. */
   readonly pidfd?: number;
+  /** CLONE_VFORK: the caller now waits in wait_for_vfork_done() until the child execs or exits. */
+  readonly vfork?: boolean;
 }
 
 /** kernel_clone() after copy_process(): the return value and the words written through the pointers. */
@@ -39,6 +41,7 @@ function forkedOf(me: Task, flags: number, cloned: Cloned): Forked {
     ...(hasFlag(flags, CLONE_PARENT_SETTID) ? { parentTid: pid } : {}),
     ...(hasFlag(flags, CLONE_CHILD_SETTID) ? { childTid: child.tidIn(child.activeNs) } : {}),
     ...(cloned.pidfd >= 0 ? { pidfd: cloned.pidfd } : {}),
+    ...(me.vforkChild === child ? { vfork: true } : {}),
   };
 }
 

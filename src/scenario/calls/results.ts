@@ -28,7 +28,9 @@ export function forked(ctx: ModelContext, r: SysResult<Forked>): CallResult {
   ctx.bindChild(r.value.child);
   const f = r.value;
   const tids = f.parentTid === undefined && f.childTid === undefined ? undefined : { ...(f.parentTid === undefined ? {} : { parent: f.parentTid }), ...(f.childTid === undefined ? {} : { child: f.childTid }) };
-  return { kind: 'value', value: f.pid, ...(tids === undefined ? {} : { tids }), ...(f.pidfd === undefined ? {} : { pidfd: f.pidfd }) };
+  const done: CallResult = { kind: 'value', value: f.pid, ...(tids === undefined ? {} : { tids }), ...(f.pidfd === undefined ? {} : { pidfd: f.pidfd }) };
+  // CLONE_VFORK: the caller waits for the child's exec or exit; the value comes with the `resumed` event.
+  return f.vfork === true ? { kind: 'unfinished', later: done } : done;
 }
 
 export function waitResult(name: 'wait4' | 'waitid', r: SysResult<WaitCall>): CallResult {
