@@ -153,9 +153,14 @@ export class ModelBackend implements Backend {
           push(e.task, { kind: 'resumed', call: done.call, result });
           break;
         }
-        case 'tid_cleared':
-          push(e.task, { kind: 'tid_cleared' });
+        case 'tid_cleared': {
+          // Cleared in exit_mm(), before the end: a thread de_thread() kills was announced superseded first.
+          const ref = this.seqToRef.get(e.task);
+          const end = out.findIndex((x) => x.task === ref && x.event.kind === 'superseded');
+          if (ref !== undefined && end >= 0) out.splice(end, 0, { task: ref, event: { kind: 'tid_cleared' } });
+          else push(e.task, { kind: 'tid_cleared' });
           break;
+        }
         case 'wait_resumed':
           push(e.task, { kind: 'resumed', call: e.syscall, result: outcomeResult(e.syscall, e.outcome) });
           break;
