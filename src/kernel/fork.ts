@@ -2,8 +2,9 @@
 // kernel's order and all of them before anything changes, so a failing call
 // leaves the model as it was (except the allocator cursors, as alloc_pid does).
 
-import { CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VM, CLONE_PIDFD, CLONE_NEWNS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_VFORK } from '../abi/clone.js';
+import { CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VM, CLONE_PIDFD, CLONE_NEWNS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_VFORK, CLONE_NEWIPC } from '../abi/clone.js';
 import { shareMm } from './mm.js';
+import { newNsSet, OTHER_NS_FLAGS } from './ns_identity.js';
 import { Errno } from '../abi/errno.js';
 import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
 import { allocPid } from './alloc_pid.js';
@@ -47,7 +48,7 @@ export interface Cloned {
 const MODELED =
   CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_DETACHED |
   CLONE_UNTRACED | CLONE_NEWUSER | CLONE_NEWPID | CLONE_IO | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
-  CLONE_CHILD_CLEARTID | CLONE_PIDFD | CLONE_VFORK;
+  CLONE_CHILD_CLEARTID | CLONE_PIDFD | CLONE_VFORK | OTHER_NS_FLAGS;
 
 /** create_user_ns(): a child user namespace owned by the caller's euid, in which it holds every capability. */
 export function createUserNs(k: Kernel, cred: Cred): Cred | Fail {
@@ -96,11 +97,17 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned |
     if (isFail(c)) return c;
     cred = c;
   }
-  // copy_namespaces() and copy_pid_ns()
+  // copy_namespaces(): one CAP_SYS_ADMIN check for every new namespace, then create_new_namespaces()
+  // (copy_pid_ns's rules among them).
   let childNs = current.nsForChildren;
   const newPidNs = flag(f, CLONE_NEWPID);
-  if (newPidNs) {
+  const otherNs = f === 0 ? 0 : f & OTHER_NS_FLAGS;
+  if (newPidNs || otherNs !== 0) {
     if (!nsCapable(cred, cred.userNs)) return fail(Errno.EPERM);
+    // "CLONE_NEWIPC must detach from the undolist: after switching to a new ipc namespace, the old semaphores aren't meaningful"
+    if (flag(f, CLONE_NEWIPC | CLONE_SYSVSEM)) return fail(Errno.EINVAL);
+  }
+  if (newPidNs) {
     if (current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
     const e = checkNewPidNs(current.nsForChildren, cred);
     if (e !== null) return fail(e);
@@ -127,6 +134,12 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned |
   const child = new Task(k.nextTaskSeq(), pid, parent, exitSignal, childNs, args.comm ?? current.comm, cred);
   child.parentExecId = inheritParent ? current.parentExecId : current.group.execId;
   pid.task = child;
+  // copy_namespaces(): new namespaces owned by the child's user namespace; timens_on_fork() puts the
+  // child in its parent's time_for_children, so a parent that unshared CLONE_NEWTIME changes its child's too.
+  const parentSet = current.nsset;
+  const startSet = parentSet ?? k.initialNsSet;
+  if (otherNs !== 0 || startSet.time !== startSet.timeForChildren) child.nsset = newNsSet(k.nsCounter, startSet, otherNs, cred.userNs, true);
+  else child.nsset = parentSet;
   // copy_mm(): CLONE_VM shares the memory (threads always do: CLONE_THREAD needs CLONE_SIGHAND needs CLONE_VM).
   if (flag(f, CLONE_VM)) shareMm(k, current, child);
   // "p->clear_child_tid = (clone_flags & CLONE_CHILD_CLEARTID) ? args->child_tid : NULL"

@@ -4,6 +4,7 @@
 
 import type { Cred } from './cred.js';
 import type { Mm } from './mm.js';
+import type { NsSet } from './ns_identity.js';
 import type { PidNamespace } from './pid_namespace.js';
 import type { Pid } from './pid.js';
 import type { SigInfo } from './signal_types.js';
@@ -121,6 +122,8 @@ export class Task {
    * ever was; null for a private one (mm_users 1). Cleared by exit_mm and exec.
    */
   mm: Mm | null = null;
+  /** nsproxy's other namespaces (ns_identity.ts); null: the scenario's start set (Kernel.initialNsSet). */
+  nsset: NsSet | null = null;
   /** What only waits, stops, queued signals, exec and a dying init use: made on first non-default write. */
   private x: TaskExtra | null = null;
 

@@ -30,6 +30,8 @@ export interface Actor {
   exited: boolean;
   /** A reply still to come for a call whose result was already given (it stopped itself). */
   discardReply?: boolean;
+  /** Its other namespaces (/proc/TID/ns: mnt uts ipc cgroup net time time_for_children), by creation index. */
+  otherNs?: number[];
   /** Blocked in a CLONE_VFORK clone (wait_for_vfork_done: state D, in clone or clone3). */
   vforkWait?: boolean;
   /** The clone flags of that vfork clone, for its result when it returns. */

@@ -8,11 +8,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } from '../abi/clone.js';
+import { CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUTS, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } from '../abi/clone.js';
 import { defaultAction, siCodeName, Signal } from '../abi/signal.js';
 import { decodeExitWord } from '../abi/wait.js';
 import { nsInode } from '../host/proc_files.js';
-import type { Backend, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from '../scenario/backend.js';
+import type { Backend, NamespacesView, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from '../scenario/backend.js';
 import { callSpec } from '../scenario/calls/index.js';
 import { kernelBackendAvailable } from './availability.js';
 import { PF_EXITING, procState, statOf, type Actor, type NsInfo, type StepCtx } from './actors.js';
@@ -20,6 +20,17 @@ import { ensureRunner } from './build.js';
 import { decodeReply, encodeCommand, parseLine, type Line } from './protocol.js';
 import { unsettled } from './settle.js';
 import { HostViews } from './views.js';
+
+/** The other namespace links of /proc/TID/ns and the flag that makes each (time_for_children: CLONE_NEWTIME). */
+const OTHER_NS_LINKS: readonly (readonly [string, number])[] = [
+  ['mnt', CLONE_NEWNS],
+  ['uts', CLONE_NEWUTS],
+  ['ipc', CLONE_NEWIPC],
+  ['cgroup', CLONE_NEWCGROUP],
+  ['net', CLONE_NEWNET],
+  ['time_for_children', CLONE_NEWTIME],
+  ['time', 0],
+];
 
 /** runner.c's WORDS_FD: the memfd of tid words, two int32 per actor ref ({parent_tid, child_tid}). */
 const WORDS_FD = 511;
@@ -114,6 +125,7 @@ export class KernelBackend implements Backend {
     this.byTid.set(initPid, init);
     // The first step must find init idle in its loop, pid_max written.
     await this.settle(null, [], Date.now() + STEP_LIMIT_MS, 'start');
+    this.refreshOtherNs(null);
   }
 
   private actor(ref: TaskRef): Actor {
@@ -176,7 +188,57 @@ export class KernelBackend implements Backend {
       if (!now && wasStopped.has(x.ref) && procState(st.state) !== 'Z') events.push({ task: x.ref, event: { kind: 'continued' } });
     }
     if (step.result === null) throw new Error('kernel backend: no result');
+    this.refreshOtherNs(step);
     return { result: this.tidWords(step, step.result, events), events };
+  }
+
+  /** Each link's creation index, by inode, per type (time and time_for_children are one type). */
+  private readonly otherNsIndex = new Map<string, { byInode: Map<number, number>; next: number }>();
+
+  /**
+   * Reads the other namespace links of the step's actor and new child, and
+   * names namespaces by creation: a link the step made new (the clone's or
+   * unshare's CLONE_NEW* flags) gets the next index of its type even if its
+   * inode was a dead namespace's; any other is looked up by inode.
+   */
+  private refreshOtherNs(step: StepCtx | null): void {
+    const result = step?.result;
+    const update = (x: Actor, made: number): void => {
+      if (x.exited || x.hostTid <= 0) return;
+      const fresh = new Set<string>();
+      for (const [link, flag] of OTHER_NS_LINKS) if ((made & flag) !== 0 && link !== 'time') fresh.add(link);
+      const ids: number[] = [];
+      // time_for_children before time: a clone3 CLONE_NEWTIME child is in its new time_for_children.
+      for (const link of ['mnt', 'uts', 'ipc', 'cgroup', 'net', 'time_for_children', 'time']) {
+        const inode = nsInode(`/proc/${x.hostTid}/ns/${link}`);
+        const type = link === 'time_for_children' ? 'time' : link;
+        let t = this.otherNsIndex.get(type);
+        if (t === undefined) this.otherNsIndex.set(type, (t = { byInode: new Map(), next: 0 }));
+        let id = inode === null ? undefined : t.byInode.get(inode);
+        if (fresh.has(link) || id === undefined) {
+          id = t.next++;
+          if (inode !== null) t.byInode.set(inode, id);
+        }
+        ids.push(id);
+      }
+      const [mnt, uts, ipc, cgroup, net, tfc, time] = ids as [number, number, number, number, number, number, number];
+      x.otherNs = [mnt, uts, ipc, cgroup, net, time, tfc];
+    };
+    if (step === null || step === undefined) {
+      for (const x of this.actors.values()) update(x, 0);
+      return;
+    }
+    if (result?.kind === 'errno') return;
+    const child = step.newChild;
+    if (child !== undefined) update(child, step.traits.cloneFlags ?? 0);
+    update(step.actor, step.traits.unshares ?? 0);
+  }
+
+  otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
+    const ns = this.actor(actor).otherNs;
+    if (ns === undefined) throw new Error(`kernel backend: task ${actor}'s namespaces are unknown`);
+    const [mnt, uts, ipc, cgroup, net, time, timeForChildren] = ns as [number, number, number, number, number, number, number];
+    return Promise.resolve({ mnt, uts, ipc, cgroup, net, time, timeForChildren });
   }
 
   /** The memfd of tid words, as the runner shares it with every actor. */

@@ -113,6 +113,20 @@ export interface NsView {
   readonly pidForChildren: number | null;
 }
 
+/**
+ * The namespaces other than PID and user a task is in (`/proc/PID/ns/*`),
+ * each by its creation index within its type (0: the scenario's start).
+ */
+export interface NamespacesView {
+  readonly mnt: number;
+  readonly uts: number;
+  readonly ipc: number;
+  readonly cgroup: number;
+  readonly net: number;
+  readonly time: number;
+  readonly timeForChildren: number;
+}
+
 /** Whether a task can run a step. */
 export type TaskLife =
   /** Alive and idle: it can run a step. */
@@ -153,6 +167,8 @@ export interface Backend {
   threads(actor: TaskRef, target: TaskRef): Promise<readonly number[] | null>;
   status(actor: TaskRef, target: TaskRef): Promise<StatusView | null>;
   ns(actor: TaskRef): Promise<NsView>;
+  /** Optional: the @namespaces view (a backend without it fails that view with a message). */
+  otherNamespaces?(actor: TaskRef): Promise<NamespacesView>;
   /**
    * Optional (added by the scenario runner's author): the level of actor's
    * pid_for_children namespace (ns0 is level 1, the host 0); null when unknown.

@@ -39,7 +39,7 @@ export function formatArg(a: ParsedArg): string {
       return a.text;
     case 'ns':
     case 'ns_for_children':
-      return `${a.kind}(${a.actor})`;
+      return a.type === undefined ? `${a.kind}(${a.actor})` : `${a.kind}(${a.actor}, ${a.type})`;
   }
 }
 

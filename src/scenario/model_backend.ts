@@ -11,7 +11,7 @@ import type { Snapshot } from '../kernel/snapshot.js';
 import type { Task } from '../kernel/task.js';
 import { ProcFs } from '../procfs/procfs.js';
 import { taskRef } from './backend.js';
-import type { Backend, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
+import type { Backend, NamespacesView, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
 import { callSpec } from './calls/index.js';
 import { outcomeResult } from './calls/results.js';
 
@@ -214,6 +214,11 @@ export class ModelBackend implements Backend {
     const links = this.procfs(actor).nsLinks(this.task(actor));
     const index = (name: string): number => Number(name.slice(2));
     return Promise.resolve({ pid: index(links.pid), pidForChildren: links.pidForChildren === null ? null : index(links.pidForChildren) });
+  }
+
+  otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
+    const s = this.kernel.nsSetOf(this.task(actor));
+    return Promise.resolve({ mnt: s.mnt.index, uts: s.uts.index, ipc: s.ipc.index, cgroup: s.cgroup.index, net: s.net.index, time: s.time.index, timeForChildren: s.timeForChildren.index });
   }
 
   close(): Promise<void> {

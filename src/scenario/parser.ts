@@ -6,6 +6,7 @@
 
 import { constantIn, familiesOf, familyDescription, type ConstantFamily } from '../abi/constants.js';
 import {
+  NS_FILE_TYPES,
   ScenarioError,
   type Call,
   type CallStep,
@@ -103,7 +104,13 @@ class ArgReader {
   nsFile(a: RawArg): ParsedArg {
     if (a.kind === 'fn') {
       if (a.fn !== 'ns' && a.fn !== 'ns_for_children') return this.cur.fail(`expected ns(NAME) or ns_for_children(NAME), got ${a.fn}(...)`, a.pos);
-      return { kind: a.fn, actor: a.arg, pos: a.argPos };
+      const second = a.second;
+      if (second === undefined) return { kind: a.fn, actor: a.arg, pos: a.argPos };
+      const type = NS_FILE_TYPES.find((t) => t === second.text);
+      if (type === undefined) return this.cur.fail(`expected a namespace type (${NS_FILE_TYPES.join(', ')}), got ${second.text}`, second.pos);
+      // /proc/PID/ns has time_for_children and pid_for_children only.
+      if (a.fn === 'ns_for_children' && type !== 'time') return this.cur.fail(`there is no ${type}_for_children: ns_for_children(NAME) or ns_for_children(NAME, time)`, second.pos);
+      return { kind: a.fn, actor: a.arg, pos: a.argPos, type };
     }
     return this.fd(a);
   }
@@ -239,7 +246,7 @@ function cloneFlagsOf(call: Call): string[] {
   return flags?.kind === 'flags' ? flags.terms.flatMap((t) => (t.kind === 'const' ? [t.name] : [])) : [];
 }
 
-const VIEW_KINDS = ['ps', 'threads', 'status', 'ns', 'tree'] as const;
+const VIEW_KINDS = ['ps', 'threads', 'status', 'ns', 'tree', 'namespaces'] as const;
 
 function parseView(cur: Cursor): Omit<ViewStep, 'expect'> {
   cur.skipSpace();
@@ -247,7 +254,7 @@ function parseView(cur: Cursor): Omit<ViewStep, 'expect'> {
   cur.i++; // '@'
   const kindWord = isWordStart(cur.peek()) ? cur.word() : undefined;
   const kind = VIEW_KINDS.find((k) => k === kindWord?.text);
-  if (kind === undefined) return cur.fail(`unknown view @${kindWord?.text ?? ''} (@ps, @threads, @status, @ns, @tree)`, at);
+  if (kind === undefined) return cur.fail(`unknown view @${kindWord?.text ?? ''} (@ps, @threads, @status, @ns, @tree, @namespaces)`, at);
   const withTarget = kind === 'threads' || kind === 'status';
   const usage = withTarget ? `@${kind} ACTOR TARGET` : `@${kind} ACTOR`;
   if (cur.atEnd()) cur.fail(`missing actor: ${usage}`);

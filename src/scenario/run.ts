@@ -10,7 +10,7 @@ import { taskRef, type Backend, type PresetTask, type CallOutcome, type StepEven
 import { callSpec } from './calls/index.js';
 import { Args, type ArgValue, type CallSpec, type ResolvedCall } from './calls/spec.js';
 import { formatCallStep, formatView } from './format.js';
-import { entryLines, formatEvent, formatResult, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
+import { entryLines, formatEvent, formatResult, namespacesLines, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
 
 /** One round of an enclosing `repeat`: the index-th of count (1-based). */
 export interface Round {
@@ -221,7 +221,7 @@ class Runner {
         return a.text;
       case 'ns':
       case 'ns_for_children':
-        return { kind: a.kind, task: this.task(a.actor, a.pos) };
+        return a.type === undefined ? { kind: a.kind, task: this.task(a.actor, a.pos) } : { kind: a.kind, task: this.task(a.actor, a.pos), type: a.type };
     }
   }
 
@@ -324,6 +324,12 @@ class Runner {
       case 'ns':
         output = nsLines(await this.backend.ns(viewer));
         break;
+      case 'namespaces': {
+        const backend = this.backend;
+        if (backend.otherNamespaces === undefined) return this.fail(step.pos, `the ${backend.name} backend has no @namespaces view`);
+        output = namespacesLines(await backend.otherNamespaces(viewer));
+        break;
+      }
       case 'threads':
       case 'status': {
         const target = this.task(view.target, view.targetPos);

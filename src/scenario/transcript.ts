@@ -4,7 +4,7 @@
 
 import { signalName } from '../abi/signal.js';
 import type { Pos } from './ast.js';
-import type { CallResult, NsView, PsRow, StatusView, TaskEvent, WaitidInfo, WaitReport } from './backend.js';
+import type { CallResult, NamespacesView, NsView, PsRow, StatusView, TaskEvent, WaitidInfo, WaitReport } from './backend.js';
 import { formatBarLine } from './format.js';
 
 export function formatWaitReport(status: WaitReport): string {
@@ -79,6 +79,11 @@ export function formatEvent(event: TaskEvent): string {
 }
 
 // ------------------------------------------------------------------- views
+
+/** `mnt:mnt0 uts:uts0 ipc:ipc0 cgroup:cgroup0 net:net0 time:time0 time_for_children:time0`. */
+export function namespacesLines(v: NamespacesView): string[] {
+  return [`mnt:mnt${v.mnt} uts:uts${v.uts} ipc:ipc${v.ipc} cgroup:cgroup${v.cgroup} net:net${v.net} time:time${v.time} time_for_children:time${v.timeForChildren}`];
+}
 
 const byPid = (a: PsRow, b: PsRow): number => a.pid - b.pid;
 

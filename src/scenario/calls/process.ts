@@ -4,7 +4,7 @@
 import { CLONE_NEWPID, CLONE_THREAD } from '../../abi/clone.js';
 import { errnoName } from '../../abi/errno.js';
 import { Signal } from '../../abi/signal.js';
-import { nsFileOf, sysSetnsNamespace, sysSetnsPidfd, sysUnshare } from '../../syscalls/ns.js';
+import { nsFileOf, otherNsFileOf, sysSetnsNamespace, sysSetnsOther, sysSetnsPidfd, sysUnshare } from '../../syscalls/ns.js';
 import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork, sysSetTidAddress } from '../../syscalls/process.js';
 import { MAX_PID_NS_LEVEL } from '../../abi/limits.js';
 import { forked, noreturn, value } from './results.js';
@@ -62,6 +62,7 @@ export const clone: CallSpec = {
   wire: (a, ctx) => ({ op: 'f', args: [ctx.child.ref, ctx.child.comm, CLONE, withoutSignal(a.num(0)), a.num(0) & CSIGNAL, -1] }),
   fuzz: [
     { weight: 7, generate: (c) => newTask(c, 'n', 'CLONE_NEWPID', false) },
+    { weight: 2, generate: (c) => newTask(c, 'm', c.pick(['CLONE_NEWNS|CLONE_NEWUTS', 'CLONE_NEWNET', 'CLONE_NEWIPC|CLONE_SYSVSEM', 'CLONE_NEWCGROUP|CLONE_NEWPID'])!, false) },
     { weight: 5, generate: (c) => newTask(c, 't', 'CLONE_THREAD|CLONE_SIGHAND|CLONE_VM', true) },
     {
       weight: 2,
@@ -201,10 +202,16 @@ export const unshare: CallSpec = {
   name: 'unshare',
   params: [{ name: 'flags', kind: { kind: 'flags', family: 'clone' } }],
   result: 'value',
-  traits: (a) => ({ unsharesPid: (a.num(0) & CLONE_NEWPID) !== 0 }),
+  traits: (a) => ({ unsharesPid: (a.num(0) & CLONE_NEWPID) !== 0, unshares: a.num(0) }),
   model: (ctx, a) => value(sysUnshare(ctx.kernel, ctx.me, a.num(0))),
   wire: (a) => ({ op: 'u', args: [a.num(0)] }),
-  fuzz: [{ weight: 4, generate: (c) => ({ line: `${c.actor.name}: unshare(CLONE_NEWPID)` }) }],
+  fuzz: [
+    { weight: 4, generate: (c) => ({ line: `${c.actor.name}: unshare(CLONE_NEWPID)` }) },
+    {
+      weight: 2,
+      generate: (c) => ({ line: `${c.actor.name}: unshare(${c.pick(['CLONE_NEWNS|CLONE_NEWPID', 'CLONE_NEWUTS', 'CLONE_NEWNET', 'CLONE_NEWTIME', 'CLONE_NEWIPC|CLONE_NEWCGROUP', 'CLONE_NEWNS'])!})` }),
+    },
+  ],
 };
 
 /** setns(TARGET, FLAGS): TARGET is ns(b) / ns_for_children(b), opened out of band, or a pidfd. */
@@ -219,6 +226,11 @@ export const setns: CallSpec = {
   model: (ctx, a) => {
     const target = a.nsTarget(0);
     if (target.kind === 'fd') return value(sysSetnsPidfd(ctx.kernel, ctx.me, target.fd, a.num(1)));
+    if (target.type !== undefined) {
+      const other = otherNsFileOf(ctx.kernel, ctx.task(target.task), target.type, target.kind === 'ns_for_children');
+      if (typeof other === 'number') return { kind: 'errno', errno: errnoName(other) };
+      return value(sysSetnsOther(ctx.kernel, ctx.me, other, a.num(1)));
+    }
     // Opening the namespace file can fail before setns runs (ENOENT for a pid_for_children not yet made).
     const ns = nsFileOf(ctx.task(target.task), target.kind);
     if (typeof ns === 'number') return { kind: 'errno', errno: errnoName(ns) };
@@ -227,7 +239,8 @@ export const setns: CallSpec = {
   wire: (a, ctx) => {
     const target = a.nsTarget(0);
     if (target.kind === 'fd') return { op: 's', args: [target.fd, a.num(1)] };
-    return { op: 's', args: [-1, a.num(1)], passFile: ctx.nsFile(target.task, target.kind === 'ns' ? 'pid' : 'pid_for_children') };
+    const type = target.type ?? 'pid';
+    return { op: 's', args: [-1, a.num(1)], passFile: ctx.nsFile(target.task, target.kind === 'ns' ? type : `${type}_for_children`) };
   },
   fuzz: [
     {
@@ -242,7 +255,16 @@ export const setns: CallSpec = {
       weight: 1,
       generate: (c) => {
         const fd = c.pick(c.actor.fds);
-        return fd === undefined ? null : { line: `${c.actor.name}: setns(${fd}, CLONE_NEWPID)` };
+        return fd === undefined ? null : { line: `${c.actor.name}: setns(${fd}, ${c.pick(['CLONE_NEWPID', 'CLONE_NEWNS|CLONE_NEWUTS', 'CLONE_NEWNET'])!})` };
+      },
+    },
+    {
+      weight: 2,
+      generate: (c) => {
+        const target = c.pick(c.living());
+        if (target === undefined) return null;
+        const file = c.chance(0.15) ? `ns_for_children(${target.name}, time)` : `ns(${target.name}, ${c.pick(['mnt', 'uts', 'ipc', 'cgroup', 'net', 'time'])!})`;
+        return { line: `${c.actor.name}: setns(${file}, 0)` };
       },
     },
   ],

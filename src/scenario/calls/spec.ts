@@ -5,7 +5,7 @@
 // the runner, both backends and the fuzzer read it (calls/index.ts).
 
 import type { ConstantFamily } from '../../abi/constants.js';
-import type { ParsedArg, Pos } from '../ast.js';
+import type { NsFileType, ParsedArg, Pos } from '../ast.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import type { CallResult, NewTask, TaskRef } from '../backend.js';
@@ -42,7 +42,7 @@ export interface ParamSpec {
 // --------------------------------------------------------------- resolved
 
 /** What an nsfile argument names once names are resolved. */
-export type NsTargetValue = { readonly kind: 'ns' | 'ns_for_children'; readonly task: TaskRef } | { readonly kind: 'fd'; readonly fd: number };
+export type NsTargetValue = { readonly kind: 'ns' | 'ns_for_children'; readonly task: TaskRef; readonly type?: NsFileType } | { readonly kind: 'fd'; readonly fd: number };
 
 /** An argument with every name resolved: numbers, a list, a word, or a namespace file. */
 export type ArgValue = number | readonly number[] | string | NsTargetValue;
@@ -97,6 +97,8 @@ export interface ResolvedCall {
 export interface CallTraits {
   /** fork/clone/clone3: the new task's clone flags (CLONE_THREAD, CLONE_FILES, CLONE_NEWPID). */
   readonly cloneFlags?: number;
+  /** unshare: its flags (the namespaces it makes). */
+  readonly unshares?: number;
   /** unshare(CLONE_NEWPID): the caller's children will be born into a new namespace. */
   readonly unsharesPid?: boolean;
   /** setns: the caller's pid_for_children may change. */
@@ -136,7 +138,7 @@ export interface WireCommand {
 export interface WireContext {
   readonly child: NewTask;
   /** The host path of task's namespace file (`pid` or `pid_for_children`). */
-  nsFile(task: TaskRef, which: 'pid' | 'pid_for_children'): string;
+  nsFile(task: TaskRef, which: string): string;
 }
 
 /**
