@@ -10,15 +10,33 @@ import type { Task } from './task.js';
 
 export class Mm {
   /** mm_users: the tasks that use this memory and have not passed exit_mm() or exec. */
-  users = 1;
+  readonly users = new Set<Task>();
   constructor(readonly serial: number) {}
 }
 
 /** copy_mm() with CLONE_VM: the child uses the parent's memory (made shareable now if it was private). */
 export function shareMm(k: Kernel, parent: Task, child: Task): void {
-  const mm = (parent.mm ??= new Mm(k.nextSerial()));
-  mm.users++;
+  let mm = parent.mm;
+  if (mm === null) {
+    mm = new Mm(k.nextSerial());
+    mm.users.add(parent);
+    parent.mm = mm;
+  }
+  mm.users.add(child);
   child.mm = mm;
+}
+
+/**
+ * In a group exit (exit_group, a fatal signal) the threads pass exit_mm()
+ * concurrently: which one is the memory's last user, whose word is left
+ * alone, is a race in Linux. The transcript shows no clear for any of them
+ * then (both backends follow this), unless a task outside the dying groups
+ * keeps the memory in use, so that every one of them is cleared.
+ */
+function racyInGroupExit(t: Task, mm: Mm): boolean {
+  if (!t.group.groupExit) return false;
+  for (const u of mm.users) if (u.group !== t.group && u.exitState === 'alive' && !u.group.groupExit) return false;
+  return true;
 }
 
 /**
@@ -37,11 +55,11 @@ export function releaseMm(k: Kernel, t: Task): void {
     k.emit({ type: 'vfork_done', task: parent.seq, child: t.seq });
   }
   if (t.clearChildTid) {
-    if (mm !== null && mm.users > 1 && k.listening) k.emit({ type: 'tid_cleared', task: t.seq });
+    if (mm !== null && mm.users.size > 1 && !racyInGroupExit(t, mm) && k.listening) k.emit({ type: 'tid_cleared', task: t.seq });
     t.clearChildTid = false;
   }
   if (mm !== null) {
-    mm.users--;
+    mm.users.delete(t);
     t.mm = null;
   }
 }

@@ -82,7 +82,7 @@ export function otherNsCommit(k: Kernel, me: Task, ns: NsIdentity): void {
 /** current_is_single_threaded(): no other live thread, and no other process using the memory (CLONE_VM). */
 function singleThreaded(me: Task): boolean {
   for (const t of me.group.threads) if (t !== me && t.exitState === 'alive') return false;
-  return me.mm === null || me.mm.users <= 1;
+  return me.mm === null || me.mm.users.size <= 1;
 }
 
 function sighandShared(k: Kernel, me: Task): boolean {

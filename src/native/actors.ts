@@ -32,6 +32,8 @@ export interface Actor {
   discardReply?: boolean;
   /** Its other namespaces (/proc/TID/ns: mnt uts ipc cgroup net time time_for_children), by creation index. */
   otherNs?: number[];
+  /** Which memory it uses: CLONE_VM children share their creator's number, fork and exec make a new one. */
+  vm?: number;
   /** Blocked in a CLONE_VFORK clone (wait_for_vfork_done: state D, in clone or clone3). */
   vforkWait?: boolean;
   /** The clone flags of that vfork clone, for its result when it returns. */

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUTS, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } from '../abi/clone.js';
+import { CLONE_VM, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUTS, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } from '../abi/clone.js';
 import { defaultAction, siCodeName, Signal } from '../abi/signal.js';
 import { decodeExitWord } from '../abi/wait.js';
 import { nsInode } from '../host/proc_files.js';
@@ -241,6 +241,21 @@ export class KernelBackend implements Backend {
     return Promise.resolve({ mnt, uts, ipc, cgroup, net, time, timeForChildren });
   }
 
+  private nextVm = 1;
+
+  /**
+   * The convention of kernel/mm.ts racyInGroupExit(): a thread that died in
+   * a group exit (killed, or its group's exit_group) shows no clear unless a
+   * live task of another thread group still uses the memory.
+   */
+  private racyGroupExit(x: Actor, step: StepCtx, events: readonly StepEvent[]): boolean {
+    const killed = events.some((e) => e.task === x.ref && e.event.kind === 'killed');
+    const groupExit = step.call.name === 'exit_group' && step.actor.hostTgid === x.hostTgid;
+    if (!killed && !groupExit) return false;
+    for (const y of this.actors.values()) if (!y.exited && y.vm !== undefined && y.vm === x.vm && y.hostTgid !== x.hostTgid) return false;
+    return true;
+  }
+
   /** The memfd of tid words, as the runner shares it with every actor. */
   private readWords(): Buffer | null {
     try {
@@ -265,7 +280,9 @@ export class KernelBackend implements Backend {
     if (ok && child !== undefined && (flags & CLONE_CHILD_CLEARTID) !== 0) child.clearArmed = true;
     if (step.traits.setsTidAddress !== undefined && result.kind === 'value') step.actor.clearArmed = step.traits.setsTidAddress;
     const execed = step.traits.execs === true && result.kind === 'value' && result.value === 0;
+    if (child !== undefined && child.vm === undefined) child.vm = (flags & CLONE_VM) !== 0 ? (step.actor.vm ??= this.nextVm++) : this.nextVm++;
     const due = [...this.actors.values()].filter((x) => x.clearArmed === true && (x.exited || (execed && x === step.actor)));
+    if (execed) step.actor.vm = this.nextVm++;
     if (result.kind === 'unfinished' && child !== undefined) {
       step.actor.vforkFlags = flags;
       if ((flags & CLONE_CHILD_CLEARTID) !== 0) child.clearArmed = true;
@@ -277,6 +294,7 @@ export class KernelBackend implements Backend {
     for (const x of due) {
       x.clearArmed = false;
       if (word(x.ref, 1) !== 0) continue;
+      if (this.racyGroupExit(x, step, events)) continue;
       const end = events.findIndex((e) => e.task === x.ref && (e.event.kind === 'exited' || e.event.kind === 'killed' || e.event.kind === 'superseded'));
       const ev: StepEvent = { task: x.ref, event: { kind: 'tid_cleared' } };
       if (end < 0) events.push(ev);
