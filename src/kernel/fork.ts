@@ -141,7 +141,7 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned |
   if (otherNs !== 0 || startSet.time !== startSet.timeForChildren) child.nsset = newNsSet(k.nsCounter, startSet, otherNs, cred.userNs, true);
   else child.nsset = parentSet;
   // copy_mm(): CLONE_VM shares the memory (threads always do: CLONE_THREAD needs CLONE_SIGHAND needs CLONE_VM).
-  if (flag(f, CLONE_VM)) shareMm(k, current, child);
+  if (flag(f, CLONE_VM)) shareMm(current, child);
   // "p->clear_child_tid = (clone_flags & CLONE_CHILD_CLEARTID) ? args->child_tid : NULL"
   if (flag(f, CLONE_CHILD_CLEARTID)) child.clearChildTid = true;
   // CLONE_VFORK: "p->vfork_done = &vfork"; kernel_clone() then waits in wait_for_vfork_done() (killable).

@@ -11,14 +11,14 @@ import type { Task } from './task.js';
 export class Mm {
   /** mm_users: the tasks that use this memory and have not passed exit_mm() or exec. */
   readonly users = new Set<Task>();
-  constructor(readonly serial: number) {}
 }
 
 /** copy_mm() with CLONE_VM: the child uses the parent's memory (made shareable now if it was private). */
-export function shareMm(k: Kernel, parent: Task, child: Task): void {
+export function shareMm(parent: Task, child: Task): void {
   let mm = parent.mm;
   if (mm === null) {
-    mm = new Mm(k.nextSerial());
+    // No serial: the snapshot does not carry memory yet, and a serial would shift every later one after a restore.
+    mm = new Mm();
     mm.users.add(parent);
     parent.mm = mm;
   }

@@ -1,6 +1,7 @@
-// unshare(2) and setns(2) for PID namespaces (kernel/fork.c ksys_unshare,
-// kernel/nsproxy.c, kernel/pid_namespace.c pidns_install). Neither moves the
-// caller: they change the namespace its future children are born in.
+// unshare(2) and setns(2) (kernel/fork.c ksys_unshare, kernel/nsproxy.c,
+// kernel/pid_namespace.c pidns_install). For PID namespaces neither moves the
+// caller: they change the namespace its future children are born in; the
+// other types (ns_identity.ts) move it at once, time only for its children.
 
 import { CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_VM } from '../abi/clone.js';
 import { Errno } from '../abi/errno.js';

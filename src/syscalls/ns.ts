@@ -1,6 +1,7 @@
-// unshare(2) and setns(2), the PID namespace part.
+// unshare(2) and setns(2): PID namespaces, and the identities of the other
+// types (mount, UTS, IPC, cgroup, network, time; kernel/ns_identity.ts).
 
-import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NS_FLAGS } from '../abi/clone.js';
+import { CLONE_NEWPID, CLONE_NEWUSER, CLONE_NS_FLAGS } from '../abi/clone.js';
 import { Errno } from '../abi/errno.js';
 import { anyFlag, withoutFlags } from '../kernel/flags.js';
 import type { Kernel } from '../kernel/kernel.js';
