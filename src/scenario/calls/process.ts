@@ -222,7 +222,11 @@ export const setns: CallSpec = {
     { name: 'flags', kind: { kind: 'flags', family: 'clone' } },
   ],
   result: 'value',
-  traits: () => ({ setsNs: true }),
+  // Only a PID namespace join changes pid_for_children (prepare_nsset copies the rest of the nsproxy).
+  traits: (a) => {
+    const target = a.nsTarget(0);
+    return { setsNs: target.kind === 'fd' ? (a.num(1) & CLONE_NEWPID) !== 0 : target.type === undefined };
+  },
   model: (ctx, a) => {
     const target = a.nsTarget(0);
     if (target.kind === 'fd') return value(sysSetnsPidfd(ctx.kernel, ctx.me, target.fd, a.num(1)));
