@@ -3,7 +3,7 @@
 // leaves the model as it was (except the allocator cursors, as alloc_pid does).
 
 import { CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VM, CLONE_PIDFD, CLONE_NEWNS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_VFORK, CLONE_NEWIPC } from '../abi/clone.js';
-import { shareMm } from './mm.js';
+import { shareFs, shareMm } from './mm.js';
 import { newNsSet, OTHER_NS_FLAGS } from './ns_identity.js';
 import { Errno } from '../abi/errno.js';
 import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
@@ -142,6 +142,7 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned |
   else child.nsset = parentSet;
   // copy_mm(): CLONE_VM shares the memory (threads always do: CLONE_THREAD needs CLONE_SIGHAND needs CLONE_VM).
   if (flag(f, CLONE_VM)) shareMm(current, child);
+  if (flag(f, CLONE_FS)) shareFs(current, child);
   // "p->clear_child_tid = (clone_flags & CLONE_CHILD_CLEARTID) ? args->child_tid : NULL"
   if (flag(f, CLONE_CHILD_CLEARTID)) child.clearChildTid = true;
   // CLONE_VFORK: "p->vfork_done = &vfork"; kernel_clone() then waits in wait_for_vfork_done() (killable).

@@ -13,6 +13,38 @@ export class Mm {
   readonly users = new Set<Task>();
 }
 
+/**
+ * fs_struct, as far as setns needs it: who shares it (CLONE_FS). A mount
+ * namespace join refuses a shared one (mntns_install: "if (fs->users != 1)
+ * return -EINVAL"). Null on a task: private.
+ */
+export class FsShare {
+  readonly users = new Set<Task>();
+}
+
+/** copy_fs() with CLONE_FS. */
+export function shareFs(parent: Task, child: Task): void {
+  let fs = parent.fs;
+  if (fs === null) {
+    fs = new FsShare();
+    fs.users.add(parent);
+    parent.fs = fs;
+  }
+  fs.users.add(child);
+  child.fs = fs;
+}
+
+/** exit_fs(), and unshare_fs() of a shared one: the task stops sharing. */
+export function releaseFs(t: Task): void {
+  t.fs?.users.delete(t);
+  t.fs = null;
+}
+
+/** Whether the task's fs_struct is shared with another live task. */
+export function fsShared(t: Task): boolean {
+  return t.fs !== null && t.fs.users.size > 1;
+}
+
 /** copy_mm() with CLONE_VM: the child uses the parent's memory (made shareable now if it was private). */
 export function shareMm(parent: Task, child: Task): void {
   let mm = parent.mm;

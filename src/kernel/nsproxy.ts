@@ -10,6 +10,7 @@ import { anyFlag, hasFlag, withoutFlags } from './flags.js';
 import { checkNewPidNs, createUserNs } from './fork.js';
 import type { Kernel } from './kernel.js';
 import type { PidNamespace } from './pid_namespace.js';
+import { fsShared, releaseFs } from './mm.js';
 import { newNsSet, OTHER_NS_FLAGS, type NsIdentity } from './ns_identity.js';
 import { fail, isFail } from './result.js';
 import type { Fail } from './result.js';
@@ -46,6 +47,8 @@ export function doUnshare(k: Kernel, me: Task, flagsIn: number): 0 | Fail {
     me.nsForChildren = k.createPidNamespace(me.nsForChildren, cred.userNs);
     k.emit({ type: 'ns_switched', task: me.seq, pidForChildren: me.nsForChildren.name });
   }
+  // unshare_fs(): CLONE_FS (implied by CLONE_NEWNS and CLONE_NEWUSER) gives the caller a private fs_struct.
+  if (hasFlag(flags, CLONE_NEWNS) || hasFlag(flags, CLONE_FS)) releaseFs(me);
   // create_new_namespaces(): the caller moves into each new one at once, except time: unshare(CLONE_NEWTIME)
   // changes only time_for_children (its children are born there).
   if (otherNs !== 0) me.nsset = newNsSet(k.nsCounter, k.nsSetOf(me), otherNs, cred.userNs, false);
@@ -61,16 +64,19 @@ export function doUnshare(k: Kernel, me: Task, flagsIn: number): 0 | Fail {
  * (timens_install: -EUSERS), and it becomes both time and time_for_children.
  */
 export function otherNsInstall(k: Kernel, me: Task, ns: NsIdentity): 0 | Fail {
-  const e = otherNsCheck(me, ns);
+  const e = otherNsCheck(me, ns, true);
   if (e !== null) return fail(e);
   otherNsCommit(k, me, ns);
   return 0;
 }
 
 /** The checks of otherNsInstall, changing nothing (setns through a pidfd checks every namespace first). */
-export function otherNsCheck(me: Task, ns: NsIdentity): Errno | null {
+export function otherNsCheck(me: Task, ns: NsIdentity, ownFs: boolean): Errno | null {
   if (ns.type === 'time' && !singleThreaded(me)) return Errno.EUSERS;
   if (!nsCapable(me.cred, ns.userNs) || !nsCapable(me.cred, me.cred.userNs)) return Errno.EPERM;
+  // prepare_nsset() uses the caller's own fs_struct when CLONE_NEWNS is the only flag (a copy otherwise),
+  // and mntns_install() refuses a shared one.
+  if (ns.type === 'mnt' && ownFs && fsShared(me)) return Errno.EINVAL;
   return null;
 }
 

@@ -3,7 +3,7 @@
 // namespace its children will be born in, and what it is blocked in.
 
 import type { Cred } from './cred.js';
-import type { Mm } from './mm.js';
+import type { FsShare, Mm } from './mm.js';
 import type { NsSet } from './ns_identity.js';
 import type { PidNamespace } from './pid_namespace.js';
 import type { Pid } from './pid.js';
@@ -124,6 +124,8 @@ export class Task {
   mm: Mm | null = null;
   /** nsproxy's other namespaces (ns_identity.ts); null: the scenario's start set (Kernel.initialNsSet). */
   nsset: NsSet | null = null;
+  /** fs_struct when shared (CLONE_FS); null: private. */
+  fs: FsShare | null = null;
   /** What only waits, stops, queued signals, exec and a dying init use: made on first non-default write. */
   private x: TaskExtra | null = null;
 

@@ -1,7 +1,7 @@
 // unshare(2) and setns(2): PID namespaces, and the identities of the other
 // types (mount, UTS, IPC, cgroup, network, time; kernel/ns_identity.ts).
 
-import { CLONE_NEWPID, CLONE_NEWUSER, CLONE_NS_FLAGS } from '../abi/clone.js';
+import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NS_FLAGS } from '../abi/clone.js';
 import { Errno } from '../abi/errno.js';
 import { anyFlag, withoutFlags } from '../kernel/flags.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -74,7 +74,7 @@ export function sysSetnsPidfd(k: Kernel, me: Task, fd: number, flags: number): S
         continue;
       }
       if (!anyFlag(flags, NS_TYPE_FLAG[type])) continue;
-      const e = otherNsCheck(me, set[type]);
+      const e = otherNsCheck(me, set[type], flags === CLONE_NEWNS);
       if (e !== null) return fail(e);
       joins.push(set[type]);
     }
