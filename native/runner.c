@@ -50,6 +50,21 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef ARCH_GET_FS
+#define ARCH_GET_FS 0x1003
+#endif
+
+/*
+ * The tid words (CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID,
+ * set_tid_address): two 32-bit words per actor ref, {parent_tid, child_tid}, in
+ * a memfd that the controller maps MAP_SHARED before init is made. Every actor
+ * inherits the mapping (an exec'd image maps WORDS_FD again), so whatever the
+ * kernel writes there, in whichever process, the driver reads back through
+ * /proc/CONTROLLER/fd/WORDS_FD after a step.
+ */
+#define WORDS_FD 511
+#define MAX_WORD_REFS 4096
+static int32_t (*words)[2];
 
 /* ------------------------------------------------------------ raw calls */
 
@@ -159,14 +174,16 @@ static struct slot {
   uintptr_t lo, hi;
   int fd;
   long owner; /* the process (getpid) whose fd table holds fd */
+  long ref;   /* the actor's ref: its tid words */
 } slots[MAX_SLOTS];
 
-static void slot_set(uintptr_t lo, uintptr_t hi, int fd) {
+static void slot_set(uintptr_t lo, uintptr_t hi, int fd, long ref) {
   long owner = R0(SYS_getpid);
   for (int i = 0; i < MAX_SLOTS; i++)
     if (slots[i].lo == lo && slots[i].hi == hi) {
       slots[i].fd = fd;
       slots[i].owner = owner;
+      slots[i].ref = ref;
       return;
     }
   for (int i = 0; i < MAX_SLOTS; i++)
@@ -175,8 +192,17 @@ static void slot_set(uintptr_t lo, uintptr_t hi, int fd) {
       slots[i].hi = hi;
       slots[i].fd = fd;
       slots[i].owner = owner;
+      slots[i].ref = ref;
       return;
     }
+}
+
+/* The running actor's ref (found by its stack, as slot_fd), -1 if unknown. */
+static long slot_ref(void) {
+  uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+  for (int i = 0; i < MAX_SLOTS; i++)
+    if (slots[i].hi != 0 && sp >= slots[i].lo && sp < slots[i].hi) return slots[i].ref;
+  return -1;
 }
 
 static int slot_fd(void) {
@@ -244,6 +270,7 @@ struct child_arg {
   int shared;   /* fd table shared with the creator (CLONE_THREAD / CLONE_FILES) */
   int vm;       /* memory shared with the creator (CLONE_VM) */
   long creator; /* the creator's getpid(): its sockets are in a copied fd table */
+  long ref;     /* the new actor's ref */
   char comm[16];
   uintptr_t stack_lo, stack_hi;
 };
@@ -258,7 +285,7 @@ static void become(struct child_arg *a) {
     if (!a->vm) memset(slots, 0, sizeof slots);
   }
   R5(SYS_prctl, PR_SET_NAME, a->comm, 0, 0, 0);
-  slot_set(a->stack_lo, a->stack_hi, a->sock);
+  slot_set(a->stack_lo, a->stack_hi, a->sock, a->ref);
   char buf[64];
   long v[1] = {R0(SYS_gettid)};
   send_text(a->sock, buf, fmt_msg(buf, "h", v, 1));
@@ -300,7 +327,41 @@ static void do_clone(int sock, const char *p) {
   arg.shared = (flags & (CLONE_THREAD | CLONE_FILES)) != 0;
   arg.vm = (flags & CLONE_VM) != 0;
   arg.creator = R0(SYS_getpid);
+  arg.ref = newref;
   memcpy(arg.comm, comm, sizeof arg.comm);
+  /*
+   * The pointers libc passes: the tid words in the shared page (-1 until the
+   * kernel writes them), the pidfd into a local (legacy clone takes it through
+   * parent_tid, as the kernel reads it), and the thread pointer this thread
+   * already has (CLONE_SETTLS: the child keeps a working TLS).
+   */
+  int32_t *ptid = 0, *ctid = 0;
+  if (words && newref >= 0 && newref < MAX_WORD_REFS) {
+    words[newref][0] = -1;
+    words[newref][1] = -1;
+    ptid = &words[newref][0];
+    ctid = &words[newref][1];
+  }
+  int pidfd_out = -1;
+  unsigned long tls = 0;
+  R2(SYS_arch_prctl, ARCH_GET_FS, &tls);
+  long ptid_arg = (flags & CLONE_PIDFD) ? (long)&pidfd_out : (long)ptid;
+  /*
+   * CLONE_VFORK: this thread stays in the clone until the child execs or
+   * exits, and the child must be reachable meanwhile: its socket goes to the
+   * controller first ("a NEWREF"), and the reply later carries none.
+   */
+  int vfork = (flags & CLONE_VFORK) != 0;
+  if (vfork) {
+    char abuf[64];
+    long av[1] = {newref};
+    int alen = fmt_msg(abuf, "a", av, 1);
+    struct iovec aiov = {abuf, (size_t)alen};
+    char acbuf[CMSG_SPACE(sizeof(int))];
+    struct msghdr amh;
+    msg_with_fd(&amh, &aiov, acbuf, sizeof acbuf, sv[0]);
+    R3(SYS_sendmsg, sock, &amh, MSG_NOSIGNAL);
+  }
 
   long ret;
   if (flags & CLONE_VM) {
@@ -318,13 +379,17 @@ static void do_clone(int sock, const char *p) {
       ca.exit_signal = (uint64_t)exit_signal;
       ca.stack = (uint64_t)(uintptr_t)stack;
       ca.stack_size = size - 1024;
+      ca.pidfd = (uint64_t)(uintptr_t)&pidfd_out;
+      ca.parent_tid = (uint64_t)(uintptr_t)ptid;
+      ca.child_tid = (uint64_t)(uintptr_t)ctid;
+      ca.tls = tls;
       if (nset >= 0) {
         ca.set_tid = (uint64_t)(uintptr_t)set_tid;
         ca.set_tid_size = (uint64_t)nset;
       }
       ret = clone_on_stack(SYS_clone3, (long)&ca, sizeof ca, 0, 0, 0, child_main, heap_arg);
     } else {
-      ret = clone_on_stack(SYS_clone, (long)(flags | (unsigned long)exit_signal), (long)top, 0, 0, 0, child_main, heap_arg);
+      ret = clone_on_stack(SYS_clone, (long)(flags | (unsigned long)exit_signal), (long)top, ptid_arg, (long)ctid, (long)tls, child_main, heap_arg);
     }
     if (ret < 0) munmap(stack, size);
   } else {
@@ -341,12 +406,16 @@ static void do_clone(int sock, const char *p) {
     if (kind == 0) {
       ret = R0(SYS_fork);
     } else if (kind == 1) {
-      ret = R5(SYS_clone, flags | (unsigned long)exit_signal, 0, 0, 0, 0);
+      ret = R5(SYS_clone, flags | (unsigned long)exit_signal, 0, ptid_arg, ctid, tls);
     } else {
       struct clone_args ca;
       memset(&ca, 0, sizeof ca);
       ca.flags = flags;
       ca.exit_signal = (uint64_t)exit_signal;
+      ca.pidfd = (uint64_t)(uintptr_t)&pidfd_out;
+      ca.parent_tid = (uint64_t)(uintptr_t)ptid;
+      ca.child_tid = (uint64_t)(uintptr_t)ctid;
+      ca.tls = tls;
       if (nset >= 0) {
         ca.set_tid = (uint64_t)(uintptr_t)set_tid;
         ca.set_tid_size = (uint64_t)nset;
@@ -367,12 +436,12 @@ static void do_clone(int sock, const char *p) {
   }
   /* Hand the new actor's socket to the controller with the reply. */
   char buf[128];
-  long v[2] = {newref, ret};
-  int len = fmt_msg(buf, "n", v, 2);
+  long v[3] = {newref, ret, pidfd_out};
+  int len = fmt_msg(buf, "n", v, 3);
   struct iovec iov = {buf, (size_t)len};
   char cbuf[CMSG_SPACE(sizeof(int))];
   struct msghdr mh;
-  msg_with_fd(&mh, &iov, cbuf, sizeof cbuf, sv[0]);
+  msg_with_fd(&mh, &iov, cbuf, sizeof cbuf, vfork ? -1 : sv[0]);
   R3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
   R1(SYS_close, sv[0]);
   if (!arg.shared) R1(SYS_close, sv[1]);
@@ -461,11 +530,12 @@ static void actor_loop(int sock) {
     } else if (!strcmp(op, "X")) {
       R1(SYS_exit_group, parse_long(&p));
     } else if (!strcmp(op, "e")) {
-      char fdtext[24], comm[16];
+      char fdtext[24], comm[16], reftext[24];
       fdtext[fmt_long(fdtext, sock)] = 0;
+      reftext[fmt_long(reftext, slot_ref())] = 0;
       R5(SYS_prctl, PR_GET_NAME, comm, 0, 0, 0);
       comm[15] = 0;
-      char *argv[] = {"runner", "actor", fdtext, comm, NULL};
+      char *argv[] = {"runner", "actor", fdtext, comm, reftext, NULL};
       ret = R3(SYS_execve, self_exe, argv, environ);
     } else if (!strcmp(op, "w4")) {
       int status = 0;
@@ -537,6 +607,16 @@ static void actor_loop(int sock) {
       ret = sysctl_file(name, a, b, &out);
       /* A value can be negative (ns_last_pid reads -1): it goes in its own field. */
       x1 = out;
+    } else if (!strcmp(op, "ta")) {
+      /* set_tid_address: this actor's child_tid word (-1 until the kernel clears it), or NULL */
+      long ref = slot_ref();
+      int32_t *w = (words && ref >= 0 && ref < MAX_WORD_REFS) ? &words[ref][1] : 0;
+      if (parse_long(&p) == 1) {
+        if (w) *w = -1;
+        ret = R1(SYS_set_tid_address, w);
+      } else {
+        ret = R1(SYS_set_tid_address, 0);
+      }
     } else if (!strcmp(op, "su")) {
       ret = R1(SYS_setuid, parse_long(&p));
       /* commit_creds() clears the death signal and resets dumpable: put both back. */
@@ -549,18 +629,25 @@ static void actor_loop(int sock) {
   }
 }
 
-static void actor_start(int sock, const char *comm, int execed) {
+static void map_words(void) {
+  void *m = mmap(NULL, sizeof(int32_t[2]) * MAX_WORD_REFS, PROT_READ | PROT_WRITE, MAP_SHARED, WORDS_FD, 0);
+  words = m == MAP_FAILED ? 0 : m;
+}
+
+static void actor_start(int sock, const char *comm, int execed, long ref) {
   char here;
   main_stack_hi = (uintptr_t)&here + 4096;
   main_stack_lo = main_stack_hi - 64 * 1024 * 1024;
-  slot_set(main_stack_lo, main_stack_hi, sock);
+  slot_set(main_stack_lo, main_stack_hi, sock, ref);
   R5(SYS_prctl, PR_SET_NAME, comm, 0, 0, 0);
   /* Core dumps are not modeled: a core signal must kill without dumping. */
   R5(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (execed) {
-    /* The exec'd image keeps only its socket: other threads' sockets went with them. */
-    if (sock > 3) R3(SYS_close_range, 3, sock - 1, 0);
+    /* The exec'd image keeps only its socket and the tid words: other threads' sockets went with them. */
+    R3(SYS_close_range, 3, WORDS_FD - 1, 0);
+    if (sock > WORDS_FD + 1) R3(SYS_close_range, WORDS_FD + 1, sock - 1, 0);
     R3(SYS_close_range, sock + 1, ~0U, 0);
+    map_words();
     reply(sock, 0, 0, 0, 0);
   }
   actor_loop(sock);
@@ -692,7 +779,7 @@ static void service_actor(int ref) {
     out_line(line, len);
     return;
   }
-  if (buf[0] == 'n' && fd_in >= 0) {
+  if ((buf[0] == 'n' || buf[0] == 'a') && fd_in >= 0) {
     const char *p = buf + 1;
     long newref = parse_long(&p);
     if (newref >= 0 && newref < MAX_ACTORS) actor_fd[newref] = fd_in;
@@ -740,7 +827,7 @@ static int init_main(void *p) {
   /* SCENARIO.md: ns0's pid_max is 32768, written before the first step. */
   long dummy;
   sysctl_file("pid_max", 1, 32768, &dummy);
-  actor_start(sock, "init", 0);
+  actor_start(sock, "init", 0, 0);
   return 0;
 }
 
@@ -749,6 +836,10 @@ static void controller(void) {
   signal(SIGPIPE, SIG_IGN);
   for (int i = 0; i < MAX_ACTORS; i++) actor_fd[i] = -1;
   nl_open();
+  /* The tid words, shared with every actor (see WORDS_FD). */
+  int wfd = (int)syscall(SYS_memfd_create, "pidns-tid-words", 0);
+  if (wfd >= 0 && ftruncate(wfd, (off_t)(sizeof(int32_t[2]) * MAX_WORD_REFS)) == 0 && dup2(wfd, WORDS_FD) == WORDS_FD) map_words();
+  if (wfd >= 0 && wfd != WORDS_FD) close(wfd);
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0) {
     perror("socketpair");
@@ -903,10 +994,11 @@ int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "controller")) controller();
   if (argc >= 2 && !strcmp(argv[1], "probe")) return probe();
   if (argc >= 3 && !strcmp(argv[1], "bench")) return bench(atol(argv[2]));
-  if (argc >= 4 && !strcmp(argv[1], "actor")) {
+  if (argc >= 5 && !strcmp(argv[1], "actor")) {
     const char *p = argv[2];
-    actor_start((int)parse_long(&p), argv[3], 1);
+    const char *r = argv[4];
+    actor_start((int)parse_long(&p), argv[3], 1, parse_long(&r));
   }
-  fprintf(stderr, "usage: runner controller | probe | actor FD COMM\n");
+  fprintf(stderr, "usage: runner controller | probe | actor FD COMM REF\n");
   return 2;
 }

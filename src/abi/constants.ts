@@ -9,11 +9,12 @@ import { PR_GET_CHILD_SUBREAPER, PR_GET_NAME, PR_GET_PDEATHSIG, PR_SET_CHILD_SUB
 import { NSIG, Signal } from './signal.js';
 import { IdType, waitOptionNames } from './wait.js';
 
-export type ConstantFamily = 'clone' | 'signal' | 'wait' | 'idtype' | 'prctl' | 'pidfd';
+export type ConstantFamily = 'clone' | 'clone_exit' | 'signal' | 'wait' | 'idtype' | 'prctl' | 'pidfd';
 
 /** How an error message names a family: "expected a signal, got WNOHANG". */
 export const familyDescription = {
   clone: 'CLONE_* flags',
+  clone_exit: 'CLONE_* flags and an exit signal',
   signal: 'a signal',
   wait: 'wait options',
   idtype: 'an id type (P_ALL, P_PID, P_PGID, P_PIDFD)',
@@ -25,10 +26,14 @@ function enumEntries(e: Record<string, string | number>): [string, number][] {
   return Object.entries(e).filter((kv): kv is [string, number] => typeof kv[1] === 'number');
 }
 
+// SIGRTMIN and SIGRTMAX as the kernel numbers them (glibc reserves the first two or three).
+const signals: ReadonlyMap<string, number> = new Map([...enumEntries(Signal), ['SIGRTMIN', 34], ['SIGRTMAX', NSIG]]);
+
 const families: Readonly<Record<ConstantFamily, ReadonlyMap<string, number>>> = {
   clone: new Map(Object.entries(cloneFlagNames)),
-  // SIGRTMIN and SIGRTMAX as the kernel numbers them (glibc reserves the first two or three).
-  signal: new Map([...enumEntries(Signal), ['SIGRTMIN', 34], ['SIGRTMAX', NSIG]]),
+  // Legacy clone's flags word: its low byte is the exit signal (CSIGNAL), so a signal name may be or'ed in.
+  clone_exit: new Map([...Object.entries(cloneFlagNames), ...signals]),
+  signal: signals,
   wait: new Map(Object.entries(waitOptionNames)),
   idtype: new Map(enumEntries(IdType)),
   prctl: new Map([

@@ -32,6 +32,10 @@ export type KernelEvent =
   /** A blocked wait finished. */
   | { readonly type: 'wait_resumed'; readonly task: number; readonly syscall: 'wait4' | 'waitid'; readonly outcome: WaitOutcome }
   | { readonly type: 'execed'; readonly task: number }
+  /** mm_release() wrote 0 to the task's clear_child_tid word and woke its futex (another task shares the memory). */
+  | { readonly type: 'tid_cleared'; readonly task: number }
+  /** A CLONE_VFORK child exec'd or exited (mm_release): its parent's clone returns. */
+  | { readonly type: 'vfork_done'; readonly task: number; readonly child: number }
   | { readonly type: 'ns_switched'; readonly task: number; readonly pidForChildren: string };
 
 export type KernelEventListener = (event: KernelEvent) => void;

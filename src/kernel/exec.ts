@@ -3,6 +3,7 @@
 // leader's Pid (so its tid becomes the tgid) and the leader is released.
 // Handlers fall back to SIG_DFL, pidfds (always O_CLOEXEC) close.
 
+import { releaseMm } from './mm.js';
 import { Signal } from '../abi/signal.js';
 import { releaseTask, runExit } from './exit.js';
 import type { Kernel } from './kernel.js';
@@ -16,6 +17,8 @@ export function doExecve(k: Kernel, me: Task): void {
     k.emit({ type: 'superseded', task: th.seq, by: me.seq });
     runExit(k, th, Signal.SIGKILL);
   }
+  // exec_mmap() -> exec_mm_release(): the old memory's clear_child_tid word, then a new private mm.
+  releaseMm(k, me);
   const leader = group.leader;
   if (leader !== me) {
     // The old leader is a delayed zombie now (or already dead); swap Pids (exchange_tids, transfer_pid).
@@ -52,7 +55,9 @@ export function doExecve(k: Kernel, me: Task): void {
     group.sighandRef = group.sighandRef.copy(k.nextSerial());
     group.sighandRef.flushHandlers();
   }
-  group.filesRef?.closeOnExec();
+  // unshare_files() then close-on-exec: a table shared with another process (CLONE_FILES) stays
+  // intact for it; every pidfd is O_CLOEXEC, so the exec'ing group's own table is empty.
+  group.filesRef = null;
   group.currTarget = me;
   k.emit({ type: 'execed', task: me.seq });
 }

@@ -4,6 +4,7 @@
 // first kills its whole namespace and waits for it to empty.
 
 import { Signal, SiCode } from '../abi/signal.js';
+import { releaseFs, releaseMm } from './mm.js';
 import { freePid } from './alloc_pid.js';
 import type { Kernel } from './kernel.js';
 import type { PidNamespace } from './pid_namespace.js';
@@ -35,6 +36,15 @@ export function runExit(k: Kernel, t: Task, code: number): void {
   t.clearHandlersDue();
   k.blockedWaiters.delete(t);
   t.group.live--;
+  // A vfork parent killed while it waits: wait_for_vfork_done() sets "child->vfork_done = NULL".
+  const vforkChild = t.vforkChild;
+  if (vforkChild !== null) {
+    vforkChild.vforkParent = null;
+    t.vforkChild = null;
+  }
+  // exit_mm() -> exit_mm_release(): before exit_notify(), so the word is cleared before the parent hears.
+  releaseMm(k, t);
+  releaseFs(t);
   // synchronize_group_exit(): the last thread out makes it a group exit with its own code,
   // so wait reports the last thread's status even after the leader left first.
   if (t.group.live === 0 && !t.group.groupExit) {

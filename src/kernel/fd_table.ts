@@ -41,6 +41,11 @@ export class FdTable {
     return -1;
   }
 
+  /** Whether install() would find a number. */
+  hasFree(): boolean {
+    return this.files === null || this.files.size < NR_OPEN_DEFAULT - FIRST_FD;
+  }
+
   /** Puts `file` at exactly `fd` (restoring a snapshot); false if taken or out of range. */
   installAt(fd: number, file: PidFd): boolean {
     const files = (this.files ??= new Map());

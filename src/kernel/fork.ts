@@ -2,7 +2,9 @@
 // kernel's order and all of them before anything changes, so a failing call
 // leaves the model as it was (except the allocator cursors, as alloc_pid does).
 
-import { CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VM, CLONE_PIDFD, CLONE_NEWNS } from '../abi/clone.js';
+import { CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS, CLONE_IO, CLONE_NEWPID, CLONE_NEWUSER, CLONE_PARENT, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VM, CLONE_PIDFD, CLONE_NEWNS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_VFORK, CLONE_NEWIPC } from '../abi/clone.js';
+import { shareFs, shareMm } from './mm.js';
+import { newNsSet, OTHER_NS_FLAGS } from './ns_identity.js';
 import { Errno } from '../abi/errno.js';
 import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
 import { allocPid } from './alloc_pid.js';
@@ -30,10 +32,23 @@ export interface CloneArgs {
   readonly comm?: string | undefined;
 }
 
-/** Flags the model implements: identity flags, and sharing flags that change nothing it models. */
+/** What copy_process made: the task, and the CLONE_PIDFD fd installed in the creator's table (-1 without). */
+export interface Cloned {
+  readonly task: Task;
+  readonly pidfd: number;
+}
+
+/**
+ * Flags the model implements: identity flags, sharing flags (CLONE_VM and
+ * CLONE_FILES are modeled; CLONE_FS, CLONE_SYSVSEM and CLONE_IO change nothing
+ * it models), the tid words (CLONE_PARENT_SETTID, CLONE_CHILD_SETTID,
+ * CLONE_CHILD_CLEARTID: the syscalls layer reports what is written), CLONE_SETTLS
+ * (the thread pointer, invisible to identity) and CLONE_PIDFD.
+ */
 const MODELED =
   CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_DETACHED |
-  CLONE_UNTRACED | CLONE_NEWUSER | CLONE_NEWPID | CLONE_IO;
+  CLONE_UNTRACED | CLONE_NEWUSER | CLONE_NEWPID | CLONE_IO | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
+  CLONE_CHILD_CLEARTID | CLONE_PIDFD | CLONE_VFORK | OTHER_NS_FLAGS;
 
 /** create_user_ns(): a child user namespace owned by the caller's euid, in which it holds every capability. */
 export function createUserNs(k: Kernel, cred: Cred): Cred | Fail {
@@ -57,7 +72,7 @@ const flag = (f: number, bit: number): boolean => f !== 0 && hasFlag(f, bit);
 const anyOf = (f: number, mask: number): boolean => f !== 0 && anyFlag(f, mask);
 
 /** copy_process() and the parts of kernel_clone() identity needs. Returns the new task. */
-export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | Fail {
+export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned | Fail {
   const f = args.flags;
   if (flag(f, CLONE_NEWNS | CLONE_FS)) return fail(Errno.EINVAL);
   if (flag(f, CLONE_NEWUSER | CLONE_FS)) return fail(Errno.EINVAL);
@@ -70,6 +85,8 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     if (anyOf(f, CLONE_NEWUSER | CLONE_NEWPID) || current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
   }
   if (flag(f, CLONE_PIDFD) && flag(f, CLONE_DETACHED)) return fail(Errno.EINVAL);
+  // get_unused_fd_flags() for the pidfd fails with EMFILE after the checks above; tested before anything is made.
+  if (flag(f, CLONE_PIDFD) && !current.group.hasFreeFd()) return fail(Errno.EMFILE);
   // Other namespaces, ptrace, vfork and the pointer-writing flags are not modeled: say so.
   if ((f === 0 ? 0 : withoutFlags(f, (MODELED >>> 0) + CLONE_CLEAR_SIGHAND)) !== 0) return fail(Errno.ENOSYS);
 
@@ -80,11 +97,17 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     if (isFail(c)) return c;
     cred = c;
   }
-  // copy_namespaces() and copy_pid_ns()
+  // copy_namespaces(): one CAP_SYS_ADMIN check for every new namespace, then create_new_namespaces()
+  // (copy_pid_ns's rules among them).
   let childNs = current.nsForChildren;
   const newPidNs = flag(f, CLONE_NEWPID);
-  if (newPidNs) {
+  const otherNs = f === 0 ? 0 : f & OTHER_NS_FLAGS;
+  if (newPidNs || otherNs !== 0) {
     if (!nsCapable(cred, cred.userNs)) return fail(Errno.EPERM);
+    // "CLONE_NEWIPC must detach from the undolist: after switching to a new ipc namespace, the old semaphores aren't meaningful"
+    if (flag(f, CLONE_NEWIPC | CLONE_SYSVSEM)) return fail(Errno.EINVAL);
+  }
+  if (newPidNs) {
     if (current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
     const e = checkNewPidNs(current.nsForChildren, cred);
     if (e !== 0) return e;
@@ -111,6 +134,22 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
   const child = new Task(k.nextTaskSeq(), pid, parent, exitSignal, childNs, args.comm ?? current.comm, cred);
   child.parentExecId = inheritParent ? current.parentExecId : current.group.execId;
   pid.task = child;
+  // copy_namespaces(): new namespaces owned by the child's user namespace; timens_on_fork() puts the
+  // child in its parent's time_for_children, so a parent that unshared CLONE_NEWTIME changes its child's too.
+  const parentSet = current.nsset;
+  const startSet = parentSet ?? k.initialNsSet;
+  if (otherNs !== 0 || startSet.time !== startSet.timeForChildren) child.nsset = newNsSet(k.nsCounter, startSet, otherNs, cred.userNs, true);
+  else child.nsset = parentSet;
+  // copy_mm(): CLONE_VM shares the memory (threads always do: CLONE_THREAD needs CLONE_SIGHAND needs CLONE_VM).
+  if (flag(f, CLONE_VM)) shareMm(current, child);
+  if (flag(f, CLONE_FS)) shareFs(current, child);
+  // "p->clear_child_tid = (clone_flags & CLONE_CHILD_CLEARTID) ? args->child_tid : NULL"
+  if (flag(f, CLONE_CHILD_CLEARTID)) child.clearChildTid = true;
+  // CLONE_VFORK: "p->vfork_done = &vfork"; kernel_clone() then waits in wait_for_vfork_done() (killable).
+  if (flag(f, CLONE_VFORK)) {
+    child.vforkParent = current;
+    current.vforkChild = child;
+  }
 
   if (thread) {
     const group = current.group;
@@ -130,9 +169,10 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
       sighand = parentHand.copy(k.nextSerial());
       if (flag(f, CLONE_CLEAR_SIGHAND)) sighand.flushHandlers();
     }
-    // copy_files(): the pidfds are copied; no table, nothing to copy.
+    // copy_files(): CLONE_FILES shares the table (made now if the parent had none); otherwise the
+    // pidfds are copied, and no table means nothing to copy.
     const parentFiles = current.group.filesRef;
-    const files = parentFiles === null ? null : parentFiles.copy(k.nextSerial());
+    const files = flag(f, CLONE_FILES) ? current.group.ownFiles(k) : parentFiles === null ? null : parentFiles.copy(k.nextSerial());
     const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());
     const rp = child.parent;
     group.hasChildSubreaper = rp !== null && (rp.group.hasChildSubreaper || rp.group.isChildSubreaper);
@@ -140,5 +180,8 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     attachThreadGroup(group);
   }
   if (k.listening) k.emit({ type: 'forked', task: child.seq, parent: child.parent?.seq ?? null, creator: current.seq, thread });
-  return child;
+  // CLONE_PIDFD: pidfd_prepare() runs after copy_files(), so a copied table does not hold it (a shared one
+  // does); a thread gets a PIDFD_THREAD pidfd (Linux 6.9+). Always O_CLOEXEC.
+  const pidfd = flag(f, CLONE_PIDFD) ? current.group.ownFiles(k).install({ pid, thread, nonblock: false }) : -1;
+  return { task: child, pidfd };
 }

@@ -3,6 +3,7 @@
 // by a signal exit, a dying namespace init finishes once its namespace is
 // empty, blocked waits resume). Nothing here reads a clock or a random source.
 
+import { initialNsSet, NsCounter, type NsSet } from './ns_identity.js';
 import { PID_MAX_DEFAULT, PID_MAX_LIMIT } from '../abi/limits.js';
 import type { Cred } from './cred.js';
 import type { KernelEvent, KernelEventListener } from './events.js';
@@ -69,6 +70,9 @@ export class Kernel {
   /** Dying namespace inits waiting in zap_pid_ns_processes(). */
   readonly zapWaiting = new Set<Task>();
   private readonly listeners = new Set<KernelEventListener>();
+  /** Makes mount, UTS, IPC, cgroup, network and time namespaces in creation order (ns_identity.ts). */
+  readonly nsCounter = new NsCounter();
+  private startNsSet: NsSet | null = null;
   private seq = 0;
   private serials = 0;
   private userNsSerial = 0;
@@ -108,6 +112,16 @@ export class Kernel {
     const init = new Task(this.seq++, pid, null, 17, ns0, options.initComm ?? 'init', cred);
     attachThreadGroup(new ThreadGroup(init, pid, pid, null, null, this.nextSerial()));
     this.init = init;
+  }
+
+  /** The namespaces (other than PID and user) the scenario starts in: the host's, index 0 of each type. */
+  get initialNsSet(): NsSet {
+    return (this.startNsSet ??= initialNsSet(this.nsCounter, this.rootUserNs));
+  }
+
+  /** A task's set; null on the task means the start set. */
+  nsSetOf(t: Task): NsSet {
+    return t.nsset ?? this.initialNsSet;
   }
 
   get ns0(): PidNamespace {

@@ -4,6 +4,8 @@
 
 import type { Cred } from './cred.js';
 import { asPgid, asSid, asTgid, asTid, type Pgid, type Sid, type Tgid, type Tid } from './ids.js';
+import type { FsShare, Mm } from './mm.js';
+import type { NsSet } from './ns_identity.js';
 import type { PidNamespace } from './pid_namespace.js';
 import type { Pid } from './pid.js';
 import type { SigInfo } from './signal_types.js';
@@ -83,6 +85,9 @@ class TaskExtra {
   zapInitPids = 0;
   pending: SigInfo[] | null = null;
   due: SigInfo[] | null = null;
+  clearChildTid = false;
+  vforkParent: Task | null = null;
+  vforkChild: Task | null = null;
 }
 
 export class Task {
@@ -113,6 +118,15 @@ export class Task {
   /** comm: the scenario names tasks by it. */
   comm: string;
   cred: Cred;
+  /**
+   * mm: the memory, when it is shared with another task (CLONE_VM, a thread) or
+   * ever was; null for a private one (mm_users 1). Cleared by exit_mm and exec.
+   */
+  mm: Mm | null = null;
+  /** nsproxy's other namespaces (ns_identity.ts); null: the scenario's start set (Kernel.initialNsSet). */
+  nsset: NsSet | null = null;
+  /** fs_struct when shared (CLONE_FS); null: private. */
+  fs: FsShare | null = null;
   /** What only waits, stops, queued signals, exec and a dying init use: made on first non-default write. */
   private x: TaskExtra | null = null;
 
@@ -152,6 +166,33 @@ export class Task {
   }
   set parentExecId(v: number) {
     if (v !== 0 || this.x !== null) this.extra.parentExecId = v;
+  }
+
+  /**
+   * clear_child_tid is set (CLONE_CHILD_CLEARTID, set_tid_address): the
+   * language has one tid word per task (its child_tid), so a flag is the address.
+   */
+  get clearChildTid(): boolean {
+    return this.x !== null && this.x.clearChildTid;
+  }
+  set clearChildTid(v: boolean) {
+    if (v || this.x !== null) this.extra.clearChildTid = v;
+  }
+
+  /** vfork_done: the parent blocked in a CLONE_VFORK clone of this task, until this task's mm_release(). */
+  get vforkParent(): Task | null {
+    return this.x === null ? null : this.x.vforkParent;
+  }
+  set vforkParent(v: Task | null) {
+    if (v !== null || this.x !== null) this.extra.vforkParent = v;
+  }
+
+  /** The CLONE_VFORK child this task waits for in wait_for_vfork_done(); null when not waiting. */
+  get vforkChild(): Task | null {
+    return this.x === null ? null : this.x.vforkChild;
+  }
+  set vforkChild(v: Task | null) {
+    if (v !== null || this.x !== null) this.extra.vforkChild = v;
   }
 
   /** Woken while blocked in a wait (__wake_up_parent, a signal): the wait runs again. */

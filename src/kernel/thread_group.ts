@@ -133,6 +133,11 @@ export class ThreadGroup {
     return (this.sighandRef ??= new SigHand(k.nextSerial()));
   }
 
+  /** Whether an fd could be installed now (RLIMIT_NOFILE not reached). */
+  hasFreeFd(): boolean {
+    return this.filesRef === null || this.filesRef.hasFree();
+  }
+
   /** The pidfd table, made now if it had none, to open a file in. */
   ownFiles(k: { nextSerial(): number }): FdTable {
     return (this.filesRef ??= new FdTable(k.nextSerial()));

@@ -30,6 +30,16 @@ export interface Actor {
   exited: boolean;
   /** A reply still to come for a call whose result was already given (it stopped itself). */
   discardReply?: boolean;
+  /** Its other namespaces (/proc/TID/ns: mnt uts ipc cgroup net time time_for_children), by creation index. */
+  otherNs?: number[];
+  /** Which memory it uses: CLONE_VM children share their creator's number, fork and exec make a new one. */
+  vm?: number;
+  /** Blocked in a CLONE_VFORK clone (wait_for_vfork_done: state D, in clone or clone3). */
+  vforkWait?: boolean;
+  /** The clone flags of that vfork clone, for its result when it returns. */
+  vforkFlags?: number | undefined;
+  /** Its clear_child_tid is its tid word (CLONE_CHILD_CLEARTID, set_tid_address): exit or exec may clear it. */
+  clearArmed?: boolean;
 }
 
 /** One step in flight: the call, and what has been learnt of it so far. */
@@ -42,7 +52,7 @@ export interface StepCtx {
   result: CallResult | null;
   readonly forks: { tid: number; tgid: number }[];
   readonly execTgid: number | null;
-  newChild?: Actor;
+  newChild?: Actor | undefined;
   /** An exec'ing thread waiting for the old leader's exit report before it takes over the tid. */
   takeOver?: Actor | undefined;
   /** An execve by a thread that is not its group's leader: the leader (not yet reported dead) and both tids before the exec. */
@@ -50,7 +60,7 @@ export interface StepCtx {
 }
 
 /** x86_64 system call numbers that /proc/TID/syscall shows while a task sleeps in them. */
-export const NR = { recvmsg: 47, wait4: 61, waitid: 247 } as const;
+export const NR = { recvmsg: 47, clone: 56, wait4: 61, waitid: 247, clone3: 435 } as const;
 /** PF_EXITING (include/linux/sched.h): do_exit() has begun. */
 export const PF_EXITING = 0x4;
 

@@ -7,11 +7,12 @@
 
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CLONE_NEWPID } from '../abi/clone.js';
+import { readFileSync } from 'node:fs';
+import { CLONE_VM, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUTS, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } from '../abi/clone.js';
 import { defaultAction, siCodeName, Signal } from '../abi/signal.js';
 import { decodeExitWord } from '../abi/wait.js';
 import { nsInode } from '../host/proc_files.js';
-import type { Backend, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from '../scenario/backend.js';
+import type { Backend, NamespacesView, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from '../scenario/backend.js';
 import { callSpec } from '../scenario/calls/index.js';
 import { kernelBackendAvailable } from './availability.js';
 import { PF_EXITING, procState, statOf, type Actor, type NsInfo, type StepCtx } from './actors.js';
@@ -19,6 +20,20 @@ import { ensureRunner } from './build.js';
 import { decodeReply, encodeCommand, parseLine, type Line } from './protocol.js';
 import { unsettled } from './settle.js';
 import { HostViews } from './views.js';
+
+/** The other namespace links of /proc/TID/ns and the flag that makes each (time_for_children: CLONE_NEWTIME). */
+const OTHER_NS_LINKS: readonly (readonly [string, number])[] = [
+  ['mnt', CLONE_NEWNS],
+  ['uts', CLONE_NEWUTS],
+  ['ipc', CLONE_NEWIPC],
+  ['cgroup', CLONE_NEWCGROUP],
+  ['net', CLONE_NEWNET],
+  ['time_for_children', CLONE_NEWTIME],
+  ['time', 0],
+];
+
+/** runner.c's WORDS_FD: the memfd of tid words, two int32 per actor ref ({parent_tid, child_tid}). */
+const WORDS_FD = 511;
 
 /** How long a step may take to settle before the run fails (generous: CI machines are loaded). */
 const STEP_LIMIT_MS = 10_000;
@@ -110,6 +125,7 @@ export class KernelBackend implements Backend {
     this.byTid.set(initPid, init);
     // The first step must find init idle in its loop, pid_max written.
     await this.settle(null, [], Date.now() + STEP_LIMIT_MS, 'start');
+    this.refreshOtherNs(null);
   }
 
   private actor(ref: TaskRef): Actor {
@@ -172,7 +188,124 @@ export class KernelBackend implements Backend {
       if (!now && wasStopped.has(x.ref) && procState(st.state) !== 'Z') events.push({ task: x.ref, event: { kind: 'continued' } });
     }
     if (step.result === null) throw new Error('kernel backend: no result');
-    return { result: step.result, events };
+    this.refreshOtherNs(step);
+    return { result: this.tidWords(step, step.result, events), events };
+  }
+
+  /** Each link's creation index, by inode, per type (time and time_for_children are one type). */
+  private readonly otherNsIndex = new Map<string, { byInode: Map<number, number>; next: number }>();
+
+  /**
+   * Reads the other namespace links of the step's actor and new child, and
+   * names namespaces by creation: a link the step made new (the clone's or
+   * unshare's CLONE_NEW* flags) gets the next index of its type even if its
+   * inode was a dead namespace's; any other is looked up by inode.
+   */
+  private refreshOtherNs(step: StepCtx | null): void {
+    const result = step?.result;
+    const update = (x: Actor, made: number): void => {
+      if (x.exited || x.hostTid <= 0) return;
+      const fresh = new Set<string>();
+      for (const [link, flag] of OTHER_NS_LINKS) if ((made & flag) !== 0 && link !== 'time') fresh.add(link);
+      const ids: number[] = [];
+      // time_for_children before time: a clone3 CLONE_NEWTIME child is in its new time_for_children.
+      for (const link of ['mnt', 'uts', 'ipc', 'cgroup', 'net', 'time_for_children', 'time']) {
+        const inode = nsInode(`/proc/${x.hostTid}/ns/${link}`);
+        const type = link === 'time_for_children' ? 'time' : link;
+        let t = this.otherNsIndex.get(type);
+        if (t === undefined) this.otherNsIndex.set(type, (t = { byInode: new Map(), next: 0 }));
+        let id = inode === null ? undefined : t.byInode.get(inode);
+        if (fresh.has(link) || id === undefined) {
+          id = t.next++;
+          if (inode !== null) t.byInode.set(inode, id);
+        }
+        ids.push(id);
+      }
+      const [mnt, uts, ipc, cgroup, net, tfc, time] = ids as [number, number, number, number, number, number, number];
+      x.otherNs = [mnt, uts, ipc, cgroup, net, time, tfc];
+    };
+    if (step === null || step === undefined) {
+      for (const x of this.actors.values()) update(x, 0);
+      return;
+    }
+    if (result?.kind === 'errno') return;
+    const child = step.newChild;
+    if (child !== undefined) update(child, step.traits.cloneFlags ?? 0);
+    update(step.actor, step.traits.unshares ?? 0);
+  }
+
+  otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
+    const ns = this.actor(actor).otherNs;
+    if (ns === undefined) throw new Error(`kernel backend: task ${actor}'s namespaces are unknown`);
+    const [mnt, uts, ipc, cgroup, net, time, timeForChildren] = ns as [number, number, number, number, number, number, number];
+    return Promise.resolve({ mnt, uts, ipc, cgroup, net, time, timeForChildren });
+  }
+
+  private nextVm = 1;
+
+  /**
+   * The convention of kernel/mm.ts racyInGroupExit(): a thread that died in
+   * a group exit (killed, or its group's exit_group) shows no clear unless a
+   * live task of another thread group still uses the memory.
+   */
+  private racyGroupExit(x: Actor, step: StepCtx, events: readonly StepEvent[]): boolean {
+    const killed = events.some((e) => e.task === x.ref && e.event.kind === 'killed');
+    const groupExit = step.call.name === 'exit_group' && step.actor.hostTgid === x.hostTgid;
+    if (!killed && !groupExit) return false;
+    for (const y of this.actors.values()) if (!y.exited && y.vm !== undefined && y.vm === x.vm && y.hostTgid !== x.hostTgid) return false;
+    return true;
+  }
+
+  /** The memfd of tid words, as the runner shares it with every actor. */
+  private readWords(): Buffer | null {
+    try {
+      return readFileSync(`/proc/${this.controllerPid}/fd/${WORDS_FD}`);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * What the kernel wrote through the pointers the runner passed: the words
+   * CLONE_PARENT_SETTID / CLONE_CHILD_SETTID set in a clone's result, and a
+   * `tid_cleared` event for a task whose clear_child_tid word went to 0 (at
+   * exit or exec, mm_release() clears it only while another task shares the
+   * memory), before the task's end.
+   */
+  private tidWords(step: StepCtx, result: CallResult, events: StepEvent[]): CallResult {
+    const flags = step.traits.cloneFlags ?? 0;
+    const wantTids = (flags & (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID)) !== 0;
+    const child = step.newChild;
+    const ok = result.kind === 'value' && result.value > 0;
+    if (ok && child !== undefined && (flags & CLONE_CHILD_CLEARTID) !== 0) child.clearArmed = true;
+    if (step.traits.setsTidAddress !== undefined && result.kind === 'value') step.actor.clearArmed = step.traits.setsTidAddress;
+    const execed = step.traits.execs === true && result.kind === 'value' && result.value === 0;
+    if (child !== undefined && child.vm === undefined) child.vm = (flags & CLONE_VM) !== 0 ? (step.actor.vm ??= this.nextVm++) : this.nextVm++;
+    const due = [...this.actors.values()].filter((x) => x.clearArmed === true && (x.exited || (execed && x === step.actor)));
+    if (execed) step.actor.vm = this.nextVm++;
+    if (result.kind === 'unfinished' && child !== undefined) {
+      step.actor.vforkFlags = flags;
+      if ((flags & CLONE_CHILD_CLEARTID) !== 0) child.clearArmed = true;
+    }
+    if (!(wantTids && ok && child !== undefined) && due.length === 0) return result;
+    const words = this.readWords();
+    if (words === null) throw new Error('kernel backend: cannot read the tid words');
+    const word = (ref: number, i: 0 | 1): number => words.readInt32LE(ref * 8 + i * 4);
+    for (const x of due) {
+      x.clearArmed = false;
+      if (word(x.ref, 1) !== 0) continue;
+      if (this.racyGroupExit(x, step, events)) continue;
+      const end = events.findIndex((e) => e.task === x.ref && (e.event.kind === 'exited' || e.event.kind === 'killed' || e.event.kind === 'superseded'));
+      const ev: StepEvent = { task: x.ref, event: { kind: 'tid_cleared' } };
+      if (end < 0) events.push(ev);
+      else events.splice(end, 0, ev);
+    }
+    if (!(wantTids && ok && child !== undefined) || result.kind !== 'value') return result;
+    const tids = {
+      ...((flags & CLONE_PARENT_SETTID) !== 0 ? { parent: word(child.ref, 0) } : {}),
+      ...((flags & CLONE_CHILD_SETTID) !== 0 ? { child: word(child.ref, 1) } : {}),
+    };
+    return { ...result, tids };
   }
 
   /** Applies one line from the runner to the state and the step's events. */
@@ -220,6 +353,13 @@ export class KernelBackend implements Backend {
         events.push({ task: x.ref, event: { kind: 'caught', signal: sig, siPid: pid, siCode: siCodeName(code, sig), siStatus: sig === Signal.SIGCHLD ? status : undefined } });
         return;
       }
+      case 'a': {
+        // A CLONE_VFORK child, announced before its parent blocks in the clone.
+        const child: Actor = { ref: n[0]! as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, ready: false, exited: false };
+        this.actors.set(n[0]!, child);
+        if (step !== null && step.actor === x) step.newChild = child;
+        return;
+      }
       case 'n':
       case 'r': {
         const pending = x.pending;
@@ -229,7 +369,14 @@ export class KernelBackend implements Backend {
           x.discardReply = false;
           return;
         }
-        const result = w[0] === 'n' ? this.forked(n[0]!, n[1]!, step) : decodeReply(pending.result, n);
+        const vforkDone = x.vforkWait === true;
+        x.vforkWait = false;
+        if (w[0] === 'r' && step?.actor === x && step.newChild !== undefined && step.newChild.hostTid === 0) {
+          // A vfork clone that failed after announcing its child: there is none.
+          this.actors.delete(step.newChild.ref);
+          step.newChild = undefined;
+        }
+        const result = w[0] === 'n' ? (vforkDone ? this.vforkResult(x, n) : this.forked(n[0]!, n[1]!, n[2] ?? -1, step)) : decodeReply(pending.result, n);
         if (step !== null && step.actor === x && step.result === null) {
           step.result = result;
           if (step.traits.execs === true && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {
@@ -248,7 +395,7 @@ export class KernelBackend implements Backend {
             this.namespaces.push(ns);
             x.pendingNs = ns;
           }
-        } else if (pending.mayBlock === true) {
+        } else if (pending.mayBlock === true || vforkDone) {
           events.push({ task: x.ref, event: { kind: 'resumed', call: pending.name, result } });
         }
         return;
@@ -271,11 +418,28 @@ export class KernelBackend implements Backend {
     return false;
   }
 
-  private forked(newRef: number, value: number, step: StepCtx | null): CallResult {
+  /** A vfork parent's clone returning: its value, and the tid words as they were written. */
+  private vforkResult(parent: Actor, n: readonly number[]): CallResult {
+    const [newRef, value, pidfd] = n as [number, number, number | undefined];
+    const flags = parent.vforkFlags ?? 0;
+    parent.vforkFlags = undefined;
+    const base: CallResult = (flags & CLONE_PIDFD) !== 0 && pidfd !== undefined && pidfd >= 0 ? { kind: 'value', value, pidfd } : { kind: 'value', value };
+    if ((flags & (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID)) === 0 || base.kind !== 'value') return base;
+    const words = this.readWords();
+    if (words === null) throw new Error('kernel backend: cannot read the tid words');
+    const tids = {
+      ...((flags & CLONE_PARENT_SETTID) !== 0 ? { parent: words.readInt32LE(newRef * 8) } : {}),
+      ...((flags & CLONE_CHILD_SETTID) !== 0 ? { child: words.readInt32LE(newRef * 8 + 4) } : {}),
+    };
+    return { ...base, tids };
+  }
+
+  private forked(newRef: number, value: number, pidfd: number, step: StepCtx | null): CallResult {
     const child: Actor = { ref: newRef as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, ready: false, exited: false };
     this.actors.set(newRef, child);
     if (step !== null) step.newChild = child;
-    return { kind: 'value', value };
+    const withPidfd = step !== null && ((step.traits.cloneFlags ?? 0) & CLONE_PIDFD) !== 0 && pidfd >= 0;
+    return withPidfd ? { kind: 'value', value, pidfd } : { kind: 'value', value };
   }
 
   /** Binds a new actor to its host tid (from the proc connector's fork event) and its namespace. */

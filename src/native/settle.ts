@@ -3,6 +3,7 @@
 // was given, stopped, or dead (its exit reported by the proc connector),
 // with no signal left pending (KERNEL-NOTES.md, "Reading the state of real tasks").
 
+import { CLONE_VFORK } from '../abi/clone.js';
 import { NR, PF_EXITING, procState, sees, statOf, statusOf, syscallOf, type Actor, type StepCtx } from './actors.js';
 
 /** Why the system has not settled yet, or null. Sets the step's result where the evidence gives it (a wait that sleeps). */
@@ -12,6 +13,11 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
     // A wait that sleeps in do_wait() is unfinished; everything else replies.
     const a = step.actor;
     if (a.pending?.mayBlock === true && blockedInWait(a)) step.result = { kind: 'unfinished' };
+    else if (((step.traits.cloneFlags ?? 0) & CLONE_VFORK) !== 0 && step.newChild !== undefined && blockedInVfork(a)) {
+      // The vfork parent sleeps in wait_for_vfork_done() until its child execs or exits.
+      step.result = { kind: 'unfinished' };
+      a.vforkWait = true;
+    }
     else if (step.traits.execs === true && a.exited) step.result = { kind: 'noreturn' };
     else if (step.traits.sends !== undefined && (a.exited || procState(statOf(a.hostTid)?.state ?? 'Z') === 'T')) {
       // The caller signalled itself and stopped or died before its reply: the call had succeeded (it delivered the signal).
@@ -28,6 +34,10 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
     if (st === null) return `task ${x.ref} gone without an exit report`;
     if (st.state === 'Z' || st.state === 'X') return `task ${x.ref} is a zombie without an exit report`;
     if (st.state === 'T' || st.state === 't') continue;
+    if (x.vforkWait === true) {
+      if (!blockedInVfork(x)) return `task ${x.ref} not yet in its vfork wait`;
+      continue;
+    }
     if ((st.flags & PF_EXITING) !== 0) {
       // Only a namespace init's thread group sleeps while exiting for long: zap_pid_ns_processes()
       // waits there for the namespace to empty. Any other exiting thread is about to report.
@@ -57,6 +67,14 @@ function membersAlive(actors: readonly Actor[], init: Actor): boolean {
     if (sees(ns, a.ns) && procState(statOf(a.hostTid)?.state ?? 'Z') !== 'Z') return true;
   }
   return false;
+}
+
+/** TASK_KILLABLE (D) or S, in clone or clone3: waiting for a vfork child. */
+function blockedInVfork(a: Actor): boolean {
+  const state = statOf(a.hostTid)?.state;
+  if (state !== 'D' && state !== 'S') return false;
+  const nr = syscallOf(a.hostTid).nr;
+  return nr === NR.clone || nr === NR.clone3;
 }
 
 function blockedInWait(a: Actor): boolean {

@@ -63,7 +63,13 @@ export interface NsFileArg {
   readonly kind: 'ns' | 'ns_for_children';
   readonly actor: string;
   readonly pos: Pos;
+  /** `ns(b, mnt)`: a namespace type other than pid (ns_for_children: only time); absent means pid. */
+  readonly type?: NsFileType;
 }
+
+/** The namespace files /proc/PID/ns has besides pid and user. */
+export const NS_FILE_TYPES = ['mnt', 'uts', 'ipc', 'cgroup', 'net', 'time'] as const;
+export type NsFileType = (typeof NS_FILE_TYPES)[number];
 
 /** One argument as the parser read it, of the kind its parameter asked for (calls/spec.ts). */
 export type ParsedArg = PidArg | FdArg | FlagsArg | ListArg | WordArg | NsFileArg;
@@ -95,6 +101,9 @@ export interface CallStep {
   readonly callPos: Pos;
   /** Where `-> NAME`'s name starts, when written. */
   readonly bindPos: Pos | undefined;
+  /** `-> NAME, pidfd=FD`: the fd name bound to the CLONE_PIDFD pidfd. */
+  readonly bindPidfd?: string;
+  readonly bindPidfdPos?: Pos;
 }
 
 export type View =
@@ -102,7 +111,8 @@ export type View =
   | { readonly kind: 'threads'; readonly actor: string; readonly target: string; readonly targetPos: Pos }
   | { readonly kind: 'status'; readonly actor: string; readonly target: string; readonly targetPos: Pos }
   | { readonly kind: 'ns'; readonly actor: string }
-  | { readonly kind: 'tree'; readonly actor: string };
+  | { readonly kind: 'tree'; readonly actor: string }
+  | { readonly kind: 'namespaces'; readonly actor: string };
 
 /** `@view ACTOR [TARGET]` followed by zero or more `| ...` expectation lines. */
 export interface ViewStep {

@@ -35,10 +35,16 @@ export interface WaitidInfo {
   readonly status: number;
 }
 
+/** The words CLONE_PARENT_SETTID and CLONE_CHILD_SETTID wrote (present when the flag was given). */
+export interface TidWords {
+  readonly parent?: number;
+  readonly child?: number;
+}
+
 /** The result of one call. */
 export type CallResult =
-  /** A return value. */
-  | { readonly kind: 'value'; readonly value: number }
+  /** A return value; a fork-family call's also says what it wrote through its pointers. */
+  | { readonly kind: 'value'; readonly value: number; readonly tids?: TidWords; readonly pidfd?: number }
   /** wait4 that found a child: its pid as the waiter sees it, and what happened to it. */
   | { readonly kind: 'wait4'; readonly pid: number; readonly status: WaitReport }
   /** waitid's return (0) and the siginfo it filled. */
@@ -47,8 +53,11 @@ export type CallResult =
   | { readonly kind: 'errno'; readonly errno: string }
   /** exit and exit_group do not return: `= ?`. */
   | { readonly kind: 'noreturn' }
-  /** The call blocks; a later `resumed` event finishes it. */
-  | { readonly kind: 'unfinished' };
+  /**
+   * The call blocks; a later `resumed` event finishes it. `later`: what it
+   * will return, when the backend knows now (a vfork parent's clone).
+   */
+  | { readonly kind: 'unfinished'; readonly later?: CallResult };
 
 /** Something a step caused, reported for one task. */
 export type TaskEvent =
@@ -68,7 +77,9 @@ export type TaskEvent =
       readonly siStatus: number | undefined;
     }
   /** Another thread's execve ended this thread. */
-  | { readonly kind: 'superseded' };
+  | { readonly kind: 'superseded' }
+  /** mm_release() wrote 0 to the task's clear_child_tid word and woke its futex. */
+  | { readonly kind: 'tid_cleared' };
 
 export interface StepEvent {
   readonly task: TaskRef;
@@ -100,6 +111,20 @@ export type StatusView = ProcStatus;
 export interface NsView {
   readonly pid: number;
   readonly pidForChildren: number | null;
+}
+
+/**
+ * The namespaces other than PID and user a task is in (`/proc/PID/ns/*`),
+ * each by its creation index within its type (0: the scenario's start).
+ */
+export interface NamespacesView {
+  readonly mnt: number;
+  readonly uts: number;
+  readonly ipc: number;
+  readonly cgroup: number;
+  readonly net: number;
+  readonly time: number;
+  readonly timeForChildren: number;
 }
 
 /** Whether a task can run a step. */
@@ -142,6 +167,8 @@ export interface Backend {
   threads(actor: TaskRef, target: TaskRef): Promise<readonly number[] | null>;
   status(actor: TaskRef, target: TaskRef): Promise<StatusView | null>;
   ns(actor: TaskRef): Promise<NsView>;
+  /** Optional: the @namespaces view (a backend without it fails that view with a message). */
+  otherNamespaces?(actor: TaskRef): Promise<NamespacesView>;
   /**
    * Optional (added by the scenario runner's author): the level of actor's
    * pid_for_children namespace (ns0 is level 1, the host 0); null when unknown.

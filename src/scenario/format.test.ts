@@ -35,6 +35,7 @@ const natArg: fc.Arbitrary<IntArg> = fc.nat({ max: 4096 }).map((value) => ({ kin
 
 const familyNames: Record<ConstantFamily, string[]> = {
   clone: ['CLONE_NEWPID', 'CLONE_NEWUSER', 'CLONE_THREAD', 'CLONE_SIGHAND', 'CLONE_VM', 'CLONE_PARENT', 'CLONE_FILES', 'CLONE_IO'],
+  clone_exit: ['CLONE_NEWPID', 'CLONE_CHILD_SETTID', 'CLONE_PIDFD', 'CLONE_SETTLS', 'SIGCHLD', 'SIGUSR1'],
   signal: ['SIGKILL', 'SIGTERM', 'SIGCHLD', 'SIGSTOP', 'SIGCONT', 'SIGRTMIN'],
   wait: ['WNOHANG', 'WUNTRACED', '__WALL', '__WCLONE', '__WNOTHREAD', 'WEXITED', 'WSTOPPED', 'WCONTINUED', 'WNOWAIT'],
   idtype: ['P_ALL', 'P_PID', 'P_PGID', 'P_PIDFD'],

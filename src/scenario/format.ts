@@ -39,7 +39,7 @@ export function formatArg(a: ParsedArg): string {
       return a.text;
     case 'ns':
     case 'ns_for_children':
-      return `${a.kind}(${a.actor})`;
+      return a.type === undefined ? `${a.kind}(${a.actor})` : `${a.kind}(${a.actor}, ${a.type})`;
   }
 }
 
@@ -57,7 +57,8 @@ export function formatCall(call: Call): string {
 
 /** `ACTOR: CALL(ARGS)[ -> NAME]`, without the expectation. */
 export function formatCallStep(step: CallStep): string {
-  return `${step.actor}: ${formatCall(step.call)}${step.bind === undefined ? '' : ` -> ${step.bind}`}`;
+  const pidfd = step.bindPidfd === undefined ? '' : `, pidfd=${step.bindPidfd}`;
+  return `${step.actor}: ${formatCall(step.call)}${step.bind === undefined ? '' : ` -> ${step.bind}${pidfd}`}`;
 }
 
 /** `@status a b`, `@ps a`. */

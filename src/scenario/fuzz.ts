@@ -194,7 +194,7 @@ class Generator {
 
   private async view(actor: Actor): Promise<Candidate | null> {
     const a = actor.name;
-    const views = ['ps', 'ps', 'status', 'ns', 'tree', 'threads'] as const;
+    const views = ['ps', 'ps', 'status', 'ns', 'tree', 'threads', 'namespaces'] as const;
     const view = this.pick(views)!;
     if (view === 'status' || view === 'threads') {
       const target = this.pick(await this.visibleFrom(actor));
@@ -219,7 +219,9 @@ class Generator {
     this.lines.push(c.line);
     let value = '';
     for (const e of result.entries) if (e.type === 'step') value = e.result;
-    if (c.creates !== undefined && /^[1-9][0-9]*$/.test(value)) {
+    // A new task's result is its id, with the tid words after it when CLONE_*_SETTID wrote them.
+    const created = c.creates !== undefined && /^[1-9][0-9]*( |$)/.test(value);
+    if (c.creates !== undefined && created) {
       const ref = taskRef(this.actors.length);
       const thread = c.creates.thread;
       this.actors.push({
@@ -227,10 +229,11 @@ class Generator {
         name: c.creates.name,
         group: thread ? actor.group : ref,
         thread,
-        fds: thread ? actor.fds : new Set(actor.fds),
+        fds: thread || c.creates.sharesFiles === true ? actor.fds : new Set(actor.fds),
       });
     }
-    if (c.opensFd !== undefined && value === 'fd') actor.fds.add(c.opensFd);
+    // pidfd_open's fd, or the CLONE_PIDFD fd of a clone that succeeded (after the child's copy of the table).
+    if (c.opensFd !== undefined && (value === 'fd' || created)) actor.fds.add(c.opensFd);
     if (c.closesFd !== undefined && value === '0') actor.fds.delete(c.closesFd);
     return true;
   }

@@ -15,7 +15,7 @@ export function isName(text: string): boolean {
 export type RawArg =
   | { readonly kind: 'terms'; readonly terms: readonly RawTerm[]; readonly pos: Pos }
   | { readonly kind: 'ref'; readonly ref: RefArg; readonly pos: Pos }
-  | { readonly kind: 'fn'; readonly fn: string; readonly arg: string; readonly argPos: Pos; readonly pos: Pos }
+  | { readonly kind: 'fn'; readonly fn: string; readonly arg: string; readonly argPos: Pos; readonly pos: Pos; readonly second?: { readonly text: string; readonly pos: Pos } }
   | { readonly kind: 'list'; readonly items: readonly IntArg[]; readonly pos: Pos }
   | { readonly kind: 'kw'; readonly key: string; readonly value: RawArg; readonly pos: Pos };
 
@@ -170,8 +170,18 @@ function parseArg(cur: Cursor, allowKeyword: boolean): RawArg {
   if (w === undefined) return cur.fail(`expected an argument, got ${cur.describeNext()}`);
   if (cur.eat('(')) {
     const arg = cur.name('actor name');
+    cur.skipSpace();
+    let second: { text: string; pos: Pos } | undefined;
+    if (cur.eat(',')) {
+      cur.skipSpace();
+      const t = cur.word();
+      if (t === undefined) return cur.fail(`expected a namespace type after ${w.text}(${arg.text}, `);
+      second = { text: t.text, pos: t.pos };
+      cur.skipSpace();
+    }
     cur.expect(')', `to close ${w.text}(`);
-    return { kind: 'fn', fn: w.text, arg: arg.text, argPos: arg.pos, pos: start };
+    const fn = { kind: 'fn' as const, fn: w.text, arg: arg.text, argPos: arg.pos, pos: start };
+    return second === undefined ? fn : { ...fn, second };
   }
   if (allowKeyword && cur.eat('=')) {
     return { kind: 'kw', key: w.text, value: parseArg(cur, false), pos: start };

@@ -11,7 +11,7 @@ import type { Snapshot } from '../kernel/snapshot.js';
 import type { Task } from '../kernel/task.js';
 import { ProcFs } from '../procfs/procfs.js';
 import { taskRef } from './backend.js';
-import type { Backend, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
+import type { Backend, NamespacesView, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
 import { callSpec } from './calls/index.js';
 import { outcomeResult } from './calls/results.js';
 
@@ -37,6 +37,8 @@ export class ModelBackend implements Backend {
   kernel = new Kernel();
   private readonly refs = new Map<number, Task>();
   private readonly seqToRef = new Map<number, TaskRef>();
+  /** What a vfork parent's clone returns when its child execs or exits, by the parent's seq. */
+  private readonly vforkResults = new Map<number, { call: string; result: CallResult }>();
 
   constructor(private readonly options: ModelBackendOptions = {}) {}
 
@@ -44,6 +46,7 @@ export class ModelBackend implements Backend {
     this.kernel = this.options.startFrom?.() ?? new Kernel();
     this.refs.clear();
     this.seqToRef.clear();
+    this.vforkResults.clear();
     if (this.options.startFrom === undefined) this.bind(taskRef(0), this.kernel.init);
     else for (const t of this.kernel.liveTasks()) this.bind(taskRef(t.seq), t);
     return Promise.resolve();
@@ -80,6 +83,10 @@ export class ModelBackend implements Backend {
       off();
     }
     if (before !== null && result.kind === 'errno') verifyUnchanged(before, snapshot(k), call, result.errno);
+    if (result.kind === 'unfinished' && result.later !== undefined) {
+      this.vforkResults.set(me.seq, { call: call.name, result: result.later });
+      result = { kind: 'unfinished' };
+    }
     this.options.afterStep?.(k);
     return Promise.resolve({ result, events: this.stepEvents(events) });
   }
@@ -135,6 +142,25 @@ export class ModelBackend implements Backend {
         case 'continued':
           push(e.task, { kind: 'continued' });
           break;
+        case 'vfork_done': {
+          const done = this.vforkResults.get(e.task);
+          this.vforkResults.delete(e.task);
+          if (done === undefined) break;
+          // mm_release() clears the child's tid word before it completes vfork_done: the parent reads 0 then.
+          const r = done.result;
+          const cleared = events.some((x) => x.type === 'tid_cleared' && x.task === e.child);
+          const result = cleared && r.kind === 'value' && r.tids?.child !== undefined ? { ...r, tids: { ...r.tids, child: 0 } } : r;
+          push(e.task, { kind: 'resumed', call: done.call, result });
+          break;
+        }
+        case 'tid_cleared': {
+          // Cleared in exit_mm(), before the end: a thread de_thread() kills was announced superseded first.
+          const ref = this.seqToRef.get(e.task);
+          const end = out.findIndex((x) => x.task === ref && x.event.kind === 'superseded');
+          if (ref !== undefined && end >= 0) out.splice(end, 0, { task: ref, event: { kind: 'tid_cleared' } });
+          else push(e.task, { kind: 'tid_cleared' });
+          break;
+        }
         case 'wait_resumed':
           push(e.task, { kind: 'resumed', call: e.syscall, result: outcomeResult(e.syscall, e.outcome) });
           break;
@@ -160,7 +186,7 @@ export class ModelBackend implements Backend {
     const t = this.task(task);
     if (t.exitState !== 'alive') return Promise.resolve('exited');
     if (t.stopped) return Promise.resolve('stopped');
-    return Promise.resolve(t.blocked !== null ? 'blocked' : 'running');
+    return Promise.resolve(t.blocked !== null || t.vforkChild !== null ? 'blocked' : 'running');
   }
 
   private procfs(actor: TaskRef): ProcFs {
@@ -188,6 +214,11 @@ export class ModelBackend implements Backend {
     const links = this.procfs(actor).nsLinks(this.task(actor));
     const index = (name: string): number => Number(name.slice(2));
     return Promise.resolve({ pid: index(links.pid), pidForChildren: links.pidForChildren === null ? null : index(links.pidForChildren) });
+  }
+
+  otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
+    const s = this.kernel.nsSetOf(this.task(actor));
+    return Promise.resolve({ mnt: s.mnt.index, uts: s.uts.index, ipc: s.ipc.index, cgroup: s.cgroup.index, net: s.net.index, time: s.time.index, timeForChildren: s.timeForChildren.index });
   }
 
   close(): Promise<void> {

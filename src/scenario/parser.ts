@@ -6,6 +6,7 @@
 
 import { constantIn, familiesOf, familyDescription, type ConstantFamily } from '../abi/constants.js';
 import {
+  NS_FILE_TYPES,
   ScenarioError,
   type Call,
   type CallStep,
@@ -44,18 +45,6 @@ export function callSignature(spec: CallSpec): string {
   return `${spec.name}(${text})`;
 }
 
-/**
- * Clone flags that take a pointer or suspend the caller: a scenario has no way
- * to pass the pointer, and a vfork parent would block until the child execs.
- */
-const UNSUPPORTED_CLONE_FLAGS: ReadonlySet<string> = new Set([
-  'CLONE_VFORK',
-  'CLONE_SETTLS',
-  'CLONE_PARENT_SETTID',
-  'CLONE_CHILD_SETTID',
-  'CLONE_CHILD_CLEARTID',
-  'CLONE_PIDFD',
-]);
 
 // ---------------------------------------------------- argument kinds by call
 
@@ -99,9 +88,6 @@ class ArgReader {
         if (elsewhere.length === 0) return this.cur.fail(`unknown constant ${t.text}`, t.pos);
         return this.cur.fail(`expected ${familyDescription[family]}, got ${t.text}`, t.pos);
       }
-      if (family === 'clone' && UNSUPPORTED_CLONE_FLAGS.has(t.text)) {
-        return this.cur.fail(`${t.text} is not supported in scenarios (it needs a pointer or blocks the caller)`, t.pos);
-      }
       return { kind: 'const', name: t.text, value, pos: t.pos };
     });
     return { kind: 'flags', terms, value: orValues(terms), pos: a.pos };
@@ -118,7 +104,13 @@ class ArgReader {
   nsFile(a: RawArg): ParsedArg {
     if (a.kind === 'fn') {
       if (a.fn !== 'ns' && a.fn !== 'ns_for_children') return this.cur.fail(`expected ns(NAME) or ns_for_children(NAME), got ${a.fn}(...)`, a.pos);
-      return { kind: a.fn, actor: a.arg, pos: a.argPos };
+      const second = a.second;
+      if (second === undefined) return { kind: a.fn, actor: a.arg, pos: a.argPos };
+      const type = NS_FILE_TYPES.find((t) => t === second.text);
+      if (type === undefined) return this.cur.fail(`expected a namespace type (${NS_FILE_TYPES.join(', ')}), got ${second.text}`, second.pos);
+      // /proc/PID/ns has time_for_children and pid_for_children only.
+      if (a.fn === 'ns_for_children' && type !== 'time') return this.cur.fail(`there is no ${type}_for_children: ns_for_children(NAME) or ns_for_children(NAME, time)`, second.pos);
+      return { kind: a.fn, actor: a.arg, pos: a.argPos, type };
     }
     return this.fd(a);
   }
@@ -209,6 +201,8 @@ function parseCallStep(cur: Cursor, actor: { text: string; pos: Pos }): CallStep
   const call = spec.keywords === true ? reader.keywords() : reader.positional();
   let bind: string | undefined;
   let bindPos: Pos | undefined;
+  let bindPidfd: string | undefined;
+  let bindPidfdPos: Pos | undefined;
   cur.skipSpace();
   const arrow = cur.pos();
   if (cur.eat('->')) {
@@ -218,6 +212,20 @@ function parseCallStep(cur: Cursor, actor: { text: string; pos: Pos }): CallStep
     const n = cur.name('name');
     bind = n.text;
     bindPos = n.pos;
+    cur.skipSpace();
+    if (cur.eat(',')) {
+      cur.skipSpace();
+      const key = cur.pos();
+      const word = cur.word();
+      if (word?.text !== 'pidfd' || spec.namesPidfd !== true) cur.fail(`expected pidfd=NAME after -> ${bind},`, key);
+      cur.skipSpace();
+      cur.expect('=', 'after pidfd');
+      cur.skipSpace();
+      const fd = cur.name('fd name');
+      if (!cloneFlagsOf(call).includes('CLONE_PIDFD')) cur.fail('pidfd=NAME names the fd of CLONE_PIDFD: add it to the flags', key);
+      bindPidfd = fd.text;
+      bindPidfdPos = fd.pos;
+    }
   }
   let expect: string | undefined;
   cur.skipSpace();
@@ -228,10 +236,17 @@ function parseCallStep(cur: Cursor, actor: { text: string; pos: Pos }): CallStep
     cur.i = cur.chars.length;
   }
   if (!cur.atEnd()) cur.fail(`unexpected ${cur.describeNext()} after the step`);
-  return { kind: 'call', actor: actor.text, call, bind, expect, pos: actor.pos, callPos: callWord.pos, bindPos };
+  const step: CallStep = { kind: 'call', actor: actor.text, call, bind, expect, pos: actor.pos, callPos: callWord.pos, bindPos };
+  return bindPidfd === undefined || bindPidfdPos === undefined ? step : { ...step, bindPidfd, bindPidfdPos };
 }
 
-const VIEW_KINDS = ['ps', 'threads', 'status', 'ns', 'tree'] as const;
+/** The constant names of a call's first flags argument (clone's FLAGS, clone3's flags=). */
+function cloneFlagsOf(call: Call): string[] {
+  const flags = call.args[0];
+  return flags?.kind === 'flags' ? flags.terms.flatMap((t) => (t.kind === 'const' ? [t.name] : [])) : [];
+}
+
+const VIEW_KINDS = ['ps', 'threads', 'status', 'ns', 'tree', 'namespaces'] as const;
 
 function parseView(cur: Cursor): Omit<ViewStep, 'expect'> {
   cur.skipSpace();
@@ -239,7 +254,7 @@ function parseView(cur: Cursor): Omit<ViewStep, 'expect'> {
   cur.i++; // '@'
   const kindWord = isWordStart(cur.peek()) ? cur.word() : undefined;
   const kind = VIEW_KINDS.find((k) => k === kindWord?.text);
-  if (kind === undefined) return cur.fail(`unknown view @${kindWord?.text ?? ''} (@ps, @threads, @status, @ns, @tree)`, at);
+  if (kind === undefined) return cur.fail(`unknown view @${kindWord?.text ?? ''} (@ps, @threads, @status, @ns, @tree, @namespaces)`, at);
   const withTarget = kind === 'threads' || kind === 'status';
   const usage = withTarget ? `@${kind} ACTOR TARGET` : `@${kind} ACTOR`;
   if (cur.atEnd()) cur.fail(`missing actor: ${usage}`);

@@ -10,7 +10,7 @@ import { taskRef, type Backend, type PresetTask, type CallOutcome, type StepEven
 import { callSpec } from './calls/index.js';
 import { Args, type ArgValue, type CallSpec, type ResolvedCall } from './calls/spec.js';
 import { formatCallStep, formatView } from './format.js';
-import { entryLines, formatEvent, formatResult, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
+import { entryLines, formatEvent, formatResult, namespacesLines, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
 
 /** One round of an enclosing `repeat`: the index-th of count (1-based). */
 export interface Round {
@@ -221,7 +221,7 @@ class Runner {
         return a.text;
       case 'ns':
       case 'ns_for_children':
-        return { kind: a.kind, task: this.task(a.actor, a.pos) };
+        return a.type === undefined ? { kind: a.kind, task: this.task(a.actor, a.pos) } : { kind: a.kind, task: this.task(a.actor, a.pos), type: a.type };
     }
   }
 
@@ -264,7 +264,8 @@ class Runner {
   private afterCall(step: CallStep, spec: CallSpec, actor: TaskRef, call: ResolvedCall, outcome: CallOutcome): void {
     const result = outcome.result;
     const traits = spec.traits?.(call.args) ?? {};
-    if (spec.creates === 'task' && result.kind === 'value' && result.value > 0) {
+    // A vfork parent's clone is unfinished, but its child exists and runs steps now.
+    if (spec.creates === 'task' && ((result.kind === 'value' && result.value > 0) || result.kind === 'unfinished')) {
       const ref = taskRef(this.nextRef++);
       this.comms.set(ref, step.bind ?? this.comms.get(actor) ?? step.actor);
       if (step.bind !== undefined) this.bind(step.bind, ref);
@@ -273,6 +274,8 @@ class Runner {
       const table = this.fdTable(actor);
       this.fdTables.set(ref, shared ? table : new Map(table));
     }
+    // CLONE_PIDFD: the pidfd is the caller's (a copied table was made before it; a shared one holds it).
+    if (step.bindPidfd !== undefined && result.kind === 'value' && result.pidfd !== undefined) this.fdTable(actor).set(step.bindPidfd, result.pidfd);
     if (spec.creates === 'fd' && result.kind === 'fd' && step.bind !== undefined) {
       this.fdTable(actor).set(step.bind, result.fd);
     }
@@ -321,6 +324,12 @@ class Runner {
       case 'ns':
         output = nsLines(await this.backend.ns(viewer));
         break;
+      case 'namespaces': {
+        const backend = this.backend;
+        if (backend.otherNamespaces === undefined) return this.fail(step.pos, `the ${backend.name} backend has no @namespaces view`);
+        output = namespacesLines(await backend.otherNamespaces(viewer));
+        break;
+      }
       case 'threads':
       case 'status': {
         const target = this.task(view.target, view.targetPos);

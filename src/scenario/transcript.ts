@@ -4,7 +4,7 @@
 
 import { signalName } from '../abi/signal.js';
 import type { Pos } from './ast.js';
-import type { CallResult, NsView, PsRow, StatusView, TaskEvent, WaitidInfo, WaitReport } from './backend.js';
+import type { CallResult, NamespacesView, NsView, PsRow, StatusView, TaskEvent, WaitidInfo, WaitReport } from './backend.js';
 import { formatBarLine } from './format.js';
 
 export function formatWaitReport(status: WaitReport): string {
@@ -33,8 +33,12 @@ export function formatWaitidInfo(info: WaitidInfo | null): string {
 /** The text after `= `. fd numbers differ between backends, so an fd prints as `fd`. */
 export function formatResult(result: CallResult): string {
   switch (result.kind) {
-    case 'value':
-      return String(result.value);
+    case 'value': {
+      const t = result.tids;
+      if (t === undefined) return String(result.value);
+      const words = [...(t.parent === undefined ? [] : [`parent_tid=${t.parent}`]), ...(t.child === undefined ? [] : [`child_tid=${t.child}`])];
+      return `${result.value} {${words.join(', ')}}`;
+    }
     case 'wait4':
       return `${result.pid} ${formatWaitReport(result.status)}`;
     case 'waitid':
@@ -65,6 +69,8 @@ export function formatEvent(event: TaskEvent): string {
       return '+++ continued +++';
     case 'superseded':
       return '+++ superseded by execve +++';
+    case 'tid_cleared':
+      return '--- child_tid cleared, futex woken ---';
     case 'caught': {
       const status = event.siStatus === undefined ? '' : `, si_status=${formatSiStatus(event.siCode, event.siStatus)}`;
       return `--- ${signalName(event.signal)} {si_pid=${event.siPid}, si_code=${event.siCode}${status}} ---`;
@@ -73,6 +79,11 @@ export function formatEvent(event: TaskEvent): string {
 }
 
 // ------------------------------------------------------------------- views
+
+/** `mnt:mnt0 uts:uts0 ipc:ipc0 cgroup:cgroup0 net:net0 time:time0 time_for_children:time0`. */
+export function namespacesLines(v: NamespacesView): string[] {
+  return [`mnt:mnt${v.mnt} uts:uts${v.uts} ipc:ipc${v.ipc} cgroup:cgroup${v.cgroup} net:net${v.net} time:time${v.time} time_for_children:time${v.timeForChildren}`];
+}
 
 const byPid = (a: PsRow, b: PsRow): number => a.pid - b.pid;
 

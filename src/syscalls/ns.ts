@@ -1,10 +1,12 @@
-// unshare(2) and setns(2), the PID namespace part.
+// unshare(2) and setns(2): PID namespaces, and the identities of the other
+// types (mount, UTS, IPC, cgroup, network, time; kernel/ns_identity.ts).
 
-import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NS_FLAGS } from '../abi/clone.js';
+import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NS_FLAGS } from '../abi/clone.js';
 import { Errno } from '../abi/errno.js';
 import { anyFlag, withoutFlags } from '../kernel/flags.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { doUnshare, pidForChildrenOf, pidnsInstall } from '../kernel/nsproxy.js';
+import { doUnshare, otherNsCheck, otherNsCommit, otherNsInstall, pidForChildrenOf, pidnsCheck, pidnsInstall } from '../kernel/nsproxy.js';
+import { NS_TYPE_FLAG, type NsIdentity, type NsType } from '../kernel/ns_identity.js';
 import type { PidNamespace } from '../kernel/pid_namespace.js';
 import { pidfdGet } from '../kernel/pidfd.js';
 import { fail, isFail, type Fail } from '../kernel/result.js';
@@ -32,16 +34,52 @@ export function sysSetnsNamespace(k: Kernel, me: Task, ns: PidNamespace, flags: 
   });
 }
 
-/** setns(pidfd, flags): the namespaces of the task the pidfd names; only CLONE_NEWPID is modeled. */
+/** A namespace file of another type (`/proc/PID/ns/TYPE`, or `time_for_children`); ENOENT once the task is gone. */
+export function otherNsFileOf(k: Kernel, task: Task, type: NsType, forChildren: boolean): NsIdentity | Errno {
+  if (task.exitState !== 'alive') return Errno.ENOENT;
+  const set = k.nsSetOf(task);
+  return forChildren ? set.timeForChildren : set[type];
+}
+
+/** setns(nsfd, flags) with a namespace file of another type: "if (flags && (ns->ns_type != flags)) err = -EINVAL". */
+export function sysSetnsOther(k: Kernel, me: Task, ns: NsIdentity, flags: number): SysResult<0> {
+  return syscall(k, () => {
+    if (flags !== 0 && flags !== NS_TYPE_FLAG[ns.type]) return fail(Errno.EINVAL);
+    return otherNsInstall(k, me, ns);
+  });
+}
+
+/**
+ * setns(pidfd, flags): the namespaces of the task the pidfd names, each
+ * flag's in validate_nsset()'s order, all checked before any is joined.
+ * Joining a user namespace is not modeled (ENOSYS).
+ */
 export function sysSetnsPidfd(k: Kernel, me: Task, fd: number, flags: number): SysResult<0> {
   return syscall(k, () => {
     const f = pidfdGet(me, fd);
     if (isFail(f)) return f;
     if (flags === 0 || withoutFlags(flags, CLONE_NS_FLAGS) !== 0) return fail(Errno.EINVAL);
-    if (anyFlag(flags, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME)) return fail(Errno.ENOSYS);
+    if (anyFlag(flags, CLONE_NEWUSER)) return fail(Errno.ENOSYS);
     // validate_nsset(): the task must still have its namespaces (not exited).
     const t = f.pid.task;
     if (t === null || t.exitState !== 'alive') return fail(Errno.ESRCH);
-    return pidnsInstall(k, me, t.activeNs);
+    const set = k.nsSetOf(t);
+    const order: readonly (NsType | 'pid')[] = ['mnt', 'uts', 'ipc', 'pid', 'cgroup', 'net', 'time'];
+    const joins: NsIdentity[] = [];
+    for (const type of order) {
+      if (type === 'pid') {
+        if (!anyFlag(flags, CLONE_NEWPID)) continue;
+        const e = pidnsCheck(me, t.activeNs);
+        if (e !== null) return fail(e);
+        continue;
+      }
+      if (!anyFlag(flags, NS_TYPE_FLAG[type])) continue;
+      const e = otherNsCheck(me, set[type], flags === CLONE_NEWNS);
+      if (e !== null) return fail(e);
+      joins.push(set[type]);
+    }
+    for (const ns of joins) otherNsCommit(k, me, ns);
+    if (anyFlag(flags, CLONE_NEWPID)) return pidnsInstall(k, me, t.activeNs);
+    return 0;
   });
 }

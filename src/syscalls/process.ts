@@ -1,7 +1,7 @@
 // fork, clone, clone3, exit, exit_group, execve: argument decoding as the
 // syscall entry points do it (kernel/fork.c, kernel/exit.c, fs/exec.c).
 
-import { CLONE_THREAD, CSIGNAL, CLONE_DETACHED, CLONE_NEWTIME, CLONE_SIGHAND, CLONE_CLEAR_SIGHAND, CLONE_PARENT, CLONE_INTO_CGROUP } from '../abi/clone.js';
+import { CLONE_THREAD, CSIGNAL, CLONE_DETACHED, CLONE_NEWTIME, CLONE_SIGHAND, CLONE_CLEAR_SIGHAND, CLONE_PARENT, CLONE_INTO_CGROUP, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_PIDFD } from '../abi/clone.js';
 import { Errno } from '../abi/errno.js';
 import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
 import { Signal, validSignal } from '../abi/signal.js';
@@ -9,7 +9,7 @@ import { exitCodeWord } from '../abi/wait.js';
 import { doExecve } from '../kernel/exec.js';
 import { doExit, doGroupExit } from '../kernel/exit.js';
 import { anyFlag, hasFlag, withoutFlags } from '../kernel/flags.js';
-import { copyProcess } from '../kernel/fork.js';
+import { copyProcess, type Cloned } from '../kernel/fork.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { fail, isFail } from '../kernel/result.js';
 import type { Task } from '../kernel/task.js';
@@ -20,14 +20,39 @@ import type { SysResult } from './result.js';
 export interface Forked {
   readonly pid: number;
   readonly child: Task;
+  /** CLONE_PARENT_SETTID: the word written to parent_tid, in the parent's memory (pid_vnr, as the return value). */
+  readonly parentTid?: number;
+  /** CLONE_CHILD_SETTID: the word schedule_tail() writes to child_tid, in the child: task_pid_vnr(child), its own namespace's view. */
+  readonly childTid?: number;
+  /** CLONE_PIDFD: the fd installed in the caller's table. */
+  readonly pidfd?: number;
+  /** CLONE_VFORK: the caller now waits in wait_for_vfork_done() until the child execs or exits. */
+  readonly vfork?: boolean;
+}
+
+/** kernel_clone() after copy_process(): the return value and the words written through the pointers. */
+function forkedOf(me: Task, flags: number, cloned: Cloned): Forked {
+  const child = cloned.task;
+  // kernel_clone(): "nr = pid_vnr(pid)"; "if (clone_flags & CLONE_PARENT_SETTID) put_user(nr, args->parent_tid)"
+  const pid = child.tidIn(me.activeNs);
+  return {
+    pid,
+    child,
+    ...(hasFlag(flags, CLONE_PARENT_SETTID) ? { parentTid: pid } : {}),
+    ...(hasFlag(flags, CLONE_CHILD_SETTID) ? { childTid: child.tidIn(child.activeNs) } : {}),
+    ...(cloned.pidfd >= 0 ? { pidfd: cloned.pidfd } : {}),
+    ...(me.vforkChild === child ? { vfork: true } : {}),
+  };
 }
 
 function cloneAs(k: Kernel, me: Task, flags: number, exitSignal: number, setTid: readonly number[], comm: string | undefined): SysResult<Forked> {
   return syscall(k, () => {
-    const child = copyProcess(k, me, { flags, exitSignal, setTid, comm });
-    if (isFail(child)) return child;
-    // kernel_clone(): "nr = pid_vnr(pid)"
-    return { pid: child.tidIn(me.activeNs), child };
+    // kernel_clone(): legacy clone passes parent_tidptr as both pidfd and parent_tid, and
+    // "if ((args->flags & CLONE_PIDFD) && (args->flags & CLONE_PARENT_SETTID) && (args->pidfd == args->parent_tid)) return -EINVAL".
+    if (hasFlag(flags, CLONE_PIDFD) && hasFlag(flags, CLONE_PARENT_SETTID)) return fail(Errno.EINVAL);
+    const cloned = copyProcess(k, me, { flags, exitSignal, setTid, comm });
+    if (isFail(cloned)) return cloned;
+    return forkedOf(me, flags, cloned);
   });
 }
 
@@ -66,9 +91,9 @@ export function sysClone3(k: Kernel, me: Task, args: Clone3Args, comm?: string):
     // CLONE_CLEAR_SIGHAND is bit 32: `|` would drop it, so the two bits are added.
     if (hasFlag(flags, CLONE_SIGHAND + CLONE_CLEAR_SIGHAND)) return fail(Errno.EINVAL);
     if (anyFlag(flags, CLONE_THREAD | CLONE_PARENT) && exitSignal !== 0) return fail(Errno.EINVAL);
-    const child = copyProcess(k, me, { flags, exitSignal, setTid: setTid ?? [], comm });
-    if (isFail(child)) return child;
-    return { pid: child.tidIn(me.activeNs), child };
+    const cloned = copyProcess(k, me, { flags, exitSignal, setTid: setTid ?? [], comm });
+    if (isFail(cloned)) return cloned;
+    return forkedOf(me, flags, cloned);
   });
 }
 
@@ -91,6 +116,18 @@ export function sysExecve(k: Kernel, me: Task): SysResult<0> {
   return syscall(k, () => {
     doExecve(k, me);
     return 0 as const;
+  });
+}
+
+/**
+ * set_tid_address(tidptr): "current->clear_child_tid = tidptr; return
+ * task_pid_vnr(current)". The language has one tid word per task: `set`
+ * false is set_tid_address(NULL).
+ */
+export function sysSetTidAddress(k: Kernel, me: Task, set: boolean): SysResult<number> {
+  return syscall(k, () => {
+    me.clearChildTid = set;
+    return me.tidIn(me.activeNs);
   });
 }
 

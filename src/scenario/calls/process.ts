@@ -5,8 +5,8 @@ import { CLONE_NEWPID, CLONE_THREAD } from '../../abi/clone.js';
 import { errnoName } from '../../abi/errno.js';
 import { isFail } from '../../kernel/result.js';
 import { Signal } from '../../abi/signal.js';
-import { nsFileOf, sysSetnsNamespace, sysSetnsPidfd, sysUnshare } from '../../syscalls/ns.js';
-import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork } from '../../syscalls/process.js';
+import { nsFileOf, otherNsFileOf, sysSetnsNamespace, sysSetnsOther, sysSetnsPidfd, sysUnshare } from '../../syscalls/ns.js';
+import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork, sysSetTidAddress } from '../../syscalls/process.js';
 import { MAX_PID_NS_LEVEL } from '../../abi/limits.js';
 import { forked, noreturn, value } from './results.js';
 import { Args, type CallSpec, type FuzzContext, type FuzzRule } from './spec.js';
@@ -49,8 +49,9 @@ const newTask = (c: FuzzContext, prefix: string, flags: string, thread: boolean)
  */
 export const clone: CallSpec = {
   name: 'clone',
-  params: [{ name: 'flags', kind: { kind: 'flags', family: 'clone' } }],
+  params: [{ name: 'flags', kind: { kind: 'flags', family: 'clone_exit' } }],
   creates: 'task',
+  namesPidfd: true,
   result: 'task',
   normalize: (a) => {
     const flags = a.num(0);
@@ -62,10 +63,50 @@ export const clone: CallSpec = {
   wire: (a, ctx) => ({ op: 'f', args: [ctx.child.ref, ctx.child.comm, CLONE, withoutSignal(a.num(0)), a.num(0) & CSIGNAL, -1] }),
   fuzz: [
     { weight: 7, generate: (c) => newTask(c, 'n', 'CLONE_NEWPID', false) },
+    { weight: 2, generate: (c) => newTask(c, 'm', c.pick(['CLONE_NEWNS|CLONE_NEWUTS', 'CLONE_NEWNET', 'CLONE_NEWIPC|CLONE_SYSVSEM', 'CLONE_NEWCGROUP|CLONE_NEWPID'])!, false) },
     { weight: 5, generate: (c) => newTask(c, 't', 'CLONE_THREAD|CLONE_SIGHAND|CLONE_VM', true) },
     {
       weight: 2,
       generate: (c) => newTask(c, 'q', c.pick(['CLONE_PARENT', 'CLONE_NEWUSER|CLONE_NEWPID', 'CLONE_NEWUSER', 'CLONE_SIGHAND|CLONE_VM'])!, false),
+    },
+    // As libc calls it: glibc's fork(), exit signals other than SIGCHLD, the sharing flags, CLONE_PIDFD.
+    {
+      weight: 3,
+      generate: (c) =>
+        newTask(
+          c,
+          'g',
+          c.pick([
+            'CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD',
+            'CLONE_PARENT_SETTID|CLONE_NEWPID',
+            'CLONE_CHILD_SETTID|CLONE_NEWPID',
+            'CLONE_VM|CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID',
+            'CLONE_FS|CLONE_SYSVSEM|CLONE_SETTLS',
+            'SIGUSR1',
+            'SIGTERM|CLONE_PARENT_SETTID',
+            '0',
+            'CLONE_FS|CLONE_NEWUSER',
+            'CLONE_PIDFD|CLONE_PARENT_SETTID',
+          ])!,
+          false,
+        ),
+    },
+    {
+      weight: 2,
+      generate: (c) => {
+        const name = c.newName('f');
+        return { line: `${c.actor.name}: clone(CLONE_FILES) -> ${name}`, creates: { name, thread: false, sharesFiles: true } };
+      },
+    },
+    {
+      weight: 2,
+      generate: (c) => {
+        const name = c.newName('d');
+        const fd = c.newFdName();
+        const thread = c.chance(0.3);
+        const flags = thread ? 'CLONE_PIDFD|CLONE_THREAD|CLONE_SIGHAND|CLONE_VM' : 'CLONE_PIDFD';
+        return { line: `${c.actor.name}: clone(${flags}) -> ${name}, pidfd=${fd}`, creates: { name, thread }, opensFd: fd };
+      },
     },
   ],
 };
@@ -85,6 +126,7 @@ export const clone3: CallSpec = {
   ],
   keywords: true,
   creates: 'task',
+  namesPidfd: true,
   result: 'task',
   traits: (a) => ({ cloneFlags: a.num(0, 0) }),
   model: (ctx, a) => forked(ctx, sysClone3(ctx.kernel, ctx.me, { flags: a.num(0, 0), setTid: a.list(1), exitSignal: a.num(2, 0) }, ctx.child.comm)),
@@ -123,17 +165,54 @@ export const clone3: CallSpec = {
         return { line: `${c.actor.name}: clone3(${args}${sig}) -> ${name}`, creates: { name, thread: false } };
       },
     },
+    {
+      // pthread_create's clone3, and a process with a pidfd and the tid words.
+      weight: 2,
+      generate: (c) => {
+        const name = c.newName('c');
+        if (c.chance(0.5)) {
+          const flags = 'CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID';
+          return { line: `${c.actor.name}: clone3(flags=${flags}) -> ${name}`, creates: { name, thread: true } };
+        }
+        const fd = c.newFdName();
+        return {
+          line: `${c.actor.name}: clone3(flags=CLONE_PIDFD|CLONE_PARENT_SETTID|CLONE_CHILD_SETTID, exit_signal=SIGCHLD) -> ${name}, pidfd=${fd}`,
+          creates: { name, thread: false },
+          opensFd: fd,
+        };
+      },
+    },
   ],
+};
+
+/**
+ * set_tid_address(child_tid | NULL): the caller's clear_child_tid becomes its
+ * own tid word (the language has one a task), or none; returns its tid.
+ */
+export const set_tid_address: CallSpec = {
+  name: 'set_tid_address',
+  params: [{ name: 'tidptr', kind: { kind: 'word', words: ['child_tid', 'NULL'], what: 'child_tid (the task\'s tid word) or NULL' } }],
+  result: 'value',
+  traits: (a) => ({ setsTidAddress: a.word(0) === 'child_tid' }),
+  model: (ctx, a) => value(sysSetTidAddress(ctx.kernel, ctx.me, a.word(0) === 'child_tid')),
+  wire: (a) => ({ op: 'ta', args: [a.word(0) === 'child_tid' ? 1 : 0] }),
+  fuzz: [{ weight: 2, generate: (c) => ({ line: `${c.actor.name}: set_tid_address(${c.chance(0.8) ? 'child_tid' : 'NULL'})` }) }],
 };
 
 export const unshare: CallSpec = {
   name: 'unshare',
   params: [{ name: 'flags', kind: { kind: 'flags', family: 'clone' } }],
   result: 'value',
-  traits: (a) => ({ unsharesPid: (a.num(0) & CLONE_NEWPID) !== 0 }),
+  traits: (a) => ({ unsharesPid: (a.num(0) & CLONE_NEWPID) !== 0, unshares: a.num(0) }),
   model: (ctx, a) => value(sysUnshare(ctx.kernel, ctx.me, a.num(0))),
   wire: (a) => ({ op: 'u', args: [a.num(0)] }),
-  fuzz: [{ weight: 4, generate: (c) => ({ line: `${c.actor.name}: unshare(CLONE_NEWPID)` }) }],
+  fuzz: [
+    { weight: 4, generate: (c) => ({ line: `${c.actor.name}: unshare(CLONE_NEWPID)` }) },
+    {
+      weight: 2,
+      generate: (c) => ({ line: `${c.actor.name}: unshare(${c.pick(['CLONE_NEWNS|CLONE_NEWPID', 'CLONE_NEWUTS', 'CLONE_NEWNET', 'CLONE_NEWTIME', 'CLONE_NEWIPC|CLONE_NEWCGROUP', 'CLONE_NEWNS'])!})` }),
+    },
+  ],
 };
 
 /** setns(TARGET, FLAGS): TARGET is ns(b) / ns_for_children(b), opened out of band, or a pidfd. */
@@ -144,10 +223,19 @@ export const setns: CallSpec = {
     { name: 'flags', kind: { kind: 'flags', family: 'clone' } },
   ],
   result: 'value',
-  traits: () => ({ setsNs: true }),
+  // Only a PID namespace join changes pid_for_children (prepare_nsset copies the rest of the nsproxy).
+  traits: (a) => {
+    const target = a.nsTarget(0);
+    return { setsNs: target.kind === 'fd' ? (a.num(1) & CLONE_NEWPID) !== 0 : target.type === undefined };
+  },
   model: (ctx, a) => {
     const target = a.nsTarget(0);
     if (target.kind === 'fd') return value(sysSetnsPidfd(ctx.kernel, ctx.me, target.fd, a.num(1)));
+    if (target.type !== undefined) {
+      const other = otherNsFileOf(ctx.kernel, ctx.task(target.task), target.type, target.kind === 'ns_for_children');
+      if (typeof other === 'number') return { kind: 'errno', errno: errnoName(other) };
+      return value(sysSetnsOther(ctx.kernel, ctx.me, other, a.num(1)));
+    }
     // Opening the namespace file can fail before setns runs (ENOENT for a pid_for_children not yet made).
     const ns = nsFileOf(ctx.task(target.task), target.kind);
     if (isFail(ns)) return { kind: 'errno', errno: errnoName(ns.errno) };
@@ -156,7 +244,8 @@ export const setns: CallSpec = {
   wire: (a, ctx) => {
     const target = a.nsTarget(0);
     if (target.kind === 'fd') return { op: 's', args: [target.fd, a.num(1)] };
-    return { op: 's', args: [-1, a.num(1)], passFile: ctx.nsFile(target.task, target.kind === 'ns' ? 'pid' : 'pid_for_children') };
+    const type = target.type ?? 'pid';
+    return { op: 's', args: [-1, a.num(1)], passFile: ctx.nsFile(target.task, target.kind === 'ns' ? type : `${type}_for_children`) };
   },
   fuzz: [
     {
@@ -171,7 +260,16 @@ export const setns: CallSpec = {
       weight: 1,
       generate: (c) => {
         const fd = c.pick(c.actor.fds);
-        return fd === undefined ? null : { line: `${c.actor.name}: setns(${fd}, CLONE_NEWPID)` };
+        return fd === undefined ? null : { line: `${c.actor.name}: setns(${fd}, ${c.pick(['CLONE_NEWPID', 'CLONE_NEWNS|CLONE_NEWUTS', 'CLONE_NEWNET'])!})` };
+      },
+    },
+    {
+      weight: 2,
+      generate: (c) => {
+        const target = c.pick(c.living());
+        if (target === undefined) return null;
+        const file = c.chance(0.15) ? `ns_for_children(${target.name}, time)` : `ns(${target.name}, ${c.pick(['mnt', 'uts', 'ipc', 'cgroup', 'net', 'time'])!})`;
+        return { line: `${c.actor.name}: setns(${file}, 0)` };
       },
     },
   ],

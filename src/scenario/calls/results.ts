@@ -26,7 +26,11 @@ export function noreturn(): CallResult {
 export function forked(ctx: ModelContext, r: SysResult<Forked>): CallResult {
   if (!r.ok) return { kind: 'errno', errno: r.code };
   ctx.bindChild(r.value.child);
-  return { kind: 'value', value: r.value.pid };
+  const f = r.value;
+  const tids = f.parentTid === undefined && f.childTid === undefined ? undefined : { ...(f.parentTid === undefined ? {} : { parent: f.parentTid }), ...(f.childTid === undefined ? {} : { child: f.childTid }) };
+  const done: CallResult = { kind: 'value', value: f.pid, ...(tids === undefined ? {} : { tids }), ...(f.pidfd === undefined ? {} : { pidfd: f.pidfd }) };
+  // CLONE_VFORK: the caller waits for the child's exec or exit; the value comes with the `resumed` event.
+  return f.vfork === true ? { kind: 'unfinished', later: done } : done;
 }
 
 export function waitResult(name: 'wait4' | 'waitid', r: SysResult<WaitCall>): CallResult {

@@ -5,7 +5,7 @@
 // the runner, both backends and the fuzzer read it (calls/index.ts).
 
 import type { ConstantFamily } from '../../abi/constants.js';
-import type { ParsedArg, Pos } from '../ast.js';
+import type { NsFileType, ParsedArg, Pos } from '../ast.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import type { CallResult, NewTask, TaskRef } from '../backend.js';
@@ -42,7 +42,7 @@ export interface ParamSpec {
 // --------------------------------------------------------------- resolved
 
 /** What an nsfile argument names once names are resolved. */
-export type NsTargetValue = { readonly kind: 'ns' | 'ns_for_children'; readonly task: TaskRef } | { readonly kind: 'fd'; readonly fd: number };
+export type NsTargetValue = { readonly kind: 'ns' | 'ns_for_children'; readonly task: TaskRef; readonly type?: NsFileType } | { readonly kind: 'fd'; readonly fd: number };
 
 /** An argument with every name resolved: numbers, a list, a word, or a namespace file. */
 export type ArgValue = number | readonly number[] | string | NsTargetValue;
@@ -97,6 +97,8 @@ export interface ResolvedCall {
 export interface CallTraits {
   /** fork/clone/clone3: the new task's clone flags (CLONE_THREAD, CLONE_FILES, CLONE_NEWPID). */
   readonly cloneFlags?: number;
+  /** unshare: its flags (the namespaces it makes). */
+  readonly unshares?: number;
   /** unshare(CLONE_NEWPID): the caller's children will be born into a new namespace. */
   readonly unsharesPid?: boolean;
   /** setns: the caller's pid_for_children may change. */
@@ -105,6 +107,8 @@ export interface CallTraits {
   readonly execs?: boolean;
   /** The signal a kill-family call sends (0 for none): a caller that signals itself may stop or die before it replies. */
   readonly sends?: number;
+  /** set_tid_address: true when the caller's clear_child_tid is now its tid word, false for NULL. */
+  readonly setsTidAddress?: boolean;
   /** close(fd): the fd names bound to this number go. */
   readonly closes?: number;
 }
@@ -134,7 +138,7 @@ export interface WireCommand {
 export interface WireContext {
   readonly child: NewTask;
   /** The host path of task's namespace file (`pid` or `pid_for_children`). */
-  nsFile(task: TaskRef, which: 'pid' | 'pid_for_children'): string;
+  nsFile(task: TaskRef, which: string): string;
 }
 
 /**
@@ -190,7 +194,8 @@ export interface FuzzContext {
 /** A step the fuzzer may try: its text, and what the runner binds when it succeeds. */
 export interface FuzzCandidate {
   readonly line: string;
-  readonly creates?: { readonly name: string; readonly thread: boolean };
+  /** sharesFiles: CLONE_FILES without CLONE_THREAD (the child uses the caller's fd names). */
+  readonly creates?: { readonly name: string; readonly thread: boolean; readonly sharesFiles?: boolean };
   readonly opensFd?: string;
   readonly closesFd?: string;
 }
@@ -212,6 +217,8 @@ export interface CallSpec {
   readonly keywords?: boolean;
   /** What `-> NAME` names: the task the call creates, or the fd it opens. */
   readonly creates?: 'task' | 'fd';
+  /** `-> NAME, pidfd=FD` also names the CLONE_PIDFD fd (clone, clone3). */
+  readonly namesPidfd?: boolean;
   readonly result: ResultKind;
   /** May block: the result is then `<unfinished ...>` and a later step's `resumed` event finishes it. */
   readonly mayBlock?: boolean;
