@@ -134,7 +134,10 @@ function leaves(v: unknown, path: (string | number)[] = [], out: (string | numbe
 }
 
 function mutated(v: unknown, choice: number, numbers: readonly number[]): unknown {
-  if (Array.isArray(v)) return [[], v.slice(1), [...v, ...v], [v[0], v[0]], v.slice().reverse()][choice % 5];
+  if (Array.isArray(v)) {
+    const a = v as unknown[];
+    return [[], a.slice(1), [...a, ...a], [a[0], a[0]], a.slice().reverse()][choice % 5];
+  }
   if (typeof v === 'boolean') return !v;
   if (typeof v === 'number') return [-1, 0, 1, 2, v + 1, v - 1, 300, 2 ** 31, 4194305, numbers[choice % numbers.length]!, null, 'x'][choice % 12];
   if (typeof v === 'string') return ['', 'sixteen_bytes_xx', 'alive', 'zombie', 'exiting', 'dead', 'catch', 'SIG_IGN', 'pid', 'all', 1][choice % 11];
