@@ -136,6 +136,8 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());
     child.group = group;
     group.live = 1;
+    // dup_mm(): the mm's flags, dumpability among them, are the parent's (mm_init, MMF_INIT_MASK).
+    group.dumpable = current.group.dumpable;
     // is_child_reaper(pid): pid 1 of its namespace becomes the namespace's init.
     if (pid.nr === 1) {
       pid.ns.childReaper = child;

@@ -112,6 +112,7 @@ function taskSnapshot(t: Task): TaskSnapshot {
       hasSub: g.hasChildSubreaper,
       unkillable: g.unkillable,
       execId: g.execId,
+      dumpable: g.dumpable,
       pending: (g.sharedPendingIfAny ?? []).map(infoText),
       currTarget: g.currTarget.seq,
     }),

@@ -302,6 +302,7 @@ function build(json: unknown): Kernel {
     g.currTarget = tasks.get(int(o.currTarget, `${p}.currTarget`), `${p}.currTarget`);
     arr(o.sharedPending, `${p}.sharedPending`).forEach((x, i) => g.sharedPending.push(readInfo(x, `${p}.sharedPending[${i}]`)));
     g.execId = int(o.execId, `${p}.execId`, 0);
+    g.dumpable = o.dumpable === undefined ? true : bool(o.dumpable, `${p}.dumpable`);
     groups.add(serial, g, `${p}.serial`);
   });
 

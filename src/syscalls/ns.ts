@@ -6,6 +6,7 @@ import { anyFlag, withoutFlags } from '../kernel/flags.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { doUnshare, pidForChildrenOf, pidnsInstall } from '../kernel/nsproxy.js';
 import type { PidNamespace } from '../kernel/pid_namespace.js';
+import { ptraceMayAccess } from '../kernel/ptrace.js';
 import { pidfdGet } from '../kernel/pidfd.js';
 import { fail, isFail } from '../kernel/result.js';
 import type { Task } from '../kernel/task.js';
@@ -39,9 +40,12 @@ export function sysSetnsPidfd(k: Kernel, me: Task, fd: number, flags: number): S
     if (isFail(f)) return f;
     if (flags === 0 || withoutFlags(flags, CLONE_NS_FLAGS) !== 0) return fail(Errno.EINVAL);
     if (anyFlag(flags, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME)) return fail(Errno.ENOSYS);
-    // validate_nsset(): the task must still have its namespaces (not exited).
+    // validate_nsset(): pid_task() (ESRCH once released), then ptrace_may_access(tsk, PTRACE_MODE_READ_REALCREDS)
+    // (EPERM; a zombie is checked with the dumpability it died with), then tsk->nsproxy (ESRCH once it exited).
     const t = f.pid.task;
-    if (t === null || t.exitState !== 'alive') return fail(Errno.ESRCH);
+    if (t === null || t.exitState === 'dead') return fail(Errno.ESRCH);
+    if (!ptraceMayAccess(k, me, t)) return fail(Errno.EPERM);
+    if (t.exitState !== 'alive') return fail(Errno.ESRCH);
     return pidnsInstall(k, me, t.activeNs);
   });
 }
