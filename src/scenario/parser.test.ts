@@ -200,3 +200,10 @@ describe('parseScenario: nesting', () => {
     expect(() => parseScenario(nested(3000), 't.pidns')).toThrow(ScenarioError);
   });
 });
+
+describe('parseScenario: huge tokens', () => {
+  it('a 1 MB word is refused in a short message', () => {
+    expect(() => parseScenario(`${'a'.repeat(1 << 20)}: getpid()`, 't.pidns')).toThrow('t.pidns:1:1: a word of 1048576 characters: names, calls and constants have at most 64');
+    expect(() => parseScenario(`init: getpid() ${'%'.repeat(1 << 20)}`, 't.pidns')).toThrow("t.pidns:1:16: unexpected '%' after the step");
+  });
+});
