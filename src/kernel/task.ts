@@ -169,7 +169,7 @@ export class Task {
     if (v !== 0 || this.x !== null) this.extra.zapInitPids = v;
   }
 
-  /** Signals aimed at this thread (tgkill) that wait for it to continue (made on first use). */
+  /** Signals aimed at this thread (thread-directed) that wait for it to continue (made on first use). */
   get pending(): SigInfo[] {
     return (this.extra.pending ??= []);
   }

@@ -1,5 +1,6 @@
 // What a blocked wait4/waitid remembers, so that a later step can finish it.
 
+import type { WaitStatus } from '../abi/wait.js';
 import type { Pid } from './pid.js';
 
 export type WaitTarget =
@@ -24,8 +25,5 @@ export type WaitOutcome =
   | { readonly kind: 'none' }
   | { readonly kind: 'error'; readonly errno: number };
 
-export type WaitFound =
-  | { readonly kind: 'exited'; readonly code: number }
-  | { readonly kind: 'killed'; readonly signal: number }
-  | { readonly kind: 'stopped'; readonly signal: number }
-  | { readonly kind: 'continued' };
+/** What a found child reports (abi/wait.ts). */
+export type WaitFound = WaitStatus;
