@@ -17,11 +17,21 @@ import { kernelBackendAvailable } from './availability.js';
 import { PF_EXITING, procState, statOf, type Actor, type NsInfo, type StepCtx } from './actors.js';
 import { ensureRunner } from './build.js';
 import { decodeReply, encodeCommand, parseLine, type Line } from './protocol.js';
-import { unsettled } from './settle.js';
+import { stateDetail, unsettled } from './settle.js';
 import { HostViews } from './views.js';
 
-/** How long a step may take to settle before the run fails (generous: CI machines are loaded). */
-const STEP_LIMIT_MS = 10_000;
+/**
+ * How long the system may go without any sign of progress before a step is
+ * declared stuck: PIDNS_SETTLE_TIMEOUT_MS, or 10 s, plus 10 ms per live actor
+ * (each look at the system reads every actor's /proc files). Progress (a
+ * report read, a different reason for not being settled) restarts the clock,
+ * so a slow or loaded machine only makes a run slower, never wrong.
+ */
+export function settleLimitMs(liveActors: number, env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env['PIDNS_SETTLE_TIMEOUT_MS'];
+  const base = raw !== undefined && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : 10_000;
+  return base + 10 * liveActors;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +90,7 @@ export class KernelBackend implements Backend {
     });
     const hostInode = nsInode('/proc/self/ns/pid') ?? 0;
     this.hostNs = { index: -1, level: 0, parent: null, inode: hostInode };
-    const deadline = Date.now() + STEP_LIMIT_MS;
+    const deadline = Date.now() + settleLimitMs(1);
     const sawInitFork = new Set<number>();
     let initPid = 0;
     let initForkSeen = false;
@@ -109,7 +119,7 @@ export class KernelBackend implements Backend {
     this.actors.set(0, init);
     this.byTid.set(initPid, init);
     // The first step must find init idle in its loop, pid_max written.
-    await this.settle(null, [], Date.now() + STEP_LIMIT_MS, 'start');
+    await this.settle(null, [], 'start');
   }
 
   private actor(ref: TaskRef): Actor {
@@ -124,12 +134,13 @@ export class KernelBackend implements Backend {
   }
 
   private async nextLine(deadline: number, what: string): Promise<Line> {
+    const since = Date.now();
     for (;;) {
       const line = this.lines.shift();
       if (line !== undefined) return line;
-      if (this.runnerGone) throw new Error(`kernel backend: the runner exited during ${what}${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`);
+      if (this.runnerGone) throw new Error(this.runnerDeath(what));
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`kernel backend: ${what} did not finish within ${STEP_LIMIT_MS / 1000} s`);
+      if (left <= 0) throw new Error(`kernel backend: ${what} did not finish: no report from the runner for ${((deadline - since) / 1000).toFixed(1)} s`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 50));
         this.wake = () => {
@@ -143,7 +154,6 @@ export class KernelBackend implements Backend {
 
   async call(actorRef: TaskRef, call: ResolvedCall, child: NewTask): Promise<CallOutcome> {
     const a = this.actor(actorRef);
-    const deadline = Date.now() + STEP_LIMIT_MS;
     const events: StepEvent[] = [];
     const wasStopped = new Set<number>();
     for (const x of this.actors.values()) if (!x.exited && procState(statOf(x.hostTid)?.state ?? '?') === 'T') wasStopped.add(x.ref);
@@ -160,7 +170,7 @@ export class KernelBackend implements Backend {
       if (leader !== undefined && leader !== a && !leader.exited) step.deThread = { leader, leaderTid: a.hostTgid, callerTid: a.hostTid };
     }
     if (spec.result === 'noreturn') step.result = { kind: 'noreturn' };
-    await this.settle(step, events, deadline, `${call.name} in task ${actorRef}`);
+    await this.settle(step, events, `${call.name} in task ${actorRef}`);
     // Stops and continues: the transcript reports each thread whose state changed.
     const stopSig = traits.sends !== undefined && defaultAction(traits.sends) === 'stop' ? traits.sends : Signal.SIGSTOP;
     for (const x of this.actors.values()) {
@@ -320,8 +330,10 @@ export class KernelBackend implements Backend {
    * stopped, or dead, with no signal in flight and every report read,
    * twice in a row.
    */
-  private async settle(step: StepCtx | null, events: StepEvent[], deadline: number, what: string): Promise<void> {
+  private async settle(step: StepCtx | null, events: StepEvent[], what: string): Promise<void> {
     let calm = 0;
+    let lastWhy: string | null = null;
+    let lastChange = Date.now();
     for (;;) {
       let moved = false;
       for (let line = this.lines.shift(); line !== undefined; line = this.lines.shift()) {
@@ -330,19 +342,43 @@ export class KernelBackend implements Backend {
       }
       if (step !== null && !this.bindChild(step)) moved = true;
       const why = unsettled(this.actors.values(), step);
+      const limit = settleLimitMs(this.liveActors());
       if (why === null && !moved) {
         if (++calm >= 2) {
           // A barrier through the runner: reports already sent (a handler's, a late exit) arrive before its answer.
-          if (!(await this.barrier(step, events, deadline, what))) return;
+          if (!(await this.barrier(step, events, Date.now() + limit, what))) return;
           calm = 0;
         }
       } else {
         calm = 0;
       }
-      if (Date.now() > deadline) throw new Error(`kernel backend: ${what} did not settle within ${STEP_LIMIT_MS / 1000} s (${why ?? 'reports still arriving'})`);
-      if (this.runnerGone) throw new Error(`kernel backend: the runner exited during ${what}`);
+      const now = Date.now();
+      if (moved || why !== lastWhy) {
+        lastChange = now;
+        lastWhy = why;
+      } else if (now - lastChange > limit) {
+        const ref = why === null ? undefined : /^task (\d+)/.exec(why)?.[1];
+        const who = ref === undefined ? undefined : this.actors.get(Number(ref));
+        const detail = who === undefined ? '' : `; ${stateDetail(who)}`;
+        throw new Error(`kernel backend: ${what} did not settle: nothing changed for ${(limit / 1000).toFixed(1)} s (PIDNS_SETTLE_TIMEOUT_MS raises it): ${why ?? 'reports still arriving'}${detail}`);
+      }
+      if (this.runnerGone) throw new Error(this.runnerDeath(what));
       await sleep(why === null ? 1 : 0.5);
     }
+  }
+
+  private liveActors(): number {
+    let n = 0;
+    for (const a of this.actors.values()) if (!a.exited) n++;
+    return n;
+  }
+
+  /** The "internal error" line's reason when the runner is gone: what died, how, and during what. */
+  private runnerDeath(what: string): string {
+    const proc = this.proc;
+    const how = proc?.signalCode != null ? `was killed by ${proc.signalCode}` : proc?.exitCode != null ? `exited with status ${proc.exitCode}` : 'is gone';
+    const err = this.stderr.trim();
+    return `kernel backend: the runner (native/build/runner, pid ${proc?.pid ?? '?'}) ${how} during ${what}${err === '' ? '' : `: ${err.split('\n')[0]!}`}`;
   }
 
   /** Sends a barrier and handles every line before its answer; true if any did something. */
@@ -394,7 +430,9 @@ export class KernelBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     const proc = this.proc;
-    if (proc === null || proc.exitCode !== null) return;
+    // A runner killed by a signal has exitCode null and signalCode set: waiting for its 'exit' again would
+    // leave nothing in the event loop, and node would end with status 13 and no message.
+    if (proc === null || this.runnerGone || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => { resolve(); }));
     try {
       proc.stdin.write('Q\n');

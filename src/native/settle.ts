@@ -31,7 +31,7 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
     if ((st.flags & PF_EXITING) !== 0) {
       // Only a namespace init's thread group sleeps while exiting for long: zap_pid_ns_processes()
       // waits there for the namespace to empty. Any other exiting thread is about to report.
-      if (st.state === 'S' && statusOf(x.hostTid)?.nstgid.at(-1) === 1 && !membersAlive(all, x)) continue;
+      if (zapWaiting(x) && !membersAlive(all, x)) continue;
       return `task ${x.ref} exiting`;
     }
     if (st.state !== 'S') return `task ${x.ref} running (${st.state})`;
@@ -48,15 +48,40 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
   return null;
 }
 
-/** Whether a task of the namespace (or below) that `init` is the init of, other than init's own group, has not reported its exit. */
+/** A namespace init's thread exiting and asleep: in zap_pid_ns_processes(), waiting for its namespace to empty. */
+function zapWaiting(x: Actor): boolean {
+  const st = statOf(x.hostTid);
+  return st !== null && (st.flags & PF_EXITING) !== 0 && st.state === 'S' && statusOf(x.hostTid)?.nstgid.at(-1) === 1;
+}
+
+/**
+ * Whether a task of the namespace (or below) that `init` is the init of,
+ * other than init's own group, can still move. A zombie cannot, and neither
+ * can the init of a namespace below that is itself waiting in
+ * zap_pid_ns_processes() (nested dying inits wait for each other: the
+ * inner one for a zombie whose parent is outside, the outer for the inner).
+ */
 function membersAlive(actors: readonly Actor[], init: Actor): boolean {
   const ns = init.ns;
   if (ns === null) return false;
   for (const a of actors) {
     if (a.exited || a.hostTgid === init.hostTgid || a.ns === null) continue;
-    if (sees(ns, a.ns) && procState(statOf(a.hostTid)?.state ?? 'Z') !== 'Z') return true;
+    if (!sees(ns, a.ns)) continue;
+    if (procState(statOf(a.hostTid)?.state ?? 'Z') === 'Z') continue;
+    if (a.ns !== ns && zapWaiting(a)) continue;
+    return true;
   }
   return false;
+}
+
+/** What /proc says of an actor, for the message of a step that did not settle. */
+export function stateDetail(a: Actor): string {
+  if (a.exited) return `task ${a.ref}: exit reported`;
+  if (a.hostTid === 0) return `task ${a.ref}: no host tid yet`;
+  const st = statOf(a.hostTid);
+  if (st === null) return `task ${a.ref} (host tid ${a.hostTid}): no /proc entry`;
+  const nstgid = statusOf(a.hostTid)?.nstgid.at(-1);
+  return `task ${a.ref} (host tid ${a.hostTid}, tgid ${nstgid ?? '?'} in its namespace): state ${st.state}, flags 0x${st.flags.toString(16)}${(st.flags & PF_EXITING) !== 0 ? ' (PF_EXITING)' : ''}, syscall ${syscallOf(a.hostTid).text}`;
 }
 
 function blockedInWait(a: Actor): boolean {
