@@ -56,10 +56,14 @@ function zapWaiting(x: Actor): boolean {
 
 /**
  * Whether a task of the namespace (or below) that `init` is the init of,
- * other than init's own group, can still move. A zombie cannot, and neither
- * can the init of a namespace below that is itself waiting in
- * zap_pid_ns_processes() (nested dying inits wait for each other: the
- * inner one for a zombie whose parent is outside, the outer for the inner).
+ * other than init's own group, can still move, so that init's wait in
+ * zap_pid_ns_processes() may still end. It first reaps every child of its
+ * own (kernel_wait4 until ECHILD), then sleeps until only its group is left.
+ * So a zombie whose parent is in the namespace will be reaped (the parent
+ * dies and the zombie goes to init); only a zombie whose parent is outside
+ * holds init for good. The init of a namespace below that is itself waiting
+ * there holds it too (nested dying inits wait for each other); whether that
+ * one can still move is its own check.
  */
 function membersAlive(actors: readonly Actor[], init: Actor): boolean {
   const ns = init.ns;
@@ -67,7 +71,14 @@ function membersAlive(actors: readonly Actor[], init: Actor): boolean {
   for (const a of actors) {
     if (a.exited || a.hostTgid === init.hostTgid || a.ns === null) continue;
     if (!sees(ns, a.ns)) continue;
-    if (procState(statOf(a.hostTid)?.state ?? 'Z') === 'Z') continue;
+    const st = statOf(a.hostTid);
+    if (st === null) continue;
+    if (procState(st.state) === 'Z') {
+      // /proc/PID/stat's ppid is the parent's tgid as the host sees it.
+      const parent = actors.find((b) => !b.exited && b.hostTgid === st.ppid);
+      if (parent?.ns !== undefined && parent.ns !== null && sees(ns, parent.ns)) return true;
+      continue;
+    }
     if (a.ns !== ns && zapWaiting(a)) continue;
     return true;
   }
