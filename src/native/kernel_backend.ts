@@ -138,7 +138,7 @@ export class KernelBackend implements Backend {
     for (;;) {
       const line = this.lines.shift();
       if (line !== undefined) return line;
-      if (this.runnerGone) throw new Error(this.runnerDeath(what));
+      if (this.runnerGone) await this.runnerGoneError(what);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`kernel backend: ${what} did not finish: no report from the runner for ${((deadline - since) / 1000).toFixed(1)} s`);
       await new Promise<void>((resolve) => {
@@ -362,7 +362,7 @@ export class KernelBackend implements Backend {
         const detail = who === undefined ? '' : `; ${stateDetail(who)}`;
         throw new Error(`kernel backend: ${what} did not settle: nothing changed for ${(limit / 1000).toFixed(1)} s (PIDNS_SETTLE_TIMEOUT_MS raises it): ${why ?? 'reports still arriving'}${detail}`);
       }
-      if (this.runnerGone) throw new Error(this.runnerDeath(what));
+      if (this.runnerGone) await this.runnerGoneError(what);
       await sleep(why === null ? 1 : 0.5);
     }
   }
@@ -371,6 +371,21 @@ export class KernelBackend implements Backend {
     let n = 0;
     for (const a of this.actors.values()) if (!a.exited) n++;
     return n;
+  }
+
+  /** Throws runnerDeath's reason, once the runner's exit status is known (a broken pipe can be noticed before its 'exit'). */
+  private async runnerGoneError(what: string): Promise<never> {
+    const proc = this.proc;
+    if (proc !== null && proc.exitCode === null && proc.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    throw new Error(this.runnerDeath(what));
   }
 
   /** The "internal error" line's reason when the runner is gone: what died, how, and during what. */
