@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -619,8 +620,8 @@ static void actor_loop(int sock) {
       }
     } else if (!strcmp(op, "su")) {
       ret = R1(SYS_setuid, parse_long(&p));
-      /* commit_creds() clears the death signal and resets dumpable: put both back. */
-      R5(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+      /* commit_creds() clears the death signal: put it back. Dumpability is left as
+         the kernel set it (fs.suid_dumpable when the euid changed), as for any process. */
       if (is_scenario_init()) R5(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     } else {
       ret = -ENOSYS;
@@ -640,8 +641,9 @@ static void actor_start(int sock, const char *comm, int execed, long ref) {
   main_stack_lo = main_stack_hi - 64 * 1024 * 1024;
   slot_set(main_stack_lo, main_stack_hi, sock, ref);
   R5(SYS_prctl, PR_SET_NAME, comm, 0, 0, 0);
-  /* Core dumps are not modeled: a core signal must kill without dumping. */
-  R5(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* Core dumps are not modeled, but actors stay dumpable as a plain process is (ptrace_may_access,
+     and so setns through a pidfd, reads it): RLIMIT_CORE 0, set once for the whole tree in main(),
+     is what keeps a core signal from writing a core file. */
   if (execed) {
     /* The exec'd image keeps only its socket and the tid words: other threads' sockets went with them. */
     R3(SYS_close_range, 3, WORDS_FD - 1, 0);
@@ -989,6 +991,10 @@ static int bench(long n) {
 }
 
 int main(int argc, char **argv) {
+  /* No core files: do_coredump() writes none with RLIMIT_CORE 0 and a file core_pattern (a pipe
+     pattern's helper decides for itself). Every actor inherits it; none changes it. */
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
   long n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
   if (n > 0) self_exe[n] = 0;
   if (argc >= 2 && !strcmp(argv[1], "controller")) controller();

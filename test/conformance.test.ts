@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelBackendAvailable } from '../src/native/availability.js';
 import { KernelBackend } from '../src/native/kernel_backend.js';
 import type { Backend } from '../src/scenario/backend.js';
+import { checkInvariants } from '../src/kernel/invariants.js';
 import { ModelBackend } from '../src/scenario/model_backend.js';
 import { parseScenario } from '../src/scenario/parser.js';
 import { runScenario } from '../src/scenario/run.js';
@@ -53,7 +54,8 @@ describe('the kernel backend', () => {
 
 describe.runIf(available.ok)('model and kernel transcripts are identical', () => {
   it.each(files)('%s', async (file) => {
-    const model = await transcript(file, new ModelBackend());
+    // The model runs with the invariant checker after every step and the failed-call check around every call.
+    const model = await transcript(file, new ModelBackend({ afterStep: checkInvariants, verifyFailingCalls: true }));
     const kernel = await transcript(file, new KernelBackend());
     expect(model.join('\n')).toBe(kernel.join('\n'));
   });

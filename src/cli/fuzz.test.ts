@@ -1,5 +1,19 @@
 import { memoryIo } from './test_io.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+/** The invariant checker, counted, and able to fail on demand. */
+const checks = vi.hoisted(() => ({ calls: 0, plant: false }));
+vi.mock('../kernel/invariants.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../kernel/invariants.js')>();
+  return {
+    ...real,
+    checkInvariants: (k: Parameters<typeof real.checkInvariants>[0]): void => {
+      checks.calls++;
+      if (checks.plant) throw new real.InvariantError(['planted']);
+      real.checkInvariants(k);
+    },
+  };
+});
 import { createModelBackend } from '../scenario/model_backend.js';
 import { generateScenario } from '../scenario/fuzz.js';
 import { parseScenario } from '../scenario/parser.js';
@@ -159,5 +173,22 @@ describe('pidns fuzz', () => {
     const r = await cli(['fuzz', '-h']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Usage: pidns fuzz/);
+  });
+});
+
+describe('pidns fuzz checks the model', () => {
+  it('runs the invariant checker and the failed-call check on every generated scenario, and a violation is exit 3 with the seed', async () => {
+    checks.calls = 0;
+    const ok = await cli(['fuzz', '--seed', '1', '--count', '3', '--backends', 'model,model']);
+    expect(ok.code).toBe(0);
+    expect(checks.calls).toBeGreaterThan(30); // at least 10 steps per scenario
+    checks.plant = true;
+    try {
+      const bad = await cli(['fuzz', '--seed', '7', '--count', '3', '--backends', 'model,model']);
+      expect(bad.code).toBe(3);
+      expect(bad.err).toBe('error: seed 7: internal error: the model failed its own checks: invariant violated:   planted\n');
+    } finally {
+      checks.plant = false;
+    }
   });
 });

@@ -6,6 +6,9 @@ import { ScenarioError, type Script } from '../scenario/ast.js';
 import { generateScenario } from '../scenario/fuzz.js';
 import { shrink } from '../scenario/shrink.js';
 import { parseScenario } from '../scenario/parser.js';
+import { checkInvariants } from '../kernel/invariants.js';
+import { ModelBackend } from '../scenario/model_backend.js';
+import { runScenario } from '../scenario/run.js';
 import { Comparer, type Comparison } from './compare.js';
 import { integerValue, isParseOutcome, parseCommand, usageError, type CommandSpec, type ParseOutcome } from './args.js';
 import { colorsFor, diffLine } from './color.js';
@@ -116,6 +119,17 @@ async function reduce(text: string, file: string, first: Comparison, comparer: C
   return { text: small, comparison: final, note: `shrunk from ${stepCount(text)} steps to ${stepCount(small)}` };
 }
 
+/** Runs `script` on the model with its checks on; the first check that failed, or null (a scenario error is a transcript, not a failure). */
+async function modelCheckFailure(script: Script): Promise<string | null> {
+  try {
+    await runScenario(script, new ModelBackend({ afterStep: checkInvariants, verifyFailingCalls: true }));
+    return null;
+  } catch (e) {
+    if (e instanceof ScenarioError) return null;
+    return e instanceof Error ? e.message.split('\n').join(' ') : String(e);
+  }
+}
+
 export async function fuzzCommand(args: readonly string[], io: Io, live: LiveBackends): Promise<Exit> {
   const opts = parseFuzzArgs(args);
   if (isParseOutcome(opts)) return answerParse(opts, io);
@@ -137,6 +151,13 @@ export async function fuzzCommand(args: readonly string[], io: Io, live: LiveBac
     const text = await generateScenario(seed, { file });
     const script = parse(text, file);
     if (script === null) throw new Error(`fuzz: the generator wrote a scenario that does not parse (seed ${seed})`);
+    // The model once more with every check on: the invariant checker after each step, the failed-call check around each call.
+    const broken = await modelCheckFailure(script);
+    if (broken !== null) {
+      progress.clear();
+      io.err(`error: seed ${seed}: internal error: the model failed its own checks: ${broken}\n`);
+      return Exit.Internal;
+    }
     const cmp = await comparer.compare(script);
     if (cmp.kind === 'skipped') {
       // The backend will not come back: the rest are skipped too.

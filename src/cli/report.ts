@@ -49,7 +49,8 @@ export function mismatchReport(mismatches: readonly Mismatch[]): string[] {
   for (const [, list] of groups) {
     const m = list[0]!;
     out.push(`${m.file}:${m.pos.line}: ${m.step}${roundsText(m.rounds)}`);
-    out.push(...lineDiff(m.expected, m.actual));
+    // One push per line: a spread is one argument per line, and a million-line view overflows the stack.
+    for (const l of lineDiff(m.expected, m.actual)) out.push(l);
     if (list.length > 1) out.push(`  (and ${list.length - 1} more round${list.length > 2 ? 's' : ''})`);
   }
   return out;

@@ -29,6 +29,24 @@ function readNumber(path: string, fallback: number): number {
   }
 }
 
+/**
+ * The comm as the task holds it (at most 15 bytes): /proc shows more for a
+ * workqueue worker ("kworker/0:1-events", wq_worker_comm() appends the
+ * workqueue) and escapes unprintable bytes, so the shown name is cut to 15
+ * bytes on a character boundary.
+ */
+function kernelComm(shown: string): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of shown) {
+    const n = new TextEncoder().encode(ch).length;
+    if (bytes + n > 15) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
+}
+
 export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: number): KernelJson {
   const tree = namespaceTree(procs);
   // The reader's namespace and everything below it, parents first.
@@ -89,7 +107,7 @@ export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: numbe
     });
     const parent = seqOf.get(p.ppid) ?? null;
     tasks.push({
-      seq, comm: p.comm, pid: pidSerial.get(p.pid)!, group: g, parent,
+      seq, comm: kernelComm(p.comm), pid: pidSerial.get(p.pid)!, group: g, parent,
       children: inside.filter((c) => c.ppid === p.pid).map((c) => seqOf.get(c.pid)!),
       exitState: zombie ? 'zombie' : 'alive', exitCode: 0, exitSignal: Signal.SIGCHLD, nsForChildren: nsSerial.get(p.ns)!,
       cred: { uid: p.uids[0], euid: p.uids[1], suid: p.uids[2], userNs: 0, caps: p.uids[1] === 0 },

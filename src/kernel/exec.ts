@@ -50,6 +50,8 @@ export function doExecve(k: Kernel, me: Task): void {
   const c = me.cred;
   me.cred = { ...c, caps: c.userNs.mapped && (c.euid === 0 || c.uid === 0) };
   group.execId++;
+  // begin_new_exec(): euid == uid (there are no gids here), so the new mm is dumpable (SUID_DUMP_USER).
+  group.dumpable = me.cred.euid === me.cred.uid;
   // A group that never made a table has only defaults and no files: nothing to flush.
   if (group.sighandRef !== null) {
     group.sighandRef = group.sighandRef.copy(k.nextSerial());

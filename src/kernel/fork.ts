@@ -174,6 +174,8 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned |
     const parentFiles = current.group.filesRef;
     const files = flag(f, CLONE_FILES) ? current.group.ownFiles(k) : parentFiles === null ? null : parentFiles.copy(k.nextSerial());
     const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());
+    // dup_mm(): the mm's flags, dumpability among them, are the parent's (mm_init, MMF_INIT_MASK).
+    group.dumpable = current.group.dumpable;
     const rp = child.parent;
     group.hasChildSubreaper = rp !== null && (rp.group.hasChildSubreaper || rp.group.isChildSubreaper);
     if (rp !== null) rp.addChild(child);

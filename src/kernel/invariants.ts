@@ -1,9 +1,34 @@
 // The model's invariants as code (STYLE.md, habit 7). Tests run checkInvariants
 // after every step; each violation is reported with what was found.
 
+import { MAX_PID_NS_LEVEL, TASK_COMM_LEN } from '../abi/limits.js';
 import type { Kernel } from './kernel.js';
 import type { Pid } from './pid.js';
+import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import { MAX_USER_NS_LEVEL } from './limits.js';
+
+/** INVALID_UID is (uid_t)-1: no task ever holds it (setuid(-1) is EINVAL), so a kuid lies in [0, 2^32 - 2]. */
+const MAX_KUID = 2 ** 32 - 2;
+
+/** Bytes of `s` in UTF-8, stopping early once past `limit` (a 100 MB comm costs nothing). */
+export function utf8LengthUpTo(s: string, limit: number): number {
+  // A UTF-16 unit is at least one byte: a string longer than the limit in units is longer in bytes.
+  if (s.length > limit) return limit + 1;
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** Why `comm` is not one Linux can hold (15 bytes at most, no NUL: strscpy into char comm[TASK_COMM_LEN]), or null. */
+export function commError(comm: string): string | null {
+  if (utf8LengthUpTo(comm, TASK_COMM_LEN - 1) > TASK_COMM_LEN - 1) return `comm is longer than ${TASK_COMM_LEN - 1} bytes`;
+  if (comm.includes('\0')) return 'comm holds a NUL byte';
+  return null;
+}
 
 export class InvariantError extends Error {
   constructor(readonly violations: readonly string[]) {
@@ -27,10 +52,45 @@ export function findViolations(k: Kernel): string[] {
     const pid = root.get(nr)!;
     if (pid.task !== null) v(pid.task.pid === pid, () => `Pid ${pid.serial} names task ${pid.task!.seq}, whose own Pid is ${pid.task!.pid.serial}`);
   }
-  for (const t of k.liveTasks()) {
+  // A task off the task list (its Pid unhashed or not naming it) would vanish from every walk and its numbers be reused.
+  const listed = (t: Task): boolean => t.exitState !== 'dead' && t.pid.hashed && t.pid.task === t;
+  v(k.init.exitState === 'dead' || listed(k.init), () => `init (task ${k.init.seq}) is not released but not on the task list`);
+  // Parent chains end (at init, whose parent is outside the model): tasks known to reach the end, so each chain is walked once.
+  const rooted = new Set<Task>();
+  const live = k.liveTasks();
+  for (const t of live) {
     const name = `task ${t.seq} (${t.comm})`;
     v(t.exitState !== 'dead', () => `${name} is dead but still listed`);
     v(t.pid.hashed, () => `${name}: its Pid was freed`);
+    const commBad = commError(t.comm);
+    v(commBad === null, () => `${name}: ${commBad}`);
+    for (const [what, id] of [['uid', t.cred.uid], ['euid', t.cred.euid], ['suid', t.cred.suid]] as const) {
+      v(Number.isInteger(id) && id >= 0 && id <= MAX_KUID, () => `${name}: ${what} ${id} is not a valid kuid`);
+    }
+    v(t.cred.userNs.level <= MAX_USER_NS_LEVEL, () => `${name}: its user namespace is deeper than ${MAX_USER_NS_LEVEL}`);
+    // pid_ns_for_children is the active namespace, one unshare()d below it, or one setns() joined below it (pidns_install).
+    v(t.activeNs.isAncestorOf(t.nsForChildren), () => `${name}: ns_for_children ${t.nsForChildren.name} is not ${t.activeNs.name} or below it`);
+    // Invariant: real_parent is a task on the task list, never the task itself, and the chain has no cycle.
+    // A null parent is one outside the model (init's; in a host snapshot, any task whose parent was not captured).
+    if (t.parent !== null) {
+      v(t.parent !== t, () => `${name}: is its own parent`);
+      v(listed(t.parent), () => `${name}: its parent task ${t.parent!.seq} is not on the task list`);
+      // exit_notify() reparents the children before the parent becomes a zombie.
+      v(t.parent.exitState === 'alive' || t.parent.exitState === 'exiting', () => `${name}: its parent task ${t.parent!.seq} is ${t.parent!.exitState}`);
+    }
+    if (!rooted.has(t)) {
+      const path: Task[] = [];
+      const onPath = new Set<Task>();
+      let x: Task | null = t;
+      while (x !== null && !rooted.has(x) && !onPath.has(x)) {
+        onPath.add(x);
+        path.push(x);
+        x = x.parent;
+      }
+      v(x === null || rooted.has(x), () => `${name}: its parent chain has a cycle through task ${x!.seq}`);
+      if (x === null || rooted.has(x)) for (const y of path) rooted.add(y);
+    }
+    for (const [i, p] of (t.pendingIfAny ?? []).entries()) v(p.signo >= 1 && p.signo <= 64, () => `${name}: pending[${i}] has signal ${p.signo}`);
     // Invariant: a task visible in a namespace is visible in every ancestor.
     for (let ns = t.activeNs.parent; ns !== null; ns = ns.parent) v(t.tidIn(ns) !== 0, () => `${name} visible in ${t.activeNs.name} but not in its ancestor ${ns.name}`);
     const group = t.group;
@@ -40,7 +100,16 @@ export function findViolations(k: Kernel): string[] {
       const threadsBad = group.threads.linkError();
       v(threadsBad === null, () => `${name}: its group's thread list: ${threadsBad}`);
       // Each thread on the list is on the task list too (its Pid names it), or it would drop out of every walk.
-      for (const th of group.threads) v(th.pid.task === th, () => `${name}: thread ${th.seq} of its group is not on the task list`);
+      for (const th of group.threads) v(listed(th), () => `${name}: thread ${th.seq} of its group is not on the task list`);
+      // signal->live counts the threads that have not started to exit.
+      let alive = 0;
+      for (const th of group.threads) if (th.exitState === 'alive') alive++;
+      v(group.live === alive, () => `${name}: its group's live count is ${group.live} but ${alive} threads are alive`);
+      // SIGNAL_UNKILLABLE: set by copy_process on exactly the groups that are pid 1 of their namespace (is_child_reaper).
+      const tgid = group.tgidPid;
+      v(group.unkillable === (tgid.nrAt(tgid.ns.level) === 1), () => `${name}: its group is ${group.unkillable ? '' : 'not '}unkillable but its tgid is ${tgid.nrAt(tgid.ns.level)} in ${tgid.ns.name}`);
+      v(group.threads.size === 0 || group.threads.has(group.currTarget), () => `${name}: its group's curr_target ${group.currTarget.seq} is not one of its threads`);
+      for (const [i, p] of (group.sharedPendingIfAny ?? []).entries()) v(p.signo >= 1 && p.signo <= 64, () => `${name}: its group's shared pending[${i}] has signal ${p.signo}`);
     }
     // Invariant: tgid is the leader's tid.
     v(group.tgidPid === group.leader.pid, () => `${name}: tgid Pid is not its leader's Pid`);
@@ -55,16 +124,17 @@ export function findViolations(k: Kernel): string[] {
       v(group.session.sessionMembers.has(group), () => `${name}: not attached to its session`);
       if (t.parent !== null) v(t.parent.children.has(t), () => `${name}: not on its parent's children list`);
     } else {
-      v(t.children.size === 0 || t.exitState === 'alive' || t.exitState === 'exiting', () => `${name}: released thread holds children`);
       v(t.exitSignal === -1, () => `${name}: a thread with an exit signal`);
     }
+    // forget_original_parent() hands the children on before a task becomes a zombie.
+    v(t.children.size === 0 || t.exitState === 'alive' || t.exitState === 'exiting', () => `${name}: a ${t.exitState} task holds children`);
     const kidsBad = t.childListError();
     v(kidsBad === null, () => `${name}: its children list: ${kidsBad}`);
     for (const c of t.children) {
       v(c.parent === t, () => `${name}: child ${c.seq} names another parent`);
       v(c.isLeader, () => `${name}: child ${c.seq} is not a group leader`);
       v(c.exitState !== 'dead', () => `${name}: child ${c.seq} is dead but listed`);
-      v(c.pid.task === c, () => `${name}: child ${c.seq} is not on the task list (its Pid does not name it)`);
+      v(listed(c), () => `${name}: child ${c.seq} is not on the task list (its Pid is unhashed or does not name it)`);
     }
     if (t.blocked !== null) v(k.blockedWaiters.has(t), () => `${name}: blocked but not on the waiters list`);
     pids.add(t.pid);
@@ -98,7 +168,24 @@ export function findViolations(k: Kernel): string[] {
     v(ns.idr.size === count, () => `${ns.name}: ${ns.idr.size} numbers taken but ${count} mapped`);
     v(count === ns.pidAllocated, () => `${ns.name}: pid_allocated ${ns.pidAllocated} but ${count} numbers mapped`);
     v(ns.pidMax >= 301 || ns === k.ns0, () => `${ns.name}: pid_max ${ns.pidMax} below the minimum`);
-    if (ns.parent !== null) v(ns.level === ns.parent.level + 1, () => `${ns.name}: level is not its parent's + 1`);
+    if (ns.parent !== null) {
+      v(ns.level === ns.parent.level + 1, () => `${ns.name}: level is not its parent's + 1`);
+      // create_pid_namespace(): "if (!in_userns(parent_pid_ns->user_ns, user_ns)) goto out" (EPERM).
+      v(ns.parent.userNs.contains(ns.userNs), () => `${ns.name}: owned by a user namespace outside its parent's`);
+    }
+    v(ns.level <= MAX_PID_NS_LEVEL, () => `${ns.name}: level ${ns.level} is deeper than ${MAX_PID_NS_LEVEL}`);
+    // Invariant: child_reaper is a thread of the group whose tgid is 1 there (set by copy_process for pid 1,
+    // moved to another thread of that group by find_child_reaper), and a namespace with a live pid 1 has one.
+    if (ns !== k.host) {
+      const reaper = ns.childReaper;
+      if (reaper !== null) {
+        const tgid = reaper.group.tgidPid;
+        v(tgid.ns === ns && tgid.nrAt(ns.level) === 1, () => `${ns.name}: child reaper task ${reaper.seq} is not of the group with pid 1 there`);
+        if (reaper.exitState !== 'dead') v(listed(reaper), () => `${ns.name}: child reaper task ${reaper.seq} is not on the task list`);
+      }
+      const one = ns.idr.get(1)?.task;
+      if (one !== null && one !== undefined && one.exitState === 'alive' && one.pid.ns === ns) v(reaper !== null && reaper.group === one.group, () => `${ns.name}: pid 1 (task ${one.seq}) is alive but is not the child reaper`);
+    }
   }
   return bad;
 }

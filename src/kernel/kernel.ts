@@ -81,7 +81,7 @@ export class Kernel {
     if (parts !== undefined) {
       this.rootUserNs = parts.rootUserNs;
       this.host = parts.host;
-      this.namespaces.push(...parts.namespaces);
+      for (const ns of parts.namespaces) this.namespaces.push(ns); // a spread would be one argument per namespace
       this.init = parts.init;
       for (const t of parts.blockedWaiters) this.blockedWaiters.add(t);
       for (const e of parts.exitQueue) this.exitQueue.push(e.task, e.code);

@@ -4,11 +4,21 @@
 
 import type { Kernel } from './kernel.js';
 import type { Pid } from './pid.js';
+import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 
 export interface Snapshot {
   readonly namespaces: readonly NsSnapshot[];
   readonly tasks: readonly TaskSnapshot[];
+  /** The kernel's work lists, by task seq in list order (exitQueue: `seq:code`). */
+  readonly queues: {
+    readonly blockedWaiters: readonly number[];
+    readonly handlersDue: readonly number[];
+    readonly zapWaiting: readonly number[];
+    readonly exitQueue: readonly string[];
+  };
+  /** The next task seq, object serial and user-namespace serial (see withoutCounters). */
+  readonly counters: { readonly taskSeq: number; readonly serials: number; readonly userNsSerial: number };
 }
 
 export interface NsSnapshot {
@@ -46,6 +56,26 @@ export interface TaskSnapshot {
   readonly group: string;
   readonly sighand: string;
   readonly files: string;
+  /** Private pending signals and handlers due, as `signo/code/pid/status`. */
+  readonly pending: readonly string[];
+  readonly handlersDue: readonly string[];
+  readonly woken: boolean;
+  readonly zapInitPids: number;
+  readonly parentExecId: number;
+}
+
+const infoText = (i: SigInfo): string => `${i.signo}/${i.code}/${i.pid}/${i.status}`;
+
+/**
+ * The snapshot without its counters. A failed clone or unshare may have used
+ * up task seqs and serials (the model numbers objects before alloc_pid can
+ * fail): they are not state Linux shows. Linux frees what a failed
+ * copy_process allocated (task_struct, pid_namespace, its inode number back
+ * to the ida) and nothing a process can read says the call was made; the
+ * one exception the model has, alloc_pid's cursors, is handled apart.
+ */
+export function withoutCounters(s: Snapshot): Omit<Snapshot, 'counters'> {
+  return { namespaces: s.namespaces, tasks: s.tasks, queues: s.queues };
 }
 
 const pidText = (p: Pid): readonly number[] => p.numbers.map((u) => u.nr);
@@ -82,10 +112,17 @@ function taskSnapshot(t: Task): TaskSnapshot {
       hasSub: g.hasChildSubreaper,
       unkillable: g.unkillable,
       execId: g.execId,
-      pending: (g.sharedPendingIfAny ?? []).map((s) => s.signo),
+      dumpable: g.dumpable,
+      pending: (g.sharedPendingIfAny ?? []).map(infoText),
+      currTarget: g.currTarget.seq,
     }),
     sighand: g.sighandRef === null ? 'default' : `${g.sighandRef.serial}:${JSON.stringify(g.sighandRef.entries())}`,
     files: g.filesRef === null ? 'none' : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => [fd, f.pid.serial, f.thread, f.nonblock]))}`,
+    pending: (t.pendingIfAny ?? []).map(infoText),
+    handlersDue: (t.handlersDueIfAny ?? []).map(infoText),
+    woken: t.woken,
+    zapInitPids: t.zapInitPids,
+    parentExecId: t.parentExecId,
   };
 }
 
@@ -105,5 +142,12 @@ export function snapshot(k: Kernel): Snapshot {
       numbers: [...ns.idr.ascending()].map(([nr, p]) => [nr, p.serial] as const),
     })),
     tasks: k.liveTasks().map(taskSnapshot),
+    queues: {
+      blockedWaiters: [...k.blockedWaiters].map((t) => t.seq),
+      handlersDue: [...k.handlersDue].map((t) => t.seq),
+      zapWaiting: [...k.zapWaiting].map((t) => t.seq),
+      exitQueue: k.exitQueue.entries().map((e) => `${e.task.seq}:${e.code}`),
+    },
+    counters: k.counters(),
   };
 }

@@ -54,6 +54,8 @@ export function doSetuid(me: Task, uid: number): 0 | Fail {
   const isRoot = next.uid === 0 || next.euid === 0 || next.suid === 0;
   if (wasRoot && !isRoot) next = { ...next, caps: false };
   else if (old.euid === 0 && next.euid !== 0) next = { ...next, caps: false };
+  // commit_creds(): a changed euid makes the mm dumpable only as fs.suid_dumpable says (0, the default: not at all).
+  if (next.euid !== old.euid) me.group.dumpable = false;
   me.cred = next;
   return 0;
 }

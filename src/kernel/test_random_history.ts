@@ -11,6 +11,7 @@ import { IdType, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED, WUNTRACED, __W
 import type { SysResult } from '../syscalls/result.js';
 import { TaskApi } from '../syscalls/task_api.js';
 import type { Kernel } from './kernel.js';
+import { withoutCounters } from './snapshot.js';
 import type { Snapshot } from './snapshot.js';
 import type { Task } from './task.js';
 
@@ -35,6 +36,11 @@ const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length]!;
 /** Cursors aside, for the one failure Linux does not roll back. */
 export function withoutCursors(s: Snapshot): Snapshot {
   return { ...s, namespaces: s.namespaces.map((n) => ({ ...n, cursor: 0 })) };
+}
+
+/** What a failed call must leave as it was: everything but the counters (withoutCounters says why), and for alloc_pid's EAGAIN/ENOMEM the cursors. */
+export function failedCallView(s: Snapshot, allocPidFailure: boolean): unknown {
+  return withoutCounters(allocPidFailure ? withoutCursors(s) : s);
 }
 
 function runnable(k: Kernel): Task[] {

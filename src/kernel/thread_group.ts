@@ -92,6 +92,16 @@ export class ThreadGroup {
   private shared: SigInfo[] | null = null;
   /** self_exec_id: bumped by each execve. */
   execId = 0;
+  /**
+   * The mm's dumpability (MMF_DUMPABLE; get_dumpable() == SUID_DUMP_USER):
+   * cleared when setuid changes the euid (commit_creds sets fs.suid_dumpable,
+   * 0 by default), set again by execve, copied by fork, and remembered after
+   * the mm is gone (a zombie is checked as it died). ptrace_may_access reads
+   * it. Kept per thread group: a process that shares its mm with another
+   * (CLONE_VM without CLONE_THREAD) gets a copy here, so one sharer's setuid
+   * does not make the other non-dumpable as Linux would (a listed gap).
+   */
+  dumpable = true;
   /** The links on its process group's and its session's member lists (pid->tasks[PIDTYPE_PGID/SID]). */
   pgrpPrev: ThreadGroup | null = null;
   pgrpNext: ThreadGroup | null = null;

@@ -9,6 +9,11 @@ import { Signal } from '../abi/signal.js';
 import { taskRef } from '../scenario/backend.js';
 import { kernelBackendAvailable } from './availability.js';
 import { createKernelBackend, KernelBackend } from './kernel_backend.js';
+import { settleLimitMs } from './settle.js';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const available = kernelBackendAvailable();
 
@@ -65,4 +70,64 @@ describe.runIf(available.ok)('kernel backend', () => {
       await b.close();
     }
   });
+});
+
+describe('how long a step may go without progress', () => {
+  it('is 10 s plus 10 ms per live actor, or PIDNS_SETTLE_TIMEOUT_MS plus the same', () => {
+    expect(settleLimitMs(1, {})).toBe(10_010);
+    expect(settleLimitMs(900, {})).toBe(19_000);
+    expect(settleLimitMs(900, { PIDNS_SETTLE_TIMEOUT_MS: '60000' })).toBe(69_000);
+    // Not a positive integer: the default.
+    for (const bad of ['', '0', '-5', '1e3', 'soon']) expect(settleLimitMs(0, { PIDNS_SETTLE_TIMEOUT_MS: bad })).toBe(10_000);
+  });
+});
+
+/** The pids of `parent`'s children (from /proc/PID/stat's ppid field). */
+function childrenOf(parent: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) out.push(Number(d));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+describe.runIf(available.ok)('kernel backend: a runner that dies', () => {
+  it('makes the next step fail naming the runner and its signal, and close() returns', async () => {
+    const b = new KernelBackend();
+    await b.start();
+    process.kill(b.runnerPid, 'SIGKILL');
+    await expect(b.call(taskRef(0), resolvedCall('getpid'), { ref: taskRef(1), comm: 'init' })).rejects.toThrow(
+      new RegExp(`^kernel backend: the runner \\(native/build/runner, pid ${b.runnerPid}\\) was killed by SIGKILL during getpid in task 0`),
+    );
+    // A runner killed by a signal has no exit code: close() used to wait for an 'exit' already past, and node ended with 13.
+    await b.close();
+  });
+
+  it('through the CLI: exit 3 and one internal-error line naming the runner', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pidns-runner-'));
+    const file = join(dir, 'long.pidns');
+    writeFileSync(file, 'repeat 200000 {\n  init: getpid()\n}\n');
+    const cli = spawn(process.execPath, ['bin/pidns.js', 'run', '--backend', 'kernel', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    cli.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
+    const done = new Promise<number | null>((resolve) => cli.on('exit', (code) => { resolve(code); }));
+    // The runner is the CLI's child; kill exactly it, by pid, once it is there.
+    let runner: number | undefined;
+    for (let i = 0; i < 100 && runner === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      runner = childrenOf(cli.pid!).find((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'runner');
+    }
+    expect(runner).toBeDefined();
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(runner!, 'SIGKILL');
+    expect(await done).toBe(3);
+    expect(err).toMatch(new RegExp(`^error: ${file}: internal error: kernel backend: the runner \\(native/build/runner, pid ${runner}\\) was killed by SIGKILL during getpid in task 0\n$`));
+  }, 60_000);
 });

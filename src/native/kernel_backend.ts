@@ -7,8 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { CLONE_VM, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWTIME, CLONE_NEWUTS, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } from '../abi/clone.js';
+import { CLONE_CHILD_SETTID, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } from '../abi/clone.js';
 import { defaultAction, siCodeName, Signal } from '../abi/signal.js';
 import { decodeExitWord } from '../abi/wait.js';
 import { nsInode } from '../host/proc_files.js';
@@ -17,26 +16,15 @@ import { callSpec } from '../scenario/calls/index.js';
 import { kernelBackendAvailable } from './availability.js';
 import { PF_EXITING, procState, statOf, type Actor, type NsInfo, type StepCtx } from './actors.js';
 import { ensureRunner } from './build.js';
+import { OtherNsNames } from './other_ns.js';
 import { decodeReply, encodeCommand, parseLine, type Line } from './protocol.js';
-import { unsettled } from './settle.js';
+import { TidWords } from './tid_words.js';
+import { settleLimitMs, stateDetail, unsettled } from './settle.js';
 import { HostViews } from './views.js';
 
-/** The other namespace links of /proc/TID/ns and the flag that makes each (time_for_children: CLONE_NEWTIME). */
-const OTHER_NS_LINKS: readonly (readonly [string, number])[] = [
-  ['mnt', CLONE_NEWNS],
-  ['uts', CLONE_NEWUTS],
-  ['ipc', CLONE_NEWIPC],
-  ['cgroup', CLONE_NEWCGROUP],
-  ['net', CLONE_NEWNET],
-  ['time_for_children', CLONE_NEWTIME],
-  ['time', 0],
-];
 
-/** runner.c's WORDS_FD: the memfd of tid words, two int32 per actor ref ({parent_tid, child_tid}). */
-const WORDS_FD = 511;
 
-/** How long a step may take to settle before the run fails (generous: CI machines are loaded). */
-const STEP_LIMIT_MS = 10_000;
+
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -55,6 +43,8 @@ export class KernelBackend implements Backend {
   private closed = false;
   private runnerGone = false;
   private stderr = '';
+  private readonly otherNs = new OtherNsNames();
+  private readonly words = new TidWords(() => this.controllerPid);
   private readonly views = new HostViews({
     actors: this.actors,
     byTid: this.byTid,
@@ -95,7 +85,7 @@ export class KernelBackend implements Backend {
     });
     const hostInode = nsInode('/proc/self/ns/pid') ?? 0;
     this.hostNs = { index: -1, level: 0, parent: null, inode: hostInode };
-    const deadline = Date.now() + STEP_LIMIT_MS;
+    const deadline = Date.now() + settleLimitMs(1);
     const sawInitFork = new Set<number>();
     let initPid = 0;
     let initForkSeen = false;
@@ -124,8 +114,8 @@ export class KernelBackend implements Backend {
     this.actors.set(0, init);
     this.byTid.set(initPid, init);
     // The first step must find init idle in its loop, pid_max written.
-    await this.settle(null, [], Date.now() + STEP_LIMIT_MS, 'start');
-    this.refreshOtherNs(null);
+    await this.settle(null, [], 'start');
+    this.otherNs.refresh(this.actors, null);
   }
 
   private actor(ref: TaskRef): Actor {
@@ -140,12 +130,13 @@ export class KernelBackend implements Backend {
   }
 
   private async nextLine(deadline: number, what: string): Promise<Line> {
+    const since = Date.now();
     for (;;) {
       const line = this.lines.shift();
       if (line !== undefined) return line;
-      if (this.runnerGone) throw new Error(`kernel backend: the runner exited during ${what}${this.stderr === '' ? '' : `: ${this.stderr.trim()}`}`);
+      if (this.runnerGone) await this.runnerGoneError(what);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`kernel backend: ${what} did not finish within ${STEP_LIMIT_MS / 1000} s`);
+      if (left <= 0) throw new Error(`kernel backend: ${what} did not finish: no report from the runner for ${((deadline - since) / 1000).toFixed(1)} s`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 50));
         this.wake = () => {
@@ -159,7 +150,6 @@ export class KernelBackend implements Backend {
 
   async call(actorRef: TaskRef, call: ResolvedCall, child: NewTask): Promise<CallOutcome> {
     const a = this.actor(actorRef);
-    const deadline = Date.now() + STEP_LIMIT_MS;
     const events: StepEvent[] = [];
     const wasStopped = new Set<number>();
     for (const x of this.actors.values()) if (!x.exited && procState(statOf(x.hostTid)?.state ?? '?') === 'T') wasStopped.add(x.ref);
@@ -176,7 +166,7 @@ export class KernelBackend implements Backend {
       if (leader !== undefined && leader !== a && !leader.exited) step.deThread = { leader, leaderTid: a.hostTgid, callerTid: a.hostTid };
     }
     if (spec.result === 'noreturn') step.result = { kind: 'noreturn' };
-    await this.settle(step, events, deadline, `${call.name} in task ${actorRef}`);
+    await this.settle(step, events, `${call.name} in task ${actorRef}`);
     // Stops and continues: the transcript reports each thread whose state changed.
     const stopSig = traits.sends !== undefined && defaultAction(traits.sends) === 'stop' ? traits.sends : Signal.SIGSTOP;
     for (const x of this.actors.values()) {
@@ -188,124 +178,12 @@ export class KernelBackend implements Backend {
       if (!now && wasStopped.has(x.ref) && procState(st.state) !== 'Z') events.push({ task: x.ref, event: { kind: 'continued' } });
     }
     if (step.result === null) throw new Error('kernel backend: no result');
-    this.refreshOtherNs(step);
-    return { result: this.tidWords(step, step.result, events), events };
-  }
-
-  /** Each link's creation index, by inode, per type (time and time_for_children are one type). */
-  private readonly otherNsIndex = new Map<string, { byInode: Map<number, number>; next: number }>();
-
-  /**
-   * Reads the other namespace links of the step's actor and new child, and
-   * names namespaces by creation: a link the step made new (the clone's or
-   * unshare's CLONE_NEW* flags) gets the next index of its type even if its
-   * inode was a dead namespace's; any other is looked up by inode.
-   */
-  private refreshOtherNs(step: StepCtx | null): void {
-    const result = step?.result;
-    const update = (x: Actor, made: number): void => {
-      if (x.exited || x.hostTid <= 0) return;
-      const fresh = new Set<string>();
-      for (const [link, flag] of OTHER_NS_LINKS) if ((made & flag) !== 0 && link !== 'time') fresh.add(link);
-      const ids: number[] = [];
-      // time_for_children before time: a clone3 CLONE_NEWTIME child is in its new time_for_children.
-      for (const link of ['mnt', 'uts', 'ipc', 'cgroup', 'net', 'time_for_children', 'time']) {
-        const inode = nsInode(`/proc/${x.hostTid}/ns/${link}`);
-        const type = link === 'time_for_children' ? 'time' : link;
-        let t = this.otherNsIndex.get(type);
-        if (t === undefined) this.otherNsIndex.set(type, (t = { byInode: new Map(), next: 0 }));
-        let id = inode === null ? undefined : t.byInode.get(inode);
-        if (fresh.has(link) || id === undefined) {
-          id = t.next++;
-          if (inode !== null) t.byInode.set(inode, id);
-        }
-        ids.push(id);
-      }
-      const [mnt, uts, ipc, cgroup, net, tfc, time] = ids as [number, number, number, number, number, number, number];
-      x.otherNs = [mnt, uts, ipc, cgroup, net, time, tfc];
-    };
-    if (step === null || step === undefined) {
-      for (const x of this.actors.values()) update(x, 0);
-      return;
-    }
-    if (result?.kind === 'errno') return;
-    const child = step.newChild;
-    if (child !== undefined) update(child, step.traits.cloneFlags ?? 0);
-    update(step.actor, step.traits.unshares ?? 0);
+    this.otherNs.refresh(this.actors, step);
+    return { result: this.words.apply(this.actors, step, step.result, events), events };
   }
 
   otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
-    const ns = this.actor(actor).otherNs;
-    if (ns === undefined) throw new Error(`kernel backend: task ${actor}'s namespaces are unknown`);
-    const [mnt, uts, ipc, cgroup, net, time, timeForChildren] = ns as [number, number, number, number, number, number, number];
-    return Promise.resolve({ mnt, uts, ipc, cgroup, net, time, timeForChildren });
-  }
-
-  private nextVm = 1;
-
-  /**
-   * The convention of kernel/mm.ts racyInGroupExit(): a thread that died in
-   * a group exit (killed, or its group's exit_group) shows no clear unless a
-   * live task of another thread group still uses the memory.
-   */
-  private racyGroupExit(x: Actor, step: StepCtx, events: readonly StepEvent[]): boolean {
-    const killed = events.some((e) => e.task === x.ref && e.event.kind === 'killed');
-    const groupExit = step.call.name === 'exit_group' && step.actor.hostTgid === x.hostTgid;
-    if (!killed && !groupExit) return false;
-    for (const y of this.actors.values()) if (!y.exited && y.vm !== undefined && y.vm === x.vm && y.hostTgid !== x.hostTgid) return false;
-    return true;
-  }
-
-  /** The memfd of tid words, as the runner shares it with every actor. */
-  private readWords(): Buffer | null {
-    try {
-      return readFileSync(`/proc/${this.controllerPid}/fd/${WORDS_FD}`);
-    } catch {
-      return null;
-    }
-  }
-
-  /**
-   * What the kernel wrote through the pointers the runner passed: the words
-   * CLONE_PARENT_SETTID / CLONE_CHILD_SETTID set in a clone's result, and a
-   * `tid_cleared` event for a task whose clear_child_tid word went to 0 (at
-   * exit or exec, mm_release() clears it only while another task shares the
-   * memory), before the task's end.
-   */
-  private tidWords(step: StepCtx, result: CallResult, events: StepEvent[]): CallResult {
-    const flags = step.traits.cloneFlags ?? 0;
-    const wantTids = (flags & (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID)) !== 0;
-    const child = step.newChild;
-    const ok = result.kind === 'value' && result.value > 0;
-    if (ok && child !== undefined && (flags & CLONE_CHILD_CLEARTID) !== 0) child.clearArmed = true;
-    if (step.traits.setsTidAddress !== undefined && result.kind === 'value') step.actor.clearArmed = step.traits.setsTidAddress;
-    const execed = step.traits.execs === true && result.kind === 'value' && result.value === 0;
-    if (child !== undefined && child.vm === undefined) child.vm = (flags & CLONE_VM) !== 0 ? (step.actor.vm ??= this.nextVm++) : this.nextVm++;
-    const due = [...this.actors.values()].filter((x) => x.clearArmed === true && (x.exited || (execed && x === step.actor)));
-    if (execed) step.actor.vm = this.nextVm++;
-    if (result.kind === 'unfinished' && child !== undefined) {
-      step.actor.vforkFlags = flags;
-      if ((flags & CLONE_CHILD_CLEARTID) !== 0) child.clearArmed = true;
-    }
-    if (!(wantTids && ok && child !== undefined) && due.length === 0) return result;
-    const words = this.readWords();
-    if (words === null) throw new Error('kernel backend: cannot read the tid words');
-    const word = (ref: number, i: 0 | 1): number => words.readInt32LE(ref * 8 + i * 4);
-    for (const x of due) {
-      x.clearArmed = false;
-      if (word(x.ref, 1) !== 0) continue;
-      if (this.racyGroupExit(x, step, events)) continue;
-      const end = events.findIndex((e) => e.task === x.ref && (e.event.kind === 'exited' || e.event.kind === 'killed' || e.event.kind === 'superseded'));
-      const ev: StepEvent = { task: x.ref, event: { kind: 'tid_cleared' } };
-      if (end < 0) events.push(ev);
-      else events.splice(end, 0, ev);
-    }
-    if (!(wantTids && ok && child !== undefined) || result.kind !== 'value') return result;
-    const tids = {
-      ...((flags & CLONE_PARENT_SETTID) !== 0 ? { parent: word(child.ref, 0) } : {}),
-      ...((flags & CLONE_CHILD_SETTID) !== 0 ? { child: word(child.ref, 1) } : {}),
-    };
-    return { ...result, tids };
+    return Promise.resolve(this.otherNs.view(this.actor(actor)));
   }
 
   /** Applies one line from the runner to the state and the step's events. */
@@ -425,7 +303,7 @@ export class KernelBackend implements Backend {
     parent.vforkFlags = undefined;
     const base: CallResult = (flags & CLONE_PIDFD) !== 0 && pidfd !== undefined && pidfd >= 0 ? { kind: 'value', value, pidfd } : { kind: 'value', value };
     if ((flags & (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID)) === 0 || base.kind !== 'value') return base;
-    const words = this.readWords();
+    const words = this.words.read();
     if (words === null) throw new Error('kernel backend: cannot read the tid words');
     const tids = {
       ...((flags & CLONE_PARENT_SETTID) !== 0 ? { parent: words.readInt32LE(newRef * 8) } : {}),
@@ -484,8 +362,10 @@ export class KernelBackend implements Backend {
    * stopped, or dead, with no signal in flight and every report read,
    * twice in a row.
    */
-  private async settle(step: StepCtx | null, events: StepEvent[], deadline: number, what: string): Promise<void> {
+  private async settle(step: StepCtx | null, events: StepEvent[], what: string): Promise<void> {
     let calm = 0;
+    let lastWhy: string | null = null;
+    let lastChange = Date.now();
     for (;;) {
       let moved = false;
       for (let line = this.lines.shift(); line !== undefined; line = this.lines.shift()) {
@@ -494,19 +374,58 @@ export class KernelBackend implements Backend {
       }
       if (step !== null && !this.bindChild(step)) moved = true;
       const why = unsettled(this.actors.values(), step);
+      const limit = settleLimitMs(this.liveActors());
       if (why === null && !moved) {
         if (++calm >= 2) {
           // A barrier through the runner: reports already sent (a handler's, a late exit) arrive before its answer.
-          if (!(await this.barrier(step, events, deadline, what))) return;
+          if (!(await this.barrier(step, events, Date.now() + limit, what))) return;
           calm = 0;
         }
       } else {
         calm = 0;
       }
-      if (Date.now() > deadline) throw new Error(`kernel backend: ${what} did not settle within ${STEP_LIMIT_MS / 1000} s (${why ?? 'reports still arriving'})`);
-      if (this.runnerGone) throw new Error(`kernel backend: the runner exited during ${what}`);
+      const now = Date.now();
+      if (moved || why !== lastWhy) {
+        lastChange = now;
+        lastWhy = why;
+      } else if (now - lastChange > limit) {
+        const ref = why === null ? undefined : /^task (\d+)/.exec(why)?.[1];
+        const who = ref === undefined ? undefined : this.actors.get(Number(ref));
+        const detail = who === undefined ? '' : `; ${stateDetail(who)}`;
+        throw new Error(`kernel backend: ${what} did not settle: nothing changed for ${(limit / 1000).toFixed(1)} s (PIDNS_SETTLE_TIMEOUT_MS raises it): ${why ?? 'reports still arriving'}${detail}`);
+      }
+      if (this.runnerGone) await this.runnerGoneError(what);
       await sleep(why === null ? 1 : 0.5);
     }
+  }
+
+  private liveActors(): number {
+    let n = 0;
+    for (const a of this.actors.values()) if (!a.exited) n++;
+    return n;
+  }
+
+  /** Throws runnerDeath's reason, once the runner's exit status is known (a broken pipe can be noticed before its 'exit'). */
+  private async runnerGoneError(what: string): Promise<never> {
+    const proc = this.proc;
+    if (proc !== null && proc.exitCode === null && proc.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    throw new Error(this.runnerDeath(what));
+  }
+
+  /** The "internal error" line's reason when the runner is gone: what died, how, and during what. */
+  private runnerDeath(what: string): string {
+    const proc = this.proc;
+    const how = proc?.signalCode != null ? `was killed by ${proc.signalCode}` : proc?.exitCode != null ? `exited with status ${proc.exitCode}` : 'is gone';
+    const err = this.stderr.trim();
+    return `kernel backend: the runner (native/build/runner, pid ${proc?.pid ?? '?'}) ${how} during ${what}${err === '' ? '' : `: ${err.split('\n')[0]!}`}`;
   }
 
   /** Sends a barrier and handles every line before its answer; true if any did something. */
@@ -558,7 +477,9 @@ export class KernelBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     const proc = this.proc;
-    if (proc === null || proc.exitCode !== null) return;
+    // A runner killed by a signal has exitCode null and signalCode set: waiting for its 'exit' again would
+    // leave nothing in the event loop, and node would end with status 13 and no message.
+    if (proc === null || this.runnerGone || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => { resolve(); }));
     try {
       proc.stdin.write('Q\n');

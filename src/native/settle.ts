@@ -41,7 +41,7 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
     if ((st.flags & PF_EXITING) !== 0) {
       // Only a namespace init's thread group sleeps while exiting for long: zap_pid_ns_processes()
       // waits there for the namespace to empty. Any other exiting thread is about to report.
-      if (st.state === 'S' && statusOf(x.hostTid)?.nstgid.at(-1) === 1 && !membersAlive(all, x)) continue;
+      if (zapWaiting(x) && !membersAlive(all, x)) continue;
       return `task ${x.ref} exiting`;
     }
     if (st.state !== 'S') return `task ${x.ref} running (${st.state})`;
@@ -58,13 +58,39 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
   return null;
 }
 
-/** Whether a task of the namespace (or below) that `init` is the init of, other than init's own group, has not reported its exit. */
+/** A namespace init's thread exiting and asleep: in zap_pid_ns_processes(), waiting for its namespace to empty. */
+function zapWaiting(x: Actor): boolean {
+  const st = statOf(x.hostTid);
+  return st !== null && (st.flags & PF_EXITING) !== 0 && st.state === 'S' && statusOf(x.hostTid)?.nstgid.at(-1) === 1;
+}
+
+/**
+ * Whether a task of the namespace (or below) that `init` is the init of,
+ * other than init's own group, can still move, so that init's wait in
+ * zap_pid_ns_processes() may still end. It first reaps every child of its
+ * own (kernel_wait4 until ECHILD), then sleeps until only its group is left.
+ * So a zombie whose parent is in the namespace will be reaped (the parent
+ * dies and the zombie goes to init); only a zombie whose parent is outside
+ * holds init for good. The init of a namespace below that is itself waiting
+ * there holds it too (nested dying inits wait for each other); whether that
+ * one can still move is its own check.
+ */
 function membersAlive(actors: readonly Actor[], init: Actor): boolean {
   const ns = init.ns;
   if (ns === null) return false;
   for (const a of actors) {
     if (a.exited || a.hostTgid === init.hostTgid || a.ns === null) continue;
-    if (sees(ns, a.ns) && procState(statOf(a.hostTid)?.state ?? 'Z') !== 'Z') return true;
+    if (!sees(ns, a.ns)) continue;
+    const st = statOf(a.hostTid);
+    if (st === null) continue;
+    if (procState(st.state) === 'Z') {
+      // /proc/PID/stat's ppid is the parent's tgid as the host sees it.
+      const parent = actors.find((b) => !b.exited && b.hostTgid === st.ppid);
+      if (parent?.ns !== undefined && parent.ns !== null && sees(ns, parent.ns)) return true;
+      continue;
+    }
+    if (a.ns !== ns && zapWaiting(a)) continue;
+    return true;
   }
   return false;
 }
@@ -77,8 +103,30 @@ function blockedInVfork(a: Actor): boolean {
   return nr === NR.clone || nr === NR.clone3;
 }
 
+/** What /proc says of an actor, for the message of a step that did not settle. */
+export function stateDetail(a: Actor): string {
+  if (a.exited) return `task ${a.ref}: exit reported`;
+  if (a.hostTid === 0) return `task ${a.ref}: no host tid yet`;
+  const st = statOf(a.hostTid);
+  if (st === null) return `task ${a.ref} (host tid ${a.hostTid}): no /proc entry`;
+  const nstgid = statusOf(a.hostTid)?.nstgid.at(-1);
+  return `task ${a.ref} (host tid ${a.hostTid}, tgid ${nstgid ?? '?'} in its namespace): state ${st.state}, flags 0x${st.flags.toString(16)}${(st.flags & PF_EXITING) !== 0 ? ' (PF_EXITING)' : ''}, syscall ${syscallOf(a.hostTid).text}`;}
+
 function blockedInWait(a: Actor): boolean {
   if (statOf(a.hostTid)?.state !== 'S') return false;
   const nr = syscallOf(a.hostTid).nr;
   return nr === NR.wait4 || nr === NR.waitid;
+}
+
+/**
+ * How long the system may go without any sign of progress before a step is
+ * declared stuck: PIDNS_SETTLE_TIMEOUT_MS, or 10 s, plus 10 ms per live actor
+ * (each look at the system reads every actor's /proc files). Progress (a
+ * report read, a different reason for not being settled) restarts the clock,
+ * so a slow or loaded machine only makes a run slower, never wrong.
+ */
+export function settleLimitMs(liveActors: number, env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env['PIDNS_SETTLE_TIMEOUT_MS'];
+  const base = raw !== undefined && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : 10_000;
+  return base + 10 * liveActors;
 }

@@ -25,6 +25,11 @@ export const isWordStart = (c: string | undefined): boolean => c !== undefined &
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_.]/.test(c);
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
+/** The longest word (name, call, constant, sysctl key) the language has, with room to spare. */
+const MAX_WORD = 64;
+/** The longest message a parse error carries. */
+const MAX_MESSAGE = 300;
+
 /** A cursor over one line, counted in characters (code points), comment removed. */
 export class Cursor {
   i = 0;
@@ -52,7 +57,8 @@ export class Cursor {
   }
 
   fail(message: string, pos: Pos = this.pos()): never {
-    throw new ScenarioError(this.file, pos, message);
+    // A message quotes the input: a huge token must not make a huge line.
+    throw new ScenarioError(this.file, pos, message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}...` : message);
   }
 
   /** The next token's text, for messages: a word, a number, one character, or "end of line". */
@@ -63,7 +69,8 @@ export class Cursor {
     let j = this.i;
     if (isWordChar(c)) while (isWordChar(this.chars[j])) j++;
     else j++;
-    return `'${this.chars.slice(this.i, j).join('')}'`;
+    const text = this.chars.slice(this.i, Math.min(j, this.i + MAX_WORD)).join('');
+    return `'${text}${j - this.i > MAX_WORD ? '...' : ''}'`;
   }
 
   eat(s: string): boolean {
@@ -83,6 +90,7 @@ export class Cursor {
     if (!isWordStart(this.peek())) return undefined;
     const start = this.i;
     while (isWordChar(this.peek())) this.i++;
+    if (this.i - start > MAX_WORD) this.fail(`a word of ${this.i - start} characters: names, calls and constants have at most ${MAX_WORD}`, this.pos(start));
     return { text: this.chars.slice(start, this.i).join(''), pos: this.pos(start) };
   }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CLONE_NEWPID, CLONE_NEWUSER, CLONE_THREAD, CLONE_SIGHAND, CLONE_VM, CLONE_IO } from '../abi/clone.js';
 import { __WALL, __WCLONE, WNOHANG } from '../abi/wait.js';
 import { ScenarioError, type CallStep, type Step, type ViewStep } from './ast.js';
-import { parseScenario } from './parser.js';
+import { MAX_REPEAT_DEPTH, parseScenario } from './parser.js';
 
 function steps(text: string): readonly Step[] {
   return parseScenario(text, 't.pidns').steps;
@@ -201,5 +201,23 @@ describe('parseScenario: errors at the offending token', () => {
     ['a: kill(1, 9)😀', "t.pidns:1:14: unexpected '😀' after the step"],
   ])('%j', (text, message) => {
     expect(errorOf(text)).toBe(message);
+  });
+});
+
+describe('parseScenario: nesting', () => {
+  const nested = (n: number): string => `${'repeat 2 {\n'.repeat(n)}init: getpid()\n${'}\n'.repeat(n)}`;
+  it(`takes repeat nested ${MAX_REPEAT_DEPTH} deep`, () => {
+    expect(parseScenario(nested(MAX_REPEAT_DEPTH), 't.pidns').steps).toHaveLength(1);
+  });
+  it('refuses deeper nesting at the repeat that goes too deep, even 3,000 deep', () => {
+    expect(() => parseScenario(nested(MAX_REPEAT_DEPTH + 1), 't.pidns')).toThrow(`t.pidns:${MAX_REPEAT_DEPTH + 1}:1: repeat nested more than ${MAX_REPEAT_DEPTH} deep`);
+    expect(() => parseScenario(nested(3000), 't.pidns')).toThrow(ScenarioError);
+  });
+});
+
+describe('parseScenario: huge tokens', () => {
+  it('a 1 MB word is refused in a short message', () => {
+    expect(() => parseScenario(`${'a'.repeat(1 << 20)}: getpid()`, 't.pidns')).toThrow('t.pidns:1:1: a word of 1048576 characters: names, calls and constants have at most 64');
+    expect(() => parseScenario(`init: getpid() ${'%'.repeat(1 << 20)}`, 't.pidns')).toThrow("t.pidns:1:16: unexpected '%' after the step");
   });
 });

@@ -286,6 +286,12 @@ function lineChars(line: string): string[] {
   return kept;
 }
 
+/**
+ * How deep `repeat` blocks may nest. The runner, formatter and transcript walk
+ * a body by recursion, so depth costs stack; no story needs more than a few.
+ */
+export const MAX_REPEAT_DEPTH = 64;
+
 export function parseScenario(text: string, file: string): Script {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const stack: OpenBlock[] = [{ steps: [], repeat: undefined }];
@@ -332,6 +338,8 @@ export function parseScenario(text: string, file: string): Script {
       if (count.value < 1) cur.fail('repeat count must be at least 1', count.pos);
       cur.expect('{', 'after the repeat count');
       if (!cur.atEnd()) cur.fail(`unexpected ${cur.describeNext()} after {: the body starts on the next line`);
+      // stack[0] is the top level, so stack.length - 1 repeats are open here.
+      if (stack.length > MAX_REPEAT_DEPTH) cur.fail(`repeat nested more than ${MAX_REPEAT_DEPTH} deep`, word.pos);
       stack.push({ steps: [], repeat: { count: count.value, pos: word.pos } });
       return;
     }

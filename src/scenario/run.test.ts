@@ -15,7 +15,8 @@ import {
   type TaskRef,
 } from './backend.js';
 import { parseScenario } from './parser.js';
-import { runScenario, type RunResult } from './run.js';
+import { DEFAULT_MAX_STEPS, PROGRESS_EVERY, runScenario, type RunResult } from './run.js';
+import { ModelBackend } from './model_backend.js';
 
 type Reply = (actor: TaskRef, call: ResolvedCall, child: NewTask) => CallOutcome | undefined;
 
@@ -377,4 +378,22 @@ describe('runScenario: repeat', () => {
     await expect(runScenario(script, b, { onLine: (l) => lines.push(l) })).rejects.toThrow('t.pidns:3:3: init has exited');
     expect(lines).toEqual(['init: getpid() = 0', 'repeat 3 {']);
   });
+});
+
+describe('runScenario: long runs', () => {
+  it('stops a run past its step limit with a located error, and reports progress', async () => {
+    const script = parseScenario('init: getpid()\nrepeat 1000000000 {\n  init: getpid()\n}\n', 't.pidns');
+    const progress: number[] = [];
+    const err = await runScenario(script, new ModelBackend(), { maxSteps: 25_000, onProgress: (n) => progress.push(n) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect((err as ScenarioError).message).toBe('t.pidns:3:3: step limit reached: 25000 steps taken (RunOptions.maxSteps raises it)');
+    expect(progress).toEqual([PROGRESS_EVERY, 2 * PROGRESS_EVERY]);
+  });
+  it(`has a default limit of ${DEFAULT_MAX_STEPS} steps, and takes exactly that many`, async () => {
+    const script = parseScenario(`repeat ${DEFAULT_MAX_STEPS} {\n  init: getpid()\n}\n`, 't.pidns');
+    await expect(runScenario(script, new ModelBackend())).resolves.toBeDefined();
+    const over = parseScenario(`init: getpid()\nrepeat ${DEFAULT_MAX_STEPS} {\n  init: getpid()\n}\n`, 't.pidns');
+    await expect(runScenario(over, new ModelBackend())).rejects.toThrow(/step limit reached/);
+    await expect(runScenario(over, new ModelBackend(), { maxSteps: Infinity })).resolves.toBeDefined();
+  }, 60_000);
 });

@@ -45,7 +45,20 @@ export interface RunOptions {
   readonly onLine?: (line: string) => void;
   /** Each mismatch as it is found, in every round. */
   readonly onMismatch?: (mismatch: Mismatch) => void;
+  /**
+   * The most steps (calls and views, every round of every repeat counted) a
+   * run may take; the step past it is a ScenarioError at that step. Default
+   * DEFAULT_MAX_STEPS; Infinity for none.
+   */
+  readonly maxSteps?: number;
+  /** Called with the steps taken so far every PROGRESS_EVERY steps (for a progress line on a terminal). */
+  readonly onProgress?: (stepsTaken: number) => void;
 }
+
+/** The default step limit: far above any written story, and reached by `repeat 1000000000 {...}` in seconds, not never. */
+export const DEFAULT_MAX_STEPS = 1_000_000;
+/** How often onProgress hears of a long run. */
+export const PROGRESS_EVERY = 10_000;
 
 type Emit = (entry: TranscriptEntry) => void;
 
@@ -61,6 +74,7 @@ class Runner {
   /** The call each blocked task is in, for the message when it is asked to step. */
   private readonly blockedIn = new Map<TaskRef, string>();
   private nextRef = 1;
+  private stepsTaken = 0;
 
   readonly lines: string[] = [];
   readonly entries: TranscriptEntry[] = [];
@@ -128,8 +142,17 @@ class Runner {
     return table;
   }
 
+  /** Counts a call or view step against the limit, before it runs. */
+  private count(pos: Pos): void {
+    const max = this.opts.maxSteps ?? DEFAULT_MAX_STEPS;
+    if (this.stepsTaken >= max) this.fail(pos, `step limit reached: ${max} steps taken (RunOptions.maxSteps raises it)`);
+    this.stepsTaken++;
+    if (this.stepsTaken % PROGRESS_EVERY === 0) this.opts.onProgress?.(this.stepsTaken);
+  }
+
   async steps(steps: readonly Step[], depth: number, rounds: readonly Round[], emit: Emit): Promise<void> {
     for (const step of steps) {
+      if (step.kind !== 'repeat') this.count(step.pos);
       switch (step.kind) {
         case 'call':
           await this.callStep(step, depth, rounds, emit);

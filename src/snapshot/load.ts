@@ -6,7 +6,7 @@
 import type { Cred } from '../kernel/cred.js';
 import { installPid } from '../kernel/alloc_pid.js';
 import { FdTable } from '../kernel/fd_table.js';
-import { findViolations } from '../kernel/invariants.js';
+import { commError, findViolations } from '../kernel/invariants.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { KernelParts } from '../kernel/kernel.js';
 import { Pid } from '../kernel/pid.js';
@@ -97,10 +97,22 @@ class Table<T> {
   }
 }
 
+/** A kuid: INVALID_UID ((uid_t)-1) is never held (setuid(-1) is EINVAL), so [0, 2^32 - 2]. */
+const uid = (v: unknown, path: string): number => int(v, path, 0, 2 ** 32 - 2);
+
+/** A comm, refused before anything walks it: Linux keeps 15 bytes and a NUL (TASK_COMM_LEN). */
+function comm(v: unknown, path: string): string {
+  const s = str(v, path);
+  const bad = commError(s);
+  if (bad !== null) refuse(path, bad);
+  return s;
+}
+
 function readInfo(v: unknown, path: string): SigInfo {
   const a = arr(v, path);
   if (a.length !== 4) refuse(path, 'expected [signo, code, pid, status]');
-  return { signo: int(a[0], `${path}[0]`, 0, 64), code: int(a[1], `${path}[1]`), pid: int(a[2], `${path}[2]`), status: int(a[3], `${path}[3]`) };
+  // A queued siginfo always has a signal (signal 0 is a permission probe, never queued).
+  return { signo: int(a[0], `${path}[0]`, 1, 64), code: int(a[1], `${path}[1]`), pid: int(a[2], `${path}[2]`), status: int(a[3], `${path}[3]`) };
 }
 
 /** One entry of each list, its path, and a reader: items are checked in order. */
@@ -153,7 +165,7 @@ function build(json: unknown): Kernel {
     const serial = int(o.serial, `${p}.serial`, 0, userNsSerial - 1);
     const parentSerial = nullable(o.parent, (x) => int(x, `${p}.parent`, 0));
     const parent = parentSerial === null ? null : users.get(parentSerial, `${p}.parent`);
-    users.add(serial, new UserNamespace(parent, int(o.owner, `${p}.owner`), serial), `${p}.serial`);
+    users.add(serial, new UserNamespace(parent, uid(o.owner, `${p}.owner`), serial), `${p}.serial`);
   });
   const rootUsers = [...users.values()].filter((u) => u.parent === null);
   if (rootUsers.length !== 1) refuse('userNamespaces', `expected exactly one initial user namespace, found ${rootUsers.length}`);
@@ -179,6 +191,7 @@ function build(json: unknown): Kernel {
   // Objects first, links after: references may point forward.
   const pidRecords: [Pid, Obj, string][] = [];
   const pids = new Table<Pid>('Pid');
+  const pidIndex = new Map<Pid, number>();
   each(root, 'pids', (o, p) => {
     const serial = belowSerials(int(o.serial, `${p}.serial`, 0), `${p}.serial`);
     const numbers: UPid[] = arr(o.numbers, `${p}.numbers`).map((x, i) => {
@@ -194,6 +207,7 @@ function build(json: unknown): Kernel {
     const pid = new Pid(numbers[numbers.length - 1]!.ns, numbers.map((u) => u.nr), serial);
     pid.hashed = bool(o.hashed, `${p}.hashed`);
     pids.add(serial, pid, `${p}.serial`);
+    pidIndex.set(pid, pidRecords.length);
     pidRecords.push([pid, o, p]);
   });
 
@@ -231,13 +245,13 @@ function build(json: unknown): Kernel {
     const seq = int(o.seq, `${p}.seq`, 0, taskSeq - 1);
     const c = obj(o.cred, `${p}.cred`);
     const cred: Cred = {
-      uid: int(c.uid, `${p}.cred.uid`),
-      euid: int(c.euid, `${p}.cred.euid`),
-      suid: int(c.suid, `${p}.cred.suid`),
+      uid: uid(c.uid, `${p}.cred.uid`),
+      euid: uid(c.euid, `${p}.cred.euid`),
+      suid: uid(c.suid, `${p}.cred.suid`),
       userNs: users.get(int(c.userNs, `${p}.cred.userNs`), `${p}.cred.userNs`),
       caps: bool(c.caps, `${p}.cred.caps`),
     };
-    const t = new Task(seq, pids.get(int(o.pid, `${p}.pid`), `${p}.pid`), null, int(o.exitSignal, `${p}.exitSignal`, -1, 64), nss.get(int(o.nsForChildren, `${p}.nsForChildren`), `${p}.nsForChildren`), str(o.comm, `${p}.comm`), cred);
+    const t = new Task(seq, pids.get(int(o.pid, `${p}.pid`), `${p}.pid`), null, int(o.exitSignal, `${p}.exitSignal`, -1, 64), nss.get(int(o.nsForChildren, `${p}.nsForChildren`), `${p}.nsForChildren`), comm(o.comm, `${p}.comm`), cred);
     t.exitState = oneOf(o.exitState, `${p}.exitState`, ['alive', 'exiting', 'zombie', 'dead'] as const);
     t.exitCode = int(o.exitCode, `${p}.exitCode`);
     t.stopped = bool(o.stopped, `${p}.stopped`);
@@ -289,6 +303,7 @@ function build(json: unknown): Kernel {
     g.currTarget = tasks.get(int(o.currTarget, `${p}.currTarget`), `${p}.currTarget`);
     arr(o.sharedPending, `${p}.sharedPending`).forEach((x, i) => g.sharedPending.push(readInfo(x, `${p}.sharedPending[${i}]`)));
     g.execId = int(o.execId, `${p}.execId`, 0);
+    g.dumpable = o.dumpable === undefined ? true : bool(o.dumpable, `${p}.dumpable`);
     groups.add(serial, g, `${p}.serial`);
   });
 
@@ -297,6 +312,7 @@ function build(json: unknown): Kernel {
     if (!t.group.threads.has(t) && t.exitState !== 'dead') refuse(`${p}.group`, `task ${t.seq} is not on the thread list of group ${t.group.serial}`);
     const parent = nullable(o.parent, (x) => int(x, `${p}.parent`, 0));
     t.parent = parent === null ? null : tasks.get(parent, `${p}.parent`);
+    if (t.parent === t) refuse(`${p}.parent`, `task ${t.seq} is its own parent`);
     arr(o.children, `${p}.children`).forEach((x, i) => {
       if (!t.addChild(tasks.get(int(x, `${p}.children[${i}]`), `${p}.children[${i}]`))) refuse(`${p}.children[${i}]`, 'the task is on another task\'s children list too');
     });
@@ -320,7 +336,26 @@ function build(json: unknown): Kernel {
     installPid(pid);
   }
 
-  for (const [ns, seq, path] of reapers) ns.childReaper = tasks.get(seq, path);
+  // real_parent chains end: a cycle would make every walk up (reparenting, subreaper search) loop for ever.
+  const rooted = new Set<Task>();
+  for (const [t, , p] of taskRecords) {
+    const seen = new Set<Task>();
+    let x: Task | null = t;
+    while (x !== null && !rooted.has(x)) {
+      if (seen.has(x)) refuse(`${p}.parent`, `the parent chain of task ${t.seq} has a cycle through task ${x.seq}`);
+      seen.add(x);
+      x = x.parent;
+    }
+    for (const y of seen) rooted.add(y);
+  }
+
+  for (const [ns, seq, path] of reapers) {
+    const reaper = tasks.get(seq, path);
+    // ns->child_reaper is a thread of the group whose tgid is 1 there (copy_process, find_child_reaper); a dead namespace keeps its last one.
+    const tgid = reaper.group.tgidPid;
+    if (tgid.ns !== ns || tgid.nrAt(ns.level) !== 1) refuse(path, `task ${seq} is not of the thread group that is pid 1 in ${ns.name}`);
+    ns.childReaper = reaper;
+  }
 
   const q = obj(root.queues, 'queues');
   const seqList = (key: string): Task[] => arr(q[key], `queues.${key}`).map((x, i) => tasks.get(int(x, `queues.${key}[${i}]`), `queues.${key}[${i}]`));
@@ -329,7 +364,11 @@ function build(json: unknown): Kernel {
     return { task: tasks.get(int(a[0], `queues.exitQueue[${i}][0]`), `queues.exitQueue[${i}][0]`), code: int(a[1], `queues.exitQueue[${i}][1]`) };
   });
   // The kernel's task list is its root namespace's Pids: a task not yet released must be named by its Pid, or it would vanish.
-  for (const [t, , p] of taskRecords) if (t.exitState !== 'dead' && t.pid.task !== t) refuse(`${p}.pid`, `task ${t.seq} is not released but its Pid does not name it`);
+  for (const [t, , p] of taskRecords) {
+    if (t.exitState === 'dead') continue;
+    if (t.pid.task !== t) refuse(`${p}.pid`, `task ${t.seq} is not released but its Pid does not name it`);
+    if (!t.pid.hashed) refuse(`pids[${pidIndex.get(t.pid)!}].hashed`, `false, but the Pid's task ${t.seq} is not released (it would drop off the task list and its numbers be reused)`);
+  }
   const parts: KernelParts = {
     rootUserNs: rootUsers[0]!,
     host: mode === 'scenario' ? nsList[0]! : null,

@@ -146,6 +146,7 @@ export function toJSON(k: Kernel): KernelJson {
       currTarget: g.currTarget.seq,
       sharedPending: (g.sharedPendingIfAny ?? []).map(infoJson),
       execId: g.execId,
+      dumpable: g.dumpable,
     })),
     tasks: c.tasks.map((t) => ({
       seq: t.seq,

@@ -73,6 +73,8 @@ export interface ThreadGroupJson {
   readonly currTarget: number;
   readonly sharedPending: readonly SigInfoJson[];
   readonly execId: number;
+  /** The mm's dumpability; absent (files written before it was modeled) = true. */
+  readonly dumpable?: boolean;
 }
 
 export interface WaitJson {

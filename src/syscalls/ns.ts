@@ -8,6 +8,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { doUnshare, otherNsCheck, otherNsCommit, otherNsInstall, pidForChildrenOf, pidnsCheck, pidnsInstall } from '../kernel/nsproxy.js';
 import { NS_TYPE_FLAG, type NsIdentity, type NsType } from '../kernel/ns_identity.js';
 import type { PidNamespace } from '../kernel/pid_namespace.js';
+import { ptraceMayAccess } from '../kernel/ptrace.js';
 import { pidfdGet } from '../kernel/pidfd.js';
 import { fail, isFail, type Fail } from '../kernel/result.js';
 import type { Task } from '../kernel/task.js';
@@ -60,9 +61,12 @@ export function sysSetnsPidfd(k: Kernel, me: Task, fd: number, flags: number): S
     if (isFail(f)) return f;
     if (flags === 0 || withoutFlags(flags, CLONE_NS_FLAGS) !== 0) return fail(Errno.EINVAL);
     if (anyFlag(flags, CLONE_NEWUSER)) return fail(Errno.ENOSYS);
-    // validate_nsset(): the task must still have its namespaces (not exited).
+    // validate_nsset(): pid_task() (ESRCH once released), then ptrace_may_access(tsk, PTRACE_MODE_READ_REALCREDS)
+    // (EPERM; a zombie is checked with the dumpability it died with), then tsk->nsproxy (ESRCH once it exited).
     const t = f.pid.task;
-    if (t === null || t.exitState !== 'alive') return fail(Errno.ESRCH);
+    if (t === null || t.exitState === 'dead') return fail(Errno.ESRCH);
+    if (!ptraceMayAccess(k, me, t)) return fail(Errno.EPERM);
+    if (t.exitState !== 'alive') return fail(Errno.ESRCH);
     const set = k.nsSetOf(t);
     const order: readonly (NsType | 'pid')[] = ['mnt', 'uts', 'ipc', 'pid', 'cgroup', 'net', 'time'];
     const joins: NsIdentity[] = [];
@@ -80,6 +84,5 @@ export function sysSetnsPidfd(k: Kernel, me: Task, fd: number, flags: number): S
     }
     for (const ns of joins) otherNsCommit(k, me, ns);
     if (anyFlag(flags, CLONE_NEWPID)) return pidnsInstall(k, me, t.activeNs);
-    return 0;
-  });
+    return 0;  });
 }

@@ -30,13 +30,15 @@ export function sysPrctl(k: Kernel, me: Task, option: number, arg: number): SysR
 }
 
 function propagateHasChildSubreaper(me: Task): void {
-  const stack = me.group.threads.toArray().flatMap((t) => [...t.children]);
+  // An explicit stack, filled one child at a time: a spread into push() is one argument per child and overflows the call stack past ~100k.
+  const stack: Task[] = [];
+  for (const t of me.group.threads) for (const c of t.children) stack.push(c);
   while (stack.length > 0) {
     const p = stack.pop()!;
     // "If task has has_child_subreaper - all its descendants already have it"; a namespace init stops the walk.
     if (p.group.hasChildSubreaper || (p.pid.nr === 1 && p.isLeader)) continue;
     p.group.hasChildSubreaper = true;
-    for (const t of p.group.threads) stack.push(...t.children);
+    for (const t of p.group.threads) for (const c of t.children) stack.push(c);
   }
 }
 
