@@ -110,6 +110,9 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
 
   const child = new Task(k.nextTaskSeq(), pid, parent, exitSignal, childNs, args.comm ?? current.comm, cred);
   child.parentExecId = inheritParent ? current.parentExecId : current.group.execId;
+  // dup_task_struct() copies the blocked mask (threads and processes alike); pending is emptied and
+  // pdeath_signal cleared ("p->pdeath_signal = 0"), which a new Task already is.
+  child.sigBlocked = current.sigBlocked;
   pid.task = child;
 
   if (thread) {

@@ -4,7 +4,23 @@
 
 import type { Kernel } from './kernel.js';
 import type { Pid } from './pid.js';
+import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
+import type { BlockedCall } from './wait_types.js';
+
+function blockedText(b: BlockedCall): string {
+  switch (b.syscall) {
+    case 'wait4':
+    case 'waitid':
+      return JSON.stringify({ s: b.syscall, o: b.options, k: b.target.kind });
+    case 'rt_sigtimedwait':
+      return `${b.syscall} ${b.set.toString(16)}`;
+    case 'read':
+      return `read ${b.fd}`;
+    default:
+      return b.syscall;
+  }
+}
 
 export interface Snapshot {
   readonly namespaces: readonly NsSnapshot[];
@@ -46,7 +62,11 @@ export interface TaskSnapshot {
   readonly group: string;
   readonly sighand: string;
   readonly files: string;
+  /** Per-thread signal state: blocked and real_blocked masks, saved mask, pending siginfo, frames, pdeath_signal. */
+  readonly signals: string;
 }
+
+const infoText = (i: SigInfo): string => `${i.signo}/${i.code}/${i.pid}/${i.status}/${i.value ?? ''}`;
 
 const pidText = (p: Pid): readonly number[] => p.numbers.map((u) => u.nr);
 
@@ -69,7 +89,7 @@ function taskSnapshot(t: Task): TaskSnapshot {
     pgrp: g.pgrp.serial,
     session: g.session.serial,
     cred: `${c.uid}/${c.euid}/${c.suid} userns${c.userNs.serial} caps=${c.caps}`,
-    blocked: t.blocked === null ? null : JSON.stringify({ s: t.blocked.syscall, o: t.blocked.options, k: t.blocked.target.kind }),
+    blocked: t.blocked === null ? null : blockedText(t.blocked),
     stopped: t.stopped,
     group: JSON.stringify({
       live: g.live,
@@ -82,10 +102,14 @@ function taskSnapshot(t: Task): TaskSnapshot {
       hasSub: g.hasChildSubreaper,
       unkillable: g.unkillable,
       execId: g.execId,
-      pending: (g.sharedPendingIfAny ?? []).map((s) => s.signo),
+      pending: (g.sharedPendingIfAny ?? []).map(infoText),
     }),
-    sighand: g.sighandRef === null ? 'default' : `${g.sighandRef.serial}:${JSON.stringify(g.sighandRef.entries())}`,
-    files: g.filesRef === null ? 'none' : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => [fd, f.pid.serial, f.thread, f.nonblock]))}`,
+    sighand: g.sighandRef === null ? 'default' : `${g.sighandRef.serial}:${g.sighandRef.actionEntries().map(([sig, a]) => `${sig}=${a.handler}/${a.flags}/${a.mask.toString(16)}`).join(',')}`,
+    files:
+      g.filesRef === null
+        ? 'none'
+        : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => (f.kind === 'signalfd' ? [fd, 'signalfd', f.mask.toString(16), f.nonblock, f.cloexec] : [fd, f.pid.serial, f.thread, f.nonblock])))}`,
+    signals: `${t.sigBlocked.toString(16)} ${t.realBlocked.toString(16)} ${t.savedMask?.toString(16) ?? '-'} [${(t.pendingIfAny ?? []).map(infoText).join(',')}] [${(t.handlersDueIfAny ?? []).map((f) => `${infoText(f.info)}:${f.saved.toString(16)}`).join(',')}] ${t.pdeathSignal} ${t.woken}`,
   };
 }
 

@@ -54,6 +54,8 @@ export function doSetuid(me: Task, uid: number): 0 | Fail {
   const isRoot = next.uid === 0 || next.euid === 0 || next.suid === 0;
   if (wasRoot && !isRoot) next = { ...next, caps: false };
   else if (old.euid === 0 && next.euid !== 0) next = { ...next, caps: false };
+  // commit_creds(): a changed euid (fsuid follows it) or gained capabilities clear pdeath_signal.
+  if (next.euid !== old.euid || (next.caps && !old.caps)) me.pdeathSignal = 0;
   me.cred = next;
   return 0;
 }

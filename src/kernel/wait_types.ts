@@ -1,6 +1,7 @@
 // What a blocked wait4/waitid remembers, so that a later step can finish it.
 
 import type { Pid } from './pid.js';
+import type { SigWaitRequest } from './signal_types.js';
 
 export type WaitTarget =
   /** P_ALL / wait4(-1). */
@@ -29,3 +30,10 @@ export type WaitFound =
   | { readonly kind: 'killed'; readonly signal: number }
   | { readonly kind: 'stopped'; readonly signal: number }
   | { readonly kind: 'continued' };
+
+/** What a task can be blocked in: a wait, or one of the calls that wait for a signal. */
+export type BlockedCall = WaitRequest | SigWaitRequest;
+
+export function isWaitRequest(b: BlockedCall): b is WaitRequest {
+  return b.syscall === 'wait4' || b.syscall === 'waitid';
+}
