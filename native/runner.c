@@ -211,6 +211,24 @@ static void reply(int fd, long ret, long a, long b, long c) {
   send_text(fd, buf, fmt_msg(buf, "r", v, 4));
 }
 
+/*
+ * The raw rt_sigaction's struct (arch/x86/include/asm/signal.h, sigaction
+ * with a 64-bit sa_mask): glibc's sigaction() refuses signals 32 and 33 and
+ * adds its own restorer, so the runner installs handlers itself, with
+ * SA_RESTORER and a sigreturn trampoline as the x86_64 ABI requires.
+ */
+struct kernel_sigaction {
+  void (*handler)(int, siginfo_t *, void *);
+  unsigned long flags;
+  void (*restorer)(void);
+  unsigned long mask;
+};
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+extern void pidns_sigreturn(void);
+__asm__(".text\n.globl pidns_sigreturn\n.type pidns_sigreturn,@function\npidns_sigreturn:\n\tmovq $15, %rax\n\tsyscall\n");
+
 static void on_signal(int sig, siginfo_t *si, void *uc) {
   (void)uc;
   int fd = slot_fd();
@@ -496,15 +514,17 @@ static void actor_loop(int sock) {
     } else if (!strcmp(op, "sg")) {
       a = parse_long(&p);
       b = parse_long(&p);
-      struct sigaction sa;
+      struct kernel_sigaction sa;
       memset(&sa, 0, sizeof sa);
-      if (b == 0) sa.sa_handler = SIG_DFL;
-      else if (b == 1) sa.sa_handler = SIG_IGN;
+      sa.flags = SA_RESTORER;
+      sa.restorer = pidns_sigreturn;
+      if (b == 0) sa.handler = (void (*)(int, siginfo_t *, void *))SIG_DFL;
+      else if (b == 1) sa.handler = (void (*)(int, siginfo_t *, void *))SIG_IGN;
       else {
-        sa.sa_sigaction = on_signal;
-        sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: a blocked wait returns EINTR */
+        sa.handler = on_signal;
+        sa.flags |= SA_SIGINFO; /* no SA_RESTART: a blocked wait returns EINTR */
       }
-      ret = sigaction((int)a, &sa, NULL) == 0 ? 0 : -errno;
+      ret = R4(SYS_rt_sigaction, a, &sa, 0, 8);
     } else if (!strcmp(op, "g")) {
       ret = R0(parse_long(&p));
     } else if (!strcmp(op, "g1")) {
@@ -516,7 +536,7 @@ static void actor_loop(int sock) {
     } else if (!strcmp(op, "pr")) {
       a = parse_long(&p);
       b = parse_long(&p);
-      if (a == PR_GET_CHILD_SUBREAPER) {
+      if (a == PR_GET_CHILD_SUBREAPER || a == PR_GET_PDEATHSIG) {
         int v = -1;
         ret = R2(SYS_prctl, a, &v);
         if (ret == 0) ret = v;
