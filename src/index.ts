@@ -16,7 +16,7 @@ export type { PidNamespace } from './kernel/pid_namespace.js';
 export type { Pid } from './kernel/pid.js';
 export { checkInvariants, findViolations, InvariantError } from './kernel/invariants.js';
 export { snapshot } from './kernel/snapshot.js';
-export type { Snapshot } from './kernel/snapshot.js';
+export type { NsSnapshot, Snapshot, TaskSnapshot } from './kernel/snapshot.js';
 export { ProcFs } from './procfs/procfs.js';
 export type { ProcRow, ProcStatus, ProcNsLinks } from './procfs/procfs.js';
 export { TaskApi, orThrow } from './syscalls/task_api.js';

@@ -30,19 +30,21 @@ export enum IdType {
   P_PIDFD = 3,
 }
 
-/** What a wait reports about one child, decoded from the status word. */
-export type WaitStatus =
-  | { readonly kind: 'exited'; readonly code: number }
-  | { readonly kind: 'killed'; readonly signal: number; readonly core: boolean }
-  | { readonly kind: 'stopped'; readonly signal: number }
-  | { readonly kind: 'continued' };
+/** How a task ended, decoded from its exit_code word. */
+export type ExitStatus = { readonly kind: 'exited'; readonly code: number } | { readonly kind: 'killed'; readonly signal: number; readonly core: boolean };
+
+/**
+ * What a wait reports about one child, decoded from the status word: the one
+ * wait-status type of the kernel, both backends and the transcript.
+ */
+export type WaitStatus = ExitStatus | { readonly kind: 'stopped'; readonly signal: number } | { readonly kind: 'continued' };
 
 /** The kernel's exit_code word: (code & 0xff) << 8 for exit, the signal number for a kill. */
 export function exitCodeWord(code: number): number {
   return (code & 0xff) << 8;
 }
 
-export function decodeExitWord(word: number): WaitStatus {
+export function decodeExitWord(word: number): ExitStatus {
   const sig = word & 0x7f;
   if (sig === 0) return { kind: 'exited', code: (word >> 8) & 0xff };
   return { kind: 'killed', signal: sig, core: (word & 0x80) !== 0 };
@@ -60,4 +62,11 @@ export function encodeWaitStatus(status: WaitStatus): number {
     case 'continued':
       return 0xffff;
   }
+}
+
+/** wait4's status word decoded (WIFEXITED, WIFSIGNALED with WCOREDUMP, WIFSTOPPED, WIFCONTINUED). */
+export function decodeWaitStatus(word: number): WaitStatus {
+  if (word === 0xffff) return { kind: 'continued' };
+  if ((word & 0xff) === 0x7f) return { kind: 'stopped', signal: (word >> 8) & 0xff };
+  return decodeExitWord(word);
 }

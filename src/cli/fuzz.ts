@@ -3,7 +3,8 @@
 // reproducer and written out as a scenario file, ready for `pidns diff`.
 
 import { ScenarioError, type Script } from '../scenario/ast.js';
-import { generateScenario, shrink } from '../scenario/fuzz.js';
+import { generateScenario } from '../scenario/fuzz.js';
+import { shrink } from '../scenario/shrink.js';
 import { parseScenario } from '../scenario/parser.js';
 import { Comparer, type Comparison } from './compare.js';
 import { isOption, optionValue, parseBackendPair, Progress } from './diff.js';

@@ -19,7 +19,7 @@ function fakeBackend(): Backend {
           return Promise.resolve({ result: { kind: 'value', value: actor + 1 }, events: [] });
         case 'exit':
           exited.add(actor);
-          return Promise.resolve({ result: { kind: 'noreturn' }, events: [{ task: actor, event: { kind: 'exited', code: call.code } }] });
+          return Promise.resolve({ result: { kind: 'noreturn' }, events: [{ task: actor, event: { kind: 'exited', code: call.args.num(0) } }] });
         default:
           return Promise.resolve({ result: { kind: 'errno', errno: 'ENOSYS' }, events: [] });
       }

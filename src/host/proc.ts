@@ -13,7 +13,8 @@
 // namespace at level - 1 that contains any of its processes' ancestors, else
 // shown as a root. Levels are relative to the reader's namespace.
 
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { nsInode, readStat, readStatus } from './proc_files.js';
 
 export interface HostProc {
   readonly pid: number;
@@ -44,41 +45,23 @@ export interface HostNs {
   readonly visible: number;
 }
 
-function statusField(text: string, key: string): string | null {
-  const m = new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text);
-  return m === null ? null : m[1]!;
-}
-
-function uidsOf(line: string | null): [number, number, number] {
-  const u = (line ?? '0 0 0').split(/\s+/).map(Number);
-  return [u[0] ?? 0, u[1] ?? 0, u[2] ?? 0];
-}
-
 /** One process, or null if it vanished (or is unreadable) meanwhile. */
 export function readProc(pid: number, proc = '/proc'): HostProc | null {
-  try {
-    const status = readFileSync(`${proc}/${pid}/status`, 'utf8');
-    const stat = readFileSync(`${proc}/${pid}/stat`, 'utf8');
-    const link = readlinkSync(`${proc}/${pid}/ns/pid`);
-    // stat: "pid (comm) state ppid pgrp session ..."; comm may hold spaces and parentheses.
-    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const nspid = (statusField(status, 'NSpid') ?? String(pid)).split(/\s+/).filter((x) => x !== '').map(Number);
-    const m = /^pid:\[(\d+)\]$/.exec(link);
-    if (m === null) return null;
-    return {
-      pid,
-      ppid: Number(after[1]),
-      pgid: Number(after[2]),
-      sid: Number(after[3]),
-      comm: statusField(status, 'Name') ?? '',
-      nspid,
-      ns: Number(m[1]),
-      state: after[0] ?? '?',
-      uids: uidsOf(statusField(status, 'Uid')),
-    };
-  } catch {
-    return null;
-  }
+  const status = readStatus(`${proc}/${pid}/status`);
+  const stat = readStat(`${proc}/${pid}/stat`);
+  const ns = nsInode(`${proc}/${pid}/ns/pid`);
+  if (status === null || stat === null || ns === null) return null;
+  return {
+    pid,
+    ppid: stat.ppid,
+    pgid: stat.pgrp,
+    sid: stat.session,
+    comm: status.name,
+    nspid: status.nspid.length > 0 ? status.nspid : [pid],
+    ns,
+    state: stat.state,
+    uids: status.uids,
+  };
 }
 
 /** Every process the reader can see, by host pid. */

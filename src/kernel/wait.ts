@@ -6,7 +6,7 @@
 
 import { Errno } from '../abi/errno.js';
 import { Signal } from '../abi/signal.js';
-import { WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WUNTRACED, __WALL, __WCLONE, __WNOTHREAD } from '../abi/wait.js';
+import { decodeExitWord, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WUNTRACED, __WALL, __WCLONE, __WNOTHREAD } from '../abi/wait.js';
 import { releaseTask } from './exit.js';
 import type { Kernel } from './kernel.js';
 import { hasPendingOutside, restarts, returnToUser, setupFrames } from './signal.js';
@@ -74,8 +74,7 @@ function waitTaskZombie(k: Kernel, current: Task, req: WaitRequest, p: Task): Wa
     p.exitState = 'dead';
     releaseTask(k, p, current);
   }
-  const status = (word & 0x7f) === 0 ? { kind: 'exited' as const, code: (word >> 8) & 0xff } : { kind: 'killed' as const, signal: word & 0x7f };
-  return { kind: 'found', pid, status };
+  return { kind: 'found', pid, status: decodeExitWord(word) };
 }
 
 function waitTaskStopped(current: Task, req: WaitRequest, p: Task): WaitOutcome | null {

@@ -1,5 +1,6 @@
 // What a blocked wait4/waitid remembers, so that a later step can finish it.
 
+import type { WaitStatus } from '../abi/wait.js';
 import type { Pid } from './pid.js';
 import type { SigWaitRequest } from './signal_types.js';
 
@@ -25,11 +26,8 @@ export type WaitOutcome =
   | { readonly kind: 'none' }
   | { readonly kind: 'error'; readonly errno: number };
 
-export type WaitFound =
-  | { readonly kind: 'exited'; readonly code: number }
-  | { readonly kind: 'killed'; readonly signal: number }
-  | { readonly kind: 'stopped'; readonly signal: number }
-  | { readonly kind: 'continued' };
+/** What a found child reports (abi/wait.ts). */
+export type WaitFound = WaitStatus;
 
 /** What a task can be blocked in: a wait, or one of the calls that wait for a signal. */
 export type BlockedCall = WaitRequest | SigWaitRequest;

@@ -1,135 +1,27 @@
 // The kernel backend: every actor a real process or thread of this machine's
 // Linux, inside a fresh PID namespace (docs/kernel-backend.md). The native
-// runner executes the calls; this driver tells when the system has settled
-// after a step, turns what the proc connector and the actors reported into
-// the step's events, and reads views from the host's /proc, translated into
-// the viewer's namespace (the NS* columns run from the host's level down).
+// runner executes the calls (protocol.ts); this driver tells when the system
+// has settled after a step (settle.ts), turns what the proc connector and the
+// actors reported into the step's events, and reads views from the host's
+// /proc (views.ts).
 
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { CLONE_NEWPID, CLONE_THREAD } from '../abi/clone.js';
-import { errnoName } from '../abi/errno.js';
+import { CLONE_NEWPID } from '../abi/clone.js';
 import { defaultAction, siCodeName, Signal } from '../abi/signal.js';
-import { hasFlag, withoutFlags } from '../kernel/flags.js';
-import type {
-  Backend,
-  CallOutcome,
-  CallResult,
-  NewTask,
-  NsView,
-  ProcState,
-  PsRow,
-  ResolvedCall,
-  StatusView,
-  StepEvent,
-  TaskEvent,
-  TaskLife,
-  TaskRef,
-  WaitReport,
-} from '../scenario/backend.js';
+import { decodeExitWord } from '../abi/wait.js';
+import { nsInode } from '../host/proc_files.js';
+import type { Backend, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from '../scenario/backend.js';
+import { callSpec } from '../scenario/calls/index.js';
 import { kernelBackendAvailable } from './availability.js';
+import { PF_EXITING, procState, statOf, type Actor, type NsInfo, type StepCtx } from './actors.js';
 import { ensureRunner } from './build.js';
+import { decodeReply, encodeCommand, parseLine, type Line } from './protocol.js';
+import { unsettled } from './settle.js';
+import { HostViews } from './views.js';
 
-/** x86_64 system call numbers the settle check and the getters use. */
-const NR = { recvmsg: 47, wait4: 61, waitid: 247, getpid: 39, getppid: 110, gettid: 186, getpgrp: 111, setsid: 112, getpgid: 121, getsid: 124 };
-const PF_EXITING = 0x4;
-const SENDS_SIGNAL: ReadonlySet<string> = new Set(['kill', 'tgkill', 'pidfd_send_signal']);
 /** How long a step may take to settle before the run fails (generous: CI machines are loaded). */
 const STEP_LIMIT_MS = 10_000;
-
-interface Actor {
-  readonly ref: TaskRef;
-  hostTid: number;
-  hostTgid: number;
-  /** Its active PID namespace. Fixed for the task's life. (Not looked up by inode: a dead namespace's inode number is reused.) */
-  ns: NsInfo | null;
-  /** The namespace an unshare(CLONE_NEWPID) made for its children, while it has no init (inode unknown). */
-  pendingNs: NsInfo | null;
-  /** The call it was given whose reply has not come (a blocked wait). */
-  pending: ResolvedCall['name'] | null;
-  /** Sent its hello: idle in its command loop. */
-  ready: boolean;
-  /** The proc connector reported its exit. */
-  exited: boolean;
-  /** A reply still to come for a call whose result was already given (it stopped itself). */
-  discardReply?: boolean;
-}
-
-interface NsInfo {
-  readonly index: number;
-  readonly level: number;
-  readonly parent: NsInfo | null;
-  inode: number;
-}
-
-type Line = { readonly kind: 'actor'; readonly ref: number; readonly words: readonly string[] } | { readonly kind: 'x'; readonly words: readonly string[] } | { readonly kind: 'other'; readonly text: string };
-
-interface ProcStat {
-  readonly state: string;
-  readonly flags: number;
-}
-
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-function inodeOf(path: string): number | null {
-  try {
-    const m = /\[(\d+)\]/.exec(readlinkSync(path));
-    return m === null ? null : Number(m[1]);
-  } catch {
-    return null;
-  }
-}
-
-function readStat(tid: number): ProcStat | null {
-  const text = readText(`/proc/${tid}/stat`);
-  if (text === null) return null;
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: rest[0] ?? '?', flags: Number(rest[6] ?? 0) };
-}
-
-interface ProcStatus {
-  readonly name: string;
-  readonly state: string;
-  readonly ppid: number;
-  readonly nstgid: number[];
-  readonly nspid: number[];
-  readonly nspgid: number[];
-  readonly nssid: number[];
-  readonly sigPending: boolean;
-}
-
-function readStatus(path: string): ProcStatus | null {
-  const text = readText(path);
-  if (text === null) return null;
-  const field = (name: string): string => {
-    const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text);
-    return m?.[1]?.trim() ?? '';
-  };
-  const nums = (name: string): number[] => field(name).split(/\s+/).filter((x) => x !== '').map(Number);
-  return {
-    name: field('Name'),
-    state: field('State').charAt(0),
-    ppid: Number(field('PPid')),
-    nstgid: nums('NStgid'),
-    nspid: nums('NSpid'),
-    nspgid: nums('NSpgid'),
-    nssid: nums('NSsid'),
-    sigPending: /[1-9a-f]/.test(field('SigPnd')) || /[1-9a-f]/.test(field('ShdPnd')),
-  };
-}
-
-function procState(state: string): ProcState {
-  if (state === 'Z' || state === 'X') return 'Z';
-  if (state === 'T' || state === 't') return 'T';
-  return 'S';
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -148,6 +40,13 @@ export class KernelBackend implements Backend {
   private closed = false;
   private runnerGone = false;
   private stderr = '';
+  private readonly views = new HostViews({
+    actors: this.actors,
+    byTid: this.byTid,
+    nsByInode: this.nsByInode,
+    actor: (ref) => this.actor(ref),
+    nsOf: (a) => this.nsOf(a),
+  });
 
   async start(): Promise<void> {
     const runner = ensureRunner();
@@ -179,7 +78,7 @@ export class KernelBackend implements Backend {
     proc.stdin.on('error', () => {
       this.runnerGone = true;
     });
-    const hostInode = inodeOf('/proc/self/ns/pid') ?? 0;
+    const hostInode = nsInode('/proc/self/ns/pid') ?? 0;
     this.hostNs = { index: -1, level: 0, parent: null, inode: hostInode };
     const deadline = Date.now() + STEP_LIMIT_MS;
     const sawInitFork = new Set<number>();
@@ -202,7 +101,7 @@ export class KernelBackend implements Backend {
         throw new Error(`kernel backend unavailable: clone(CLONE_NEWPID) failed with errno ${line.text.slice(2)}`);
       }
     }
-    const inode = inodeOf(`/proc/${initPid}/ns/pid`) ?? 0;
+    const inode = nsInode(`/proc/${initPid}/ns/pid`) ?? 0;
     const ns0: NsInfo = { index: 0, level: 1, parent: this.hostNs, inode };
     this.namespaces.push(ns0);
     this.nsByInode.set(inode, ns0);
@@ -242,92 +141,31 @@ export class KernelBackend implements Backend {
     }
   }
 
-  /** Encodes a resolved call as the runner's command for `a`. */
-  private command(a: Actor, call: ResolvedCall, child: NewTask): string {
-    const c = (s: string): string => `${a.ref} ${s}`;
-    switch (call.name) {
-      case 'fork':
-        return c(`f ${child.ref} ${child.comm} 0 0 ${Signal.SIGCHLD} -1`);
-      case 'clone': {
-        const sigBits = call.flags & 0xff;
-        const exitSignal = sigBits !== 0 ? sigBits : hasFlag(call.flags, CLONE_THREAD) ? 0 : Signal.SIGCHLD;
-        return c(`f ${child.ref} ${child.comm} 1 ${withoutFlags(call.flags, 0xff)} ${exitSignal} -1`);
-      }
-      case 'clone3': {
-        const set = call.setTid === undefined ? '-1' : `${call.setTid.length}${call.setTid.map((n) => ` ${n}`).join('')}`;
-        return c(`f ${child.ref} ${child.comm} 2 ${call.flags} ${call.exitSignal} ${set}`);
-      }
-      case 'unshare':
-        return c(`u ${call.flags}`);
-      case 'setns': {
-        const t = call.target;
-        if (t.kind === 'fd') return c(`s ${t.fd} ${call.flags}`);
-        const b = this.actor(t.task);
-        const file = t.kind === 'ns' ? 'pid' : 'pid_for_children';
-        return `${a.ref} @/proc/${b.hostTid}/ns/${file} s -1 ${call.flags}`;
-      }
-      case 'exit':
-        return c(`x ${call.code}`);
-      case 'exit_group':
-        return c(`X ${call.code}`);
-      case 'execve':
-        return c('e');
-      case 'wait4':
-        return c(`w4 ${call.pid} ${call.options}`);
-      case 'waitid':
-        return c(`wi ${call.idtype} ${call.id} ${call.options}`);
-      case 'kill':
-        return c(`k ${call.pid} ${call.sig}`);
-      case 'tgkill':
-        return c(`tk ${call.tgid} ${call.tid} ${call.sig}`);
-      case 'pidfd_send_signal':
-        return c(`ps ${call.fd} ${call.sig}`);
-      case 'signal':
-        return c(`sg ${call.sig} ${call.disposition === 'SIG_DFL' ? 0 : call.disposition === 'SIG_IGN' ? 1 : 2}`);
-      case 'getpid':
-      case 'getppid':
-      case 'gettid':
-      case 'getpgrp':
-      case 'setsid':
-        return c(`g ${NR[call.name]}`);
-      case 'getpgid':
-      case 'getsid':
-        return c(`g1 ${NR[call.name]} ${call.pid}`);
-      case 'setpgid':
-        return c(`sp ${call.pid} ${call.pgid}`);
-      case 'prctl':
-        return c(`pr ${call.option} ${call.arg}`);
-      case 'pidfd_open':
-        return c(`po ${call.pid} ${call.flags}`);
-      case 'close':
-        return c(`cl ${call.fd}`);
-      case 'sysctl':
-        return c(`sy ${call.key === 'kernel.pid_max' ? 'pid_max' : 'ns_last_pid'} ${call.value === undefined ? 0 : 1} ${call.value ?? 0}`);
-      case 'setuid':
-        return c(`su ${call.uid}`);
-    }
-  }
-
   async call(actorRef: TaskRef, call: ResolvedCall, child: NewTask): Promise<CallOutcome> {
     const a = this.actor(actorRef);
     const deadline = Date.now() + STEP_LIMIT_MS;
     const events: StepEvent[] = [];
     const wasStopped = new Set<number>();
-    for (const x of this.actors.values()) if (!x.exited && procState(readStat(x.hostTid)?.state ?? '?') === 'T') wasStopped.add(x.ref);
-    a.pending = call.name;
-    this.send(this.command(a, call, child));
-    const step: StepCtx = { actor: a, call, child, result: null, forks: [], execTgid: call.name === 'execve' ? a.hostTgid : null };
-    if (call.name === 'execve' && a.hostTid !== a.hostTgid) {
+    for (const x of this.actors.values()) if (!x.exited && procState(statOf(x.hostTid)?.state ?? '?') === 'T') wasStopped.add(x.ref);
+    const spec = callSpec(call.name);
+    if (spec === undefined) throw new Error(`kernel backend: no call ${call.name}`);
+    const traits = spec.traits?.(call.args) ?? {};
+    a.pending = spec;
+    const wire = spec.wire(call.args, { child, nsFile: (task, which) => `/proc/${this.actor(task).hostTid}/ns/${which}` });
+    this.send(encodeCommand(a.ref, wire));
+    const execs = traits.execs === true;
+    const step: StepCtx = { actor: a, spec, call, traits, child, result: null, forks: [], execTgid: execs ? a.hostTgid : null };
+    if (execs && a.hostTid !== a.hostTgid) {
       const leader = this.byTid.get(a.hostTgid);
       if (leader !== undefined && leader !== a && !leader.exited) step.deThread = { leader, leaderTid: a.hostTgid, callerTid: a.hostTid };
     }
-    if (call.name === 'exit' || call.name === 'exit_group') step.result = { kind: 'noreturn' };
+    if (spec.result === 'noreturn') step.result = { kind: 'noreturn' };
     await this.settle(step, events, deadline, `${call.name} in task ${actorRef}`);
     // Stops and continues: the transcript reports each thread whose state changed.
-    const stopSig = (call.name === 'kill' || call.name === 'tgkill' || call.name === 'pidfd_send_signal') && defaultAction(call.sig) === 'stop' ? call.sig : Signal.SIGSTOP;
+    const stopSig = traits.sends !== undefined && defaultAction(traits.sends) === 'stop' ? traits.sends : Signal.SIGSTOP;
     for (const x of this.actors.values()) {
       if (x.exited) continue;
-      const st = readStat(x.hostTid);
+      const st = statOf(x.hostTid);
       if (st === null) continue;
       const now = procState(st.state) === 'T';
       if (now && !wasStopped.has(x.ref)) events.push({ task: x.ref, event: { kind: 'stopped', signal: stopSig } });
@@ -360,7 +198,8 @@ export class KernelBackend implements Backend {
         // Host pids are reused machine-wide: a later process with this number is not ours.
         if (this.byTid.get(x.hostTid) === x) this.byTid.delete(x.hostTid);
         const superseded = step?.execTgid !== null && step?.execTgid !== undefined && x.hostTgid === step.execTgid && x !== step.actor;
-        const ev: TaskEvent = superseded ? { kind: 'superseded' } : (code & 0x7f) === 0 ? { kind: 'exited', code: (code >> 8) & 0xff } : { kind: 'killed', signal: code & 0x7f };
+        const end = decodeExitWord(code);
+        const ev: TaskEvent = superseded ? { kind: 'superseded' } : end.kind === 'exited' ? { kind: 'exited', code: end.code } : { kind: 'killed', signal: end.signal };
         events.push({ task: x.ref, event: ev });
         if (step?.takeOver !== undefined && x === dt?.leader) {
           this.takeOver(step.takeOver);
@@ -383,17 +222,17 @@ export class KernelBackend implements Backend {
       }
       case 'n':
       case 'r': {
-        const pendingName = x.pending;
+        const pending = x.pending;
         x.pending = null;
-        if (pendingName === null) return;
+        if (pending === null) return;
         if (x.discardReply === true) {
           x.discardReply = false;
           return;
         }
-        const result = w[0] === 'n' ? this.forked(n[0]!, n[1]!, step) : this.decode(pendingName, n);
+        const result = w[0] === 'n' ? this.forked(n[0]!, n[1]!, step) : decodeReply(pending.result, n);
         if (step !== null && step.actor === x && step.result === null) {
           step.result = result;
-          if (pendingName === 'execve' && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {
+          if (step.traits.execs === true && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {
             // de_thread: the caller now holds the leader's tid; the old leader's exit may still be on its way.
             if (this.byTid.get(x.hostTid) === x) this.byTid.delete(x.hostTid);
             x.hostTid = x.hostTgid;
@@ -402,15 +241,15 @@ export class KernelBackend implements Backend {
             else step.takeOver = x;
           }
           // A setns leaves the namespace an unshare made (if it had no init yet) behind, named but unused.
-          if (pendingName === 'setns' && result.kind === 'value') x.pendingNs = null;
-          if (pendingName === 'unshare' && result.kind === 'value' && step.call.name === 'unshare' && hasFlag(step.call.flags, CLONE_NEWPID)) {
+          if (step.traits.setsNs === true && result.kind === 'value') x.pendingNs = null;
+          if (step.traits.unsharesPid === true && result.kind === 'value') {
             const parent = this.nsOf(x);
             const ns: NsInfo = { index: this.namespaces.length, level: parent.level + 1, parent, inode: 0 };
             this.namespaces.push(ns);
             x.pendingNs = ns;
           }
-        } else if (pendingName === 'wait4' || pendingName === 'waitid') {
-          events.push({ task: x.ref, event: { kind: 'resumed', call: pendingName, result } });
+        } else if (pending.mayBlock === true) {
+          events.push({ task: x.ref, event: { kind: 'resumed', call: pending.name, result } });
         }
         return;
       }
@@ -448,11 +287,10 @@ export class KernelBackend implements Backend {
     child.hostTid = fork.tid;
     child.hostTgid = fork.tgid;
     this.byTid.set(fork.tid, child);
-    const inode = inodeOf(`/proc/${fork.tid}/ns/pid`);
+    const inode = nsInode(`/proc/${fork.tid}/ns/pid`);
     if (inode === null) return false;
     const creator = step.actor;
-    const call = step.call;
-    const newPid = (call.name === 'clone' || call.name === 'clone3') && hasFlag(call.flags, CLONE_NEWPID);
+    const newPid = ((step.traits.cloneFlags ?? 0) & CLONE_NEWPID) !== 0;
     let ns: NsInfo | undefined;
     if (newPid) {
       // CLONE_NEWPID: a namespace made now, below the creator's (its inode may be a dead one's, reused).
@@ -477,23 +315,6 @@ export class KernelBackend implements Backend {
     return a.ns;
   }
 
-  private decode(name: ResolvedCall['name'], n: readonly number[]): CallResult {
-    const ret = n[0]!;
-    if (ret < 0) return { kind: 'errno', errno: errnoName(-ret) };
-    if (name === 'pidfd_open') return { kind: 'fd', fd: ret };
-    if (name === 'sysctl') return { kind: 'value', value: ret === 0 ? n[1]! : ret };
-    if (name === 'wait4') {
-      if (ret === 0) return { kind: 'value', value: 0 };
-      return { kind: 'wait4', pid: ret, status: decodeStatus(n[1]!) };
-    }
-    if (name === 'waitid') {
-      const [, pid, code, status] = n as [number, number, number, number];
-      if (pid === 0) return { kind: 'waitid', info: null };
-      return { kind: 'waitid', info: { pid, code: siCodeName(code, Signal.SIGCHLD), status } };
-    }
-    return { kind: 'value', value: ret };
-  }
-
   /**
    * Waits until every actor is idle in its loop, blocked in its wait,
    * stopped, or dead, with no signal in flight and every report read,
@@ -508,7 +329,7 @@ export class KernelBackend implements Backend {
         moved = true;
       }
       if (step !== null && !this.bindChild(step)) moved = true;
-      const why = this.unsettled(step);
+      const why = unsettled(this.actors.values(), step);
       if (why === null && !moved) {
         if (++calm >= 2) {
           // A barrier through the runner: reports already sent (a handler's, a late exit) arrive before its answer.
@@ -536,188 +357,37 @@ export class KernelBackend implements Backend {
     }
   }
 
-  /** Why the system has not settled yet, or null. */
-  private unsettled(step: StepCtx | null): string | null {
-    if (step !== null && step.result === null) {
-      // A wait that sleeps in do_wait() is unfinished; everything else replies.
-      const a = step.actor;
-      if ((a.pending === 'wait4' || a.pending === 'waitid') && this.blockedInWait(a)) step.result = { kind: 'unfinished' };
-      else if (a.pending === 'execve' && a.exited) step.result = { kind: 'noreturn' };
-      else if (SENDS_SIGNAL.has(step.call.name) && (a.exited || procState(readStat(a.hostTid)?.state ?? 'Z') === 'T')) {
-        // The caller signalled itself and stopped or died before its reply: the call had succeeded (it delivered the signal).
-        step.result = { kind: 'value', value: 0 };
-        if (!a.exited) a.discardReply = true;
-      } else return 'no reply yet';
-    }
-    for (const x of this.actors.values()) {
-      if (x.exited) continue;
-      if (x.hostTid === 0) return `task ${x.ref} not yet bound`;
-      if (step?.takeOver !== undefined) return 'the old leader has not reported its exit';
-      if (!x.ready) return `task ${x.ref} not ready`;
-      const st = readStat(x.hostTid);
-      if (st === null) return `task ${x.ref} gone without an exit report`;
-      if (st.state === 'Z' || st.state === 'X') return `task ${x.ref} is a zombie without an exit report`;
-      if (st.state === 'T' || st.state === 't') continue;
-      if ((st.flags & PF_EXITING) !== 0) {
-        // Only a namespace init's thread group sleeps while exiting for long: zap_pid_ns_processes()
-        // waits there for the namespace to empty. Any other exiting thread is about to report.
-        if (st.state === 'S' && readStatus(`/proc/${x.hostTid}/status`)?.nstgid.at(-1) === 1 && !this.membersAlive(x)) continue;
-        return `task ${x.ref} exiting`;
-      }
-      if (st.state !== 'S') return `task ${x.ref} running (${st.state})`;
-      const sc = readText(`/proc/${x.hostTid}/syscall`)?.split(' ')[0];
-      const nr = sc === undefined ? NaN : Number(sc);
-      if (x.pending === 'wait4' || x.pending === 'waitid') {
-        if (nr !== NR.wait4 && nr !== NR.waitid) return `task ${x.ref} not yet in its wait`;
-      } else if (x.pending !== null) {
-        return `task ${x.ref} has a call in flight`;
-      } else if (nr !== NR.recvmsg) {
-        return `task ${x.ref} not idle (syscall ${sc ?? '?'})`;
-      }
-      const status = readStatus(`/proc/${x.hostTid}/status`);
-      if (status?.sigPending === true) return `task ${x.ref} has a signal pending`;
-    }
-    return null;
-  }
-
-  /** Whether a task of the namespace (or below) that `init` is the init of, other than init's own group, has not reported its exit. */
-  private membersAlive(init: Actor): boolean {
-    const ns = init.ns;
-    if (ns === null) return false;
-    for (const a of this.actors.values()) {
-      if (a.exited || a.hostTgid === init.hostTgid || a.ns === null) continue;
-      if (this.sees(ns, a.ns) && procState(readStat(a.hostTid)?.state ?? 'Z') !== 'Z') return true;
-    }
-    return false;
-  }
-
-  private blockedInWait(a: Actor): boolean {
-    const st = readStat(a.hostTid);
-    if (st?.state !== 'S') return false;
-    const nr = Number(readText(`/proc/${a.hostTid}/syscall`)?.split(' ')[0]);
-    return nr === NR.wait4 || nr === NR.waitid;
-  }
-
-  /** Whether `viewer` (a namespace) is `ns` or one of its ancestors. */
-  private sees(viewer: NsInfo, ns: NsInfo): boolean {
-    for (let n: NsInfo | null = ns; n !== null; n = n.parent) if (n === viewer) return true;
-    return false;
-  }
-
-  private gone(a: Actor): boolean {
-    return readStat(a.hostTid) === null;
-  }
-
   idOf(task: TaskRef, from: TaskRef): Promise<number> {
-    const t = this.actor(task);
-    const f = this.actor(from);
-    if (t.hostTid === 0 || this.gone(t)) return Promise.resolve(0);
-    const viewer = this.nsOf(f);
-    if (!this.sees(viewer, this.nsOf(t))) return Promise.resolve(0);
-    const s = readStatus(`/proc/${t.hostTid}/status`);
-    return Promise.resolve(s?.nspid[viewer.level] ?? 0);
+    return Promise.resolve(this.views.idOf(task, from));
   }
 
   levelForChildren(actor: TaskRef): Promise<number | null> {
-    const a = this.actor(actor);
-    const inode = inodeOf(`/proc/${a.hostTid}/ns/pid_for_children`);
-    if (inode !== null) {
-      const ns = this.nsByInode.get(inode);
-      if (ns !== undefined) return Promise.resolve(ns.level);
-    }
-    return Promise.resolve(a.pendingNs?.level ?? this.nsOf(a).level);
+    return Promise.resolve(this.views.levelForChildren(actor));
   }
 
   life(task: TaskRef): Promise<TaskLife> {
     const a = this.actor(task);
     if (a.exited || a.hostTid === 0) return Promise.resolve('exited');
-    const st = readStat(a.hostTid);
+    const st = statOf(a.hostTid);
     if (st === null || st.state === 'Z' || (st.flags & PF_EXITING) !== 0) return Promise.resolve('exited');
     if (st.state === 'T' || st.state === 't') return Promise.resolve('stopped');
     return Promise.resolve(a.pending !== null ? 'blocked' : 'running');
   }
 
-  /** The processes (thread-group leaders) of the scenario that still have a /proc entry. */
-  private leaders(): { a: Actor; s: ProcStatus }[] {
-    const out: { a: Actor; s: ProcStatus }[] = [];
-    const seen = new Set<number>();
-    for (const a of this.actors.values()) {
-      if (a.hostTid === 0 || a.hostTid !== a.hostTgid || seen.has(a.hostTgid)) continue;
-      const s = readStatus(`/proc/${a.hostTgid}/status`);
-      if (s === null) continue;
-      seen.add(a.hostTgid);
-      out.push({ a, s });
-    }
-    return out;
-  }
-
-  /** PPid as the viewer's namespace sees it: the parent's tgid there, 0 when invisible or outside the scenario. */
-  private ppidIn(viewer: NsInfo, hostPpid: number): number {
-    const parent = this.byTid.get(hostPpid) ?? [...this.actors.values()].find((x) => x.hostTgid === hostPpid);
-    if (parent === undefined) return 0;
-    if (!this.sees(viewer, this.nsOf(parent))) return 0;
-    const s = readStatus(`/proc/${hostPpid}/status`);
-    return s?.nstgid[viewer.level] ?? 0;
-  }
-
   ps(actor: TaskRef): Promise<readonly PsRow[]> {
-    const viewer = this.nsOf(this.actor(actor));
-    const L = viewer.level;
-    const rows: PsRow[] = [];
-    for (const { a, s } of this.leaders()) {
-      if (!this.sees(viewer, this.nsOf(a))) continue;
-      rows.push({ pid: s.nstgid[L] ?? 0, ppid: this.ppidIn(viewer, s.ppid), pgid: s.nspgid[L] ?? 0, sid: s.nssid[L] ?? 0, state: procState(s.state), name: s.name });
-    }
-    rows.sort((x, y) => x.pid - y.pid);
-    return Promise.resolve(rows);
+    return Promise.resolve(this.views.ps(actor));
   }
 
   threads(actor: TaskRef, target: TaskRef): Promise<readonly number[] | null> {
-    const viewer = this.nsOf(this.actor(actor));
-    const t = this.actor(target);
-    if (t.hostTid === 0 || this.gone(t) || !this.sees(viewer, this.nsOf(t))) return Promise.resolve(null);
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${t.hostTgid}/task`);
-    } catch {
-      return Promise.resolve(null);
-    }
-    const out = tids.map((tid) => readStatus(`/proc/${t.hostTgid}/task/${tid}/status`)?.nspid[viewer.level] ?? 0).filter((n) => n !== 0);
-    return Promise.resolve(out.sort((x, y) => x - y));
+    return Promise.resolve(this.views.threads(actor, target));
   }
 
   status(actor: TaskRef, target: TaskRef): Promise<StatusView | null> {
-    const viewer = this.nsOf(this.actor(actor));
-    const t = this.actor(target);
-    if (t.hostTid === 0 || !this.sees(viewer, this.nsOf(t))) return Promise.resolve(null);
-    const s = readStatus(`/proc/${t.hostTid}/status`);
-    if (s === null) return Promise.resolve(null);
-    const L = viewer.level;
-    return Promise.resolve({
-      name: s.name,
-      state: procState(s.state),
-      tgid: s.nstgid[L] ?? 0,
-      pid: s.nspid[L] ?? 0,
-      ppid: this.ppidIn(viewer, s.ppid),
-      nstgid: s.nstgid.slice(L),
-      nspid: s.nspid.slice(L),
-      nspgid: s.nspgid.slice(L),
-      nssid: s.nssid.slice(L),
-    });
+    return Promise.resolve(this.views.status(actor, target));
   }
 
   ns(actor: TaskRef): Promise<NsView> {
-    const a = this.actor(actor);
-    const pid = this.nsOf(a).index;
-    const inode = inodeOf(`/proc/${a.hostTid}/ns/pid_for_children`);
-    if (inode === null) return Promise.resolve({ pid, pidForChildren: null });
-    let ns = this.nsByInode.get(inode);
-    if (ns === undefined && a.pendingNs !== null && a.pendingNs.inode === 0) {
-      ns = a.pendingNs;
-      ns.inode = inode;
-      this.nsByInode.set(inode, ns);
-    }
-    return Promise.resolve({ pid, pidForChildren: ns?.index ?? null });
+    return Promise.resolve(this.views.ns(actor));
   }
 
   async close(): Promise<void> {
@@ -740,34 +410,6 @@ export class KernelBackend implements Backend {
   get runnerPid(): number {
     return this.controllerPid;
   }
-}
-
-interface StepCtx {
-  readonly actor: Actor;
-  readonly call: ResolvedCall;
-  readonly child: NewTask;
-  result: CallResult | null;
-  readonly forks: { tid: number; tgid: number }[];
-  readonly execTgid: number | null;
-  newChild?: Actor;
-  /** An exec'ing thread waiting for the old leader's exit report before it takes over the tid. */
-  takeOver?: Actor | undefined;
-  /** An execve by a thread that is not its group's leader: the leader (not yet reported dead) and both tids before the exec. */
-  deThread?: { readonly leader: Actor; readonly leaderTid: number; readonly callerTid: number };
-}
-
-function parseLine(text: string): Line {
-  const words = text.split(' ');
-  if (words[0] === 'X') return { kind: 'x', words: words.slice(1) };
-  if (/^\d+$/.test(words[0] ?? '')) return { kind: 'actor', ref: Number(words[0]), words: words.slice(1) };
-  return { kind: 'other', text };
-}
-
-function decodeStatus(word: number): WaitReport {
-  if ((word & 0x7f) === 0) return { kind: 'exited', code: (word >> 8) & 0xff };
-  if (word === 0xffff) return { kind: 'continued' };
-  if ((word & 0xff) === 0x7f) return { kind: 'stopped', signal: (word >> 8) & 0xff };
-  return { kind: 'killed', signal: word & 0x7f };
 }
 
 /** A kernel backend, or an Error starting `kernel backend unavailable:` that says why not. */

@@ -41,55 +41,45 @@ export interface FlagsArg {
   readonly pos: Pos;
 }
 
-/** A file descriptor: a name bound by `pidfd_open(...) -> NAME`, or a raw number. */
+/** A file descriptor: a name bound by `-> NAME` to the fd a call opened, or a raw number. */
 export type FdArg = { readonly kind: 'fdname'; readonly name: string; readonly pos: Pos } | IntArg;
 
-/** setns's first argument. */
-export type NsTarget =
-  | { readonly kind: 'ns' | 'ns_for_children'; readonly actor: string; readonly pos: Pos }
-  | { readonly kind: 'fd'; readonly fd: FdArg };
+/** `[N, ...]`: clone3's set_tid. */
+export interface ListArg {
+  readonly kind: 'list';
+  readonly items: readonly IntArg[];
+  readonly pos: Pos;
+}
 
-export type SignalDisposition = 'SIG_DFL' | 'SIG_IGN' | 'catch';
-export type SysctlKey = 'kernel.pid_max' | 'kernel.ns_last_pid';
+/** One word of a fixed set: a disposition (`SIG_IGN`), a sysctl key (`kernel.pid_max`). */
+export interface WordArg {
+  readonly kind: 'word';
+  readonly text: string;
+  readonly pos: Pos;
+}
 
-/** The v1 calls, each with its arguments as written. */
-export type Call =
-  | { readonly name: 'fork' }
-  | { readonly name: 'clone'; readonly flags: FlagsArg }
-  | {
-      readonly name: 'clone3';
-      /** Keys in the order written; each key at most once. */
-      readonly keys: readonly ('flags' | 'set_tid' | 'exit_signal')[];
-      readonly flags: FlagsArg | undefined;
-      readonly setTid: readonly IntArg[] | undefined;
-      readonly exitSignal: FlagsArg | undefined;
-    }
-  | { readonly name: 'unshare'; readonly flags: FlagsArg }
-  | { readonly name: 'setns'; readonly target: NsTarget; readonly flags: FlagsArg }
-  | { readonly name: 'exit' | 'exit_group'; readonly code: IntArg }
-  | { readonly name: 'execve' }
-  | { readonly name: 'wait4'; readonly pid: PidArg; readonly options: FlagsArg }
-  | {
-      readonly name: 'waitid';
-      readonly idtype: FlagsArg;
-      /** A pid for P_PID/P_PGID/P_ALL; an fd for P_PIDFD. */
-      readonly id: PidArg | FdArg;
-      readonly options: FlagsArg;
-    }
-  | { readonly name: 'kill'; readonly pid: PidArg; readonly sig: FlagsArg }
-  | { readonly name: 'tgkill'; readonly tgid: PidArg; readonly tid: PidArg; readonly sig: FlagsArg }
-  | { readonly name: 'pidfd_send_signal'; readonly fd: FdArg; readonly sig: FlagsArg }
-  | { readonly name: 'signal'; readonly sig: FlagsArg; readonly disposition: SignalDisposition }
-  | { readonly name: 'getpid' | 'getppid' | 'gettid' | 'getpgrp' | 'setsid' }
-  | { readonly name: 'getpgid' | 'getsid'; readonly pid: PidArg }
-  | { readonly name: 'setpgid'; readonly pid: PidArg; readonly pgid: PidArg }
-  | { readonly name: 'prctl'; readonly option: FlagsArg; readonly arg: IntArg | undefined }
-  | { readonly name: 'pidfd_open'; readonly pid: PidArg; readonly flags: FlagsArg }
-  | { readonly name: 'close'; readonly fd: FdArg }
-  | { readonly name: 'sysctl'; readonly key: SysctlKey; readonly value: IntArg | undefined }
-  | { readonly name: 'setuid'; readonly uid: IntArg };
+/** `ns(b)` / `ns_for_children(b)`: a namespace file of b's, opened out of band (an fd is an FdArg). */
+export interface NsFileArg {
+  readonly kind: 'ns' | 'ns_for_children';
+  readonly actor: string;
+  readonly pos: Pos;
+}
 
-export type CallName = Call['name'];
+/** One argument as the parser read it, of the kind its parameter asked for (calls/spec.ts). */
+export type ParsedArg = PidArg | FdArg | FlagsArg | ListArg | WordArg | NsFileArg;
+
+/**
+ * A call as written: its name (a key of the call table, calls/index.ts) and
+ * its arguments by parameter index, undefined where an optional one is left
+ * out. For keyword calls (clone3) `keys` keeps the order they were written in.
+ */
+export interface Call {
+  readonly name: string;
+  readonly args: readonly (ParsedArg | undefined)[];
+  readonly keys?: readonly number[];
+}
+
+export type CallName = string;
 
 /** `ACTOR: CALL(ARGS) [-> NAME] [= RESULT]`. */
 export interface CallStep {

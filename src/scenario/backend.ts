@@ -6,7 +6,8 @@
 
 import type { ProcStatus } from '../procfs/procfs.js';
 import type { ProcState } from '../procfs/state.js';
-import type { SignalDisposition, SysctlKey } from './ast.js';
+import type { WaitStatus } from '../abi/wait.js';
+import type { ResolvedCall } from './calls/spec.js';
 
 /**
  * A task, named by its creation order in the run: 0 is `init`, then 1, 2, ...
@@ -19,50 +20,11 @@ export function taskRef(n: number): TaskRef {
   return n as TaskRef;
 }
 
-/** A call with every name resolved to a number. */
-export type ResolvedCall =
-  | { readonly name: 'fork' }
-  | { readonly name: 'clone'; readonly flags: number }
-  | {
-      readonly name: 'clone3';
-      readonly flags: number;
-      /** Undefined when the key is absent (set_tid = NULL, set_tid_size = 0). */
-      readonly setTid: readonly number[] | undefined;
-      /** 0 when the key is absent, as clone3's zeroed struct clone_args has it. */
-      readonly exitSignal: number;
-    }
-  | { readonly name: 'unshare'; readonly flags: number }
-  | {
-      readonly name: 'setns';
-      /** ns(b) / ns_for_children(b): the namespace file of task b, opened out of band; or a pidfd. */
-      readonly target:
-        | { readonly kind: 'ns' | 'ns_for_children'; readonly task: TaskRef }
-        | { readonly kind: 'fd'; readonly fd: number };
-      readonly flags: number;
-    }
-  | { readonly name: 'exit' | 'exit_group'; readonly code: number }
-  | { readonly name: 'execve' }
-  | { readonly name: 'wait4'; readonly pid: number; readonly options: number }
-  | { readonly name: 'waitid'; readonly idtype: number; readonly id: number; readonly options: number }
-  | { readonly name: 'kill'; readonly pid: number; readonly sig: number }
-  | { readonly name: 'tgkill'; readonly tgid: number; readonly tid: number; readonly sig: number }
-  | { readonly name: 'pidfd_send_signal'; readonly fd: number; readonly sig: number }
-  | { readonly name: 'signal'; readonly sig: number; readonly disposition: SignalDisposition }
-  | { readonly name: 'getpid' | 'getppid' | 'gettid' | 'getpgrp' | 'setsid' }
-  | { readonly name: 'getpgid' | 'getsid'; readonly pid: number }
-  | { readonly name: 'setpgid'; readonly pid: number; readonly pgid: number }
-  | { readonly name: 'prctl'; readonly option: number; readonly arg: number }
-  | { readonly name: 'pidfd_open'; readonly pid: number; readonly flags: number }
-  | { readonly name: 'close'; readonly fd: number }
-  | { readonly name: 'sysctl'; readonly key: SysctlKey; readonly value: number | undefined }
-  | { readonly name: 'setuid'; readonly uid: number };
+/** A call with every name resolved (calls/spec.ts). */
+export type { ResolvedCall } from './calls/spec.js';
 
-/** What wait4 reports for one child. */
-export type WaitReport =
-  | { readonly kind: 'exited'; readonly code: number }
-  | { readonly kind: 'killed'; readonly signal: number }
-  | { readonly kind: 'stopped'; readonly signal: number }
-  | { readonly kind: 'continued' };
+/** What wait4 reports for one child: the abi's decoded status word. */
+export type WaitReport = WaitStatus;
 
 /** The siginfo waitid fills: si_pid in the waiter's namespace; null when WNOHANG found nothing. */
 export interface WaitidInfo {
@@ -75,7 +37,7 @@ export interface WaitidInfo {
 
 /** The result of one call. */
 export type CallResult =
-  /** A return value; for pidfd_open the fd number (printed as `fd`). */
+  /** A return value. */
   | { readonly kind: 'value'; readonly value: number }
   /** wait4 that found a child: its pid as the waiter sees it, and what happened to it. */
   | { readonly kind: 'wait4'; readonly pid: number; readonly status: WaitReport }
@@ -90,7 +52,7 @@ export type CallResult =
 
 /** Something a step caused, reported for one task. */
 export type TaskEvent =
-  | { readonly kind: 'resumed'; readonly call: 'wait4' | 'waitid'; readonly result: CallResult }
+  | { readonly kind: 'resumed'; readonly call: string; readonly result: CallResult }
   | { readonly kind: 'exited'; readonly code: number }
   | { readonly kind: 'killed'; readonly signal: number }
   | { readonly kind: 'stopped'; readonly signal: number }

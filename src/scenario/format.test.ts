@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { constantIn, type ConstantFamily } from '../abi/constants.js';
-import type { Call, CallStep, FdArg, FlagTerm, FlagsArg, IntArg, PidArg, Pos, Script, Step, View, ViewStep } from './ast.js';
+import type { Call, CallStep, FdArg, FlagTerm, FlagsArg, IntArg, ParsedArg, PidArg, Pos, Script, Step, View, ViewStep } from './ast.js';
+import { allCalls, callSpec } from './calls/index.js';
+import type { ArgKind, CallSpec } from './calls/spec.js';
 import { formatCallStep, formatScript } from './format.js';
 import { parseScenario } from './parser.js';
 
@@ -35,7 +37,7 @@ const familyNames: Record<ConstantFamily, string[]> = {
   clone: ['CLONE_NEWPID', 'CLONE_NEWUSER', 'CLONE_THREAD', 'CLONE_SIGHAND', 'CLONE_VM', 'CLONE_PARENT', 'CLONE_FILES', 'CLONE_IO'],
   signal: ['SIGKILL', 'SIGTERM', 'SIGCHLD', 'SIGSTOP', 'SIGCONT', 'SIGRTMIN'],
   wait: ['WNOHANG', 'WUNTRACED', '__WALL', '__WCLONE', '__WNOTHREAD', 'WEXITED', 'WSTOPPED', 'WCONTINUED', 'WNOWAIT'],
-  idtype: ['P_ALL', 'P_PID', 'P_PGID'],
+  idtype: ['P_ALL', 'P_PID', 'P_PGID', 'P_PIDFD'],
   prctl: ['PR_SET_CHILD_SUBREAPER', 'PR_GET_CHILD_SUBREAPER'],
   pidfd: ['PIDFD_THREAD', 'PIDFD_NONBLOCK'],
   sa: ['SA_RESTART', 'SA_NOCLDSTOP'],
@@ -69,60 +71,54 @@ const fd: fc.Arbitrary<FdArg> = fc.oneof(
   name.map((n): FdArg => ({ kind: 'fdname', name: n, pos: P })),
 );
 
-const call: fc.Arbitrary<Call> = fc.oneof(
-  fc.constantFrom<Call>(...(['fork', 'execve', 'getpid', 'getppid', 'gettid', 'getpgrp', 'setsid'] as const).map((n) => ({ name: n }))),
-  fc.record({ name: fc.constantFrom('clone' as const, 'unshare' as const), flags: flags('clone') }),
-  fc
-    .record({
-      order: fc.shuffledSubarray(['flags', 'set_tid', 'exit_signal'] as const),
-      flags: flags('clone'),
-      setTid: fc.array(intArg, { maxLength: 4 }),
-      exitSignal: flags('signal', true),
-    })
-    .map(
-      (r): Call => ({
-        name: 'clone3',
-        keys: r.order,
-        flags: r.order.includes('flags') ? r.flags : undefined,
-        setTid: r.order.includes('set_tid') ? r.setTid : undefined,
-        exitSignal: r.order.includes('exit_signal') ? r.exitSignal : undefined,
-      }),
-    ),
-  fc.record({
-    name: fc.constant('setns' as const),
-    target: fc.oneof(
-      fc.record({ kind: fc.constantFrom('ns' as const, 'ns_for_children' as const), actor: name, pos: fc.constant(P) }),
-      fd.map((f) => ({ kind: 'fd' as const, fd: f })),
-    ),
-    flags: flags('clone'),
-  }),
-  fc.record({ name: fc.constantFrom('exit' as const, 'exit_group' as const), code: intArg }),
-  fc.record({ name: fc.constant('wait4' as const), pid, options: flags('wait') }),
-  fc.oneof(
-    fc.record({ name: fc.constant('waitid' as const), idtype: flags('idtype', true).filter((f) => f.value !== 3), id: pid, options: flags('wait') }),
-    fc.record({
-      name: fc.constant('waitid' as const),
-      idtype: fc.constant<FlagsArg>({ kind: 'flags', terms: [{ kind: 'const', name: 'P_PIDFD', value: 3, pos: P }], value: 3, pos: P }),
-      id: fd,
-      options: flags('wait'),
-    }),
-  ),
-  fc.record({ name: fc.constant('kill' as const), pid, sig: flags('signal', true) }),
-  fc.record({ name: fc.constant('tgkill' as const), tgid: pid, tid: pid, sig: flags('signal', true) }),
-  fc.record({ name: fc.constant('pidfd_send_signal' as const), fd, sig: flags('signal', true) }),
-  fc.record({ name: fc.constant('signal' as const), sig: flags('signal', true), disposition: fc.constantFrom('SIG_DFL' as const, 'SIG_IGN' as const, 'catch' as const) }),
-  fc.record({ name: fc.constantFrom('getpgid' as const, 'getsid' as const), pid }),
-  fc.record({ name: fc.constant('setpgid' as const), pid, pgid: pid }),
-  fc.record({ name: fc.constant('prctl' as const), option: flags('prctl', true), arg: fc.option(intArg, { nil: undefined }) }),
-  fc.record({ name: fc.constant('pidfd_open' as const), pid, flags: flags('pidfd') }),
-  fc.record({ name: fc.constant('close' as const), fd }),
-  fc.record({
-    name: fc.constant('sysctl' as const),
-    key: fc.constantFrom('kernel.pid_max' as const, 'kernel.ns_last_pid' as const),
-    value: fc.option(intArg, { nil: undefined }),
-  }),
-  fc.record({ name: fc.constant('setuid' as const), uid: natArg }),
-);
+/** One argument of a parameter's kind (the table says which). */
+function argOf(kind: ArgKind): fc.Arbitrary<ParsedArg> {
+  switch (kind.kind) {
+    case 'int':
+      return intArg;
+    case 'pid':
+      return pid;
+    case 'fd':
+      return fd;
+    case 'flags':
+      return flags(kind.family);
+    case 'const':
+      return flags(kind.family, true);
+    case 'list':
+      return fc.array(intArg, { maxLength: 4 }).map((items): ParsedArg => ({ kind: 'list', items, pos: P }));
+    case 'word':
+      return fc.constantFrom(...kind.words).map((text): ParsedArg => ({ kind: 'word', text, pos: P }));
+    case 'nsfile':
+      return fc.oneof(
+        fc.record({ kind: fc.constantFrom('ns' as const, 'ns_for_children' as const), actor: name, pos: fc.constant(P) }),
+        fd,
+      );
+  }
+}
+
+/** A call of the table with random arguments of the kinds its parameters ask for. */
+function callOf(spec: CallSpec): fc.Arbitrary<Call> {
+  const n = spec.params.length;
+  return fc
+    .record({ present: fc.array(fc.boolean(), { minLength: n, maxLength: n }), order: fc.shuffledSubarray([...Array(n).keys()]) })
+    .chain(({ present, order }) => {
+      // Positional: optional parameters are trailing, so keep a prefix; keywords: any subset, in any order.
+      const required = spec.params.filter((p) => p.optional !== true).length;
+      const count = spec.keywords === true ? n : Math.max(required, present.filter(Boolean).length);
+      const chosen = spec.keywords === true ? order : [...Array(count).keys()];
+      const build = (i: number, earlier: (ParsedArg | undefined)[]): fc.Arbitrary<(ParsedArg | undefined)[]> => {
+        if (i === n) return fc.constant(earlier);
+        if (!chosen.includes(i)) return build(i + 1, [...earlier, undefined]);
+        const p = spec.params[i]!;
+        // A kind that depends on earlier arguments (waitid's id: an fd after P_PIDFD) is asked with them.
+        const kind = typeof p.kind === 'function' ? p.kind(earlier) : p.kind;
+        return argOf(kind).chain((a) => build(i + 1, [...earlier, a]));
+      };
+      return build(0, []).map((args): Call => (spec.keywords === true ? { name: spec.name, args, keys: order } : { name: spec.name, args }));
+    });
+}
+
+const call: fc.Arbitrary<Call> = fc.oneof(...allCalls().map(callOf));
 
 const expectText = fc.option(
   fc.stringMatching(/^[ -"$-~]{0,30}$/).map((s) => s.trim()).filter((s) => s !== ''),
@@ -131,7 +127,7 @@ const expectText = fc.option(
 
 const callStep: fc.Arbitrary<Step> = fc.record({ actor: name, call, bind: fc.option(name, { nil: undefined }), expect: expectText }).map(
   (r): CallStep => {
-    const creates = ['fork', 'clone', 'clone3', 'pidfd_open'].includes(r.call.name);
+    const creates = callSpec(r.call.name)?.creates !== undefined;
     const bind = creates ? r.bind : undefined;
     return { kind: 'call', actor: r.actor, call: r.call, bind, expect: r.expect, pos: P, callPos: P, bindPos: bind === undefined ? undefined : P };
   },

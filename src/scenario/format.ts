@@ -3,7 +3,8 @@
 // aside). Arguments print as written, with normalized spacing: `, ` between
 // arguments, `|` with no spaces between flags, numbers in plain decimal.
 
-import type { Call, CallStep, FdArg, FlagsArg, IntArg, NsTarget, PidArg, Script, Step, View, ViewStep } from './ast.js';
+import type { Call, CallStep, FdArg, FlagsArg, IntArg, ParsedArg, PidArg, Script, Step, View, ViewStep } from './ast.js';
+import { callSpec } from './calls/index.js';
 
 function int(a: IntArg): string {
   return String(a.value);
@@ -22,71 +23,36 @@ export function formatFd(a: FdArg): string {
   return a.kind === 'fdname' ? a.name : int(a);
 }
 
-function formatTarget(t: NsTarget): string {
-  return t.kind === 'fd' ? formatFd(t.fd) : `${t.kind}(${t.actor})`;
-}
-
-function formatArgs(call: Call): string[] {
-  switch (call.name) {
-    case 'fork':
-    case 'execve':
-    case 'getpid':
-    case 'getppid':
-    case 'gettid':
-    case 'getpgrp':
-    case 'setsid':
-      return [];
-    case 'clone':
-    case 'unshare':
-      return [formatFlags(call.flags)];
-    case 'clone3':
-      return call.keys.map((key) => {
-        switch (key) {
-          case 'flags':
-            return `flags=${call.flags === undefined ? '0' : formatFlags(call.flags)}`;
-          case 'set_tid':
-            return `set_tid=[${(call.setTid ?? []).map(int).join(', ')}]`;
-          case 'exit_signal':
-            return `exit_signal=${call.exitSignal === undefined ? '0' : formatFlags(call.exitSignal)}`;
-        }
-      });
-    case 'setns':
-      return [formatTarget(call.target), formatFlags(call.flags)];
-    case 'exit':
-    case 'exit_group':
-      return [int(call.code)];
-    case 'wait4':
-      return [formatPid(call.pid), formatFlags(call.options)];
-    case 'waitid':
-      return [formatFlags(call.idtype), call.id.kind === 'fdname' ? formatFd(call.id) : formatPid(call.id), formatFlags(call.options)];
-    case 'kill':
-      return [formatPid(call.pid), formatFlags(call.sig)];
-    case 'tgkill':
-      return [formatPid(call.tgid), formatPid(call.tid), formatFlags(call.sig)];
-    case 'pidfd_send_signal':
-      return [formatFd(call.fd), formatFlags(call.sig)];
-    case 'signal':
-      return [formatFlags(call.sig), call.disposition];
-    case 'getpgid':
-    case 'getsid':
-      return [formatPid(call.pid)];
-    case 'setpgid':
-      return [formatPid(call.pid), formatPid(call.pgid)];
-    case 'prctl':
-      return call.arg === undefined ? [formatFlags(call.option)] : [formatFlags(call.option), int(call.arg)];
-    case 'pidfd_open':
-      return [formatPid(call.pid), formatFlags(call.flags)];
-    case 'close':
-      return [formatFd(call.fd)];
-    case 'sysctl':
-      return call.value === undefined ? [call.key] : [call.key, int(call.value)];
-    case 'setuid':
-      return [int(call.uid)];
+/** One argument as written, spacing normalized. */
+export function formatArg(a: ParsedArg): string {
+  switch (a.kind) {
+    case 'int':
+    case 'ref':
+      return formatPid(a);
+    case 'fdname':
+      return formatFd(a);
+    case 'flags':
+      return formatFlags(a);
+    case 'list':
+      return `[${a.items.map(int).join(', ')}]`;
+    case 'word':
+      return a.text;
+    case 'ns':
+    case 'ns_for_children':
+      return `${a.kind}(${a.actor})`;
   }
 }
 
+/** `name(ARGS)`: positional arguments in order, KEY=VALUE ones in the order written. */
 export function formatCall(call: Call): string {
-  return `${call.name}(${formatArgs(call).join(', ')})`;
+  let args: string[];
+  if (call.keys !== undefined) {
+    const params = callSpec(call.name)?.params ?? [];
+    args = call.keys.map((i) => `${params[i]?.name ?? '?'}=${formatArg(call.args[i]!)}`);
+  } else {
+    args = call.args.flatMap((a) => (a === undefined ? [] : [formatArg(a)]));
+  }
+  return `${call.name}(${args.join(', ')})`;
 }
 
 /** `ACTOR: CALL(ARGS)[ -> NAME]`, without the expectation. */

@@ -13,4 +13,5 @@ export { taskRef } from './backend.js';
 export type { Backend, CallOutcome, CallResult, NewTask, NsView, PresetTask, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
 export { ModelBackend, createModelBackend } from './model_backend.js';
 export type { ModelBackendOptions } from './model_backend.js';
-export { generateScenario, mulberry32, shrink } from './fuzz.js';
+export { generateScenario, mulberry32 } from './fuzz.js';
+export { shrink } from './shrink.js';

@@ -2,29 +2,18 @@
 // answers the runner's questions from the model's procfs. It speaks the same
 // Backend interface as the real-kernel backend, so one printer serves both.
 
-import { CLONE_THREAD } from '../abi/clone.js';
-import { errnoName } from '../abi/errno.js';
+import { decodeExitWord } from '../abi/wait.js';
 import { siCodeName, Signal } from '../abi/signal.js';
-import { hasFlag } from '../kernel/flags.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { KernelEvent } from '../kernel/events.js';
 import { snapshot } from '../kernel/snapshot.js';
 import type { Snapshot } from '../kernel/snapshot.js';
 import type { Task } from '../kernel/task.js';
-import type { WaitOutcome } from '../kernel/wait_types.js';
 import { ProcFs } from '../procfs/procfs.js';
-import { sysGetpgid, sysGetpgrp, sysGetpid, sysGetppid, sysGetsid, sysGettid, sysSetpgid, sysSetsid } from '../syscalls/ids.js';
-import { nsFileOf, sysSetnsNamespace, sysSetnsPidfd, sysUnshare } from '../syscalls/ns.js';
-import { sysClose, sysPidfdOpen } from '../syscalls/pidfd.js';
-import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork } from '../syscalls/process.js';
-import type { Forked } from '../syscalls/process.js';
-import type { SysResult } from '../syscalls/result.js';
-import { sysKill, sysPidfdSendSignal, sysSignal, sysTgkill } from '../syscalls/signal.js';
-import { sysPrctl, sysSetuid, sysSysctlRead, sysSysctlWrite } from '../syscalls/sys.js';
-import { sysWait4, sysWaitid } from '../syscalls/wait.js';
-import type { WaitCall } from '../syscalls/wait.js';
 import { taskRef } from './backend.js';
 import type { Backend, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
+import { callSpec } from './calls/index.js';
+import { outcomeResult } from './calls/results.js';
 
 export interface ModelBackendOptions {
   /** Called after every call and view with the kernel (tests run the invariant checker here). */
@@ -96,81 +85,20 @@ export class ModelBackend implements Backend {
   }
 
   private dispatch(me: Task, call: ResolvedCall, child: NewTask): CallResult {
-    const k = this.kernel;
-    switch (call.name) {
-      case 'fork':
-        return this.forked(sysFork(k, me, child.comm), child);
-      case 'clone': {
-        // The language's clone implies SIGCHLD unless CLONE_THREAD or an explicit signal is given.
-        const flags = (call.flags & 0xff) === 0 && !hasFlag(call.flags, CLONE_THREAD) ? call.flags + Signal.SIGCHLD : call.flags;
-        return this.forked(sysClone(k, me, flags, child.comm), child);
-      }
-      case 'clone3':
-        return this.forked(sysClone3(k, me, { flags: call.flags, setTid: call.setTid, exitSignal: call.exitSignal }, child.comm), child);
-      case 'unshare':
-        return value(sysUnshare(k, me, call.flags));
-      case 'setns': {
-        const target = call.target;
-        if (target.kind === 'fd') return value(sysSetnsPidfd(k, me, target.fd, call.flags));
-        const ns = nsFileOf(this.task(target.task), target.kind);
-        if (typeof ns === 'number') return { kind: 'errno', errno: errnoName(ns) };
-        return value(sysSetnsNamespace(k, me, ns, call.flags));
-      }
-      case 'exit':
-        sysExit(k, me, call.code);
-        return { kind: 'noreturn' };
-      case 'exit_group':
-        sysExitGroup(k, me, call.code);
-        return { kind: 'noreturn' };
-      case 'execve':
-        return value(sysExecve(k, me));
-      case 'wait4':
-        return waitResult('wait4', sysWait4(k, me, call.pid, call.options));
-      case 'waitid':
-        return waitResult('waitid', sysWaitid(k, me, call.idtype, call.id, call.options));
-      case 'kill':
-        return value(sysKill(k, me, call.pid, call.sig));
-      case 'tgkill':
-        return value(sysTgkill(k, me, call.tgid, call.tid, call.sig));
-      case 'pidfd_send_signal':
-        return value(sysPidfdSendSignal(k, me, call.fd, call.sig));
-      case 'signal':
-        return value(sysSignal(k, me, call.sig, call.disposition));
-      case 'getpid':
-        return value(sysGetpid(k, me));
-      case 'getppid':
-        return value(sysGetppid(k, me));
-      case 'gettid':
-        return value(sysGettid(k, me));
-      case 'getpgrp':
-        return value(sysGetpgrp(k, me));
-      case 'setsid':
-        return value(sysSetsid(k, me));
-      case 'getpgid':
-        return value(sysGetpgid(k, me, call.pid));
-      case 'getsid':
-        return value(sysGetsid(k, me, call.pid));
-      case 'setpgid':
-        return value(sysSetpgid(k, me, call.pid, call.pgid));
-      case 'prctl':
-        return value(sysPrctl(k, me, call.option, call.arg));
-      case 'pidfd_open': {
-        const r = sysPidfdOpen(k, me, call.pid, call.flags);
-        return r.ok ? { kind: 'fd', fd: r.value } : { kind: 'errno', errno: r.code };
-      }
-      case 'close':
-        return value(sysClose(k, me, call.fd));
-      case 'sysctl':
-        return call.value === undefined ? value(sysSysctlRead(k, me, call.key)) : value(sysSysctlWrite(k, me, call.key, call.value));
-      case 'setuid':
-        return value(sysSetuid(k, me, call.uid));
-    }
-  }
-
-  private forked(r: SysResult<Forked>, child: NewTask): CallResult {
-    if (!r.ok) return { kind: 'errno', errno: r.code };
-    this.bind(child.ref, r.value.child);
-    return { kind: 'value', value: r.value.pid };
+    const spec = callSpec(call.name);
+    if (spec === undefined) throw new Error(`model backend: no call ${call.name}`);
+    return spec.model(
+      {
+        kernel: this.kernel,
+        me,
+        child,
+        task: (ref) => this.task(ref),
+        bindChild: (t) => {
+          this.bind(child.ref, t);
+        },
+      },
+      call.args,
+    );
   }
 
   private stepEvents(events: readonly KernelEvent[]): StepEvent[] {
@@ -186,11 +114,12 @@ export class ModelBackend implements Backend {
           superseded.add(e.task);
           push(e.task, { kind: 'superseded' });
           break;
-        case 'exited':
+        case 'exited': {
           if (superseded.has(e.task)) break;
-          if ((e.status & 0x7f) === 0) push(e.task, { kind: 'exited', code: (e.status >> 8) & 0xff });
-          else push(e.task, { kind: 'killed', signal: e.status & 0x7f });
+          const status = decodeExitWord(e.status);
+          push(e.task, status.kind === 'exited' ? { kind: 'exited', code: status.code } : { kind: 'killed', signal: status.signal });
           break;
+        }
         case 'caught':
           push(e.task, {
             kind: 'caught',
@@ -267,35 +196,11 @@ export class ModelBackend implements Backend {
 }
 
 function verifyUnchanged(before: Snapshot, after: Snapshot, call: ResolvedCall, errno: string): void {
-  const forkFamily = call.name === 'fork' || call.name === 'clone' || call.name === 'clone3';
+  // alloc_pid does not roll back the cursors of the levels that succeeded (a fork-family EAGAIN/ENOMEM).
+  const forkFamily = callSpec(call.name)?.creates === 'task';
   const strip = (s: Snapshot): string =>
     JSON.stringify(forkFamily && (errno === 'EAGAIN' || errno === 'ENOMEM') ? { ...s, namespaces: s.namespaces.map((n) => ({ ...n, cursor: 0 })) } : s);
   if (strip(before) !== strip(after)) throw new Error(`model: ${call.name} failed with ${errno} but changed the model`);
-}
-
-function value(r: SysResult<number>): CallResult {
-  return r.ok ? { kind: 'value', value: r.value } : { kind: 'errno', errno: r.code };
-}
-
-function waitResult(name: 'wait4' | 'waitid', r: SysResult<WaitCall>): CallResult {
-  if (!r.ok) return { kind: 'errno', errno: r.code };
-  if (r.value.kind === 'blocked') return { kind: 'unfinished' };
-  return outcomeResult(name, r.value);
-}
-
-const CLD = ['', 'CLD_EXITED', 'CLD_KILLED', 'CLD_DUMPED', 'CLD_TRAPPED', 'CLD_STOPPED', 'CLD_CONTINUED'];
-
-function outcomeResult(name: 'wait4' | 'waitid', o: WaitOutcome): CallResult {
-  if (o.kind === 'error') return { kind: 'errno', errno: errnoName(o.errno) };
-  if (name === 'wait4') {
-    if (o.kind === 'none') return { kind: 'value', value: 0 };
-    return { kind: 'wait4', pid: o.pid, status: o.status };
-  }
-  if (o.kind === 'none') return { kind: 'waitid', info: null };
-  const s = o.status;
-  const code = s.kind === 'exited' ? 1 : s.kind === 'killed' ? 2 : s.kind === 'stopped' ? 5 : 6;
-  const status = s.kind === 'exited' ? s.code : s.kind === 'continued' ? Signal.SIGCONT : s.signal;
-  return { kind: 'waitid', info: { pid: o.pid, code: CLD[code]!, status } };
 }
 
 export function createModelBackend(options: ModelBackendOptions = {}): Backend {

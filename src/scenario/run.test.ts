@@ -1,3 +1,4 @@
+import { resolvedCall } from './calls/index.js';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from './ast.js';
 import {
@@ -162,8 +163,8 @@ describe('runScenario: arguments', () => {
   it('resolves $b, -$b and $b@c through idOf', async () => {
     const b = new FakeBackend();
     await run('init: fork() -> a\ninit: fork() -> c\na: tgkill($c@a, -$c, SIGTERM)\na: kill(-$init@c, 0)', b);
-    expect(b.calls[2]?.call).toEqual({ name: 'tgkill', tgid: 3, tid: -3, sig: 15 });
-    expect(b.calls[3]?.call).toEqual({ name: 'kill', pid: -1, sig: 0 });
+    expect(b.calls[2]?.call).toEqual(resolvedCall('tgkill', { tgid: 3, tid: -3, sig: 15 }));
+    expect(b.calls[3]?.call).toEqual(resolvedCall('kill', { pid: -1, sig: 0 }));
   });
 
   it('refuses an invisible $b at its position', async () => {
@@ -192,9 +193,10 @@ describe('runScenario: arguments', () => {
   it('passes setns targets, clone3 defaults and prctl defaults', async () => {
     const b = new FakeBackend();
     await run('init: fork() -> a\ninit: setns(ns_for_children(a), CLONE_NEWPID)\ninit: clone3()\ninit: prctl(PR_GET_CHILD_SUBREAPER)', b);
-    expect(b.calls[1]?.call).toEqual({ name: 'setns', target: { kind: 'ns_for_children', task: 1 }, flags: 0x20000000 });
-    expect(b.calls[2]?.call).toEqual({ name: 'clone3', flags: 0, setTid: undefined, exitSignal: 0 });
-    expect(b.calls[3]?.call).toEqual({ name: 'prctl', option: 37, arg: 0 });
+    expect(b.calls[1]?.call).toEqual(resolvedCall('setns', { target: { kind: 'ns_for_children', task: taskRef(1) }, flags: 0x20000000 }));
+    // Keys left out stay out: clone3's zeroed struct clone_args is the descriptor's (flags 0, no set_tid, exit_signal 0).
+    expect(b.calls[2]?.call).toEqual(resolvedCall('clone3'));
+    expect(b.calls[3]?.call).toEqual(resolvedCall('prctl', { option: 37 }));
   });
 
   it("refuses a set_tid that would choose the host's number, and passes longer ones", async () => {
@@ -226,11 +228,11 @@ describe('runScenario: fd names', () => {
     const r = await run(text, b);
     expect(r.mismatches).toEqual([]);
     expect(b.calls.slice(4).map((c) => c.call)).toEqual([
-      { name: 'pidfd_send_signal', fd: 3, sig: 0 },
-      { name: 'waitid', idtype: 3, id: 3, options: 4 },
-      { name: 'close', fd: 3 },
-      { name: 'setns', target: { kind: 'fd', fd: 3 }, flags: 0x20000000 },
-      { name: 'close', fd: 7 },
+      resolvedCall('pidfd_send_signal', { fd: 3, sig: 0 }),
+      resolvedCall('waitid', { idtype: 3, id: 3, options: 4 }),
+      resolvedCall('close', { fd: 3 }),
+      resolvedCall('setns', { target: { kind: 'fd', fd: 3 }, flags: 0x20000000 }),
+      resolvedCall('close', { fd: 7 }),
     ]);
     // The thread closed it for the whole process: init no longer has it.
     expect(await failure(`${text}\ninit: close(pfd)`, new FakeBackend())).toBe("t.pidns:10:13: no fd named pfd in init's process");

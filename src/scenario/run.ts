@@ -4,10 +4,11 @@
 // the transcript's order, and the check of written expectations. Backends see
 // numbers only.
 
-import { CLONE_FILES, CLONE_NEWPID, CLONE_THREAD } from '../abi/clone.js';
-import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
-import { ScenarioError, type Call, type CallName, type CallStep, type FdArg, type NsTarget, type PidArg, type Pos, type RepeatStep, type Script, type Step, type ViewStep } from './ast.js';
-import { taskRef, type Backend, type PresetTask, type CallOutcome, type ResolvedCall, type StepEvent, type TaskRef } from './backend.js';
+import { CLONE_FILES, CLONE_THREAD } from '../abi/clone.js';
+import { ScenarioError, type Call, type CallStep, type FdArg, type ParsedArg, type PidArg, type Pos, type RepeatStep, type Script, type Step, type ViewStep } from './ast.js';
+import { taskRef, type Backend, type PresetTask, type CallOutcome, type StepEvent, type TaskRef } from './backend.js';
+import { callSpec } from './calls/index.js';
+import { Args, type ArgValue, type CallSpec, type ResolvedCall } from './calls/spec.js';
 import { formatCallStep, formatView } from './format.js';
 import { entryLines, formatEvent, formatResult, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
 
@@ -47,9 +48,6 @@ export interface RunOptions {
 }
 
 type Emit = (entry: TranscriptEntry) => void;
-
-/** The calls that create a task when they return a positive value. */
-const CREATING: ReadonlySet<CallName> = new Set<CallName>(['fork', 'clone', 'clone3']);
 
 /** fd names of one process (one fd table): name to number. Threads share the object. */
 type FdTable = Map<string, number>;
@@ -208,95 +206,52 @@ class Runner {
     return fd;
   }
 
-  private nsTarget(t: NsTarget, caller: TaskRef, callerName: string): Extract<ResolvedCall, { name: 'setns' }>['target'] {
-    if (t.kind === 'fd') return { kind: 'fd', fd: this.fd(t.fd, caller, callerName) };
-    return { kind: t.kind, task: this.task(t.actor, t.pos) };
-  }
-
-  private async resolve(call: Call, caller: TaskRef, name: string): Promise<ResolvedCall> {
-    switch (call.name) {
-      case 'fork':
-      case 'execve':
-      case 'getpid':
-      case 'getppid':
-      case 'gettid':
-      case 'getpgrp':
-      case 'setsid':
-        return { name: call.name };
-      case 'clone':
-      case 'unshare':
-        return { name: call.name, flags: call.flags.value };
-      case 'clone3':
-        return {
-          name: 'clone3',
-          flags: call.flags?.value ?? 0,
-          setTid: call.setTid?.map((t) => t.value),
-          exitSignal: call.exitSignal?.value ?? 0,
-        };
-      case 'setns':
-        return { name: 'setns', target: this.nsTarget(call.target, caller, name), flags: call.flags.value };
-      case 'exit':
-      case 'exit_group':
-        return { name: call.name, code: call.code.value };
-      case 'wait4':
-        return { name: 'wait4', pid: await this.pid(call.pid, caller, name), options: call.options.value };
-      case 'waitid': {
-        const id = call.id.kind === 'fdname' ? this.fd(call.id, caller, name) : await this.pid(call.id, caller, name);
-        return { name: 'waitid', idtype: call.idtype.value, id, options: call.options.value };
-      }
-      case 'kill':
-        return { name: 'kill', pid: await this.pid(call.pid, caller, name), sig: call.sig.value };
-      case 'tgkill':
-        return { name: 'tgkill', tgid: await this.pid(call.tgid, caller, name), tid: await this.pid(call.tid, caller, name), sig: call.sig.value };
-      case 'pidfd_send_signal':
-        return { name: 'pidfd_send_signal', fd: this.fd(call.fd, caller, name), sig: call.sig.value };
-      case 'signal':
-        return { name: 'signal', sig: call.sig.value, disposition: call.disposition };
-      case 'getpgid':
-      case 'getsid':
-        return { name: call.name, pid: await this.pid(call.pid, caller, name) };
-      case 'setpgid':
-        return { name: 'setpgid', pid: await this.pid(call.pid, caller, name), pgid: await this.pid(call.pgid, caller, name) };
-      case 'prctl':
-        return { name: 'prctl', option: call.option.value, arg: call.arg?.value ?? 0 };
-      case 'pidfd_open':
-        return { name: 'pidfd_open', pid: await this.pid(call.pid, caller, name), flags: call.flags.value };
-      case 'close':
-        return { name: 'close', fd: this.fd(call.fd, caller, name) };
-      case 'sysctl':
-        return { name: 'sysctl', key: call.key, value: call.value?.value };
-      case 'setuid':
-        return { name: 'setuid', uid: call.uid.value };
+  private async resolveArg(a: ParsedArg, caller: TaskRef, name: string): Promise<ArgValue> {
+    switch (a.kind) {
+      case 'int':
+      case 'ref':
+        return this.pid(a, caller, name);
+      case 'fdname':
+        return this.fd(a, caller, name);
+      case 'flags':
+        return a.value;
+      case 'list':
+        return a.items.map((t) => t.value);
+      case 'word':
+        return a.text;
+      case 'ns':
+      case 'ns_for_children':
+        return { kind: a.kind, task: this.task(a.actor, a.pos) };
     }
   }
 
-  /**
-   * SCENARIO.md: set_tid may choose numbers down to ns0's level, not the
-   * host's. A child at level L has L + 1 numbers (level 0 is the host's), so
-   * exactly L + 1 entries would choose the host's; more are EINVAL, left to
-   * the call (as are more than MAX_PID_NS_LEVEL, which clone3 refuses first).
-   */
-  private async checkSetTid(call: Call, caller: TaskRef): Promise<void> {
-    if (call.name !== 'clone3' || call.setTid === undefined || this.backend.levelForChildren === undefined) return;
-    const last = call.setTid[call.setTid.length - 1];
-    if (last === undefined || call.setTid.length > MAX_PID_NS_LEVEL) return;
-    const level = await this.backend.levelForChildren(caller);
-    if (level === null) return;
-    const childLevel = level + (((call.flags?.value ?? 0) & CLONE_NEWPID) !== 0 ? 1 : 0);
-    if (call.setTid.length === childLevel + 1) {
-      this.fail(last.pos, `set_tid would choose the host's number: a child at level ${childLevel} takes at most ${childLevel} entries here (ns0 is level 1)`);
-    }
+  /** Every name to a number (in argument order, as the kernel reads them); then the language's own rules (normalize). */
+  private async resolve(spec: CallSpec, call: Call, caller: TaskRef, name: string): Promise<ResolvedCall> {
+    const values: (ArgValue | undefined)[] = [];
+    for (const a of call.args) values.push(a === undefined ? undefined : await this.resolveArg(a, caller, name));
+    // setns's target is an fd name or a number there; the descriptor reads both as a namespace target.
+    spec.params.forEach((p, i) => {
+      const v = values[i];
+      if (typeof p.kind !== 'function' && p.kind.kind === 'nsfile' && typeof v === 'number') values[i] = { kind: 'fd', fd: v };
+    });
+    const args = new Args(values);
+    return { name: spec.name, args: spec.normalize?.(args) ?? args };
   }
 
   private async callStep(step: CallStep, depth: number, rounds: readonly Round[], emit: Emit): Promise<void> {
     const actor = this.task(step.actor, step.pos);
     await this.mayStep(step.actor, actor, step.pos);
-    const resolved = await this.resolve(step.call, actor, step.actor);
-    await this.checkSetTid(step.call, actor);
+    const spec = callSpec(step.call.name)!;
+    const resolved = await this.resolve(spec, step.call, actor, step.actor);
+    const levelForChildren = this.backend.levelForChildren?.bind(this.backend);
+    await spec.check?.(step.call.args, {
+      levelForChildren: () => (levelForChildren === undefined ? Promise.resolve(null) : levelForChildren(actor)),
+      fail: (pos, message) => this.fail(pos, message),
+    });
     const comm = step.bind ?? this.comms.get(actor) ?? step.actor;
     const child = { ref: taskRef(this.nextRef), comm };
     const outcome = await this.backend.call(actor, resolved, child);
-    this.afterCall(step, actor, resolved, outcome);
+    this.afterCall(step, spec, actor, resolved, outcome);
 
     const text = formatCallStep(step);
     const result = formatResult(outcome.result);
@@ -306,24 +261,24 @@ class Runner {
   }
 
   /** Names, fd tables and blocked calls after a call. */
-  private afterCall(step: CallStep, actor: TaskRef, call: ResolvedCall, outcome: CallOutcome): void {
+  private afterCall(step: CallStep, spec: CallSpec, actor: TaskRef, call: ResolvedCall, outcome: CallOutcome): void {
     const result = outcome.result;
-    if (CREATING.has(call.name) && result.kind === 'value' && result.value > 0) {
+    const traits = spec.traits?.(call.args) ?? {};
+    if (spec.creates === 'task' && result.kind === 'value' && result.value > 0) {
       const ref = taskRef(this.nextRef++);
       this.comms.set(ref, step.bind ?? this.comms.get(actor) ?? step.actor);
       if (step.bind !== undefined) this.bind(step.bind, ref);
-      const flags = call.name === 'clone' || call.name === 'clone3' ? call.flags : 0;
       // A thread (or a CLONE_FILES child) shares the table; a forked child gets a copy.
-      const shared = (flags & (CLONE_THREAD | CLONE_FILES)) !== 0;
+      const shared = ((traits.cloneFlags ?? 0) & (CLONE_THREAD | CLONE_FILES)) !== 0;
       const table = this.fdTable(actor);
       this.fdTables.set(ref, shared ? table : new Map(table));
     }
-    if (call.name === 'pidfd_open' && result.kind === 'fd' && step.bind !== undefined) {
+    if (spec.creates === 'fd' && result.kind === 'fd' && step.bind !== undefined) {
       this.fdTable(actor).set(step.bind, result.fd);
     }
-    if (call.name === 'close' && result.kind === 'value' && result.value === 0) {
+    if (traits.closes !== undefined && result.kind === 'value' && result.value === 0) {
       const table = this.fdTable(actor);
-      for (const [name, fd] of table) if (fd === call.fd) table.delete(name);
+      for (const [name, fd] of table) if (fd === traits.closes) table.delete(name);
     }
     if (result.kind === 'unfinished') this.blockedIn.set(actor, call.name);
   }

@@ -11,7 +11,7 @@ describe('formatResult', () => {
     [{ kind: 'unfinished' }, '<unfinished ...>'],
     [{ kind: 'fd', fd: 7 }, 'fd'],
     [{ kind: 'wait4', pid: 3, status: { kind: 'exited', code: 0 } }, '3 {exited 0}'],
-    [{ kind: 'wait4', pid: 3, status: { kind: 'killed', signal: 9 } }, '3 {killed SIGKILL}'],
+    [{ kind: 'wait4', pid: 3, status: { kind: 'killed', signal: 9, core: false } }, '3 {killed SIGKILL}'],
     [{ kind: 'wait4', pid: 4, status: { kind: 'stopped', signal: 19 } }, '4 {stopped SIGSTOP}'],
     [{ kind: 'wait4', pid: 4, status: { kind: 'continued' } }, '4 {continued}'],
     [{ kind: 'waitid', info: { pid: 3, code: 'CLD_EXITED', status: 0 } }, '0 {si_pid=3, si_code=CLD_EXITED, si_status=0}'],

@@ -1,7 +1,7 @@
 // The page: holds the session and the position, renders the view of the
 // position, and wires the controls, the keyboard, file loading and the URL.
 
-import { snapshot, type Snapshot } from '../../src/kernel/snapshot.js';
+import { snapshot, type Snapshot } from '../../src/index.js';
 import { Session, errorText } from './session.js';
 import { buildView, type NsNode, type TreeNode, type View } from './view.js';
 import { decodeShare, encodeShare } from './share.js';

@@ -3,12 +3,7 @@
 // a re-run cannot drift from the CLI's transcript the way an undo could).
 // No DOM here: the page (main.ts) reads what this computes.
 
-import { ScenarioError, type Script, type Step } from '../../src/scenario/ast.js';
-import { formatScript } from '../../src/scenario/format.js';
-import { ModelBackend } from '../../src/scenario/model_backend.js';
-import { parseScenario } from '../../src/scenario/parser.js';
-import { runScenario, type Mismatch } from '../../src/scenario/run.js';
-import { entryLines, type TranscriptEntry } from '../../src/scenario/transcript.js';
+import { ScenarioError, entryLines, formatScript, ModelBackend, parseScenario, runScenario, type Mismatch, type Script, type Step, type TranscriptEntry } from '../../src/scenario/index.js';
 
 /** One top-level step of the scenario with what the full run printed for it. */
 export interface StepRecord {

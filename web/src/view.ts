@@ -3,10 +3,10 @@
 // from kernel internals beyond finding the namespace and task objects those
 // public views take. No DOM here.
 
-import { snapshot, type NsSnapshot, type Snapshot, type TaskSnapshot } from '../../src/kernel/snapshot.js';
-import type { Kernel } from '../../src/kernel/kernel.js';
-import { ProcFs } from '../../src/procfs/procfs.js';
-import { psLines, statusLines } from '../../src/scenario/transcript.js';
+import { snapshot, type NsSnapshot, type Snapshot, type TaskSnapshot } from '../../src/index.js';
+import type { Kernel } from '../../src/index.js';
+import { ProcFs } from '../../src/index.js';
+import { psLines, statusLines } from '../../src/scenario/index.js';
 
 export type TaskStateName = 'running' | 'blocked' | 'stopped' | 'exiting' | 'zombie';
 

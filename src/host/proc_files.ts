@@ -1,0 +1,85 @@
+// Reading one task's files under /proc (proc(5)): the parsers that the live
+// host commands and the kernel backend share. Every reader returns null when
+// the task vanished or the file cannot be read, never throws.
+
+import { readFileSync, readlinkSync } from 'node:fs';
+
+export function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The inode of a namespace link (`readlink /proc/PID/ns/pid` is `pid:[INODE]`). */
+export function nsInode(path: string): number | null {
+  try {
+    const m = /\[(\d+)\]/.exec(readlinkSync(path));
+    return m === null ? null : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** /proc/PID/stat's fields after comm (which may hold spaces and parentheses). */
+export interface ProcStat {
+  /** R, S, D, T, t, Z, X, ... */
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgrp: number;
+  readonly session: number;
+  /** PF_* flags (PF_EXITING is 0x4). */
+  readonly flags: number;
+}
+
+export function parseStat(text: string): ProcStat {
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), flags: Number(rest[6] ?? 0) };
+}
+
+export function readStat(path: string): ProcStat | null {
+  const text = readText(path);
+  return text === null ? null : parseStat(text);
+}
+
+/** The identity lines of /proc/PID/status; NS* columns run from the reader's level down. */
+export interface ProcStatusFile {
+  readonly name: string;
+  /** The state letter. */
+  readonly state: string;
+  readonly ppid: number;
+  readonly nstgid: readonly number[];
+  readonly nspid: readonly number[];
+  readonly nspgid: readonly number[];
+  readonly nssid: readonly number[];
+  /** Real, effective, saved uid. */
+  readonly uids: readonly [number, number, number];
+  /** Any signal in SigPnd or ShdPnd. */
+  readonly sigPending: boolean;
+}
+
+export function parseStatus(text: string): ProcStatusFile {
+  const field = (name: string): string => {
+    const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text);
+    return m?.[1]?.trim() ?? '';
+  };
+  const nums = (name: string): number[] => field(name).split(/\s+/).filter((x) => x !== '').map(Number);
+  const u = nums('Uid');
+  return {
+    name: field('Name'),
+    state: field('State').charAt(0),
+    ppid: Number(field('PPid')),
+    nstgid: nums('NStgid'),
+    nspid: nums('NSpid'),
+    nspgid: nums('NSpgid'),
+    nssid: nums('NSsid'),
+    uids: [u[0] ?? 0, u[1] ?? 0, u[2] ?? 0],
+    sigPending: /[1-9a-f]/.test(field('SigPnd')) || /[1-9a-f]/.test(field('ShdPnd')),
+  };
+}
+
+export function readStatus(path: string): ProcStatusFile | null {
+  const text = readText(path);
+  return text === null ? null : parseStatus(text);
+}

@@ -1,0 +1,196 @@
+// The scenario language's tokens within one line: a cursor over its
+// characters (positions in characters, 1-based columns), and arguments as
+// written (raw: before the call says which kind each must be).
+
+import { ScenarioError, type IntArg, type Pos, type RefArg } from './ast.js';
+
+/** `[a-z][a-z0-9_]{0,14}`: at most 15 bytes, the kernel's comm length. */
+const NAME_RE = /^[a-z][a-z0-9_]{0,14}$/;
+
+export function isName(text: string): boolean {
+  return NAME_RE.test(text);
+}
+
+/** An argument as written, before the call says what kind it must be. */
+export type RawArg =
+  | { readonly kind: 'terms'; readonly terms: readonly RawTerm[]; readonly pos: Pos }
+  | { readonly kind: 'ref'; readonly ref: RefArg; readonly pos: Pos }
+  | { readonly kind: 'fn'; readonly fn: string; readonly arg: string; readonly argPos: Pos; readonly pos: Pos }
+  | { readonly kind: 'list'; readonly items: readonly IntArg[]; readonly pos: Pos }
+  | { readonly kind: 'kw'; readonly key: string; readonly value: RawArg; readonly pos: Pos };
+
+export type RawTerm = { readonly kind: 'word'; readonly text: string; readonly pos: Pos } | IntArg;
+
+export const isWordStart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z_]/.test(c);
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_.]/.test(c);
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/** A cursor over one line, counted in characters (code points), comment removed. */
+export class Cursor {
+  i = 0;
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly chars: readonly string[],
+  ) {}
+
+  pos(i: number = this.i): Pos {
+    return { line: this.line, col: i + 1 };
+  }
+
+  peek(k = 0): string | undefined {
+    return this.chars[this.i + k];
+  }
+
+  skipSpace(): void {
+    while (this.peek() === ' ' || this.peek() === '\t') this.i++;
+  }
+
+  atEnd(): boolean {
+    this.skipSpace();
+    return this.i >= this.chars.length;
+  }
+
+  fail(message: string, pos: Pos = this.pos()): never {
+    throw new ScenarioError(this.file, pos, message);
+  }
+
+  /** The next token's text, for messages: a word, a number, one character, or "end of line". */
+  describeNext(): string {
+    this.skipSpace();
+    const c = this.peek();
+    if (c === undefined) return 'end of line';
+    let j = this.i;
+    if (isWordChar(c)) while (isWordChar(this.chars[j])) j++;
+    else j++;
+    return `'${this.chars.slice(this.i, j).join('')}'`;
+  }
+
+  eat(s: string): boolean {
+    this.skipSpace();
+    for (let k = 0; k < s.length; k++) if (this.peek(k) !== s[k]) return false;
+    this.i += s.length;
+    return true;
+  }
+
+  expect(s: string, context: string): void {
+    if (!this.eat(s)) this.fail(`expected '${s}' ${context}, got ${this.describeNext()}`);
+  }
+
+  /** `[A-Za-z_][A-Za-z0-9_.]*` (dots for sysctl keys), or undefined. */
+  word(): { text: string; pos: Pos } | undefined {
+    this.skipSpace();
+    if (!isWordStart(this.peek())) return undefined;
+    const start = this.i;
+    while (isWordChar(this.peek())) this.i++;
+    return { text: this.chars.slice(start, this.i).join(''), pos: this.pos(start) };
+  }
+
+  /** A name of the `[a-z][a-z0-9_]{0,14}` form; `what` says what it names. */
+  name(what: string): { text: string; pos: Pos } {
+    const w = this.word();
+    if (w === undefined) this.fail(`expected ${what}, got ${this.describeNext()}`);
+    if (!isName(w.text)) this.fail(`bad ${what} '${w.text}': names are [a-z][a-z0-9_]{0,14}`, w.pos);
+    return w;
+  }
+
+  /** A decimal integer, maybe negative. */
+  int(): IntArg {
+    this.skipSpace();
+    const start = this.i;
+    if (this.peek() === '-') this.i++;
+    if (!isDigit(this.peek())) this.fail(`expected a number, got ${this.describeNext()}`, this.pos(start));
+    while (isDigit(this.peek())) this.i++;
+    if (isWordChar(this.peek())) {
+      while (isWordChar(this.peek())) this.i++;
+      this.fail(`bad number '${this.chars.slice(start, this.i).join('')}'`, this.pos(start));
+    }
+    const value = Number(this.chars.slice(start, this.i).join(''));
+    if (!Number.isSafeInteger(value)) this.fail('number out of range', this.pos(start));
+    // -0 is written 0 everywhere else; keep one zero.
+    return { kind: 'int', value: value === 0 ? 0 : value, pos: this.pos(start) };
+  }
+}
+
+// ---------------------------------------------------------------- arguments
+
+function parseRef(cur: Cursor): RawArg {
+  cur.skipSpace();
+  const start = cur.pos();
+  const negate = cur.peek() === '-';
+  if (negate) cur.i++;
+  cur.i++; // '$'
+  if (!isWordStart(cur.peek())) cur.fail(`expected an actor name after '$', got ${cur.describeNext()}`);
+  const actor = cur.name('actor name');
+  let from: { text: string; pos: Pos } | undefined;
+  if (cur.peek() === '@') {
+    cur.i++;
+    if (!isWordStart(cur.peek())) cur.fail(`expected an actor name after '@', got ${cur.describeNext()}`);
+    from = cur.name('actor name');
+  }
+  const ref: RefArg =
+    from === undefined
+      ? { kind: 'ref', actor: actor.text, negate, from: undefined, pos: start }
+      : { kind: 'ref', actor: actor.text, negate, from: from.text, pos: start, fromPos: from.pos };
+  return { kind: 'ref', ref, pos: start };
+}
+
+function parseTerm(cur: Cursor): RawTerm {
+  cur.skipSpace();
+  const c = cur.peek();
+  if (isDigit(c) || (c === '-' && isDigit(cur.peek(1)))) return cur.int();
+  const w = cur.word();
+  if (w === undefined) cur.fail(`expected a constant or a number, got ${cur.describeNext()}`);
+  return { kind: 'word', text: w.text, pos: w.pos };
+}
+
+function parseTerms(cur: Cursor, first: RawTerm): RawArg {
+  const terms: RawTerm[] = [first];
+  while (cur.eat('|')) terms.push(parseTerm(cur));
+  return { kind: 'terms', terms, pos: first.pos };
+}
+
+function parseArg(cur: Cursor, allowKeyword: boolean): RawArg {
+  cur.skipSpace();
+  const start = cur.pos();
+  const c = cur.peek();
+  if (c === '$' || (c === '-' && cur.peek(1) === '$')) return parseRef(cur);
+  if (c === '[') {
+    cur.i++;
+    const items: IntArg[] = [];
+    if (!cur.eat(']')) {
+      do items.push(cur.int());
+      while (cur.eat(','));
+      cur.expect(']', 'to close the list');
+    }
+    return { kind: 'list', items, pos: start };
+  }
+  if (isDigit(c) || (c === '-' && isDigit(cur.peek(1)))) return parseTerms(cur, cur.int());
+  const w = cur.word();
+  if (w === undefined) return cur.fail(`expected an argument, got ${cur.describeNext()}`);
+  if (cur.eat('(')) {
+    const arg = cur.name('actor name');
+    cur.expect(')', `to close ${w.text}(`);
+    return { kind: 'fn', fn: w.text, arg: arg.text, argPos: arg.pos, pos: start };
+  }
+  if (allowKeyword && cur.eat('=')) {
+    return { kind: 'kw', key: w.text, value: parseArg(cur, false), pos: start };
+  }
+  return parseTerms(cur, { kind: 'word', text: w.text, pos: w.pos });
+}
+
+/** `(ARG, ...)`: the raw arguments and where `)` is. */
+export function parseArgList(cur: Cursor, call: string): { args: RawArg[]; close: Pos } {
+  cur.expect('(', `after ${call}`);
+  const args: RawArg[] = [];
+  if (cur.eat(')')) return { args, close: cur.pos(cur.i - 1) };
+  for (;;) {
+    args.push(parseArg(cur, true));
+    if (cur.eat(',')) continue;
+    cur.skipSpace();
+    const close = cur.pos();
+    cur.expect(')', 'or \',\' in the argument list');
+    return { args, close };
+  }
+}
+
