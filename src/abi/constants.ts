@@ -7,10 +7,10 @@ import { cloneFlagNames } from './clone.js';
 import { PIDFD_NONBLOCK, PIDFD_SIGNAL_PROCESS_GROUP, PIDFD_SIGNAL_THREAD, PIDFD_SIGNAL_THREAD_GROUP, PIDFD_THREAD } from './pidfd.js';
 import { PR_GET_CHILD_SUBREAPER, PR_GET_NAME, PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG } from './prctl.js';
 import { rebootCmdNames } from './reboot.js';
-import { parseSignal, saFlagNames, SFD_CLOEXEC, SFD_NONBLOCK, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGRTMAX, SIGRTMIN, Signal } from './signal.js';
+import { parseSignal, SiCode, saFlagNames, SFD_CLOEXEC, SFD_NONBLOCK, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGRTMAX, SIGRTMIN, Signal } from './signal.js';
 import { IdType, waitOptionNames } from './wait.js';
 
-export type ConstantFamily = 'clone' | 'signal' | 'wait' | 'idtype' | 'prctl' | 'pidfd' | 'sa' | 'sighow' | 'sfd' | 'reboot';
+export type ConstantFamily = 'clone' | 'signal' | 'wait' | 'idtype' | 'prctl' | 'pidfd' | 'sa' | 'sighow' | 'sfd' | 'reboot' | 'sigset' | 'sicode';
 
 /** How an error message names a family: "expected a signal, got WNOHANG". */
 export const familyDescription = {
@@ -24,6 +24,8 @@ export const familyDescription = {
   sighow: 'SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK',
   sfd: 'SFD_* flags',
   reboot: 'a LINUX_REBOOT_CMD_* command',
+  sigset: 'a signal set (signals combined with |)',
+  sicode: 'an si_code (SI_USER, SI_QUEUE, SI_TKILL, SI_KERNEL, ...)',
 } satisfies Record<ConstantFamily, string>;
 
 function enumEntries(e: Record<string, string | number>): [string, number][] {
@@ -63,12 +65,18 @@ const families: Readonly<Record<ConstantFamily, ReadonlyMap<string, number>>> = 
     ['SFD_NONBLOCK', SFD_NONBLOCK],
   ]),
   reboot: new Map(Object.entries(rebootCmdNames)),
+  // A set's members as mask bits (2 ** (sig - 1)); SIGRTMIN+n / SIGRTMAX-n are resolved by constantIn.
+  sigset: new Map(([...enumEntries(Signal), ['SIGRTMIN', SIGRTMIN], ['SIGRTMAX', SIGRTMAX]] as [string, number][]).map(([n, v]): [string, number] => [n, 2 ** (v - 1)])),
+  sicode: new Map(enumEntries(SiCode).filter(([n]) => n.startsWith('SI_'))),
 };
 
 /** The value of `name` in `family`, or undefined when the family has no such name. */
 export function constantIn(family: ConstantFamily, name: string): number | undefined {
   const v = families[family].get(name);
-  if (v === undefined && family === 'signal' && name.startsWith('SIGRT')) return parseSignal(name);
+  if (v === undefined && (family === 'signal' || family === 'sigset') && name.startsWith('SIGRT')) {
+    const sig = parseSignal(name);
+    return sig === undefined ? undefined : family === 'signal' ? sig : 2 ** (sig - 1);
+  }
   return v;
 }
 

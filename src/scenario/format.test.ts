@@ -44,6 +44,8 @@ const familyNames: Record<ConstantFamily, string[]> = {
   sighow: ['SIG_BLOCK', 'SIG_SETMASK'],
   sfd: ['SFD_NONBLOCK', 'SFD_CLOEXEC'],
   reboot: ['LINUX_REBOOT_CMD_RESTART', 'LINUX_REBOOT_CMD_HALT'],
+  sigset: ['SIGUSR1', 'SIGTERM', 'SIGCHLD'],
+  sicode: ['SI_QUEUE', 'SI_USER'],
 };
 
 function term(family: ConstantFamily): fc.Arbitrary<FlagTerm> {
