@@ -123,6 +123,9 @@ export class Kernel {
     pid.addPgrpMember(group);
     pid.addSessionMember(group);
     ns0.childReaper = init;
+    // SCENARIO.md's start state: the runner, init's parent outside the model, gives init
+    // PR_SET_PDEATHSIG SIGKILL so that its own death takes the scenario with it.
+    if (mode === 'scenario') init.pdeathSignal = 9;
     this.init = init;
   }
 

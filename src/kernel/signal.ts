@@ -188,7 +188,9 @@ function completeSignal(k: Kernel, p: Task, sig: number, scope: SignalScope, cur
     if (t === null) return;
     group.currTarget = t;
   }
-  if (fatal(p, sig) && !group.groupExit && !sigismember(t.realBlocked, sig) && !kernelCoredump(sig)) {
+  // A namespace init's group is not taken down here by anything but SIGKILL: a fatal signal that
+  // reached it (blocked, hence not ignored) is dropped at delivery instead (seen on Linux 6.18).
+  if (fatal(p, sig) && !group.groupExit && (!group.unkillable || sig === Signal.SIGKILL) && !sigismember(t.realBlocked, sig) && !kernelCoredump(sig)) {
     startGroupExit(k, group, sig);
     return;
   }
@@ -378,7 +380,8 @@ export function returnToUser(k: Kernel, t: Task): boolean {
 }
 
 export function emitCaught(k: Kernel, t: Task, info: SigInfo): void {
-  k.emit({ type: 'caught', task: t.seq, signal: info.signo, siPid: info.pid, siCode: info.code, siStatus: info.status, siValue: info.value ?? null });
+  // A queued siginfo's si_value shares its place with si_status (the _rt and _sigchld layouts): a handler reading si_status sees it.
+  k.emit({ type: 'caught', task: t.seq, signal: info.signo, siPid: info.pid, siCode: info.code, siStatus: info.value ?? info.status, siValue: info.value ?? null });
 }
 
 /** complete_signal()'s fatal path and do_group_exit(): every thread is killed with `code` as the status word. */
