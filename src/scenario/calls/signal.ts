@@ -76,7 +76,9 @@ export const pidfd_send_signal: CallSpec = {
       weight: 1,
       generate: (c) => {
         const fd = c.pick(c.actor.fds);
-        return fd === undefined ? null : { line: `${c.actor.name}: pidfd_send_signal(${fd}, ${c.pick(['SIGKILL', 'SIGTERM', 'SIGSTOP', 'SIGCONT', '0'])!})` };
+        if (fd === undefined) return null;
+        const flags = c.pick(['', '', '', ', PIDFD_SIGNAL_THREAD', ', PIDFD_SIGNAL_THREAD_GROUP', ', PIDFD_SIGNAL_PROCESS_GROUP'])!;
+        return { line: `${c.actor.name}: pidfd_send_signal(${fd}, ${c.pick(['SIGKILL', 'SIGTERM', 'SIGSTOP', 'SIGCONT', '0'])!}${flags})` };
       },
     },
   ],
@@ -173,6 +175,18 @@ export const rt_tgsigqueueinfo: CallSpec = {
   traits: (a) => ({ sends: a.num(2) }),
   model: (ctx, a) => value(sysRtTgsigqueueinfo(ctx.kernel, ctx.me, a.num(0), a.num(1), a.num(2), { code: a.num(3), value: a.num(4), pid: a.num(5, 0) })),
   wire: (a) => ({ op: 'tq', args: [a.num(0), a.num(1), a.num(2), a.num(3), a.num(4), a.num(5, 0)] }),
+  fuzz: [
+    {
+      weight: 1,
+      generate: async (c) => {
+        const target = c.pick(await c.visible());
+        if (target === undefined) return null;
+        const leader = c.living().find((x) => x.name === target.leader) ?? target;
+        if (!(await c.sees(leader))) return null;
+        return { line: `${c.actor.name}: rt_tgsigqueueinfo($${leader.name}, $${target.name}, ${c.pick(['SIGRTMIN', 'SIGRTMAX', 'SIGTERM'])!}, ${c.pick(['SI_QUEUE', 'SI_TKILL'])!}, ${c.int(0, 9)})` };
+      },
+    },
+  ],
 };
 
 /**
@@ -191,6 +205,10 @@ export const reboot: CallSpec = {
     return r.ok ? { kind: 'value', value: 0 } : { kind: 'errno', errno: r.code };
   },
   wire: (a) => ({ op: 'rb', args: [a.num(0)] }),
+  fuzz: [
+    // Rare: it ends a whole namespace. From ns0 too: ns0 is a child of the runner's namespace.
+    { weight: 0.3, generate: (c) => ({ line: `${c.actor.name}: reboot(${c.pick(['LINUX_REBOOT_CMD_RESTART', 'LINUX_REBOOT_CMD_POWER_OFF', 'LINUX_REBOOT_CMD_CAD_OFF'])!})` }) },
+  ],
 };
 
 /**
