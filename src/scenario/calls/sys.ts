@@ -5,6 +5,7 @@ import { sysClose, sysPidfdOpen } from '../../syscalls/pidfd.js';
 import { sysPrctl, sysSetuid, sysSysctlRead, sysSysctlWrite } from '../../syscalls/sys.js';
 import { fdResult, value } from './results.js';
 import { PR_SET_PDEATHSIG } from '../../abi/prctl.js';
+import { Signal } from '../../abi/signal.js';
 import type { ArgKind, CallSpec } from './spec.js';
 
 /** PR_SET_PDEATHSIG takes a signal (a name or a number); every other option a number. */
@@ -64,7 +65,14 @@ export const setuid: CallSpec = {
   name: 'setuid',
   params: [{ name: 'uid', kind: { kind: 'int', what: 'a uid' } }],
   result: 'value',
-  model: (ctx, a) => value(sysSetuid(ctx.kernel, ctx.me, a.num(0))),
+  model: (ctx, a) => {
+    const r = sysSetuid(ctx.kernel, ctx.me, a.num(0));
+    // The runner puts PR_SET_PDEATHSIG SIGKILL back on any thread of the scenario's init after
+    // setuid (commit_creds cleared it): its safety net, part of the start state (DIFFERENCES.md).
+    const me = ctx.me;
+    if (r.ok && me.activeNs === ctx.kernel.ns0 && me.tgidIn(me.activeNs) === 1) me.pdeathSignal = Signal.SIGKILL;
+    return value(r);
+  },
   wire: (a) => ({ op: 'su', args: [a.num(0)] }),
   fuzz: [{ weight: 1, generate: (c) => ({ line: `${c.actor.name}: setuid(${c.pick(['1000', '1000', '0', '2000'])!})` }) }],
 };
