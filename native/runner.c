@@ -565,6 +565,27 @@ static void actor_loop(int sock) {
       sa.restorer = pidns_sigreturn;
       sa.handler = b == 0 ? (unsigned long)SIG_DFL : b == 1 ? (unsigned long)SIG_IGN : (unsigned long)on_signal;
       ret = R4(SYS_rt_sigaction, a, &sa, 0, 8);
+    } else if (!strcmp(op, "ss") || !strcmp(op, "tw")) {
+      unsigned long lo = (unsigned long)parse_long(&p);
+      unsigned long set = lo | ((unsigned long)parse_long(&p) << 32);
+      if (op[0] == 's') {
+        ret = R2(SYS_rt_sigsuspend, &set, 8);
+      } else {
+        struct timespec zero = {0, 0};
+        siginfo_t si;
+        long timeout = parse_long(&p);
+        ret = R4(SYS_rt_sigtimedwait, &set, &si, timeout < 0 ? NULL : &zero, 8);
+      }
+    } else if (!strcmp(op, "pa")) {
+      ret = R0(SYS_pause);
+    } else if (!strcmp(op, "sf")) {
+      a = parse_long(&p);
+      unsigned long lo = (unsigned long)parse_long(&p);
+      unsigned long set = lo | ((unsigned long)parse_long(&p) << 32);
+      ret = R4(SYS_signalfd4, a, &set, 8, parse_long(&p));
+    } else if (!strcmp(op, "rd")) {
+      char buf[128];
+      ret = R3(SYS_read, parse_long(&p), buf, sizeof buf);
     } else if (!strcmp(op, "pm")) {
       a = parse_long(&p);
       unsigned long lo = (unsigned long)parse_long(&p);

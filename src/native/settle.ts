@@ -37,7 +37,7 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
     if (st.state !== 'S') return `task ${x.ref} running (${st.state})`;
     const sc = syscallOf(x.hostTid);
     if (x.pending?.mayBlock === true) {
-      if (sc.nr !== NR.wait4 && sc.nr !== NR.waitid) return `task ${x.ref} not yet in its wait`;
+      if (!(x.pending.blocksIn ?? WAITS).includes(sc.nr)) return `task ${x.ref} not yet in its wait`;
     } else if (x.pending !== null) {
       return `task ${x.ref} has a call in flight`;
     } else if (sc.nr !== NR.recvmsg) {
@@ -59,8 +59,9 @@ function membersAlive(actors: readonly Actor[], init: Actor): boolean {
   return false;
 }
 
+const WAITS: readonly number[] = [NR.wait4, NR.waitid];
+
 function blockedInWait(a: Actor): boolean {
   if (statOf(a.hostTid)?.state !== 'S') return false;
-  const nr = syscallOf(a.hostTid).nr;
-  return nr === NR.wait4 || nr === NR.waitid;
+  return (a.pending?.blocksIn ?? WAITS).includes(syscallOf(a.hostTid).nr);
 }

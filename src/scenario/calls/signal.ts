@@ -2,9 +2,9 @@
 // rt_sigqueueinfo, rt_tgsigqueueinfo and reboot.
 
 import { SA_SIGINFO, Signal } from '../../abi/signal.js';
-import { sysKill, sysPidfdSendSignal, sysReboot, sysRtSigaction, sysRtSigprocmask, sysRtSigqueueinfo, sysRtTgsigqueueinfo, sysSignal, sysTgkill } from '../../syscalls/signal.js';
+import { sysKill, sysPause, sysPidfdSendSignal, sysRead, sysReboot, sysRtSigaction, sysRtSigprocmask, sysRtSigsuspend, sysRtSigtimedwait, sysSignalfd, sysRtSigqueueinfo, sysRtTgsigqueueinfo, sysSignal, sysTgkill } from '../../syscalls/signal.js';
 import type { SignalDisposition } from '../../kernel/signal_types.js';
-import { value } from './results.js';
+import { fdResult, sigWaitResult, value } from './results.js';
 import type { ArgKind, CallSpec } from './spec.js';
 
 const SIG: ArgKind = { kind: 'const', family: 'signal' };
@@ -239,4 +239,76 @@ export const rt_sigaction: CallSpec = {
       }),
     },
   ],
+};
+
+// x86_64 system call numbers the signal waits sleep in (/proc/TID/syscall).
+const NR_READ = 0;
+const NR_PAUSE = 34;
+const NR_RT_SIGTIMEDWAIT = 128;
+const NR_RT_SIGSUSPEND = 130;
+
+/** rt_sigsuspend(MASK): -1 EINTR once a handler has run (blocks until then). */
+export const rt_sigsuspend: CallSpec = {
+  name: 'rt_sigsuspend',
+  params: [{ name: 'mask', kind: { kind: 'flags', family: 'sigset' } }],
+  result: 'value',
+  mayBlock: true,
+  blocksIn: [NR_RT_SIGSUSPEND],
+  model: (ctx, a) => sigWaitResult('rt_sigsuspend', sysRtSigsuspend(ctx.kernel, ctx.me, sigset(a.num(0)))),
+  wire: (a) => ({ op: 'ss', args: halves(a.num(0)) }),
+};
+
+/** pause(): -1 EINTR once a handler has run. */
+export const pause: CallSpec = {
+  name: 'pause',
+  params: [],
+  result: 'value',
+  mayBlock: true,
+  blocksIn: [NR_PAUSE],
+  model: (ctx) => sigWaitResult('pause', sysPause(ctx.kernel, ctx.me)),
+  wire: () => ({ op: 'pa', args: [] }),
+};
+
+/** rt_sigtimedwait(SET[, 0]): the number of the signal it takes; with timeout 0 a poll (EAGAIN), without one it blocks. */
+export const rt_sigtimedwait: CallSpec = {
+  name: 'rt_sigtimedwait',
+  params: [
+    { name: 'set', kind: { kind: 'flags', family: 'sigset' } },
+    { name: 'timeout', kind: { kind: 'int', what: 'a timeout of 0 (a poll), or none' }, optional: true },
+  ],
+  result: 'value',
+  mayBlock: true,
+  blocksIn: [NR_RT_SIGTIMEDWAIT],
+  model: (ctx, a) => sigWaitResult('rt_sigtimedwait', sysRtSigtimedwait(ctx.kernel, ctx.me, sigset(a.num(0)), a.has(1) ? 0 : null)),
+  wire: (a) => ({ op: 'tw', args: [...halves(a.num(0)), a.has(1) ? 0 : -1] }),
+  check: (args, ctx) => {
+    const t = args[1];
+    if (t !== undefined && t.kind === 'int' && t.value !== 0) ctx.fail(t.pos, 'the model has no clock: a timeout is 0 (a poll) or left out (wait)');
+    return Promise.resolve();
+  },
+};
+
+/** signalfd(FD, MASK, FLAGS) -> NAME: FD -1 makes a new one; an existing signalfd gets the new mask. */
+export const signalfd: CallSpec = {
+  name: 'signalfd',
+  params: [
+    { name: 'fd', kind: { kind: 'fd' } },
+    { name: 'mask', kind: { kind: 'flags', family: 'sigset' } },
+    { name: 'flags', kind: { kind: 'flags', family: 'sfd' } },
+  ],
+  creates: 'fd',
+  result: 'fd',
+  model: (ctx, a) => fdResult(sysSignalfd(ctx.kernel, ctx.me, a.num(0), sigset(a.num(1)), a.num(2))),
+  wire: (a) => ({ op: 'sf', args: [a.num(0), ...halves(a.num(1)), a.num(2)] }),
+};
+
+/** read(FD): one struct signalfd_siginfo from a signalfd (= 128), or the errno; blocks without SFD_NONBLOCK. */
+export const read: CallSpec = {
+  name: 'read',
+  params: [{ name: 'fd', kind: { kind: 'fd' } }],
+  result: 'value',
+  mayBlock: true,
+  blocksIn: [NR_READ],
+  model: (ctx, a) => sigWaitResult('read', sysRead(ctx.kernel, ctx.me, a.num(0))),
+  wire: (a) => ({ op: 'rd', args: [a.num(0)] }),
 };
