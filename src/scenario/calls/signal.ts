@@ -109,6 +109,26 @@ const halves = (n: number): [string, string] => {
   return [String(s & 0xffffffffn), String(s >> 32n)];
 };
 
+/**
+ * A set written with SIGKILL or SIGSTOP by name reads as if they could be
+ * blocked or awaited; the kernel silently leaves them out of every mask, so
+ * the language refuses the name (a number still reaches the kernel as is).
+ */
+function noUnblockable(...indexes: number[]): NonNullable<CallSpec['check']> {
+  return (args, ctx) => {
+    for (const i of indexes) {
+      const a = args[i];
+      if (a?.kind !== 'flags') continue;
+      for (const t of a.terms) {
+        if (t.kind === 'const' && (t.name === 'SIGKILL' || t.name === 'SIGSTOP')) {
+          ctx.fail(t.pos, `${t.name} cannot be in a signal set: the kernel leaves it out of every mask (write its bit as a number to show that)`);
+        }
+      }
+    }
+    return Promise.resolve();
+  };
+}
+
 /** rt_sigprocmask(HOW, SET): the new mask; the result is 0 (the old mask is not shown). */
 export const rt_sigprocmask: CallSpec = {
   name: 'rt_sigprocmask',
@@ -122,6 +142,7 @@ export const rt_sigprocmask: CallSpec = {
     return r.ok ? { kind: 'value', value: 0 } : { kind: 'errno', errno: r.code };
   },
   wire: (a) => ({ op: 'pm', args: [a.num(0), ...halves(a.num(1))] }),
+  check: noUnblockable(1),
   fuzz: [
     {
       weight: 2,
@@ -231,6 +252,7 @@ export const rt_sigaction: CallSpec = {
     return r.ok ? { kind: 'value', value: 0 } : { kind: 'errno', errno: r.code };
   },
   wire: (a) => ({ op: 'sa', args: [a.num(0), DISPOSITIONS.indexOf(a.word(1) as SignalDisposition), a.word(1) === 'catch' ? a.num(2) | SA_SIGINFO : a.num(2), ...halves(a.num(3))] }),
+  check: noUnblockable(3),
   fuzz: [
     {
       weight: 2,
@@ -256,6 +278,7 @@ export const rt_sigsuspend: CallSpec = {
   blocksIn: [NR_RT_SIGSUSPEND],
   model: (ctx, a) => sigWaitResult('rt_sigsuspend', sysRtSigsuspend(ctx.kernel, ctx.me, sigset(a.num(0)))),
   wire: (a) => ({ op: 'ss', args: halves(a.num(0)) }),
+  check: noUnblockable(0),
 };
 
 /** pause(): -1 EINTR once a handler has run. */
@@ -281,10 +304,10 @@ export const rt_sigtimedwait: CallSpec = {
   blocksIn: [NR_RT_SIGTIMEDWAIT],
   model: (ctx, a) => sigWaitResult('rt_sigtimedwait', sysRtSigtimedwait(ctx.kernel, ctx.me, sigset(a.num(0)), a.has(1) ? 0 : null)),
   wire: (a) => ({ op: 'tw', args: [...halves(a.num(0)), a.has(1) ? 0 : -1] }),
-  check: (args, ctx) => {
+  check: async (args, ctx) => {
+    await noUnblockable(0)(args, ctx);
     const t = args[1];
     if (t !== undefined && t.kind === 'int' && t.value !== 0) ctx.fail(t.pos, 'the model has no clock: a timeout is 0 (a poll) or left out (wait)');
-    return Promise.resolve();
   },
 };
 
@@ -300,6 +323,7 @@ export const signalfd: CallSpec = {
   result: 'fd',
   model: (ctx, a) => fdResult(sysSignalfd(ctx.kernel, ctx.me, a.num(0), sigset(a.num(1)), a.num(2))),
   wire: (a) => ({ op: 'sf', args: [a.num(0), ...halves(a.num(1)), a.num(2)] }),
+  check: noUnblockable(1),
 };
 
 /** read(FD): one struct signalfd_siginfo from a signalfd (= 128), or the errno; blocks without SFD_NONBLOCK. */
