@@ -267,11 +267,27 @@ static int start_ns_known;
 static dev_t start_ns_dev;
 static ino_t start_ns_ino;
 
+/* The controller records it and leaves it in the environment, so that an actor's image after execve() knows it too. */
+#define START_NS_ENV "PIDNS_RUNNER_START_PIDNS"
 static void record_start_ns(void) {
   struct stat st;
   if (R2(SYS_stat, "/proc/self/ns/pid", &st) != 0) return;
   start_ns_dev = st.st_dev;
   start_ns_ino = st.st_ino;
+  start_ns_known = 1;
+  char v[64];
+  snprintf(v, sizeof v, "%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+  setenv(START_NS_ENV, v, 1);
+}
+
+/* In an exec'd actor: the start namespace from the environment, if it reads back whole. */
+static void inherit_start_ns(void) {
+  const char *v = getenv(START_NS_ENV);
+  unsigned long dev, ino;
+  char tail;
+  if (v == NULL || sscanf(v, "%lu:%lu%c", &dev, &ino, &tail) != 2) return;
+  start_ns_dev = (dev_t)dev;
+  start_ns_ino = (ino_t)ino;
   start_ns_known = 1;
 }
 
@@ -1020,6 +1036,7 @@ int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "reboot-selftest")) return reboot_selftest();
   if (argc >= 3 && !strcmp(argv[1], "bench")) return bench(atol(argv[2]));
   if (argc >= 4 && !strcmp(argv[1], "actor")) {
+    inherit_start_ns();
     const char *p = argv[2];
     actor_start((int)parse_long(&p), argv[3], 1);
   }
