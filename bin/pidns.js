@@ -8,4 +8,11 @@ process.stdout.on('error', (e) => {
   throw e;
 });
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  // A bug, not bad input: one line and exit 3 (docs/cli.md), not a stack trace; PIDNS_DEBUG=1 shows it.
+  process.stderr.write(`error: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+  if (process.env.PIDNS_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = 3;
+}

@@ -45,7 +45,7 @@ describe('the kernel backend', () => {
   it('is available where CI requires it', () => {
     if (!available.ok) {
       if (required) expect.fail(`PIDNS_REQUIRE_KERNEL=1 but the kernel backend is unavailable: ${available.reason}`);
-      console.warn(`kernel backend unavailable, conformance skipped: ${available.reason}`);
+      console.warn(`kernel backend unavailable, conformance skipped: ${available.reason} (it needs root, Linux 6.14 or later and gcc: README, "What npm test needs")`);
     }
     expect(files.length).toBeGreaterThan(0);
   });

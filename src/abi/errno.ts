@@ -42,8 +42,11 @@ const messages = {
   [Errno.EUSERS]: 'Too many users',
 } satisfies Record<Errno, string>;
 
-export function errnoName(errno: Errno): string {
-  return Errno[errno];
+/** An errno's name: `'ESRCH'`, typed, so that a result's `code` can be switched over. */
+export type ErrnoCode = keyof typeof Errno;
+
+export function errnoName(errno: Errno): ErrnoCode {
+  return Errno[errno] as ErrnoCode;
 }
 
 export function errnoMessage(errno: Errno): string {
@@ -62,7 +65,7 @@ export function errnoFromName(name: string): Errno | undefined {
 
 /** The error class at the API edge: carries errno, its code name and the system call. */
 export class SyscallError extends Error {
-  readonly code: string;
+  readonly code: ErrnoCode;
   constructor(
     readonly errno: Errno,
     readonly syscall: string,

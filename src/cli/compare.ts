@@ -60,10 +60,23 @@ export async function transcriptOf(script: Script, name: string, live: LiveBacke
 export type Comparison =
   | { readonly kind: 'same' }
   /** The transcripts differ: `diff` is the unified diff, `--- A` / `+++ B`. */
-  | { readonly kind: 'differ'; readonly diff: readonly string[] }
+  | { readonly kind: 'differ'; readonly diff: readonly string[]; readonly first: FirstDifference }
   | { readonly kind: 'skipped'; readonly backend: string; readonly reason: string }
   /** A backend could not start (`startup`) or crashed mid-run. */
   | { readonly kind: 'broken'; readonly backend: string; readonly message: string; readonly startup: boolean };
+
+/** Where two transcripts first part: the 1-based line, and each side's line there (null: that side ended). */
+export interface FirstDifference {
+  readonly line: number;
+  readonly a: string | null;
+  readonly b: string | null;
+}
+
+export function firstDifference(a: readonly string[], b: readonly string[]): FirstDifference | null {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return { line: i + 1, a: a[i] ?? null, b: b[i] ?? null };
+  return null;
+}
 
 export interface CompareOptions {
   /** PIDNS_REQUIRE_KERNEL=1: an unavailable backend is a failure, not a skip. */
@@ -104,6 +117,7 @@ export class Comparer {
     }
     const [a, b] = this.backends;
     const diff = unifiedDiff(results[0]!.lines, results[1]!.lines, { from: a, to: b });
-    return diff.length === 0 ? { kind: 'same' } : { kind: 'differ', diff };
+    const first = firstDifference(results[0]!.lines, results[1]!.lines);
+    return diff.length === 0 || first === null ? { kind: 'same' } : { kind: 'differ', diff, first };
   }
 }

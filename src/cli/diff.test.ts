@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createModelBackend } from '../scenario/model_backend.js';
 import { backendFactory, registerBackend } from './backends.js';
 import type { Io } from './io.js';
+import { DIFF_SPEC } from './diff.js';
 import { main } from './main.js';
 import { buggyModel, wrapBackend } from './test_backends.js';
 
@@ -68,19 +69,18 @@ describe('pidns diff', () => {
   });
 
   it('a directory: every *.pidns below it, sorted', async () => {
-    const r = await cli(['diff', '--backends', 'model,buggy', 'conf'], { stdoutIsTTY: true });
+    const r = await cli(['diff', '--backends', 'model,buggy', 'conf'], { stderrIsTTY: true });
     expect(r.code).toBe(1);
-    // The progress line names the files in order, and is erased before other output.
-    const progress = [...r.out.matchAll(/\r\x1b\[K(\[\d\/\d\] [^\r\n]*)/g)].map((m) => m[1]);
-    expect(progress).toEqual(['[1/3] conf/a.pidns', '[2/3] conf/b.pidns', '[3/3] conf/sub/c.pidns']);
-    // Each progress line is erased before anything else is printed.
-    expect(r.out).toMatch(/\[3\/3\] conf\/sub\/c.pidns\r\x1b\[KFAIL/);
-    expect(r.out.replace(/\r\x1b\[K(\[\d\/\d\] [^\r\n]*)?/g, '')).toBe(
+    // The progress line (on stderr) names the files in order, with how many are done, and is erased each time.
+    const progress = [...r.err.matchAll(/\r\x1b\[K(\[\d\/\d\] [^\r\n]*)/g)].map((m) => m[1]);
+    expect(progress).toEqual(['[0/3] conf/a.pidns', '[1/3] conf/b.pidns', '[2/3] conf/sub/c.pidns']);
+    expect(r.err.replace(/\r\x1b\[K(\[\d\/\d\] [^\r\n]*)?/g, '')).toBe('');
+    expect(r.out).toBe(
       ['FAIL conf/sub/c.pidns', '--- model', '+++ buggy', '@@ -1 +1 @@', '-init: getpid() = 1', '+init: getpid() = 2', '2 passed, 1 failed', ''].join('\n'),
     );
   });
 
-  it('no progress line when standard output is not a terminal', async () => {
+  it('no progress line when standard error is not a terminal', async () => {
     const r = await cli(['diff', '--backends', 'model,model', 'conf']);
     expect(r).toEqual({ code: 0, out: '3 passed, 0 failed\n', err: '' });
   });
@@ -140,20 +140,30 @@ describe('pidns diff', () => {
   });
 
   it.each([
-    [['diff'], 'error: diff needs at least one FILE or DIR (pidns diff --help)\n'],
-    [['diff', 'x', '--fast'], 'error: unknown option --fast for diff (pidns diff --help)\n'],
-    [['diff', 'x', '--backends'], 'error: --backends needs two names, e.g. --backends model,kernel\n'],
-    [['diff', 'x', '--backends=model'], 'error: --backends takes two names A,B, got model\n'],
-    [['diff', 'x', '--backends=model,kernel,model'], 'error: --backends takes two names A,B, got model,kernel,model\n'],
-    [['diff', 'x', '--backends', 'model,qemu'], 'error: unknown backend qemu (model, kernel, buggy, nokernel, latekernel, broken, crashy)\n'],
-  ])('%j: usage error, exit 2', async (argv, err) => {
-    expect(await cli(argv)).toEqual({ code: 2, out: '', err });
+    [['diff'], 'needs at least 1 FILE|DIR'],
+    [['diff', 'x', '--fast'], 'unknown option --fast'],
+    [['diff', 'x', '--backends'], 'option --backends needs a value'],
+    [['diff', 'x', '--backends=model'], '--backends takes two names A,B, got model'],
+    [['diff', 'x', '--backends=model,kernel,model'], '--backends takes two names A,B, got model,kernel,model'],
+    [['diff', 'x', '--backends', 'model,qemu'], 'unknown backend qemu (model, kernel, buggy, nokernel, latekernel, broken, crashy)'],
+    [['diff', '-', '-'], 'standard input (-) can be read once'],
+  ])('%j: usage error, exit 2', async (argv, reason) => {
+    expect(await cli(argv)).toEqual({ code: 2, out: '', err: `error: ${reason}; usage: ${DIFF_SPEC.usage} (pidns diff --help)\n` });
+  });
+
+  it('--json: a file object each, with the first difference as fields, then the summary', async () => {
+    const r = await cli(['diff', '--json', '--backends', 'model,buggy', 'same.pidns', 'differ.pidns']);
+    expect(r.code).toBe(1);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects[0]).toEqual({ version: 1, type: 'file', file: 'same.pidns', backends: ['model', 'buggy'], status: 'same' });
+    expect(objects[1]).toMatchObject({ version: 1, type: 'file', file: 'differ.pidns', status: 'differ', first: { aOutcome: { ok: true }, bOutcome: { ok: true } } });
+    expect(objects[2]).toEqual({ version: 1, type: 'summary', passed: 1, failed: 1, skipped: 0 });
   });
 
   it('--help', async () => {
     const r = await cli(['diff', '--help']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Usage: pidns diff FILE\|DIR\.\.\. \[--backends A,B\]/);
+    expect(r.out).toBe(DIFF_SPEC.help);
   });
 
   it('SIGINT or SIGTERM while a file runs: the open backend is closed', async () => {

@@ -7,84 +7,69 @@ import { ScenarioError, type Script } from '../scenario/ast.js';
 import { parseScenario } from '../scenario/parser.js';
 import { backendFactory, backendNames } from './backends.js';
 import { Comparer, type Comparison } from './compare.js';
-import { answerParse, Exit, isParseOutcome } from './exit.js';
-import { readFailure, type Io } from './io.js';
+import { isParseOutcome, parseCommand, quoteArg, usageError, type CommandSpec, type ParseOutcome } from './args.js';
+import { colorsFor, diffLine, summaryLine } from './color.js';
+import { answerParse, Exit } from './exit.js';
+import { readFailure, STDIN, type Io } from './io.js';
+import { JSON_VERSION, resultFields, type ResultFields } from './json.js';
+import { Progress } from './progress.js';
 import type { LiveBackends } from './live.js';
 
-export const HELP_DIFF = `Usage: pidns diff FILE|DIR... [--backends A,B]
+export const DIFF_SPEC = {
+  name: 'diff',
+  usage: 'pidns diff [--json] [--backends A,B] FILE|DIR...',
+  help: `Usage: pidns diff [--json] [--backends A,B] FILE|DIR...
 
 Runs each scenario on two backends, each run on a fresh backend, and prints a
 unified diff (--- A, +++ B) of the transcripts of every file where they differ.
-Directories are searched recursively for *.pidns files. A scenario error is
-part of the transcript: both sides stopping with the same error agree.
+Directories are searched recursively for *.pidns files; - is standard input.
+A scenario error is part of the transcript: both sides stopping with the same
+error agree.
 
   --backends A,B    the two backends (default model,kernel)
+  --json            one JSON object per file, then a summary (docs/cli.md)
 
 A backend that is unavailable here ("kernel backend unavailable: ...", e.g.
 not root) makes the file skipped; with PIDNS_REQUIRE_KERNEL=1 it fails.
-The last line is "N passed, N failed" (and ", N skipped").
+The last line is "N passed, N failed" (and ", N skipped"). On a terminal a
+progress line (count, rate, estimate) is drawn on standard error.
 
 Exit status: 0 none failed, 1 transcripts differ, 2 bad input (usage, an
 unreadable path, a syntax error, a backend that cannot start), 3 a backend
 crashed. Interrupted: 130 (SIGINT), 143 (SIGTERM), after closing the backend.
-`;
+`,
+  options: { backends: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 1, max: Infinity, name: 'FILE|DIR' },
+} as const satisfies CommandSpec;
 
 /** `--backends A,B`: exactly two registered names. */
-export function parseBackendPair(value: string | undefined): readonly [string, string] | { readonly usageError: string } {
-  if (value === undefined || value === '') return { usageError: '--backends needs two names, e.g. --backends model,kernel' };
+export function parseBackendPair(spec: CommandSpec, value: string): readonly [string, string] | { readonly usageError: string } {
   const names = value.split(',');
-  if (names.length !== 2 || names.some((n) => n === '')) return { usageError: `--backends takes two names A,B, got ${value}` };
+  if (names.length !== 2 || names.some((n) => n === '')) return usageError(spec, `--backends takes two names A,B, got ${quoteArg(value)}`);
   for (const n of names) {
-    if (backendFactory(n) === undefined) return { usageError: `unknown backend ${n} (${backendNames().join(', ')})` };
+    if (backendFactory(n) === undefined) return usageError(spec, `unknown backend ${quoteArg(n)} (${backendNames().join(', ')})`);
   }
   return [names[0]!, names[1]!];
-}
-
-/** Reads an option's value: `--name VALUE` or `--name=VALUE`; undefined when missing. */
-export function optionValue(args: readonly string[], i: number, name: string): { value: string | undefined; next: number } {
-  const arg = args[i]!;
-  if (arg === name) return { value: args[i + 1], next: i + 1 };
-  return { value: arg.slice(name.length + 1), next: i };
-}
-
-/** Whether args[i] is the option `name`, alone or as `name=VALUE`. */
-export function isOption(arg: string, name: string): boolean {
-  return arg === name || arg.startsWith(`${name}=`);
 }
 
 interface DiffOptions {
   readonly paths: readonly string[];
   readonly backends: readonly [string, string];
+  readonly json: boolean;
 }
 
-function parseDiffArgs(args: readonly string[]): DiffOptions | { readonly help: string } | { readonly usageError: string } {
-  const paths: string[] = [];
-  let backends: readonly [string, string] = ['model', 'kernel'];
-  let onlyPaths = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (onlyPaths || !arg.startsWith('-') || arg === '-') {
-      paths.push(arg);
-    } else if (arg === '--') {
-      onlyPaths = true;
-    } else if (arg === '--help' || arg === '-h') {
-      return { help: HELP_DIFF };
-    } else if (isOption(arg, '--backends')) {
-      const { value, next } = optionValue(args, i, '--backends');
-      i = next;
-      const pair = parseBackendPair(value);
-      if ('usageError' in pair) return pair;
-      backends = pair;
-    } else {
-      return { usageError: `unknown option ${arg} for diff (pidns diff --help)` };
-    }
-  }
-  if (paths.length === 0) return { usageError: 'diff needs at least one FILE or DIR (pidns diff --help)' };
-  return { paths, backends };
+function parseDiffArgs(args: readonly string[]): DiffOptions | ParseOutcome {
+  const parsed = parseCommand(DIFF_SPEC, args);
+  if (isParseOutcome(parsed)) return parsed;
+  const pair = parseBackendPair(DIFF_SPEC, parsed.values.backends ?? 'model,kernel');
+  if ('usageError' in pair) return pair;
+  if (parsed.positionals.filter((p) => p === STDIN).length > 1) return usageError(DIFF_SPEC, 'standard input (-) can be read once');
+  return { paths: parsed.positionals, backends: pair, json: parsed.values.json === true };
 }
 
 /** A path's scenario files: itself if a file, else every *.pidns below it, sorted. */
 export async function expandPath(path: string, io: Io): Promise<string[]> {
+  if (path === STDIN) return [path];
   const kind = io.stat === undefined ? 'file' : await io.stat(path);
   if (kind === 'file') return [path];
   const found: string[] = [];
@@ -99,26 +84,6 @@ export async function expandPath(path: string, io: Io): Promise<string[]> {
   };
   await walk(path);
   return found.sort();
-}
-
-/** A progress line, drawn over itself; only on a terminal. */
-export class Progress {
-  private shown = false;
-
-  constructor(private readonly io: Io) {}
-
-  show(text: string): void {
-    if (this.io.stdoutIsTTY !== true) return;
-    this.io.out(`\r\x1b[K${text}`);
-    this.shown = true;
-  }
-
-  /** Erases the line before other output. */
-  clear(): void {
-    if (!this.shown) return;
-    this.io.out('\r\x1b[K');
-    this.shown = false;
-  }
 }
 
 async function loadScript(file: string, io: Io): Promise<Script | string> {
@@ -136,9 +101,34 @@ async function loadScript(file: string, io: Io): Promise<Script | string> {
   }
 }
 
+/** One file's result under diff --json. */
+function jsonComparison(file: string, backends: readonly [string, string], c: Comparison): Record<string, unknown> {
+  const base = { version: JSON_VERSION, type: 'file', file, backends };
+  switch (c.kind) {
+    case 'same':
+      return { ...base, status: 'same' };
+    case 'differ': {
+      // The first line where they part, and each side's result there as fields when it is a call's.
+      const outcome = (line: string | null): ResultFields | null => {
+        const m = line === null ? null : / = (.*)$/.exec(line);
+        return m === null ? null : resultFields(m[1]!);
+      };
+      return { ...base, status: 'differ', first: { ...c.first, aOutcome: outcome(c.first.a), bOutcome: outcome(c.first.b) }, diff: c.diff };
+    }
+    case 'skipped':
+      return { ...base, status: 'skipped', backend: c.backend, reason: c.reason };
+    case 'broken':
+      return { ...base, status: 'error', backend: c.backend, startup: c.startup, message: c.message };
+  }
+}
+
 export async function diffCommand(args: readonly string[], io: Io, live: LiveBackends): Promise<Exit> {
   const parsed = parseDiffArgs(args);
   if (isParseOutcome(parsed)) return answerParse(parsed, io);
+  const c = colorsFor(io);
+  const json = (value: Record<string, unknown>): void => {
+    io.out(`${JSON.stringify(value)}\n`);
+  };
   let worst: Exit = Exit.Ok;
   const fail = (status: Exit): void => {
     if (status > worst) worst = status;
@@ -149,7 +139,9 @@ export async function diffCommand(args: readonly string[], io: Io, live: LiveBac
     try {
       files.push(...(await expandPath(path, io)));
     } catch (e) {
-      io.err(`error: ${path}: ${readFailure(e)}\n`);
+      const message = `${path}: ${readFailure(e)}`;
+      io.err(`error: ${message}\n`);
+      if (parsed.json) json({ version: JSON_VERSION, type: 'file', file: path, status: 'error', message });
       failed++;
       fail(Exit.BadInput);
     }
@@ -159,39 +151,43 @@ export async function diffCommand(args: readonly string[], io: Io, live: LiveBac
   let passed = 0;
   let skipped = 0;
   for (const [index, file] of files.entries()) {
-    progress.show(`[${index + 1}/${files.length}] ${file}`);
+    progress.show(index, files.length, file);
     const script = await loadScript(file, io);
     if (typeof script === 'string') {
       progress.clear();
       io.err(`error: ${script}\n`);
+      if (parsed.json) json({ version: JSON_VERSION, type: 'file', file, status: 'error', message: script });
       failed++;
       fail(Exit.BadInput);
       continue;
     }
-    const c: Comparison = await comparer.compare(script);
-    if (c.kind !== 'same') progress.clear();
-    switch (c.kind) {
+    const cmp: Comparison = await comparer.compare(script);
+    progress.clear();
+    if (parsed.json) json(jsonComparison(file, parsed.backends, cmp));
+    switch (cmp.kind) {
       case 'same':
         passed++;
         break;
       case 'differ':
         failed++;
         fail(Exit.Mismatch);
-        io.out(`FAIL ${file}\n`);
-        for (const line of c.diff) io.out(`${line}\n`);
+        if (parsed.json) break;
+        io.out(`${c.red(`FAIL ${file}`)}\n`);
+        for (const line of cmp.diff) io.out(`${diffLine(c, line)}\n`);
         break;
       case 'skipped':
         skipped++;
-        io.out(`SKIP ${file}: ${c.reason}\n`);
+        if (!parsed.json) io.out(`${c.yellow(`SKIP ${file}`)}: ${cmp.reason}\n`);
         break;
       case 'broken':
         failed++;
-        fail(c.startup ? Exit.BadInput : Exit.Internal);
-        io.err(`error: ${file}: backend ${c.backend}: ${c.message}\n`);
+        fail(cmp.startup ? Exit.BadInput : Exit.Internal);
+        io.err(`error: ${file}: backend ${cmp.backend}: ${cmp.message}\n`);
         break;
     }
   }
   progress.clear();
-  io.out(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+  if (parsed.json) json({ version: JSON_VERSION, type: 'summary', passed, failed, skipped });
+  else io.out(`${summaryLine(c, passed, failed, skipped)}\n`);
   return worst;
 }

@@ -1,5 +1,9 @@
 // The CLI's exit statuses (docs/cli.md), shared by every command.
 
+import type { ParseOutcome } from './args.js';
+
+export { isParseOutcome, type ParseOutcome } from './args.js';
+
 export enum Exit {
   Ok = 0,
   /** An expectation failed (run, check) or two transcripts differ (diff, fuzz). */
@@ -11,14 +15,6 @@ export enum Exit {
   /** Interrupted: 128 + SIGINT, 128 + SIGTERM, as shells report them. */
   Interrupted = 130,
   Terminated = 143,
-}
-
-/** What a command's argument parser returns besides its options. */
-export type ParseOutcome = { readonly help: string } | { readonly usageError: string };
-
-/** Whether a parser returned `--help` or a usage error rather than options. */
-export function isParseOutcome(parsed: object): parsed is ParseOutcome {
-  return 'help' in parsed || 'usageError' in parsed;
 }
 
 /** Answers `--help` (exit 0) or a usage error (one line on stderr, exit 2). */

@@ -5,6 +5,7 @@ import { generateScenario } from '../scenario/fuzz.js';
 import { parseScenario } from '../scenario/parser.js';
 import { registerBackend } from './backends.js';
 import type { Io } from './io.js';
+import { FUZZ_SPEC } from './fuzz.js';
 import { main } from './main.js';
 import { buggyModel, wrapBackend } from './test_backends.js';
 
@@ -131,15 +132,27 @@ describe('pidns fuzz', () => {
   });
 
   it.each([
-    [['fuzz', '--seed'], 'error: --seed needs an integer\n'],
-    [['fuzz', '--seed', 'x'], 'error: --seed needs an integer, got x\n'],
-    [['fuzz', '--count', '0'], 'error: --count must be at least 1, got 0\n'],
-    [['fuzz', '--out='], 'error: --out needs a directory\n'],
-    [['fuzz', 'file.pidns'], 'error: unknown argument file.pidns for fuzz (pidns fuzz --help)\n'],
-    [['fuzz', '--fast'], 'error: unknown option --fast for fuzz (pidns fuzz --help)\n'],
-    [['fuzz', '--backends', 'model,qemu'], 'error: unknown backend qemu (model, kernel, buggy, nokernel, crashy, flaky)\n'],
-  ])('%j: usage error, exit 2', async (argv, err) => {
-    expect(await cli(argv)).toMatchObject({ code: 2, out: '', err });
+    [['fuzz', '--seed'], 'option --seed needs a value'],
+    [['fuzz', '--seed', 'x'], '--seed needs an integer from 0 to 9007199254740991, got x'],
+    [['fuzz', '--count', '0'], '--count needs an integer from 1 to 9007199254740991, got 0'],
+    [['fuzz', '--count', '-3'], 'option --count needs a value, got the option -3 (write --count=-3 if it is one)'],
+    [['fuzz', '--seed', '9007199254740991', '--count', '2'], '--seed 9007199254740991 with --count 2 goes past 9007199254740991'],
+    [['fuzz', '--out='], 'option --out needs a value'],
+    [['fuzz', 'file.pidns'], 'unexpected argument file.pidns'],
+    [['fuzz', '--fast'], 'unknown option --fast'],
+    [['fuzz', '--backends', 'model,qemu'], 'unknown backend qemu (model, kernel, buggy, nokernel, crashy, flaky)'],
+  ])('%j: usage error, exit 2', async (argv, reason) => {
+    expect(await cli(argv)).toMatchObject({ code: 2, out: '', err: `error: ${reason}; usage: ${FUZZ_SPEC.usage} (pidns fuzz --help)\n` });
+  });
+
+  it('--json: findings and the summary as objects with a version', async () => {
+    const r = await cli(['fuzz', '--json', '--seed', '1', '--count', '30', '--backends', 'model,buggy']);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.every((o) => o['version'] === 1)).toBe(true);
+    const findings = objects.filter((o) => o['type'] === 'finding');
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings[0]).toMatchObject({ kind: 'differ', reproducer: expect.stringMatching(/^fuzz-failures\/fuzz-\d+\.pidns$/) as unknown });
+    expect(objects.at(-1)).toEqual({ version: 1, type: 'summary', generated: 30, differ: findings.length, skipped: 0 });
   });
 
   it('--help', async () => {

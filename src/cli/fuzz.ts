@@ -7,77 +7,64 @@ import { generateScenario } from '../scenario/fuzz.js';
 import { shrink } from '../scenario/shrink.js';
 import { parseScenario } from '../scenario/parser.js';
 import { Comparer, type Comparison } from './compare.js';
-import { isOption, optionValue, parseBackendPair, Progress } from './diff.js';
-import { answerParse, Exit, isParseOutcome } from './exit.js';
-import type { Io } from './io.js';
+import { integerValue, isParseOutcome, parseCommand, usageError, type CommandSpec, type ParseOutcome } from './args.js';
+import { colorsFor, diffLine } from './color.js';
+import { parseBackendPair } from './diff.js';
+import { answerParse, Exit } from './exit.js';
+import { writeFailure, type Io } from './io.js';
+import { JSON_VERSION } from './json.js';
+import { Progress } from './progress.js';
 import type { LiveBackends } from './live.js';
 
-export const HELP_FUZZ = `Usage: pidns fuzz [--seed S] [--count N] [--out DIR] [--backends A,B]
+export const FUZZ_SPEC = {
+  name: 'fuzz',
+  usage: 'pidns fuzz [--json] [--seed S] [--count N] [--out DIR] [--backends A,B]',
+  help: `Usage: pidns fuzz [--json] [--seed S] [--count N] [--out DIR] [--backends A,B]
 
 Generates N random scenarios (seeds S, S+1, ..., S+N-1; the same seed always
 gives the same scenario) and runs each on two backends. Every scenario whose
 transcripts differ is shrunk to a minimal one that still differs and written
 to DIR/fuzz-SEED.pidns, with its diff printed. The last line is
-"N generated, N differ".
+"N generated, N differ". On a terminal a progress line (count, rate,
+estimate) is drawn on standard error.
 
   --seed S          the first seed (default 1)
   --count N         how many scenarios (default 100)
   --out DIR         where reproducers go (default fuzz-failures)
   --backends A,B    the two backends (default model,kernel)
+  --json            one JSON object per finding, then a summary (docs/cli.md)
 
 A backend that is unavailable here ("kernel backend unavailable: ...") skips
 the run; with PIDNS_REQUIRE_KERNEL=1 it fails.
 
 Exit status: 0 none differ, 1 some differ, 2 bad input (usage, a backend that
 cannot start), 3 a backend crashed. Interrupted: 130 (SIGINT), 143 (SIGTERM).
-`;
+`,
+  options: { seed: { type: 'string' }, count: { type: 'string' }, out: { type: 'string' }, backends: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 0, max: 0, name: 'argument' },
+} as const satisfies CommandSpec;
 
 interface FuzzOptions {
   readonly seed: number;
   readonly count: number;
   readonly out: string;
   readonly backends: readonly [string, string];
+  readonly json: boolean;
 }
 
-function integerOption(name: string, value: string | undefined, min: number): number | { usageError: string } {
-  if (value === undefined || !/^-?[0-9]+$/.test(value)) return { usageError: `${name} needs an integer${value === undefined ? '' : `, got ${value}`}` };
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) return { usageError: `${name} must be at least ${min}, got ${value}` };
-  return n;
-}
-
-function parseFuzzArgs(args: readonly string[]): FuzzOptions | { readonly help: string } | { readonly usageError: string } {
-  let seed = 1;
-  let count = 100;
-  let out = 'fuzz-failures';
-  let backends: readonly [string, string] = ['model', 'kernel'];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') return { help: HELP_FUZZ };
-    if (isOption(arg, '--seed') || isOption(arg, '--count')) {
-      const name = arg.startsWith('--seed') ? '--seed' : '--count';
-      const { value, next } = optionValue(args, i, name);
-      i = next;
-      const n = integerOption(name, value, name === '--seed' ? 0 : 1);
-      if (typeof n !== 'number') return n;
-      if (name === '--seed') seed = n;
-      else count = n;
-    } else if (isOption(arg, '--out')) {
-      const { value, next } = optionValue(args, i, '--out');
-      i = next;
-      if (value === undefined || value === '') return { usageError: '--out needs a directory' };
-      out = value;
-    } else if (isOption(arg, '--backends')) {
-      const { value, next } = optionValue(args, i, '--backends');
-      i = next;
-      const pair = parseBackendPair(value);
-      if ('usageError' in pair) return pair;
-      backends = pair;
-    } else {
-      return { usageError: `unknown ${arg.startsWith('-') ? 'option' : 'argument'} ${arg} for fuzz (pidns fuzz --help)` };
-    }
-  }
-  return { seed, count, out, backends };
+function parseFuzzArgs(args: readonly string[]): FuzzOptions | ParseOutcome {
+  const parsed = parseCommand(FUZZ_SPEC, args);
+  if (isParseOutcome(parsed)) return parsed;
+  const { values } = parsed;
+  const seed = integerValue(FUZZ_SPEC, 'seed', values.seed ?? '1', 0);
+  if (typeof seed !== 'number') return seed;
+  const count = integerValue(FUZZ_SPEC, 'count', values.count ?? '100', 1);
+  if (typeof count !== 'number') return count;
+  // Seeds past MAX_SAFE_INTEGER would repeat: refuse the run rather than lie about its seeds.
+  if (seed > Number.MAX_SAFE_INTEGER - (count - 1)) return usageError(FUZZ_SPEC, `--seed ${seed} with --count ${count} goes past ${Number.MAX_SAFE_INTEGER}`);
+  const backends = parseBackendPair(FUZZ_SPEC, values.backends ?? 'model,kernel');
+  if ('usageError' in backends) return backends;
+  return { seed, count, out: values.out ?? 'fuzz-failures', backends, json: values.json === true };
 }
 
 function parse(text: string, file: string): Script | null {
@@ -132,6 +119,10 @@ async function reduce(text: string, file: string, first: Comparison, comparer: C
 export async function fuzzCommand(args: readonly string[], io: Io, live: LiveBackends): Promise<Exit> {
   const opts = parseFuzzArgs(args);
   if (isParseOutcome(opts)) return answerParse(opts, io);
+  const c = colorsFor(io);
+  const json = (value: Record<string, unknown>): void => {
+    io.out(`${JSON.stringify({ version: JSON_VERSION, ...value })}\n`);
+  };
   const comparer = new Comparer(opts.backends, { requireAvailable: io.env?.['PIDNS_REQUIRE_KERNEL'] === '1', live });
   const progress = new Progress(io);
   const pair = opts.backends.join(',');
@@ -142,46 +133,66 @@ export async function fuzzCommand(args: readonly string[], io: Io, live: LiveBac
   for (let i = 0; i < opts.count; i++) {
     const seed = opts.seed + i;
     const file = `fuzz-${seed}.pidns`;
-    progress.show(`[${i + 1}/${opts.count}] seed ${seed}`);
+    progress.show(i, opts.count, `seed ${seed}`);
     const text = await generateScenario(seed, { file });
     const script = parse(text, file);
     if (script === null) throw new Error(`fuzz: the generator wrote a scenario that does not parse (seed ${seed})`);
-    const c = await comparer.compare(script);
-    if (c.kind === 'skipped') {
+    const cmp = await comparer.compare(script);
+    if (cmp.kind === 'skipped') {
       // The backend will not come back: the rest are skipped too.
       progress.clear();
       skipped = opts.count - i;
-      io.out(`SKIP ${c.reason}\n`);
+      if (opts.json) json({ type: 'skipped', backend: cmp.backend, reason: cmp.reason });
+      else io.out(`SKIP ${cmp.reason}\n`);
       break;
     }
-    if (c.kind === 'broken' && c.startup) {
+    if (cmp.kind === 'broken' && cmp.startup) {
       progress.clear();
-      io.err(`error: backend ${c.backend}: ${c.message}\n`);
+      io.err(`error: backend ${cmp.backend}: ${cmp.message}\n`);
       worst = Exit.BadInput;
       skipped = opts.count - i;
       break;
     }
     generated++;
-    if (!isFinding(c)) continue;
+    if (!isFinding(cmp)) continue;
     differ++;
     progress.clear();
-    const found = await reduce(text, file, c, comparer);
+    const found = await reduce(text, file, cmp, comparer);
     const path = `${opts.out.replace(/\/+$/, '')}/${file}`;
     const header = [`# pidns fuzz: seed ${seed}, backends ${pair}`, `# ${found.note}; reproduce with: pidns diff ${path} --backends ${pair}`, ''];
     const reproducer = header.map((l) => `${l}\n`).join('') + found.text;
     const shown = found.comparison;
     const kind = shown.kind === 'broken' ? `backend ${shown.backend} crashed: ${shown.message}` : 'transcripts differ';
-    if (io.writeFile === undefined) {
-      io.out(`FAIL seed ${seed}: ${kind}\n${reproducer}`);
-    } else {
-      await io.writeFile(path, reproducer);
-      io.out(`FAIL seed ${seed}: ${kind}; reproducer ${path}\n`);
+    let written: string | null = null;
+    if (io.writeFile !== undefined) {
+      try {
+        await io.writeFile(path, reproducer);
+        written = path;
+      } catch (e) {
+        // The finding still counts: it is printed whole instead, and the run goes on.
+        io.err(`error: --out ${opts.out}: ${writeFailure(e)}; the reproducer is printed instead\n`);
+      }
     }
-    if (shown.kind === 'differ') for (const line of shown.diff) io.out(`${line}\n`);
+    if (opts.json) {
+      json({
+        type: 'finding',
+        seed,
+        kind: shown.kind === 'broken' ? 'crashed' : 'differ',
+        note: found.note,
+        reproducer: written,
+        text: found.text,
+        ...(shown.kind === 'broken' ? { backend: shown.backend, message: shown.message } : shown.kind === 'differ' ? { first: shown.first, diff: shown.diff } : {}),
+      });
+    } else {
+      if (written === null) io.out(`${c.red(`FAIL seed ${seed}`)}: ${kind}\n${reproducer}`);
+      else io.out(`${c.red(`FAIL seed ${seed}`)}: ${kind}; reproducer ${written}\n`);
+      if (shown.kind === 'differ') for (const line of shown.diff) io.out(`${diffLine(c, line)}\n`);
+    }
     const status = shown.kind === 'broken' ? Exit.Internal : Exit.Mismatch;
     if (status > worst) worst = status;
   }
   progress.clear();
-  io.out(`${generated} generated, ${differ} differ${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+  if (opts.json) json({ type: 'summary', generated, differ, skipped });
+  else io.out(`${generated} generated, ${differ} differ${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
   return worst;
 }

@@ -60,16 +60,22 @@ describe('pidns: usage', () => {
     expect(r.err).toBe('');
   });
 
+  const RUN_USAGE = 'usage: pidns run [--json] [--backend NAME] [--from-snapshot S] FILE (pidns run --help)';
+  const CHECK_USAGE = 'usage: pidns check [--json] [--backend NAME] [--from-snapshot S] FILE|DIR... (pidns check --help)';
+  const MAIN_USAGE = 'usage: pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host) (pidns --help)';
   it.each([
-    [[], 'error: no command (pidns --help)\n'],
-    [['frob'], 'error: unknown command frob (pidns --help)\n'],
-    [['run', 'ok.pidns', '--fast'], 'error: unknown option --fast for run (pidns run --help)\n'],
-    [['check', 'ok.pidns', '--json'], 'error: unknown option --json for check (pidns check --help)\n'],
-    [['run'], 'error: run takes one FILE, got 0 (pidns run --help)\n'],
-    [['run', 'a', 'b'], 'error: run takes one FILE, got 2 (pidns run --help)\n'],
-    [['check'], 'error: check needs at least one FILE (pidns check --help)\n'],
-    [['run', 'ok.pidns', '--backend'], 'error: --backend needs a name (model or kernel)\n'],
-    [['run', 'ok.pidns', '--backend=qemu'], 'error: unknown backend qemu (model, kernel, fake, broken)\n'],
+    [[], `error: no command; ${MAIN_USAGE}\n`],
+    [['frob'], `error: unknown command frob; ${MAIN_USAGE}\n`],
+    [['--frob'], `error: unknown option --frob; ${MAIN_USAGE}\n`],
+    [['run', 'ok.pidns', '--fast'], `error: unknown option --fast; ${RUN_USAGE}\n`],
+    [['check', 'ok.pidns', '--json=yes'], `error: option --json takes no value, got --json=yes; ${CHECK_USAGE}\n`],
+    [['run'], `error: needs one FILE; ${RUN_USAGE}\n`],
+    [['run', 'a', 'b'], `error: too many arguments: b (at most 1 FILE); ${RUN_USAGE}\n`],
+    [['check'], `error: needs at least 1 FILE|DIR; ${CHECK_USAGE}\n`],
+    [['check', '-', 'ok.pidns', '-'], `error: standard input (-) can be read once; ${CHECK_USAGE}\n`],
+    [['run', 'ok.pidns', '--backend'], `error: option --backend needs a value; ${RUN_USAGE}\n`],
+    [['run', 'ok.pidns', '--backend=qemu'], `error: unknown backend qemu (model, kernel, fake, broken); ${RUN_USAGE}\n`],
+    [['run', 'ok.pidns', '--backend', 'kernel', '--from-snapshot', 's.json'], `error: --from-snapshot runs on the model backend only; ${RUN_USAGE}\n`],
   ])('%j: one line on stderr, exit 2', async (argv, err) => {
     const r = await cli(...argv);
     expect(r).toEqual({ code: 2, out: '', err });
@@ -105,10 +111,10 @@ describe('pidns run', () => {
     const r = await cli('run', 'exit.pidns', '--json', '--backend', 'fake');
     expect(r.code).toBe(0);
     expect(r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
-      { type: 'step', line: 1, col: 1, depth: 0, text: 'init: fork() -> a', result: '2' },
-      { type: 'step', line: 2, col: 1, depth: 0, text: 'a: exit(3)', result: '?' },
-      { type: 'event', line: 2, col: 1, depth: 0, task: 'a', text: '+++ exited with 3 +++' },
-      { type: 'summary', mismatches: 0 },
+      { version: 1, type: 'step', line: 1, col: 1, depth: 0, text: 'init: fork() -> a', result: '2', outcome: { ok: true, value: 2 } },
+      { version: 1, type: 'step', line: 2, col: 1, depth: 0, text: 'a: exit(3)', result: '?', outcome: { ok: true, returns: false } },
+      { version: 1, type: 'event', line: 2, col: 1, depth: 0, task: 'a', text: '+++ exited with 3 +++' },
+      { version: 1, type: 'summary', mismatches: 0 },
     ]);
   });
 
@@ -118,6 +124,7 @@ describe('pidns run', () => {
     const objects = bad.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(objects.map((o) => o.type)).toEqual(['step', 'step', 'repeat', 'view', 'end', 'mismatch', 'mismatch', 'mismatch', 'summary']);
     expect(objects[6]).toEqual({
+      version: 1,
       type: 'mismatch',
       line: 4,
       col: 3,
@@ -129,6 +136,7 @@ describe('pidns run', () => {
     const err = await cli('run', 'err.pidns', '--json', '--backend', 'fake');
     expect(err.code).toBe(2);
     expect(err.out.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)[1]).toEqual({
+      version: 1,
       type: 'error',
       file: 'err.pidns',
       line: 2,
@@ -167,5 +175,70 @@ describe('pidns check', () => {
     expect(r.err).toBe('error: syntax.pidns:1:7: unknown call frob\nerror: nope.pidns: no such file or directory\nerror: err.pidns:2:1: unknown actor b\n');
     expect(r.out).toMatch(/FAIL bad.pidns/);
     expect(r.out.endsWith('1 passed, 4 failed\n')).toBe(true);
+  });
+});
+
+describe('pidns check: directories, standard input, --json', () => {
+  async function run(argv: string[], extra: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+    const { io, output } = memoryIo(new Map(Object.entries({ ...files, ...extra })), { dirs: true });
+    const code = await main(argv, io);
+    return { code, ...output() };
+  }
+
+  it('check DIR runs every *.pidns below it, sorted, as diff DIR does', async () => {
+    const r = await run(['check', '--backend', 'fake', 'd'], { 'd/b.pidns': files['bad.pidns']!, 'd/sub/a.pidns': files['ok.pidns']!, 'd/notes.txt': 'x' });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL d\/b.pidns\n/);
+    expect(r.out.endsWith('1 passed, 1 failed\n')).toBe(true);
+  });
+
+  it('- is standard input', async () => {
+    expect(await run(['run', '--backend', 'fake', '-'], { '-': files['ok.pidns']! })).toMatchObject({ code: 0, out: expect.stringMatching(/^init: fork\(\) -> a = 2\n/) as unknown });
+  });
+
+  it('--json: a file object each (results as fields), then the summary, every one with a version', async () => {
+    const r = await run(['check', '--json', '--backend', 'fake', 'ok.pidns', 'bad.pidns', 'syntax.pidns']);
+    expect(r.code).toBe(2);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.map((o) => [o['version'], o['type'], o['status']])).toEqual([
+      [1, 'file', 'passed'],
+      [1, 'file', 'failed'],
+      [1, 'file', 'error'],
+      [1, 'summary', undefined],
+    ]);
+    const mismatches = objects[1]!['mismatches'] as Record<string, unknown>[];
+    expect(mismatches[0]).toMatchObject({ step: 'a: getpid()', expected: ['7'], actual: ['2'], expectedOutcome: { ok: true, value: 7 }, actualOutcome: { ok: true, value: 2 } });
+    expect(objects[2]).toEqual({ version: 1, type: 'file', file: 'syntax.pidns', status: 'error', exit: 2, message: 'syntax.pidns:1:7: unknown call frob' });
+    expect(objects[3]).toEqual({ version: 1, type: 'summary', passed: 1, failed: 2 });
+    expect(r.err).toBe('error: syntax.pidns:1:7: unknown call frob\n');
+  });
+
+  it('run --json gives an errno result as fields', async () => {
+    const r = await run(['run', '--json', '--backend', 'fake', 'k.pidns'], { 'k.pidns': 'init: kill(9, 0)\n' });
+    expect(JSON.parse(r.out.split('\n')[0]!)).toMatchObject({ result: '-1 ENOSYS', outcome: { ok: false, errno: 38, code: 'ENOSYS' } });
+  });
+});
+
+describe('--from-snapshot -', () => {
+  it('reads the snapshot from standard input once, for every file check runs', async () => {
+    const { Kernel } = await import('../kernel/kernel.js');
+    const { snapshotText } = await import('./snapshot_file.js');
+    let reads = 0;
+    const map = new Map([
+      ['a.pidns', 'init: getpid() = 1\n'],
+      ['b.pidns', 'init: getppid() = 0\n'],
+    ]);
+    const { io, output } = memoryIo(map, {
+      extra: {
+        readFile: (p) => {
+          if (p !== '-') return Promise.resolve(map.get(p)!);
+          reads++;
+          return Promise.resolve(reads === 1 ? snapshotText(new Kernel()) : '');
+        },
+      },
+    });
+    expect(await main(['check', '--from-snapshot', '-', 'a.pidns', 'b.pidns'], io)).toBe(0);
+    expect(output()).toEqual({ out: '2 passed, 0 failed\n', err: '' });
+    expect(reads).toBe(1);
   });
 });

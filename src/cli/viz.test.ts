@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveInRoot, serveApp, vizCommand } from './viz.js';
+import { resolveInRoot, serveApp, VIZ_SPEC, vizCommand } from './viz.js';
 import type { Io } from './io.js';
 
 function capture(): Io & { stdout: string; stderr: string } {
@@ -35,9 +35,10 @@ describe('pidns viz', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pidns-viz-'));
     try {
       const cases: [string[], string][] = [
-        [['--port', 'x'], 'error: --port needs a number from 0 to 65535\n'],
-        [['--frob'], 'error: unknown option --frob for viz (pidns viz --help)\n'],
-        [['a', 'b'], 'error: viz takes at most one FILE, got 2 (pidns viz --help)\n'],
+        [['--port', 'x'], `error: --port needs an integer from 0 to 65535, got x; usage: ${VIZ_SPEC.usage} (pidns viz --help)\n`],
+        [['--port', '65536'], `error: --port needs an integer from 0 to 65535, got 65536; usage: ${VIZ_SPEC.usage} (pidns viz --help)\n`],
+        [['--frob'], `error: unknown option --frob; usage: ${VIZ_SPEC.usage} (pidns viz --help)\n`],
+        [['a', 'b'], `error: too many arguments: b (at most 1 FILE); usage: ${VIZ_SPEC.usage} (pidns viz --help)\n`],
         [[], `error: the visualizer is not built: no ${join(dir, 'index.html')} (npm run build:web)\n`],
       ];
       for (const [args, message] of cases) {

@@ -3,24 +3,32 @@
 // browser; the server only hands out the app's own files.
 
 import { createReadStream } from 'node:fs';
-import { cp, stat } from 'node:fs/promises';
+import { cp, readdir, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Exit } from './exit.js';
-import { readFailure, type Io } from './io.js';
+import { integerValue, isParseOutcome, parseCommand, usageError, type CommandSpec } from './args.js';
+import { answerParse, Exit } from './exit.js';
+import { readFailure, writeFailure, type Io } from './io.js';
 
-const HELP_VIZ = `Usage: pidns viz [FILE] [--port N]
+export const VIZ_SPEC = {
+  name: 'viz',
+  usage: 'pidns viz [--port N] [FILE] | pidns viz --out DIR',
+  help: `Usage: pidns viz [--port N] [FILE]
        pidns viz --out DIR
 
 Serves the visualizer on http://127.0.0.1 (a free port unless --port) and
-prints its URL; FILE, when given, is put in the URL. Ctrl-C stops it.
+prints its URL; FILE (- for standard input), when given, is put in the URL.
+Ctrl-C stops it.
 
-  --port N     listen on port N
-  --out DIR    write a static copy of the app into DIR and exit
+  --port N     listen on port N (0 to 65535; 0: a free one)
+  --out DIR    write a static copy of the app into DIR (new, or empty) and exit
 
 Exit status: 0 ok, 2 bad input, 130 stopped by Ctrl-C.
-`;
+`,
+  options: { port: { type: 'string' }, out: { type: 'string' } },
+  positionals: { min: 0, max: 1, name: 'FILE' },
+} as const satisfies CommandSpec;
 
 /** Where the built app lives: web/dist beside dist/ (this file runs as dist/cli/viz.js). */
 export const APP_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -122,40 +130,40 @@ function base64url(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64url');
 }
 
-export async function vizCommand(args: readonly string[], io: Io, appDir: string = APP_DIR): Promise<Exit> {
-  let port = 0;
-  let out: string | null = null;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') {
-      io.out(HELP_VIZ);
-      return Exit.Ok;
-    } else if (arg === '--port' || arg.startsWith('--port=')) {
-      const value = arg === '--port' ? args[++i] : arg.slice('--port='.length);
-      const n = Number(value);
-      if (value === undefined || !/^\d+$/.test(value) || n > 65535) {
-        io.err('error: --port needs a number from 0 to 65535\n');
-        return Exit.BadInput;
-      }
-      port = n;
-    } else if (arg === '--out' || arg.startsWith('--out=')) {
-      const value = arg === '--out' ? args[++i] : arg.slice('--out='.length);
-      if (value === undefined || value === '') {
-        io.err('error: --out needs a directory\n');
-        return Exit.BadInput;
-      }
-      out = value;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      io.err(`error: unknown option ${arg} for viz (pidns viz --help)\n`);
-      return Exit.BadInput;
-    } else {
-      files.push(arg);
-    }
+/**
+ * Why `dir` cannot take a copy of the app, or null if it can: it must be
+ * new (its parent an existing directory) or an empty directory, so that
+ * nothing of the user's is overwritten or mixed in.
+ */
+async function outProblem(dir: string): Promise<string | null> {
+  try {
+    const st = await stat(dir);
+    if (!st.isDirectory()) return 'exists and is not a directory';
+    return (await readdir(dir)).length > 0 ? 'is a directory that is not empty' : null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return readFailure(e);
   }
-  if (files.length > 1) {
-    io.err(`error: viz takes at most one FILE, got ${files.length} (pidns viz --help)\n`);
-    return Exit.BadInput;
+  try {
+    return (await stat(dirname(resolve(dir)))).isDirectory() ? null : `${dirname(dir)} is not a directory`;
+  } catch (e) {
+    return `${dirname(dir)}: ${readFailure(e)}`;
+  }
+}
+
+export async function vizCommand(args: readonly string[], io: Io, appDir: string = APP_DIR): Promise<Exit> {
+  const parsed = parseCommand(VIZ_SPEC, args);
+  if (isParseOutcome(parsed)) return answerParse(parsed, io);
+  const port = integerValue(VIZ_SPEC, 'port', parsed.values.port ?? '0', 0, 65535);
+  if (typeof port !== 'number') return answerParse(port, io);
+  const out = parsed.values.out ?? null;
+  const files = parsed.positionals;
+  if (out !== null && files.length > 0) return answerParse(usageError(VIZ_SPEC, '--out writes the app only; open a FILE in it with its file picker'), io);
+  if (out !== null) {
+    const problem = await outProblem(out);
+    if (problem !== null) {
+      io.err(`error: --out ${out}: ${problem}\n`);
+      return Exit.BadInput;
+    }
   }
   try {
     await stat(join(appDir, 'index.html'));
@@ -164,11 +172,12 @@ export async function vizCommand(args: readonly string[], io: Io, appDir: string
     return Exit.BadInput;
   }
   if (out !== null) {
-    if (files.length > 0) {
-      io.err('error: --out writes the app only; open a FILE in it with its file picker\n');
+    try {
+      await cp(appDir, out, { recursive: true });
+    } catch (e) {
+      io.err(`error: --out ${out}: ${writeFailure(e)}\n`);
       return Exit.BadInput;
     }
-    await cp(appDir, out, { recursive: true });
     io.out(`wrote the visualizer to ${out} (serve that folder over HTTP and open index.html)\n`);
     return Exit.Ok;
   }

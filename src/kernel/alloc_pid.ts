@@ -60,16 +60,19 @@ export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[],
     let nr: number;
     if (tid !== 0) {
       // idr_alloc's -ENOSPC means the number is in use: EEXIST.
-      nr = tmp.idr.allocExact(tid) ? tid : -Errno.EEXIST;
+      if (!tmp.idr.allocExact(tid)) {
+        err = Errno.EEXIST;
+        break;
+      }
+      nr = tid;
     } else {
       // "init really needs pid 1, but after reaching the maximum wrap back to RESERVED_PIDS"
       const pidMin = tmp.idr.cursor > RESERVED_PIDS ? RESERVED_PIDS : 1;
-      const got = tmp.idr.allocCyclic(pidMin, tmp.pidMax);
-      nr = got === IDR_FULL ? -Errno.EAGAIN : got;
-    }
-    if (nr < 0) {
-      err = -nr;
-      break;
+      nr = tmp.idr.allocCyclic(pidMin, tmp.pidMax);
+      if (nr === IDR_FULL) {
+        err = Errno.EAGAIN;
+        break;
+      }
     }
     nrs[i] = nr;
   }
@@ -83,12 +86,22 @@ export function allocPid(k: Kernel, ns: PidNamespace, setTid: readonly number[],
     return fail(err);
   }
   const pid = new Pid(ns, nrs, k.nextSerial());
-  for (let l = 0; l <= ns.level; l++) {
+  installPid(pid);
+  return pid;
+}
+
+/**
+ * The numbers of `pid`, already claimed at every level, now name it there
+ * (idr_replace in alloc_pid) and count in each namespace's pid_allocated.
+ * Used by alloc_pid, the first task's Pid, and snapshot loading alike.
+ */
+export function installPid(pid: Pid): void {
+  const chain = pid.ns.chain;
+  for (let l = 0; l < chain.length; l++) {
     const level = chain[l]!;
-    level.idr.replace(nrs[l]!, pid);
+    level.idr.replace(pid.nrAt(l), pid);
     level.pidAllocated++;
   }
-  return pid;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { PidNamespace } from './pid_namespace.js';
 import { fail, isFail } from './result.js';
 import type { Fail } from './result.js';
 import { Task } from './task.js';
-import { ThreadGroup } from './thread_group.js';
+import { attachThreadGroup, ThreadGroup } from './thread_group.js';
 import { UserNamespace } from './user_namespace.js';
 import type { SigHand } from './sighand.js';
 import { MAX_USER_NS_LEVEL } from './limits.js';
@@ -46,10 +46,10 @@ export function createUserNs(k: Kernel, cred: Cred): Cred | Fail {
 }
 
 /** create_pid_namespace(): a child of `parent`, owned by `userNs`. Checks only; `k.createPidNamespace` makes it. */
-export function checkNewPidNs(parent: PidNamespace, cred: Cred): Errno | null {
-  if (!parent.userNs.contains(cred.userNs)) return Errno.EINVAL;
-  if (parent.level + 1 > MAX_PID_NS_LEVEL) return Errno.ENOSPC;
-  return null;
+export function checkNewPidNs(parent: PidNamespace, cred: Cred): 0 | Fail {
+  if (!parent.userNs.contains(cred.userNs)) return fail(Errno.EINVAL);
+  if (parent.level + 1 > MAX_PID_NS_LEVEL) return fail(Errno.ENOSPC);
+  return 0;
 }
 
 /** Flag tests for copy_process: a plain fork (no flags, the common case) answers each at once. */
@@ -87,7 +87,7 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     if (!nsCapable(cred, cred.userNs)) return fail(Errno.EPERM);
     if (current.activeNs !== current.nsForChildren) return fail(Errno.EINVAL);
     const e = checkNewPidNs(current.nsForChildren, cred);
-    if (e !== null) return fail(e);
+    if (e !== 0) return e;
   }
   // The namespace is made only now that nothing else can fail before alloc_pid; if alloc_pid fails it is dropped unseen.
   let madeNs: PidNamespace | null = null;
@@ -137,19 +137,10 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     const parentFiles = current.group.filesRef;
     const files = parentFiles === null ? null : parentFiles.copy(k.nextSerial());
     const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());
-    child.group = group;
-    group.live = 1;
-    // is_child_reaper(pid): pid 1 of its namespace becomes the namespace's init.
-    if (pid.nr === 1) {
-      pid.ns.childReaper = child;
-      group.unkillable = true;
-    }
     const rp = child.parent;
     group.hasChildSubreaper = rp !== null && (rp.group.hasChildSubreaper || rp.group.isChildSubreaper);
     if (rp !== null) rp.addChild(child);
-    pid.tgidOf = group;
-    group.pgrp.addPgrpMember(group);
-    group.session.addSessionMember(group);
+    attachThreadGroup(group);
   }
   if (k.listening) k.emit({ type: 'forked', task: child.seq, parent: child.parent?.seq ?? null, creator: current.seq, thread });
   return child;

@@ -44,7 +44,8 @@ export function findViolations(k: Kernel): string[] {
     }
     // Invariant: tgid is the leader's tid.
     v(group.tgidPid === group.leader.pid, () => `${name}: tgid Pid is not its leader's Pid`);
-    v(t.tgidIn(t.activeNs) === group.leader.tidIn(t.activeNs), () => `${name}: tgid differs from leader's tid`);
+    // The one place a tgid and a tid are compared: the brands say they are different kinds of id.
+    v((t.tgidIn(t.activeNs) as number) === group.leader.tidIn(t.activeNs), () => `${name}: tgid differs from leader's tid`);
     v(group.threads.first === group.leader, () => `${name}: leader is not first on the thread list`);
     // Threads of a group share the active namespace.
     v(t.activeNs === group.leader.activeNs, () => `${name}: not in its leader's namespace`);

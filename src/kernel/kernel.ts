@@ -10,8 +10,9 @@ import { ExitQueue } from './exit_queue.js';
 import { PidNamespace } from './pid_namespace.js';
 import { Pid } from './pid.js';
 import { Task } from './task.js';
-import { ThreadGroup } from './thread_group.js';
+import { attachThreadGroup, ThreadGroup } from './thread_group.js';
 import { UserNamespace } from './user_namespace.js';
+import { installPid } from './alloc_pid.js';
 import { finishZap, runExit } from './exit.js';
 import { retryBlockedWait } from './wait.js';
 import { returnToUser } from './signal.js';
@@ -107,22 +108,11 @@ export class Kernel {
       nrs[ns.level] = nr;
     }
     const pid = new Pid(ns0, nrs, this.nextSerial());
-    for (const ns of ns0.chain) {
-      ns.idr.replace(nrs[ns.level]!, pid);
-      ns.pidAllocated++;
-    }
+    installPid(pid);
     ns0.idr.cursor = 2;
     const cred: Cred = { uid: 0, euid: 0, suid: 0, userNs: this.rootUserNs, caps: true };
     const init = new Task(this.seq++, pid, null, 17, ns0, options.initComm ?? 'init', cred);
-    const group = new ThreadGroup(init, pid, pid, null, null, this.nextSerial());
-    init.group = group;
-    group.live = 1;
-    group.unkillable = true;
-    pid.task = init;
-    pid.tgidOf = group;
-    pid.addPgrpMember(group);
-    pid.addSessionMember(group);
-    ns0.childReaper = init;
+    attachThreadGroup(new ThreadGroup(init, pid, pid, null, null, this.nextSerial()));
     // SCENARIO.md's start state: the runner, init's parent outside the model, gives init
     // PR_SET_PDEATHSIG SIGKILL so that its own death takes the scenario with it.
     if (mode === 'scenario') init.pdeathSignal = 9;

@@ -39,7 +39,7 @@ export function doUnshare(k: Kernel, me: Task, flagsIn: number): 0 | Fail {
     // copy_pid_ns(): only once per namespace change, before any child was born into it.
     if (me.activeNs !== me.nsForChildren) return fail(Errno.EINVAL);
     const e = checkNewPidNs(me.nsForChildren, cred);
-    if (e !== null) return fail(e);
+    if (e !== 0) return e;
     me.nsForChildren = k.createPidNamespace(me.nsForChildren, cred.userNs);
     k.emit({ type: 'ns_switched', task: me.seq, pidForChildren: me.nsForChildren.name });
   }

@@ -3,6 +3,7 @@
 // namespace its children will be born in, and what it is blocked in.
 
 import type { Cred } from './cred.js';
+import { asPgid, asSid, asTgid, asTid, type Pgid, type Sid, type Tgid, type Tid } from './ids.js';
 import type { PidNamespace } from './pid_namespace.js';
 import type { Pid } from './pid.js';
 import type { SigSet } from '../abi/signal.js';
@@ -281,23 +282,23 @@ export class Task {
   }
 
   /** task_pid_nr_ns(): the thread id as `ns` sees it; 0 when not visible. */
-  tidIn(ns: PidNamespace): number {
-    return this.pid.nrIn(ns);
+  tidIn(ns: PidNamespace): Tid {
+    return asTid(this.pid.nrIn(ns));
   }
 
   /** task_tgid_nr_ns(): the thread group id as `ns` sees it; 0 when not visible. */
-  tgidIn(ns: PidNamespace): number {
-    return this.group.tgidPid.nrIn(ns);
+  tgidIn(ns: PidNamespace): Tgid {
+    return asTgid(this.group.tgidPid.nrIn(ns));
   }
 
   /** task_pgrp_nr_ns(): 0 when not visible in `ns`. */
-  pgidIn(ns: PidNamespace): number {
-    return this.group.pgrp.nrIn(ns);
+  pgidIn(ns: PidNamespace): Pgid {
+    return asPgid(this.group.pgrp.nrIn(ns));
   }
 
   /** task_session_nr_ns(): 0 when not visible in `ns`. */
-  sidIn(ns: PidNamespace): number {
-    return this.group.session.nrIn(ns);
+  sidIn(ns: PidNamespace): Sid {
+    return asSid(this.group.session.nrIn(ns));
   }
 
   /** Whether the task still has its Pid attached (pid_alive()). */

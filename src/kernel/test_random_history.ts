@@ -46,7 +46,7 @@ function pidArg(k: Kernel, me: Task, i: number): number {
   const all = k.liveTasks();
   if (i % 5 === 4) return [0, -1, 1, 2, 300, 99999, -2][i % 7]!;
   const t = all[i % all.length]!;
-  const nr = t.tidIn(me.activeNs);
+  const nr: number = t.tidIn(me.activeNs);
   return i % 3 === 0 ? -nr : nr;
 }
 

@@ -173,3 +173,24 @@ export class ThreadGroup {
     return null;
   }
 }
+
+/**
+ * copy_process()'s attach_pid() for a new thread group: its leader's Pid
+ * becomes the group's tgid, the group joins its process group and session,
+ * and pid 1 of a namespace becomes that namespace's init (is_child_reaper).
+ * Used by the first task and by fork alike.
+ */
+export function attachThreadGroup(group: ThreadGroup): void {
+  const leader = group.leader;
+  const pid = leader.pid;
+  leader.group = group;
+  group.live = 1;
+  pid.task = leader;
+  pid.tgidOf = group;
+  group.pgrp.addPgrpMember(group);
+  group.session.addSessionMember(group);
+  if (pid.nr === 1) {
+    pid.ns.childReaper = leader;
+    group.unkillable = true;
+  }
+}

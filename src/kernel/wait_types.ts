@@ -1,5 +1,6 @@
 // What a blocked wait4/waitid remembers, so that a later step can finish it.
 
+import type { Errno } from '../abi/errno.js';
 import type { WaitStatus } from '../abi/wait.js';
 import type { Pid } from './pid.js';
 import type { SigWaitRequest } from './signal_types.js';
@@ -24,7 +25,7 @@ export type WaitOutcome =
   | { readonly kind: 'found'; readonly pid: number; readonly status: WaitFound }
   /** WNOHANG and nothing ready: wait4 returns 0, waitid fills si_pid = 0. */
   | { readonly kind: 'none' }
-  | { readonly kind: 'error'; readonly errno: number };
+  | { readonly kind: 'error'; readonly errno: Errno };
 
 /** What a found child reports (abi/wait.ts). */
 export type WaitFound = WaitStatus;

@@ -4,6 +4,7 @@
 // reason), never half a kernel.
 
 import type { Cred } from '../kernel/cred.js';
+import { installPid } from '../kernel/alloc_pid.js';
 import { FdTable } from '../kernel/fd_table.js';
 import { findViolations } from '../kernel/invariants.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -356,9 +357,8 @@ function build(json: unknown): Kernel {
     if (!pid.hashed) continue;
     for (const [i, u] of pid.numbers.entries()) {
       if (!u.ns.idr.allocExact(u.nr)) refuse(`${p}.numbers[${i}]`, `number ${u.nr} in ${u.ns.name} is held by another Pid too`);
-      u.ns.idr.replace(u.nr, pid);
-      u.ns.pidAllocated++;
     }
+    installPid(pid);
   }
 
   for (const [ns, seq, path] of reapers) ns.childReaper = tasks.get(seq, path);

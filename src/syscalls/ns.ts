@@ -7,7 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { doUnshare, pidForChildrenOf, pidnsInstall } from '../kernel/nsproxy.js';
 import type { PidNamespace } from '../kernel/pid_namespace.js';
 import { pidfdGet } from '../kernel/pidfd.js';
-import { fail, isFail } from '../kernel/result.js';
+import { fail, isFail, type Fail } from '../kernel/result.js';
 import type { Task } from '../kernel/task.js';
 import { syscall } from './result.js';
 import type { SysResult } from './result.js';
@@ -17,10 +17,10 @@ export function sysUnshare(k: Kernel, me: Task, flags: number): SysResult<0> {
 }
 
 /** A namespace file, as open("/proc/PID/ns/pid" or "pid_for_children") would give it; ENOENT where the link cannot be read. */
-export function nsFileOf(task: Task, which: 'ns' | 'ns_for_children'): PidNamespace | Errno {
-  if (task.exitState === 'dead') return Errno.ENOENT;
+export function nsFileOf(task: Task, which: 'ns' | 'ns_for_children'): PidNamespace | Fail {
+  if (task.exitState === 'dead') return fail(Errno.ENOENT);
   if (which === 'ns') return task.activeNs;
-  return pidForChildrenOf(task) ?? Errno.ENOENT;
+  return pidForChildrenOf(task) ?? fail(Errno.ENOENT);
 }
 
 /** setns(nsfd, flags) with a PID namespace file. */
@@ -44,9 +44,4 @@ export function sysSetnsPidfd(k: Kernel, me: Task, fd: number, flags: number): S
     if (t === null || t.exitState !== 'alive') return fail(Errno.ESRCH);
     return pidnsInstall(k, me, t.activeNs);
   });
-}
-
-/** setns through a raw fd that is not a pidfd: the model has no other files. */
-export function sysSetnsBadFd(): SysResult<0> {
-  return { ok: false, errno: Errno.EBADF, code: 'EBADF' };
 }

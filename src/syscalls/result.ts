@@ -3,12 +3,18 @@
 // deaths and reaps done, blocked waits resumed), as the real kernel would have
 // by the time the caller runs again.
 
-import { Errno, errnoName } from '../abi/errno.js';
+import { Errno, errnoName, type ErrnoCode } from '../abi/errno.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { isFail } from '../kernel/result.js';
 import type { Fail } from '../kernel/result.js';
 
-export type SysResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errno: Errno; readonly code: string };
+/**
+ * A system call's result: its value, or the errno with its typed name; at the
+ * API edge (TaskApi) a failure also names the system call that made it.
+ */
+export type SysResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly errno: Errno; readonly code: ErrnoCode; readonly syscall?: string };
 
 export function ok<T>(value: T): SysResult<T> {
   return { ok: true, value };

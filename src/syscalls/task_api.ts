@@ -44,131 +44,136 @@ export class TaskApi {
   ) {}
 
   fork(comm?: string): SysResult<Forked> {
-    return sysFork(this.kernel, this.task, comm);
+    return named('fork', sysFork(this.kernel, this.task, comm));
   }
   /** Raw clone: the low byte of `flags` is the exit signal. */
   clone(flags: number, comm?: string): SysResult<Forked> {
-    return sysClone(this.kernel, this.task, flags, comm);
+    return named('clone', sysClone(this.kernel, this.task, flags, comm));
   }
   clone3(args: Clone3Args, comm?: string): SysResult<Forked> {
-    return sysClone3(this.kernel, this.task, args, comm);
+    return named('clone3', sysClone3(this.kernel, this.task, args, comm));
   }
   unshare(flags: number): SysResult<0> {
-    return sysUnshare(this.kernel, this.task, flags);
+    return named('unshare', sysUnshare(this.kernel, this.task, flags));
   }
   /** setns() with a PID namespace file (as /proc/PID/ns/pid gives it). */
   setns(ns: PidNamespace, flags: number): SysResult<0> {
-    return sysSetnsNamespace(this.kernel, this.task, ns, flags);
+    return named('setns', sysSetnsNamespace(this.kernel, this.task, ns, flags));
   }
   setnsPidfd(fd: number, flags: number): SysResult<0> {
-    return sysSetnsPidfd(this.kernel, this.task, fd, flags);
+    return named('setns', sysSetnsPidfd(this.kernel, this.task, fd, flags));
   }
   exit(code: number): SysResult<never> {
-    return sysExit(this.kernel, this.task, code);
+    return named('exit', sysExit(this.kernel, this.task, code));
   }
   exitGroup(code: number): SysResult<never> {
-    return sysExitGroup(this.kernel, this.task, code);
+    return named('exit_group', sysExitGroup(this.kernel, this.task, code));
   }
   execve(): SysResult<0> {
-    return sysExecve(this.kernel, this.task);
+    return named('execve', sysExecve(this.kernel, this.task));
   }
   wait4(pid: number, options: number): SysResult<WaitCall> {
-    return sysWait4(this.kernel, this.task, pid, options);
+    return named('wait4', sysWait4(this.kernel, this.task, pid, options));
   }
   waitid(idtype: number, id: number, options: number): SysResult<WaitCall> {
-    return sysWaitid(this.kernel, this.task, idtype, id, options);
+    return named('waitid', sysWaitid(this.kernel, this.task, idtype, id, options));
   }
   kill(pid: number, sig: number): SysResult<0> {
-    return sysKill(this.kernel, this.task, pid, sig);
+    return named('kill', sysKill(this.kernel, this.task, pid, sig));
   }
   tgkill(tgid: number, tid: number, sig: number): SysResult<0> {
-    return sysTgkill(this.kernel, this.task, tgid, tid, sig);
+    return named('tgkill', sysTgkill(this.kernel, this.task, tgid, tid, sig));
   }
   pidfdOpen(pid: number, flags: number): SysResult<number> {
-    return sysPidfdOpen(this.kernel, this.task, pid, flags);
+    return named('pidfd_open', sysPidfdOpen(this.kernel, this.task, pid, flags));
   }
   pidfdSendSignal(fd: number, sig: number, flags = 0, info: UserSigInfo | null = null): SysResult<0> {
-    return sysPidfdSendSignal(this.kernel, this.task, fd, sig, flags, info);
+    return named('pidfd_send_signal', sysPidfdSendSignal(this.kernel, this.task, fd, sig, flags, info));
   }
   rtSigqueueinfo(pid: number, sig: number, info: UserSigInfo): SysResult<0> {
-    return sysRtSigqueueinfo(this.kernel, this.task, pid, sig, info);
+    return named('rt_sigqueueinfo', sysRtSigqueueinfo(this.kernel, this.task, pid, sig, info));
   }
   rtTgsigqueueinfo(tgid: number, tid: number, sig: number, info: UserSigInfo): SysResult<0> {
-    return sysRtTgsigqueueinfo(this.kernel, this.task, tgid, tid, sig, info);
+    return named('rt_tgsigqueueinfo', sysRtTgsigqueueinfo(this.kernel, this.task, tgid, tid, sig, info));
   }
   /** rt_sigprocmask: the old mask; `set` null only reads it. */
   rtSigprocmask(how: number, set: SigSet | null): SysResult<SigSet> {
-    return sysRtSigprocmask(this.kernel, this.task, how, set);
+    return named('rt_sigprocmask', sysRtSigprocmask(this.kernel, this.task, how, set));
   }
   /** rt_sigaction: the old action; `act` null only reads it. */
   rtSigaction(sig: number, act: SigAction | null): SysResult<SigAction> {
-    return sysRtSigaction(this.kernel, this.task, sig, act);
+    return named('rt_sigaction', sysRtSigaction(this.kernel, this.task, sig, act));
   }
   rtSigpending(): SysResult<SigSet> {
-    return sysRtSigpending(this.kernel, this.task);
+    return named('rt_sigpending', sysRtSigpending(this.kernel, this.task));
   }
   rtSigsuspend(mask: SigSet): SysResult<SigWaitCall> {
-    return sysRtSigsuspend(this.kernel, this.task, mask);
+    return named('rt_sigsuspend', sysRtSigsuspend(this.kernel, this.task, mask));
   }
   pause(): SysResult<SigWaitCall> {
-    return sysPause(this.kernel, this.task);
+    return named('pause', sysPause(this.kernel, this.task));
   }
   rtSigtimedwait(set: SigSet, timeout: 0 | null): SysResult<SigWaitCall> {
-    return sysRtSigtimedwait(this.kernel, this.task, set, timeout);
+    return named('rt_sigtimedwait', sysRtSigtimedwait(this.kernel, this.task, set, timeout));
   }
   signalfd(fd: number, mask: SigSet, flags: number): SysResult<number> {
-    return sysSignalfd(this.kernel, this.task, fd, mask, flags);
+    return named('signalfd', sysSignalfd(this.kernel, this.task, fd, mask, flags));
   }
   /** read(2) of one siginfo from a signalfd. */
   read(fd: number): SysResult<SigWaitCall> {
-    return sysRead(this.kernel, this.task, fd);
+    return named('read', sysRead(this.kernel, this.task, fd));
   }
   reboot(cmd: number, magic1 = 0xfee1dead, magic2 = 672274793): SysResult<never> {
-    return sysReboot(this.kernel, this.task, magic1, magic2, cmd);
+    return named('reboot', sysReboot(this.kernel, this.task, magic1, magic2, cmd));
   }
   close(fd: number): SysResult<0> {
-    return sysClose(this.kernel, this.task, fd);
+    return named('close', sysClose(this.kernel, this.task, fd));
   }
   signal(sig: number, disposition: SignalDisposition): SysResult<0> {
-    return sysSignal(this.kernel, this.task, sig, disposition);
+    return named('rt_sigaction', sysSignal(this.kernel, this.task, sig, disposition));
   }
   getpid(): SysResult<number> {
-    return sysGetpid(this.kernel, this.task);
+    return named('getpid', sysGetpid(this.kernel, this.task));
   }
   getppid(): SysResult<number> {
-    return sysGetppid(this.kernel, this.task);
+    return named('getppid', sysGetppid(this.kernel, this.task));
   }
   gettid(): SysResult<number> {
-    return sysGettid(this.kernel, this.task);
+    return named('gettid', sysGettid(this.kernel, this.task));
   }
   getpgrp(): SysResult<number> {
-    return sysGetpgrp(this.kernel, this.task);
+    return named('getpgrp', sysGetpgrp(this.kernel, this.task));
   }
   getpgid(pid: number): SysResult<number> {
-    return sysGetpgid(this.kernel, this.task, pid);
+    return named('getpgid', sysGetpgid(this.kernel, this.task, pid));
   }
   getsid(pid: number): SysResult<number> {
-    return sysGetsid(this.kernel, this.task, pid);
+    return named('getsid', sysGetsid(this.kernel, this.task, pid));
   }
   setpgid(pid: number, pgid: number): SysResult<0> {
-    return sysSetpgid(this.kernel, this.task, pid, pgid);
+    return named('setpgid', sysSetpgid(this.kernel, this.task, pid, pgid));
   }
   setsid(): SysResult<number> {
-    return sysSetsid(this.kernel, this.task);
+    return named('setsid', sysSetsid(this.kernel, this.task));
   }
   prctl(option: number, arg = 0): SysResult<number> {
-    return sysPrctl(this.kernel, this.task, option, arg);
+    return named('prctl', sysPrctl(this.kernel, this.task, option, arg));
   }
   sysctl(key: SysctlKey, value?: number): SysResult<number> {
-    return value === undefined ? sysSysctlRead(this.kernel, this.task, key) : sysSysctlWrite(this.kernel, this.task, key, value);
+    return named('sysctl', value === undefined ? sysSysctlRead(this.kernel, this.task, key) : sysSysctlWrite(this.kernel, this.task, key, value));
   }
   setuid(uid: number): SysResult<0> {
-    return sysSetuid(this.kernel, this.task, uid);
+    return named('setuid', sysSetuid(this.kernel, this.task, uid));
   }
 }
 
-/** The value of a successful call; a SyscallError (errno, code, syscall) otherwise. */
-export function orThrow<T>(r: SysResult<T>, syscall = 'syscall'): T {
+/** A failure names the system call that made it (what strace would print), at the API edge. */
+function named<T>(syscall: string, r: SysResult<T>): SysResult<T> {
+  return r.ok ? r : { ...r, syscall };
+}
+
+/** The value of a successful call; a SyscallError (errno, code, and the system call) otherwise. */
+export function orThrow<T>(r: SysResult<T>, syscall?: string): T {
   if (r.ok) return r.value;
-  throw new SyscallError(r.errno, syscall);
+  throw new SyscallError(r.errno, syscall ?? r.syscall ?? 'syscall');
 }

@@ -1,10 +1,21 @@
-// The page: holds the session and the position, renders the view of the
-// position, and wires the controls, the keyboard, file loading and the URL.
+// The page: holds the session and the position, computes the pictures of the
+// position and of the one before it (what the step changed), and hands them
+// to the drawing modules; wires the controls, play, the keyboard, files and
+// the URL.
 
-import { snapshot, type Snapshot } from '../../src/index.js';
+import type { Kernel } from '../../src/index.js';
+import { toJSON } from '../../src/snapshot/index.js';
+import { diff } from './changes.js';
+import { byId, h } from './dom.js';
+import { drawArrows, drawNamespaces } from './draw_ns.js';
+import { drawStructPid } from './draw_pid.js';
+import { drawStepPanel, drawTranscript } from './draw_steps.js';
+import { drawProc, drawTasks, drawTree } from './draw_tables.js';
+import { nsByName, picture, shownNamespaces, type Picture } from './picture.js';
+import { describe, structPid } from './pidview.js';
 import { Session, errorText } from './session.js';
-import { buildView, type NsNode, type TreeNode, type View } from './view.js';
 import { decodeShare, encodeShare } from './share.js';
+import { buildView, type TaskView, type View } from './view.js';
 
 const examples: Record<string, string> = Object.fromEntries(
   Object.entries(import.meta.glob<string>('../../examples/*.pidns', { query: '?raw', import: 'default', eager: true })).map(([path, text]) => [
@@ -13,20 +24,6 @@ const examples: Record<string, string> = Object.fromEntries(
   ]),
 );
 
-function byId<T extends HTMLElement = HTMLElement>(id: string, kind?: new () => T): T {
-  const el = document.getElementById(id);
-  if (el === null || (kind !== undefined && !(el instanceof kind))) throw new Error(`no #${id} of the expected kind`);
-  return el as T;
-}
-
-/** A DOM element with attributes and children (text or elements). */
-function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  el.append(...children);
-  return el;
-}
-
 const ui = {
   example: byId('example', HTMLSelectElement),
   file: byId('file', HTMLInputElement),
@@ -34,6 +31,7 @@ const ui = {
   message: byId('message'),
   first: byId('first', HTMLButtonElement),
   back: byId('back', HTMLButtonElement),
+  play: byId('play', HTMLButtonElement),
   forward: byId('forward', HTMLButtonElement),
   last: byId('last', HTMLButtonElement),
   jump: byId('jump', HTMLInputElement),
@@ -43,7 +41,10 @@ const ui = {
   console: byId('console', HTMLFormElement),
   consoleInput: byId('console-input', HTMLInputElement),
   consoleError: byId('console-error'),
+  step: byId('step'),
   namespaces: byId('namespaces'),
+  pidOf: byId('pid-of', HTMLSelectElement),
+  pid: byId('pid'),
   tasks: byId('tasks'),
   tasksFrom: byId('tasks-from'),
   tree: byId('tree'),
@@ -60,22 +61,45 @@ interface State {
   pos: number;
   viewNs: string;
   statusOf: number | null;
+  /** The task whose struct pid is drawn (null: pick one). */
+  selected: number | null;
+  /** Whether the reader picked it (else it follows each step: a task the step touched). */
+  picked: boolean;
 }
 
 let state: State | null = null;
 /** Renders are async (each re-runs the prefix); only the latest one draws. */
 let generation = 0;
+let lastTasks: readonly TaskView[] = [];
+let timer: ReturnType<typeof setInterval> | null = null;
+const PLAY_MS = 1100;
+
+/** Runs are shared and never changed after they are made, so their pictures can be kept. */
+const pictures = new WeakMap<Kernel, Picture>();
+function pictureOf(k: Kernel): Picture {
+  let p = pictures.get(k);
+  if (p === undefined) {
+    p = picture(toJSON(k));
+    pictures.set(k, p);
+  }
+  return p;
+}
 
 function say(text: string): void {
   ui.message.textContent = text;
 }
 
 async function load(text: string, name: string, pos?: number): Promise<void> {
+  stop();
   try {
     const session = await Session.load(text, name);
-    state = { session, name, pos: Math.min(pos ?? session.runnable, session.runnable), viewNs: 'ns0', statusOf: null };
+    state = { session, name, pos: Math.min(pos ?? session.runnable, session.runnable), viewNs: '', statusOf: null, selected: null, picked: false };
     ui.consoleError.textContent = '';
-    say(session.runnable < session.steps.length ? `${name}: stops at step ${session.runnable + 1} (a scenario error)` : `${name}: ${session.steps.length} steps`);
+    ui.consoleInput.disabled = session.kind === 'snapshot';
+    if (session.kind === 'snapshot') {
+      const pic = pictureOf((await session.runTo(0)).kernel);
+      say(`${name}: a snapshot, ${pic.tasks.size} tasks in ${shownNamespaces(pic).length} PID namespaces`);
+    } else say(session.runnable < session.steps.length ? `${name}: stops at step ${session.runnable + 1} (a scenario error)` : `${name}: ${session.steps.length} steps`);
     await render();
   } catch (e) {
     say(`could not load ${name}: ${errorText(e)}`);
@@ -93,128 +117,126 @@ function updateUrl(s: State): void {
   history.replaceState(null, '', `#${hash}`);
 }
 
+/** The task to draw when none is chosen: one this step touched, else the one with the deepest Pid. */
+function defaultTask(view: View, pic: Picture): number | null {
+  const touched = view.tasks.find((t) => t.changes.length > 0);
+  if (touched !== undefined) return touched.seq;
+  let best: TaskView | undefined;
+  let depth = -1;
+  for (const t of view.tasks) {
+    const task = pic.tasks.get(t.seq);
+    const level = task === undefined ? -1 : (pic.pids.get(task.pid)?.level ?? -1);
+    if (level > depth || (level === depth && best !== undefined && t.seq > best.seq)) {
+      best = t;
+      depth = level;
+    }
+  }
+  return best?.seq ?? null;
+}
+
 async function render(): Promise<void> {
   if (state === null) return;
   const s = state;
   const mine = ++generation;
   const run = await s.session.runTo(s.pos);
-  const previous: Snapshot | null = s.pos > 0 ? snapshot((await s.session.runTo(s.pos - 1)).backend.kernel) : null;
+  const prev = s.pos > 0 ? await s.session.runTo(s.pos - 1) : null;
   if (mine !== generation) return;
-  const view = buildView(run.backend.kernel, previous, s.viewNs, s.statusOf);
+  const pic = pictureOf(run.kernel);
+  const before = prev === null ? null : pictureOf(prev.kernel);
+  const changes = diff(before, pic, s.session.fates);
+  const view = buildView(run.kernel, pic, before, changes, s.viewNs, s.statusOf);
   s.viewNs = view.viewNs;
   s.statusOf = view.statusOf;
-  draw(s, view);
+  if (!s.picked || s.selected === null || !view.tasks.some((t) => t.seq === s.selected)) s.selected = defaultTask(view, pic);
+  const chosen = nsByName(pic, view.viewNs)!;
+  const sentences = changes.list.map((c) => ({ kind: c.kind, text: describe(c, pic, before, chosen) }));
+  draw(s, view, pic, before, sentences, changes.going.some((t) => t.seq === s.selected));
   updateUrl(s);
 }
 
-function draw(s: State, view: View): void {
+function draw(s: State, view: View, pic: Picture, before: Picture | null, sentences: readonly { kind: string; text: string }[], selectedGoing: boolean): void {
   const total = s.session.runnable;
   ui.position.textContent = `${s.pos} / ${total}`;
   ui.jump.max = String(total);
   ui.jump.value = String(s.pos);
   ui.first.disabled = ui.back.disabled = s.pos === 0;
   ui.forward.disabled = ui.last.disabled = s.pos >= total;
+  ui.play.disabled = total === 0;
 
-  ui.transcript.replaceChildren(
-    ...s.session.steps.map((_, i) => {
-      const rec = s.session.records[i]!;
-      const cls = i + 1 === s.pos ? 'current' : i < s.pos ? 'done' : 'future';
-      const body = rec.error !== null ? [h('span', { class: 'error' }, `error: ${rec.error}`)] : rec.lines.map((l) => h('span', {}, l));
-      const marks = rec.mismatches.map((m) => h('span', { class: 'mismatch' }, `expected: ${m.expected.join(' / ')}`));
-      const item = h('li', { class: `${cls}${rec.error !== null ? ' failed' : ''}`, 'data-step': String(i + 1) });
-      const button = h('button', { type: 'button', title: `Go to step ${i + 1}` }, h('code', {}, ...(body.length > 0 ? body : [h('span', {}, '(not run)')]), ...marks));
-      button.addEventListener('click', () => void go(i + 1));
-      if (rec.error !== null) (button as HTMLButtonElement).disabled = true;
-      item.append(button);
-      return item;
-    }),
-  );
-  ui.transcript.querySelector('li.current')?.scrollIntoView({ block: 'nearest' });
+  drawTranscript(ui.transcript, s.session, s.pos, (n) => void go(n));
+  drawStepPanel(ui.step, s.session, s.pos, sentences);
 
   ui.viewns.replaceChildren(...view.nsNames.map((n) => h('option', n === view.viewNs ? { value: n, selected: '' } : { value: n }, n)));
   ui.tasksFrom.textContent = `numbers seen from ${view.viewNs}`;
   ui.procFrom.textContent = `as mounted in ${view.viewNs}`;
 
-  ui.namespaces.replaceChildren(nsList(view.namespaces));
+  const pick = (seq: number): void => {
+    s.selected = seq;
+    s.picked = true;
+    void render();
+  };
+  lastTasks = view.tasks;
+  drawNamespaces(ui.namespaces, view.namespaces, view.tasks, view.viewNs, s.selected, pick);
 
-  ui.tasks.replaceChildren(
-    h('thead', {}, h('tr', {}, ...['task', `pid from ${view.viewNs}`, 'numbers (every level)', 'thread group', 'pgrp', 'session', 'parent', 'state'].map((c) => h('th', { scope: 'col' }, c)))),
-    h(
-      'tbody',
-      {},
-      ...view.tasks.map((t) =>
-        h(
-          'tr',
-          { 'data-comm': t.comm, 'data-seq': String(t.seq), class: t.state },
-          h('th', { scope: 'row' }, `${t.comm}#${t.seq}`),
-          h('td', { class: 'numbers' }, t.numbers.length === 0 ? '—' : t.numbers.join(' ')),
-          h('td', { class: 'all' }, t.allNumbers.join(' ')),
-          h('td', {}, t.isLeader ? 'leader' : `of ${t.leader}`),
-          h('td', {}, String(t.pgrp)),
-          h('td', {}, String(t.session)),
-          h('td', {}, t.parent ?? '—', ...(t.reparentedFrom === null ? [] : [h('span', { class: 'reparented' }, ` (reparented from ${t.reparentedFrom})`)])),
-          h('td', { class: 'state' }, t.state),
-        ),
-      ),
-    ),
-  );
+  ui.pidOf.replaceChildren(...view.tasks.map((t) => h('option', t.seq === s.selected ? { value: String(t.seq), selected: '' } : { value: String(t.seq) }, `${t.label}${t.going ? ' (going)' : ''}`)));
+  const chosen = nsByName(pic, view.viewNs)!;
+  const from = selectedGoing && before !== null ? before : pic;
+  const task = s.selected === null ? undefined : from.tasks.get(s.selected);
+  drawStructPid(ui.pid, task === undefined ? null : structPid(from, task, nsByName(from, chosen.name) ?? chosen), view.viewNs, selectedGoing, seeFrom);
 
-  ui.tree.replaceChildren(treeList(view.tree));
-
-  ui.ps.replaceChildren(
-    h('thead', {}, h('tr', {}, ...['PID', 'PPID', 'PGID', 'SID', 'S', 'NAME'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...view.ps.map((line) => h('tr', {}, ...line.split(' ').map((c) => h('td', {}, c))))),
-  );
-  ui.statusOf.replaceChildren(...view.statusChoices.map(([seq, text]) => h('option', seq === view.statusOf ? { value: String(seq), selected: '' } : { value: String(seq) }, text)));
-  ui.status.textContent = view.status?.join('\n') ?? '(nothing visible)';
+  drawTasks(ui.tasks, view, s.selected, pick);
+  drawTree(ui.tree, view);
+  drawProc(ui.ps, ui.statusOf, ui.status, view);
 }
 
-function nsList(nodes: readonly NsNode[]): HTMLElement {
-  return h(
-    'ul',
-    {},
-    ...nodes.map((n) =>
-      h(
-        'li',
-        { 'data-ns': n.name, class: n.adding ? 'ns' : 'ns gone' },
-        h(
-          'div',
-          { class: 'ns-card' },
-          h('strong', {}, n.name),
-          ` level ${n.level} · init ${n.init ?? 'none'} · pid_max ${n.pidMax} · cursor ${n.cursor} · ${n.count} number${n.count === 1 ? '' : 's'}${n.adding ? '' : ' · no longer accepts tasks'}`,
-        ),
-        ...(n.children.length > 0 ? [nsList(n.children)] : []),
-      ),
-    ),
-  );
-}
-
-function treeList(nodes: readonly TreeNode[]): HTMLElement {
-  return h(
-    'ul',
-    {},
-    ...nodes.map((n) =>
-      h(
-        'li',
-        { 'data-seq': String(n.seq), class: `${n.state}${n.reparented ? ' reparented' : ''}` },
-        h('span', {}, n.label, ` ${n.state}`, n.reparented ? ' ↰ reparented' : ''),
-        ...(n.children.length > 0 ? [treeList(n.children)] : []),
-      ),
-    ),
-  );
+function seeFrom(ns: string): void {
+  if (state === null) return;
+  state.viewNs = ns;
+  state.statusOf = null;
+  void render();
 }
 
 // ------------------------------------------------------------------ controls
+
+function stop(): void {
+  if (timer !== null) clearInterval(timer);
+  timer = null;
+  ui.play.textContent = '▶ Play';
+  ui.play.setAttribute('aria-pressed', 'false');
+}
+
+function togglePlay(): void {
+  if (timer !== null || state === null) {
+    stop();
+    return;
+  }
+  const s = state;
+  if (s.pos >= s.session.runnable) s.pos = 0;
+  ui.play.textContent = '❚❚ Pause';
+  ui.play.setAttribute('aria-pressed', 'true');
+  void render();
+  timer = setInterval(() => {
+    if (state !== s || s.pos >= s.session.runnable) {
+      stop();
+      return;
+    }
+    void go(s.pos + 1);
+  }, PLAY_MS);
+}
 
 ui.first.addEventListener('click', () => void go(0));
 ui.back.addEventListener('click', () => void go((state?.pos ?? 0) - 1));
 ui.forward.addEventListener('click', () => void go((state?.pos ?? 0) + 1));
 ui.last.addEventListener('click', () => void go(state?.session.runnable ?? 0));
+ui.play.addEventListener('click', togglePlay);
 ui.jump.addEventListener('change', () => void go(Number(ui.jump.value)));
 ui.viewns.addEventListener('change', () => {
+  seeFrom(ui.viewns.value);
+});
+ui.pidOf.addEventListener('change', () => {
   if (state === null) return;
-  state.viewNs = ui.viewns.value;
-  state.statusOf = null;
+  state.selected = Number(ui.pidOf.value);
+  state.picked = true;
   void render();
 });
 ui.statusOf.addEventListener('change', () => {
@@ -222,11 +244,15 @@ ui.statusOf.addEventListener('change', () => {
   state.statusOf = Number(ui.statusOf.value);
   void render();
 });
+new ResizeObserver(() => {
+  drawArrows(ui.namespaces, lastTasks);
+}).observe(ui.namespaces);
 
 ui.console.addEventListener('submit', (e) => {
   e.preventDefault();
   const s = state;
   if (s === null) return;
+  stop();
   const text = ui.consoleInput.value;
   void s.session.append(text, s.pos).then(async (r) => {
     if ('error' in r) {
@@ -292,7 +318,11 @@ document.addEventListener('keydown', (e) => {
   const move = moves[e.key];
   if (move !== undefined) {
     e.preventDefault();
+    stop();
     void go(move());
+  } else if (e.key === 'p') {
+    e.preventDefault();
+    togglePlay();
   } else if (e.key === '/') {
     e.preventDefault();
     ui.consoleInput.focus();

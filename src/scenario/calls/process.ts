@@ -3,6 +3,7 @@
 
 import { CLONE_NEWPID, CLONE_THREAD } from '../../abi/clone.js';
 import { errnoName } from '../../abi/errno.js';
+import { isFail } from '../../kernel/result.js';
 import { Signal } from '../../abi/signal.js';
 import { nsFileOf, sysSetnsNamespace, sysSetnsPidfd, sysUnshare } from '../../syscalls/ns.js';
 import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork } from '../../syscalls/process.js';
@@ -149,7 +150,7 @@ export const setns: CallSpec = {
     if (target.kind === 'fd') return value(sysSetnsPidfd(ctx.kernel, ctx.me, target.fd, a.num(1)));
     // Opening the namespace file can fail before setns runs (ENOENT for a pid_for_children not yet made).
     const ns = nsFileOf(ctx.task(target.task), target.kind);
-    if (typeof ns === 'number') return { kind: 'errno', errno: errnoName(ns) };
+    if (isFail(ns)) return { kind: 'errno', errno: errnoName(ns.errno) };
     return value(sysSetnsNamespace(ctx.kernel, ctx.me, ns, a.num(1)));
   },
   wire: (a, ctx) => {
