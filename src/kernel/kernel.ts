@@ -218,9 +218,9 @@ export class Kernel {
       for (const t of woken) {
         // A blocked thread takes its signals when its call runs again; a stopped one when it continues.
         if (t.blocked !== null && t.exitState === 'alive') continue;
+        if (t.exitState === 'alive' && !t.stopped && returnToUser(this, t)) moved = true;
+        // Nothing it can take is left (returnToUser took all of it): TIF_SIGPENDING clears.
         this.sigPending.delete(t);
-        if (t.exitState !== 'alive' || t.stopped) continue;
-        if (returnToUser(this, t)) moved = true;
       }
       if (!moved && this.exitQueue.length === 0) break;
     }

@@ -260,6 +260,16 @@ export function hasPendingOutside(t: Task, mask: SigSet): boolean {
   return nextIndex(t.pendingIfAny, mask) >= 0 || nextIndex(t.group.sharedPendingIfAny, mask) >= 0;
 }
 
+/**
+ * signal_pending(current): TIF_SIGPENDING, set only on the thread that
+ * complete_signal woke (or that unblocked, or continued), and a signal it can
+ * take. A thread that merely returns from its call does not look at shared
+ * signals another thread was woken for.
+ */
+export function signalPending(k: Kernel, t: Task): boolean {
+  return k.sigPending.has(t) && hasPendingOutside(t, t.sigBlocked);
+}
+
 /** The signals pending for `t`, thread and shared (rt_sigpending before it masks them with blocked). */
 export function pendingSet(t: Task): SigSet {
   let s = 0n;
@@ -364,6 +374,8 @@ export const restarts = (flags: number): boolean => flags >= 0 && (flags & SA_RE
  * Returns whether anything happened (a signal was taken, or a frame ran).
  */
 export function returnToUser(k: Kernel, t: Task): boolean {
+  // Without TIF_SIGPENDING the way back to user space does not look at signals (frames already set up still run).
+  if (!k.sigPending.has(t) && !t.hasHandlersDue) return false;
   let moved = false;
   const took = { n: 0 };
   for (;;) {

@@ -10,7 +10,7 @@ import type { SigWaitOutcome } from './events.js';
 import type { Kernel } from './kernel.js';
 import { fail } from './result.js';
 import type { Fail } from './result.js';
-import { dequeueSignal, hasPendingOutside, restarts, returnToUser, setBlocked, setupFrames } from './signal.js';
+import { dequeueSignal, restarts, returnToUser, setBlocked, setupFrames, signalPending } from './signal.js';
 import type { SigInfo, SignalFd, SigWaitRequest } from './signal_types.js';
 import type { Task } from './task.js';
 import { runFramesWhileBlocked } from './wait.js';
@@ -98,7 +98,7 @@ export function retrySigWait(k: Kernel, t: Task, req: SigWaitRequest): boolean {
     case 'read': {
       const got = dequeueSignal(t, ~req.file.mask);
       if (got !== null) return finish(k, t, req, { kind: 'signal', info: got });
-      if (!hasPendingOutside(t, t.sigBlocked)) return false;
+      if (!signalPending(k, t)) return false;
       const took = { n: 0 };
       const flags = setupFrames(k, t, took);
       if (flags < 0 || restarts(flags)) {

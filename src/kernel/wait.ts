@@ -9,7 +9,7 @@ import { Signal } from '../abi/signal.js';
 import { decodeExitWord, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WUNTRACED, __WALL, __WCLONE, __WNOTHREAD } from '../abi/wait.js';
 import { releaseTask } from './exit.js';
 import type { Kernel } from './kernel.js';
-import { hasPendingOutside, restarts, returnToUser, setupFrames } from './signal.js';
+import { restarts, returnToUser, setupFrames, signalPending } from './signal.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import { isWaitRequest } from './wait_types.js';
@@ -172,7 +172,7 @@ export function retryBlockedWait(k: Kernel, t: Task, req: WaitRequest): boolean 
   t.woken = false;
   let outcome = doWaitOnce(k, t, req);
   if (outcome === 'block') {
-    if (!hasPendingOutside(t, t.sigBlocked)) return false;
+    if (!signalPending(k, t)) return false;
     const flags = setupFrames(k, t);
     if (flags < 0 || restarts(flags)) {
       // -ERESTARTSYS: the frames run in user space, then the call is made again (and blocks again: nothing changed).
