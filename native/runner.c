@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <linux/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -238,6 +239,24 @@ static void reply(int fd, long ret, long a, long b, long c) {
   send_text(fd, buf, fmt_msg(buf, "r", v, 4));
 }
 
+/*
+ * The raw rt_sigaction's struct (arch/x86/include/asm/signal.h, sigaction
+ * with a 64-bit sa_mask): glibc's sigaction() refuses signals 32 and 33 and
+ * adds its own restorer, so the runner installs handlers itself, with
+ * SA_RESTORER and a sigreturn trampoline as the x86_64 ABI requires.
+ */
+struct kernel_sigaction {
+  unsigned long handler;
+  unsigned long flags;
+  void (*restorer)(void);
+  unsigned long mask;
+};
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+extern void pidns_sigreturn(void);
+__asm__(".text\n.globl pidns_sigreturn\n.type pidns_sigreturn,@function\npidns_sigreturn:\n\tmovq $15, %rax\n\tsyscall\n");
+
 static void on_signal(int sig, siginfo_t *si, void *uc) {
   (void)uc;
   int fd = slot_fd();
@@ -262,6 +281,63 @@ static int is_scenario_init(void) {
   if (R2(SYS_stat, "/proc/self/ns/pid", &st) < 0) return 0;
   return st.st_ino == ns0_ino;
 }
+/*
+ * reboot(2) must never reach the host. The controller records the PID
+ * namespace it starts in (inherited by every actor it forks; an actor that
+ * exec'd has lost it); reboot is issued only from a namespace that is
+ * provably another one: the start namespace known, the caller's own
+ * readable, and the two different. Otherwise the answer is REBOOT_REFUSED,
+ * which the driver reports as an internal error, never as a kernel errno.
+ */
+#define REBOOT_REFUSED (-4096L)
+static int start_ns_known;
+static dev_t start_ns_dev;
+static ino_t start_ns_ino;
+
+/* The controller records it and leaves it in the environment, so that an actor's image after execve() knows it too. */
+#define START_NS_ENV "PIDNS_RUNNER_START_PIDNS"
+static void record_start_ns(void) {
+  struct stat st;
+  if (R2(SYS_stat, "/proc/self/ns/pid", &st) != 0) return;
+  start_ns_dev = st.st_dev;
+  start_ns_ino = st.st_ino;
+  start_ns_known = 1;
+  char v[64];
+  snprintf(v, sizeof v, "%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+  setenv(START_NS_ENV, v, 1);
+}
+
+/* In an exec'd actor: the start namespace from the environment, if it reads back whole. */
+static void inherit_start_ns(void) {
+  const char *v = getenv(START_NS_ENV);
+  unsigned long dev, ino;
+  char tail;
+  if (v == NULL || sscanf(v, "%lu:%lu%c", &dev, &ino, &tail) != 2) return;
+  start_ns_dev = (dev_t)dev;
+  start_ns_ino = (ino_t)ino;
+  start_ns_known = 1;
+}
+
+static long safe_reboot(long magic1, long magic2, long cmd) {
+  struct stat st;
+  if (!start_ns_known) return REBOOT_REFUSED;
+  if (R2(SYS_stat, "/proc/self/ns/pid", &st) != 0) return REBOOT_REFUSED;
+  if (st.st_dev == start_ns_dev && st.st_ino == start_ns_ino) return REBOOT_REFUSED;
+  return R4(SYS_reboot, magic1, magic2, cmd, 0);
+}
+
+/* `runner reboot-selftest`: the check in the runner's own namespace, with magic numbers the kernel refuses (EINVAL) should the check ever let it through. */
+static int reboot_selftest(void) {
+  record_start_ns();
+  long r = safe_reboot(0, 0, 0);
+  if (r == REBOOT_REFUSED) {
+    puts("refused");
+    return 0;
+  }
+  printf("issued %ld\n", r);
+  return 1;
+}
+
 static void actor_loop(int sock) __attribute__((noreturn));
 static int high_fd(int fd);
 
@@ -563,19 +639,73 @@ static void actor_loop(int sock) {
       ret = R3(SYS_tgkill, a, b, parse_long(&p));
     } else if (!strcmp(op, "ps")) {
       a = parse_long(&p);
-      ret = R4(SYS_pidfd_send_signal, a, parse_long(&p), 0, 0);
+      b = parse_long(&p);
+      ret = R4(SYS_pidfd_send_signal, a, b, 0, parse_long(&p));
+    } else if (!strcmp(op, "sa")) {
+      a = parse_long(&p);
+      b = parse_long(&p);
+      struct kernel_sigaction sa;
+      memset(&sa, 0, sizeof sa);
+      sa.flags = (unsigned long)parse_long(&p) | SA_RESTORER;
+      unsigned long lo = (unsigned long)parse_long(&p);
+      sa.mask = lo | ((unsigned long)parse_long(&p) << 32);
+      sa.restorer = pidns_sigreturn;
+      sa.handler = b == 0 ? (unsigned long)SIG_DFL : b == 1 ? (unsigned long)SIG_IGN : (unsigned long)on_signal;
+      ret = R4(SYS_rt_sigaction, a, &sa, 0, 8);
+    } else if (!strcmp(op, "ss") || !strcmp(op, "tw")) {
+      unsigned long lo = (unsigned long)parse_long(&p);
+      unsigned long set = lo | ((unsigned long)parse_long(&p) << 32);
+      if (op[0] == 's') {
+        ret = R2(SYS_rt_sigsuspend, &set, 8);
+      } else {
+        struct timespec zero = {0, 0};
+        siginfo_t si;
+        long timeout = parse_long(&p);
+        ret = R4(SYS_rt_sigtimedwait, &set, &si, timeout < 0 ? NULL : &zero, 8);
+      }
+    } else if (!strcmp(op, "pa")) {
+      ret = R0(SYS_pause);
+    } else if (!strcmp(op, "sf")) {
+      a = parse_long(&p);
+      unsigned long lo = (unsigned long)parse_long(&p);
+      unsigned long set = lo | ((unsigned long)parse_long(&p) << 32);
+      ret = R4(SYS_signalfd4, a, &set, 8, parse_long(&p));
+    } else if (!strcmp(op, "rd")) {
+      char buf[128];
+      ret = R3(SYS_read, parse_long(&p), buf, sizeof buf);
+    } else if (!strcmp(op, "pm")) {
+      a = parse_long(&p);
+      unsigned long lo = (unsigned long)parse_long(&p);
+      unsigned long set = lo | ((unsigned long)parse_long(&p) << 32);
+      ret = R4(SYS_rt_sigprocmask, a, &set, 0, 8);
+    } else if (!strcmp(op, "sq") || !strcmp(op, "tq")) {
+      int tg = op[0] == 't';
+      long tgid = tg ? parse_long(&p) : 0;
+      a = parse_long(&p);
+      b = parse_long(&p);
+      siginfo_t si;
+      memset(&si, 0, sizeof si);
+      si.si_signo = (int)b;
+      si.si_code = (int)parse_long(&p);
+      si.si_value.sival_int = (int)parse_long(&p);
+      si.si_pid = (pid_t)parse_long(&p);
+      ret = tg ? R4(SYS_rt_tgsigqueueinfo, tgid, a, b, &si) : R3(SYS_rt_sigqueueinfo, a, b, &si);
+    } else if (!strcmp(op, "rb")) {
+      ret = safe_reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, parse_long(&p));
     } else if (!strcmp(op, "sg")) {
       a = parse_long(&p);
       b = parse_long(&p);
-      struct sigaction sa;
+      struct kernel_sigaction sa;
       memset(&sa, 0, sizeof sa);
-      if (b == 0) sa.sa_handler = SIG_DFL;
-      else if (b == 1) sa.sa_handler = SIG_IGN;
+      sa.flags = SA_RESTORER;
+      sa.restorer = pidns_sigreturn;
+      if (b == 0) sa.handler = (unsigned long)SIG_DFL;
+      else if (b == 1) sa.handler = (unsigned long)SIG_IGN;
       else {
-        sa.sa_sigaction = on_signal;
-        sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: a blocked wait returns EINTR */
+        sa.handler = (unsigned long)on_signal;
+        sa.flags |= SA_SIGINFO; /* no SA_RESTART: a blocked wait returns EINTR */
       }
-      ret = sigaction((int)a, &sa, NULL) == 0 ? 0 : -errno;
+      ret = R4(SYS_rt_sigaction, a, &sa, 0, 8);
     } else if (!strcmp(op, "g")) {
       ret = R0(parse_long(&p));
     } else if (!strcmp(op, "g1")) {
@@ -587,7 +717,7 @@ static void actor_loop(int sock) {
     } else if (!strcmp(op, "pr")) {
       a = parse_long(&p);
       b = parse_long(&p);
-      if (a == PR_GET_CHILD_SUBREAPER) {
+      if (a == PR_GET_CHILD_SUBREAPER || a == PR_GET_PDEATHSIG) {
         int v = -1;
         ret = R2(SYS_prctl, a, &v);
         if (ret == 0) ret = v;
@@ -834,6 +964,7 @@ static int init_main(void *p) {
 }
 
 static void controller(void) {
+  record_start_ns();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   signal(SIGPIPE, SIG_IGN);
   for (int i = 0; i < MAX_ACTORS; i++) actor_fd[i] = -1;
@@ -999,8 +1130,10 @@ int main(int argc, char **argv) {
   if (n > 0) self_exe[n] = 0;
   if (argc >= 2 && !strcmp(argv[1], "controller")) controller();
   if (argc >= 2 && !strcmp(argv[1], "probe")) return probe();
+  if (argc >= 2 && !strcmp(argv[1], "reboot-selftest")) return reboot_selftest();
   if (argc >= 3 && !strcmp(argv[1], "bench")) return bench(atol(argv[2]));
   if (argc >= 5 && !strcmp(argv[1], "actor")) {
+    inherit_start_ns();
     const char *p = argv[2];
     const char *r = argv[4];
     actor_start((int)parse_long(&p), argv[3], 1, parse_long(&r));

@@ -6,3 +6,4 @@ export * from './prctl.js';
 export * from './pidfd.js';
 export * from './limits.js';
 export * from './constants.js';
+export * from './reboot.js';

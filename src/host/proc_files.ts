@@ -55,8 +55,13 @@ export interface ProcStatusFile {
   readonly nssid: readonly number[];
   /** Real, effective, saved uid. */
   readonly uids: readonly [number, number, number];
-  /** Any signal in SigPnd or ShdPnd. */
+  /** A signal in SigPnd or ShdPnd that this thread does not block (SigBlk): one it will still take. */
   readonly sigPending: boolean;
+}
+
+/** A sigset_t as /proc prints it (16 hex digits); an absent or garbled field is empty. */
+function hexSet(text: string): bigint {
+  return /^[0-9a-f]{1,16}$/.test(text) ? BigInt(`0x${text}`) : 0n;
 }
 
 export function parseStatus(text: string): ProcStatusFile {
@@ -75,7 +80,7 @@ export function parseStatus(text: string): ProcStatusFile {
     nspgid: nums('NSpgid'),
     nssid: nums('NSsid'),
     uids: [u[0] ?? 0, u[1] ?? 0, u[2] ?? 0],
-    sigPending: /[1-9a-f]/.test(field('SigPnd')) || /[1-9a-f]/.test(field('ShdPnd')),
+    sigPending: ((hexSet(field('SigPnd')) | hexSet(field('ShdPnd'))) & ~hexSet(field('SigBlk'))) !== 0n,
   };
 }
 

@@ -3,6 +3,7 @@
 // never the model's internals. Tasks are named by their creation sequence
 // number (Task.seq), namespaces by their name.
 
+import type { SigInfo } from './signal_types.js';
 import type { WaitOutcome } from './wait_types.js';
 
 export type KernelEvent =
@@ -26,11 +27,15 @@ export type KernelEvent =
       readonly siPid: number;
       readonly siCode: number;
       readonly siStatus: number;
+      /** si_value of a queued siginfo (rt_sigqueueinfo, pidfd_send_signal with a siginfo), else null. */
+      readonly siValue: number | null;
     }
   | { readonly type: 'stopped'; readonly task: number; readonly signal: number }
   | { readonly type: 'continued'; readonly task: number }
   /** A blocked wait finished. */
   | { readonly type: 'wait_resumed'; readonly task: number; readonly syscall: 'wait4' | 'waitid'; readonly outcome: WaitOutcome }
+  /** A blocked rt_sigsuspend, pause, rt_sigtimedwait or signalfd read finished: the siginfo it took, or its errno. */
+  | { readonly type: 'sigwait_resumed'; readonly task: number; readonly syscall: 'rt_sigsuspend' | 'pause' | 'rt_sigtimedwait' | 'read'; readonly outcome: SigWaitOutcome }
   | { readonly type: 'execed'; readonly task: number }
   /** mm_release() wrote 0 to the task's clear_child_tid word and woke its futex (another task shares the memory). */
   | { readonly type: 'tid_cleared'; readonly task: number }
@@ -39,3 +44,6 @@ export type KernelEvent =
   | { readonly type: 'ns_switched'; readonly task: number; readonly pidForChildren: string };
 
 export type KernelEventListener = (event: KernelEvent) => void;
+
+/** What a signal wait returns: the signal it took (sigtimedwait, a signalfd read), or an errno (EINTR). */
+export type SigWaitOutcome = { readonly kind: 'signal'; readonly info: SigInfo } | { readonly kind: 'error'; readonly errno: number };

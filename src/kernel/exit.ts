@@ -3,12 +3,12 @@
 // the namespace init), its parent hears of it, and a dying namespace init
 // first kills its whole namespace and waits for it to empty.
 
-import { Signal, SiCode } from '../abi/signal.js';
+import { SA_NOCLDWAIT, Signal, SiCode } from '../abi/signal.js';
 import { releaseFs, releaseMm } from './mm.js';
 import { freePid } from './alloc_pid.js';
 import type { Kernel } from './kernel.js';
 import type { PidNamespace } from './pid_namespace.js';
-import { pgrpOrphaned, sendSignal, startGroupExit } from './signal.js';
+import { groupSendSigInfo, pgrpOrphaned, sendSignal, sigAction, startGroupExit } from './signal.js';
 import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 import { reapableZombie, wakeWaiters } from './wait.js';
@@ -116,6 +116,8 @@ export function finishZap(k: Kernel, me: Task): boolean {
   if (childrenLeft) return moved;
   if (me.activeNs.pidAllocated !== me.zapInitPids) return moved;
   k.zapWaiting.delete(me);
+  // "if (pid_ns->reboot) current->signal->group_exit_code = pid_ns->reboot"
+  if (me.activeNs.reboot !== 0) me.group.groupExitCode = me.activeNs.reboot;
   exitNotify(k, me, me);
   return true;
 }
@@ -146,7 +148,12 @@ function exitNotify(k: Kernel, t: Task, childReaper: Task): void {
     const reaper = findNewReaper(t, childReaper);
     const moved = [...t.children];
     for (const p of moved) {
-      for (const th of p.group.threads) th.parent = reaper;
+      for (const th of p.group.threads) {
+        th.parent = reaper;
+        // PR_SET_PDEATHSIG: the parent *thread* is gone, even when a sibling thread takes the child
+        // (group_send_sig_info with SEND_SIG_NOINFO from the exiting thread: permission applies).
+        if (th.pdeathSignal !== 0 && th.exitState === 'alive') groupSendSigInfo(k, t, th.pdeathSignal, th, SiCode.SI_USER, 'group');
+      }
       if (k.listening) k.emit({ type: 'reparented', task: p.seq, from: t.seq, to: reaper.seq });
       // "If this is a threaded reparent there is no need to notify anyone anything has happened."
       if (reaper.group !== t.group) reparentLeader(k, t, p, dead!);
@@ -216,12 +223,16 @@ export function doNotifyParent(k: Kernel, tsk: Task, exitSignal: number): boolea
   // A parent that exec'd since the fork gets SIGCHLD, whatever was asked.
   if (sig !== Signal.SIGCHLD && tsk.parentExecId !== parent.group.execId) sig = Signal.SIGCHLD;
   let autoreap = false;
-  if (sig === Signal.SIGCHLD && parent.group.disposition(Signal.SIGCHLD) === 'SIG_IGN') {
+  const act = sigAction(parent.group, Signal.SIGCHLD);
+  // "POSIX.1 defines special semantics for setting SIGCHLD to SIG_IGN or setting the SA_NOCLDWAIT flag":
+  // the child reaps itself; with SA_NOCLDWAIT the signal is still sent.
+  if (sig === Signal.SIGCHLD && (act.handler === 'SIG_IGN' || (act.flags & SA_NOCLDWAIT) !== 0)) {
     autoreap = true;
-    sig = 0;
+    if (act.handler === 'SIG_IGN') sig = 0;
   }
   if (sig > 0 && sig <= 64) {
-    const word = tsk.exitCode;
+    // How the group ended: a delayed leader's own exit code is not what its parent hears.
+    const word = tsk.group.groupExit ? tsk.group.groupExitCode : tsk.exitCode;
     const pid = tsk.tidIn(parent.activeNs);
     const info: SigInfo =
       (word & 0x7f) === 0

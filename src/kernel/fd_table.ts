@@ -1,12 +1,18 @@
-// A process's open file descriptors, as far as identity needs them: pidfds.
-// The model keeps one table per thread group (as if threads were created with
-// CLONE_FILES, which every thread library does); fork copies it. A group has
-// none until its first pidfd (ThreadGroup.ownFiles).
+// A process's open file descriptors, as far as identity needs them: pidfds
+// and signalfds. The model keeps one table per thread group (as if threads
+// were created with CLONE_FILES, which every thread library does); fork
+// copies it (the files themselves are shared, as open files are). A group
+// has none until its first open (ThreadGroup.ownFiles).
 
 import type { Pid } from './pid.js';
+import type { SignalFd } from './signal_types.js';
+
+/** An open file: a pidfd or a signalfd. */
+export type OpenFile = PidFd | SignalFd;
 
 /** A pidfd: a file that refers to a Pid (pidfs). */
 export interface PidFd {
+  readonly kind?: 'pidfd';
   readonly pid: Pid;
   /** PIDFD_THREAD: it names the thread, not the thread group. */
   readonly thread: boolean;
@@ -21,16 +27,16 @@ export const NR_OPEN_DEFAULT = 1024;
 
 export class FdTable {
   /** Made on first open (most processes never hold a pidfd). */
-  private files: Map<number, PidFd> | null = null;
+  private files: Map<number, OpenFile> | null = null;
 
   constructor(readonly serial: number) {}
 
-  get(fd: number): PidFd | undefined {
+  get(fd: number): OpenFile | undefined {
     return this.files?.get(fd);
   }
 
   /** get_unused_fd_flags(): the lowest free number, or -1 when RLIMIT_NOFILE is reached. */
-  install(file: PidFd): number {
+  install(file: OpenFile): number {
     const files = (this.files ??= new Map());
     for (let fd = FIRST_FD; fd < NR_OPEN_DEFAULT; fd++) {
       if (!files.has(fd)) {
@@ -47,7 +53,7 @@ export class FdTable {
   }
 
   /** Puts `file` at exactly `fd` (restoring a snapshot); false if taken or out of range. */
-  installAt(fd: number, file: PidFd): boolean {
+  installAt(fd: number, file: OpenFile): boolean {
     const files = (this.files ??= new Map());
     if (fd < FIRST_FD || fd >= NR_OPEN_DEFAULT || files.has(fd)) return false;
     files.set(fd, file);
@@ -64,12 +70,14 @@ export class FdTable {
     return t;
   }
 
-  /** pidfds are always O_CLOEXEC (pidfd_prepare): execve closes every one. */
+  /** pidfds are always O_CLOEXEC (pidfd_prepare); a signalfd only with SFD_CLOEXEC: execve closes those. */
   closeOnExec(): void {
-    this.files = null;
+    if (this.files === null) return;
+    for (const [fd, f] of this.files) if (f.kind !== 'signalfd' || f.cloexec) this.files.delete(fd);
+    if (this.files.size === 0) this.files = null;
   }
 
-  entries(): [number, PidFd][] {
+  entries(): [number, OpenFile][] {
     return this.files === null ? [] : [...this.files].sort((a, b) => a[0] - b[0]);
   }
 }

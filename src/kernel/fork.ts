@@ -133,6 +133,9 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned |
 
   const child = new Task(k.nextTaskSeq(), pid, parent, exitSignal, childNs, args.comm ?? current.comm, cred);
   child.parentExecId = inheritParent ? current.parentExecId : current.group.execId;
+  // dup_task_struct() copies the blocked mask (threads and processes alike); pending is emptied and
+  // pdeath_signal cleared ("p->pdeath_signal = 0"), which a new Task already is.
+  child.sigBlocked = current.sigBlocked;
   pid.task = child;
   // copy_namespaces(): new namespaces owned by the child's user namespace; timens_on_fork() puts the
   // child in its parent's time_for_children, so a parent that unshared CLONE_NEWTIME changes its child's too.

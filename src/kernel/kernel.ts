@@ -16,7 +16,9 @@ import { UserNamespace } from './user_namespace.js';
 import { installPid } from './alloc_pid.js';
 import { finishZap, runExit } from './exit.js';
 import { retryBlockedWait } from './wait.js';
-import { emitCaught, handlerOrder } from './signal.js';
+import { returnToUser } from './signal.js';
+import { retrySigWait } from './sigwait.js';
+import { isWaitRequest } from './wait_types.js';
 
 /**
  * How the kernel starts:
@@ -47,7 +49,7 @@ export interface KernelParts {
   readonly init: Task;
   readonly blockedWaiters: readonly Task[];
   readonly exitQueue: readonly { task: Task; code: number }[];
-  readonly handlersDue: readonly Task[];
+  readonly sigPending: readonly Task[];
   readonly zapWaiting: readonly Task[];
   readonly taskSeq: number;
   readonly serials: number;
@@ -65,8 +67,12 @@ export class Kernel {
   readonly blockedWaiters = new Set<Task>();
   /** Tasks that must run do_exit() (a fatal signal reached them). */
   readonly exitQueue = new ExitQueue();
-  /** Threads with handlers to run when the step ends (not blocked: a blocked wait runs them itself). */
-  readonly handlersDue = new Set<Task>();
+  /**
+   * TIF_SIGPENDING: threads woken for a signal (complete_signal, an unblock,
+   * SIGCONT) that run get_signal on their way back to user space as the
+   * kernel settles. A thread blocked in a call takes them when it retries.
+   */
+  readonly sigPending = new Set<Task>();
   /** Dying namespace inits waiting in zap_pid_ns_processes(). */
   readonly zapWaiting = new Set<Task>();
   private readonly listeners = new Set<KernelEventListener>();
@@ -85,7 +91,7 @@ export class Kernel {
       this.init = parts.init;
       for (const t of parts.blockedWaiters) this.blockedWaiters.add(t);
       for (const e of parts.exitQueue) this.exitQueue.push(e.task, e.code);
-      for (const t of parts.handlersDue) this.handlersDue.add(t);
+      for (const t of parts.sigPending) this.sigPending.add(t);
       for (const t of parts.zapWaiting) this.zapWaiting.add(t);
       this.seq = parts.taskSeq;
       this.serials = parts.serials;
@@ -111,6 +117,9 @@ export class Kernel {
     const cred: Cred = { uid: 0, euid: 0, suid: 0, userNs: this.rootUserNs, caps: true };
     const init = new Task(this.seq++, pid, null, 17, ns0, options.initComm ?? 'init', cred);
     attachThreadGroup(new ThreadGroup(init, pid, pid, null, null, this.nextSerial()));
+    // SCENARIO.md's start state: the runner, init's parent outside the model, gives init
+    // PR_SET_PDEATHSIG SIGKILL so that its own death takes the scenario with it.
+    if (mode === 'scenario') init.pdeathSignal = 9;
     this.init = init;
   }
 
@@ -190,10 +199,11 @@ export class Kernel {
   /**
    * Lets everything a call set in motion finish, in a fixed order: queued
    * exits, then dying inits whose namespace may now be empty, then blocked
-   * waits; repeated until nothing moves.
+   * calls that were woken, then threads with signals to take on their way
+   * back to user space (creation order); repeated until nothing moves.
    */
   settle(): void {
-    if (this.exitQueue.length === 0 && this.zapWaiting.size === 0 && this.blockedWaiters.size === 0 && this.handlersDue.size === 0) return;
+    if (this.exitQueue.length === 0 && this.zapWaiting.size === 0 && this.blockedWaiters.size === 0 && this.sigPending.size === 0) return;
     for (;;) {
       let moved = false;
       // Drained by index: a namespace's death queues every task in it, and shift() would make that quadratic.
@@ -210,21 +220,26 @@ export class Kernel {
       if (this.exitQueue.length > 0) continue;
       const waiters = [...this.blockedWaiters].sort((a, b) => a.seq - b.seq);
       for (const t of waiters) {
-        if (retryBlockedWait(this, t)) moved = true;
+        const req = t.blocked;
+        if (req === null || t.exitState !== 'alive') {
+          this.blockedWaiters.delete(t);
+          continue;
+        }
+        if (isWaitRequest(req) ? retryBlockedWait(this, t, req) : retrySigWait(this, t, req)) moved = true;
+      }
+      if (this.exitQueue.length > 0) continue;
+      const woken = [...this.sigPending].sort((a, b) => a.seq - b.seq);
+      for (const t of woken) {
+        // A blocked thread takes its signals when its call runs again; a stopped one when it continues.
+        if (t.blocked !== null && t.exitState === 'alive') continue;
+        if (t.exitState === 'alive' && !t.stopped && returnToUser(this, t)) moved = true;
+        // Nothing it can take is left (returnToUser took all of it): TIF_SIGPENDING clears.
+        this.sigPending.delete(t);
       }
       if (!moved && this.exitQueue.length === 0) break;
     }
-    // Handlers run last, once each thread returns to user space (in creation order).
-    const due = [...this.handlersDue].sort((a, b) => a.seq - b.seq);
-    this.handlersDue.clear();
-    for (const t of due) {
-      if (t.exitState !== 'alive' || t.blocked !== null) continue;
-      if (t.stopped) {
-        this.handlersDue.add(t);
-        continue;
-      }
-      for (const info of handlerOrder(t.handlersDue.splice(0))) emitCaught(this, t, info);
-    }
+    // Threads left blocked keep no TIF_SIGPENDING once their call has looked (they sleep again).
+    for (const t of [...this.sigPending]) if (t.blocked !== null && !t.woken) this.sigPending.delete(t);
   }
 
   /**

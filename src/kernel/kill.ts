@@ -8,17 +8,22 @@ import type { Pid } from './pid.js';
 import { findTaskByVpid } from './process_group.js';
 import { fail } from './result.js';
 import type { Fail } from './result.js';
-import { groupSendSigInfo } from './signal.js';
+import { groupSendSigInfo, sendQueuedSigInfo } from './signal.js';
+import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 
-/** __kill_pgrp_info(): every group of the pgrp; success if any got it, else the last error. */
-function killPgrp(k: Kernel, me: Task, sig: number, pgrp: Pid): 0 | Fail {
+/**
+ * __kill_pgrp_info(): every group of the pgrp; success if any got it, else
+ * the last error (ESRCH for an empty group). `info` is a siginfo the caller
+ * wrote (pidfd_send_signal), null for kill()'s own.
+ */
+export function killPgrpInfo(k: Kernel, me: Task, sig: number, pgrp: Pid, info: SigInfo | null = null): 0 | Fail {
   let success = false;
   let last: Errno | 0 = Errno.ESRCH;
   const shared = { zeroed: false };
   // do_each_pid_task() walks the pid's hlist, where attach_pid() adds at the head: newest member first.
   for (const g of [...pgrp.pgrpMembers].reverse()) {
-    const err = groupSendSigInfo(k, me, sig, g.leader, SiCode.SI_USER, 'group', shared);
+    const err = info === null ? groupSendSigInfo(k, me, sig, g.leader, SiCode.SI_USER, 'group', shared) : sendQueuedSigInfo(k, me, g.leader, info, 'group', shared);
     if (err === 0) success = true;
     last = err;
   }
@@ -41,7 +46,7 @@ export function doKill(k: Kernel, me: Task, pid: number, sig: number): 0 | Fail 
   if (pid !== -1) {
     const pgrp = pid === 0 ? me.group.pgrp : ns.findPid(-pid);
     if (pgrp === undefined) return fail(Errno.ESRCH);
-    return killPgrp(k, me, sig, pgrp);
+    return killPgrpInfo(k, me, sig, pgrp);
   }
   // kill(-1): every process the caller can see except its namespace's init and its own group.
   let count = 0;
@@ -67,5 +72,30 @@ export function doTgkill(k: Kernel, me: Task, tgid: number, tid: number, sig: nu
   if (!validSignal(sig)) return fail(Errno.EINVAL);
   // do_send_specific(): a task that is exiting (no sighand) counts as gone... only once released; a zombie takes it silently.
   const err = groupSendSigInfo(k, me, sig, p, SiCode.SI_TKILL, 'thread');
+  return err === 0 ? 0 : fail(err);
+}
+
+/**
+ * rt_sigqueueinfo(pid, sig, info): "Not even root can pretend to send
+ * signals from the kernel. Nor can they impersonate a kill()/tgkill(), which
+ * adds source info": a code >= 0 or SI_TKILL only to the caller's own tid
+ * (EPERM first, before the pid is looked up). si_pid goes as written.
+ */
+export function doSigqueueinfo(k: Kernel, me: Task, pid: number, sig: number, code: number, siPid: number, value: number): 0 | Fail {
+  if ((code >= 0 || code === (SiCode.SI_TKILL as number)) && me.tidIn(me.activeNs) !== pid) return fail(Errno.EPERM);
+  // kill_proc_info(): find_vpid(pid), the whole group.
+  const p = findTaskByVpid(me, pid);
+  if (p === null) return fail(Errno.ESRCH);
+  const err = sendQueuedSigInfo(k, me, p, { signo: sig, code, pid: siPid, status: 0, value }, 'group');
+  return err === 0 ? 0 : fail(err);
+}
+
+/** rt_tgsigqueueinfo(tgid, tid, sig, info): do_send_specific() with the caller's siginfo; the same si_code rule. */
+export function doTgsigqueueinfo(k: Kernel, me: Task, tgid: number, tid: number, sig: number, code: number, siPid: number, value: number): 0 | Fail {
+  if (tid <= 0 || tgid <= 0) return fail(Errno.EINVAL);
+  if ((code >= 0 || code === (SiCode.SI_TKILL as number)) && me.tidIn(me.activeNs) !== tid) return fail(Errno.EPERM);
+  const p = findTaskByVpid(me, tid);
+  if (p === null || p.tgidIn(me.activeNs) !== tgid) return fail(Errno.ESRCH);
+  const err = sendQueuedSigInfo(k, me, p, { signo: sig, code, pid: siPid, status: 0, value }, 'thread');
   return err === 0 ? 0 : fail(err);
 }

@@ -21,6 +21,8 @@ export class PidNamespace {
   pidAllocated = 0;
   /** PIDNS_ADDING: cleared by disable_pid_allocation() when the init dies; forks then fail with ENOMEM. */
   adding = true;
+  /** pid_ns->reboot: the signal a reboot(2) inside the namespace makes its init's death report (SIGHUP, SIGINT), else 0. */
+  reboot = 0;
 
   /** This namespace's ancestors and itself, index = level: where a Pid's number at each level lives. */
   readonly chain: readonly PidNamespace[];

@@ -28,13 +28,15 @@ function changePgrp(k: Kernel, group: ThreadGroup, pgrp: Pid): void {
 
 /** setpgid(pid, pgid). */
 export function doSetpgid(k: Kernel, me: Task, pidArg: number, pgidArg: number): 0 | Fail {
-  if (pgidArg < 0) return fail(Errno.EINVAL);
-  let p: Task | null = me.group.leader;
-  if (pidArg !== 0) p = findTaskByVpid(me, pidArg);
+  // "if (!pid) pid = task_pid_vnr(group_leader); if (!pgid) pgid = pid; if (pgid < 0) return -EINVAL":
+  // a pgid of 0 becomes the pid first, so setpgid(-1, 0) is EINVAL, not ESRCH.
+  const pidNr = pidArg === 0 ? me.group.leader.tidIn(me.activeNs) : pidArg;
+  const pgid = pgidArg === 0 ? pidNr : pgidArg;
+  if (pgid < 0) return fail(Errno.EINVAL);
+  const p = findTaskByVpid(me, pidNr);
   if (p === null) return fail(Errno.ESRCH);
   // "Only group leaders can be moved": the id must name a thread group leader.
   if (!p.isLeader) return fail(Errno.EINVAL);
-  const pgid = pgidArg === 0 ? p.tidIn(me.activeNs) : pgidArg;
   if (p.parent !== null && p.parent.group === me.group) {
     // A child: same session, and not after it exec'd.
     if (p.group.session !== me.group.session) return fail(Errno.EPERM);

@@ -1,21 +1,41 @@
-// Sending and delivering signals (kernel/signal.c). The model has no
-// scheduler: a signal is delivered as soon as a thread can take it, and a
-// stopped group keeps what it cannot take until SIGCONT. Delivery follows
-// prepare_signal (stop/continue side effects, ignored signals, the
-// protection of namespace inits) and complete_signal (which thread, and the
-// group exit of a fatal signal).
+// Sending and delivering signals (kernel/signal.c). A signal is generated
+// into a pending set (the thread's, or the group's shared one), as
+// __send_signal_locked does: prepare_signal (stop/continue side effects,
+// ignored signals, the protection of namespace inits), legacy_queue (a
+// standard signal pends once, a real-time one queues every instance), then
+// complete_signal (which thread to wake, and the fast group exit of a fatal
+// signal). Delivery is get_signal on each woken thread's way back to user
+// space, when the kernel settles: dequeue (own pending first, synchronous
+// signals first, then lowest number), act (ignore, stop, exit, or set up a
+// handler frame that blocks sa_mask and the signal), and run the frames newest
+// first, each sigreturn restoring the mask it saved.
 
 import { Errno } from '../abi/errno.js';
-import { defaultAction, Signal, SiCode, validSignal } from '../abi/signal.js';
+import {
+  defaultAction,
+  isRtSignal,
+  SA_NOCLDSTOP,
+  SA_NODEFER,
+  SA_RESETHAND,
+  SA_RESTART,
+  sigismember,
+  sigmask,
+  Signal,
+  SiCode,
+  UNBLOCKABLE,
+  validSignal,
+} from '../abi/signal.js';
+import type { SigSet } from '../abi/signal.js';
 import { nsCapable } from './cred.js';
 import type { Kernel } from './kernel.js';
 import type { Pid } from './pid.js';
-import type { SigInfo } from './signal_types.js';
+import { DEFAULT_ACTION } from './sighand.js';
+import type { SigAction, SigFrame, SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import { wakeWaiters } from './wait.js';
 
-/** How a signal is addressed (enum pid_type): one thread, a thread group, or every thread group of a pgrp or of kill(-1). */
+/** How a signal is addressed (enum pid_type): one thread (PIDTYPE_PID), or a thread group (PIDTYPE_TGID). */
 export type SignalScope = 'thread' | 'group';
 
 const isStopSignal = (sig: number): boolean => defaultAction(sig) === 'stop';
@@ -23,6 +43,21 @@ const isStopSignal = (sig: number): boolean => defaultAction(sig) === 'stop';
 const kernelOnly = (sig: number): boolean => sig === Signal.SIGKILL || sig === Signal.SIGSTOP;
 /** sig_kernel_ignore(): ignored by default. */
 const kernelIgnore = (sig: number): boolean => defaultAction(sig) === 'ign' || sig === Signal.SIGCONT;
+/** sig_kernel_coredump(). */
+const kernelCoredump = (sig: number): boolean => defaultAction(sig) === 'core';
+/** SYNCHRONOUS_MASK: signals an instruction raises, dequeued before any other. */
+const SYNCHRONOUS = new Set<number>([Signal.SIGSEGV, Signal.SIGBUS, Signal.SIGILL, Signal.SIGTRAP, Signal.SIGFPE, Signal.SIGSYS]);
+
+/** sighand->action[sig - 1]. */
+export function sigAction(group: ThreadGroup, sig: number): SigAction {
+  return group.sighandRef === null ? DEFAULT_ACTION : group.sighandRef.action(sig);
+}
+
+/** sig_handler_ignored(): SIG_IGN, or SIG_DFL for a signal whose default is to ignore. */
+export function handlerIgnored(group: ThreadGroup, sig: number): boolean {
+  const h = group.disposition(sig);
+  return h === 'SIG_IGN' || (h === 'SIG_DFL' && kernelIgnore(sig));
+}
 
 /** sig_task_ignored(). */
 function taskIgnores(k: Kernel, t: Task, sig: number, force: boolean): boolean {
@@ -34,23 +69,44 @@ function taskIgnores(k: Kernel, t: Task, sig: number, force: boolean): boolean {
   return handler === 'SIG_IGN' || (handler === 'SIG_DFL' && kernelIgnore(sig));
 }
 
+/** sig_ignored(): "Blocked signals are never ignored, since the signal handler may change by the time it is unblocked." */
+function sigIgnored(k: Kernel, t: Task, sig: number, force: boolean): boolean {
+  if (sigismember(t.sigBlocked, sig) || sigismember(t.realBlocked, sig)) return false;
+  return taskIgnores(k, t, sig, force);
+}
+
 /** sig_fatal(): the default action kills. */
 function fatal(t: Task, sig: number): boolean {
   const a = defaultAction(sig);
   return a !== 'ign' && a !== 'stop' && a !== 'cont' && t.group.disposition(sig) === 'SIG_DFL';
 }
 
-/** wants_signal() without the blocked mask (not modeled). */
-function wants(t: Task, sig: number): boolean {
+/**
+ * wants_signal(): not blocked, not exiting; SIGKILL always; not stopped; and
+ * either running (the sender itself: task_curr) or not already woken for
+ * another signal in this step (!task_sigpending).
+ */
+function wants(k: Kernel, t: Task, sig: number, current: Task | null): boolean {
+  if (sigismember(t.sigBlocked, sig)) return false;
   if (t.exitState !== 'alive') return false;
   if (sig === Signal.SIGKILL) return true;
-  return !t.stopped;
+  if (t.stopped) return false;
+  return t === current || !k.sigPending.has(t);
+}
+
+/** has_si_pid_and_uid(): siginfo layouts that carry a sender (SIL_KILL, SIL_CHLD, SIL_RT). */
+function hasSiPid(info: SigInfo): boolean {
+  const c = info.code;
+  if (c === SiCode.SI_KERNEL) return true;
+  if (c > 0 && c < SiCode.SI_KERNEL) return info.signo === (Signal.SIGCHLD as number) && c <= SiCode.CLD_CONTINUED;
+  return c !== SiCode.SI_TIMER && c !== SiCode.SI_SIGIO;
 }
 
 /**
- * The siginfo kill() and friends send, and whether the sender is forced
- * through a namespace init's protection: a sender invisible in the target's
- * namespace (an ancestor) shows as si_pid 0 and is forced (send_signal_locked).
+ * The siginfo kill() and friends send (prepare_kill_siginfo, then
+ * send_signal_locked's "from an ancestor pid namespace?"): a sender
+ * invisible in the target's namespace shows as si_pid 0 and is forced
+ * through a namespace init's protection.
  */
 export function userSigInfo(sender: Task, target: Task, sig: number, code: SiCode): { info: SigInfo; force: boolean } {
   const visible = sender.tidIn(target.activeNs) !== 0;
@@ -58,6 +114,21 @@ export function userSigInfo(sender: Task, target: Task, sig: number, code: SiCod
     info: { signo: sig, code, pid: visible ? sender.tgidIn(sender.activeNs) : 0, status: 0 },
     force: !visible,
   };
+}
+
+/**
+ * send_signal_locked() for a siginfo the sender wrote (rt_sigqueueinfo and
+ * friends): si_pid is kept as written, not translated, unless the sender is
+ * invisible in the target's namespace (then 0, and forced); SI_KERNEL forces.
+ */
+function queuedSigInfo(sender: Task, target: Task, info: SigInfo): { info: SigInfo; force: boolean } {
+  if (!hasSiPid(info)) return { info, force: false };
+  let force = info.code === SiCode.SI_KERNEL;
+  if (sender.tidIn(target.activeNs) === 0) {
+    info = { ...info, pid: 0 };
+    force = true;
+  }
+  return { info, force };
 }
 
 /** check_kill_permission(): EPERM unless same group, matching uids, CAP_KILL, or SIGCONT within the session. */
@@ -71,8 +142,9 @@ export function killPermitted(sender: Task, target: Task, sig: number): boolean 
 }
 
 /**
- * __send_signal_locked() with prepare_signal() and complete_signal().
- * `target` is the task the id named; `scope` whether only that thread may take it.
+ * __send_signal_locked() with prepare_signal(), legacy_queue() and
+ * complete_signal(). `target` is the task the id named; `scope` whether
+ * only that thread may take it; `from` the sending task (current), if any.
  */
 export function sendSignal(k: Kernel, target: Task, info: SigInfo, scope: SignalScope, force: boolean, from: Task | null): void {
   const sig = info.signo;
@@ -85,40 +157,55 @@ export function sendSignal(k: Kernel, target: Task, info: SigInfo, scope: Signal
     dropPending(group, isStopSignal);
     if (group.stopped) continueGroup(k, group);
   }
-  if (taskIgnores(k, target, sig, force)) return;
+  if (sigIgnored(k, target, sig, force)) return;
+  const q = scope === 'thread' ? target.pending : group.sharedPending;
+  // legacy_queue(): a standard signal already pending is not queued again.
+  if (!isRtSignal(sig) && q.some((x) => x.signo === sig)) return;
+  q.push(info);
   if (k.listening) k.emit({ type: 'signalled', task: target.seq, signal: sig, from: from?.seq ?? null });
-  // complete_signal(): which thread takes it.
+  signalfdNotify(group);
+  completeSignal(k, target, sig, scope, from);
+}
+
+/** complete_signal(): the thread to wake (curr_target onwards for a group signal), or the group exit of a fatal one. */
+function completeSignal(k: Kernel, p: Task, sig: number, scope: SignalScope, current: Task | null): void {
+  const group = p.group;
   let t: Task | null = null;
-  if (wants(target, sig)) t = target;
-  else if (scope === 'group' && group.threads.size > 1) {
+  if (wants(k, p, sig, current)) t = p;
+  else if (scope === 'thread' || group.empty) return;
+  else {
     let c = group.currTarget;
     if (!group.threads.has(c)) c = group.threads.first!;
     const start = c;
     do {
-      if (wants(c, sig)) {
+      if (wants(k, c, sig, current)) {
         t = c;
         break;
       }
       c = group.nextThread(c);
     } while (c !== start);
-    if (t !== null) group.currTarget = t;
+    // "Otherwise the signal will be dequeued by whichever thread next unblocks it."
+    if (t === null) return;
+    group.currTarget = t;
   }
-  if (t === null) {
-    // Nobody can take it now (stopped, or exiting): it waits in the pending set.
-    if (group.aliveThread() !== null) queuePending(scope === 'thread' ? target.pending : group.sharedPending, info);
-    return;
-  }
-  if (fatal(t, sig) && defaultAction(sig) !== 'core') {
+  // A namespace init's group is not taken down here by anything but SIGKILL: a fatal signal that
+  // reached it (blocked, hence not ignored) is dropped at delivery instead (seen on Linux 6.18).
+  if (fatal(p, sig) && !group.groupExit && (!group.unkillable || sig === Signal.SIGKILL) && !sigismember(t.realBlocked, sig) && !kernelCoredump(sig)) {
     startGroupExit(k, group, sig);
     return;
   }
-  deliver(k, t, info);
+  signalWakeUp(k, t);
 }
 
-/** Standard signals do not queue twice (legacy_queue()). */
-function queuePending(q: SigInfo[], info: SigInfo): void {
-  if (q.some((x) => x.signo === info.signo)) return;
-  q.push(info);
+/** signal_wake_up(): TIF_SIGPENDING, and an interruptible sleep (a blocked call) is woken. */
+export function signalWakeUp(k: Kernel, t: Task): void {
+  k.sigPending.add(t);
+  if (t.blocked !== null) t.woken = true;
+}
+
+/** signalfd_notify(): readers of a signalfd of this group's sighand look again. */
+function signalfdNotify(group: ThreadGroup): void {
+  for (const th of group.threads) if (th.blocked?.syscall === 'read') th.woken = true;
 }
 
 function dropPending(group: ThreadGroup, which: (sig: number) => boolean): void {
@@ -133,48 +220,180 @@ function dropPending(group: ThreadGroup, which: (sig: number) => boolean): void 
   }
 }
 
-/**
- * What get_signal() does with a signal the thread dequeued: run the handler,
- * stop the group, or make the group exit. A handler of a thread blocked in
- * wait runs when the wait returns (EINTR, as the handler has no SA_RESTART).
- */
-function deliver(k: Kernel, t: Task, info: SigInfo): void {
-  const sig = info.signo;
-  const handler = t.group.disposition(sig);
-  if (handler === 'catch') {
-    // The handler runs when the thread next returns to user space, at the end of the step; until
-    // then a second standard signal of the same number is not queued again (legacy_queue()).
-    if (t.handlersDue.some((x) => x.signo === sig)) return;
-    t.handlersDue.push(info);
-    if (t.blocked !== null) t.woken = true;
-    else k.handlersDue.add(t);
-    return;
+/** flush_sigqueue_mask() of one signal over the group (sigaction to an ignoring handler discards what is pending). */
+export function flushPendingSignal(group: ThreadGroup, sig: number): void {
+  dropPending(group, (s) => s === sig);
+}
+
+/** The index of the signal next_signal() would take from `q` outside `mask`: synchronous first, then lowest, first instance. */
+function nextIndex(q: readonly SigInfo[] | null, mask: SigSet): number {
+  if (q === null) return -1;
+  let best = -1;
+  let bestSig = 0;
+  let bestSync = false;
+  for (let i = 0; i < q.length; i++) {
+    const s = q[i]!.signo;
+    if (sigismember(mask, s)) continue;
+    const sync = SYNCHRONOUS.has(s);
+    if (best < 0 || (sync && !bestSync) || (sync === bestSync && s < bestSig)) {
+      best = i;
+      bestSig = s;
+      bestSync = sync;
+    }
   }
-  if (handler === 'SIG_IGN') return;
-  const action = defaultAction(sig);
-  if (action === 'ign' || action === 'cont') return;
-  if (action === 'stop') {
-    // "Stop signals other than SIGSTOP from an orphaned process group are discarded" (get_signal)
-    if (sig !== Signal.SIGSTOP && pgrpOrphaned(t.group.pgrp, null)) return;
-    stopGroup(k, t.group, sig);
-    return;
-  }
-  // term or core: the group exits (cores are not dumped in the model).
-  startGroupExit(k, t.group, sig);
+  return best;
+}
+
+/** dequeue_signal(mask): the thread's own pending first, then the group's shared set. */
+export function dequeueSignal(t: Task, mask: SigSet): SigInfo | null {
+  const mine = t.pendingIfAny;
+  const i = nextIndex(mine, mask);
+  if (i >= 0) return mine!.splice(i, 1)[0]!;
+  const shared = t.group.sharedPendingIfAny;
+  const j = nextIndex(shared, mask);
+  if (j >= 0) return shared!.splice(j, 1)[0]!;
+  return null;
+}
+
+/** Whether a signal outside `mask` is pending for `t` (signal_pending after recalc_sigpending). */
+export function hasPendingOutside(t: Task, mask: SigSet): boolean {
+  return nextIndex(t.pendingIfAny, mask) >= 0 || nextIndex(t.group.sharedPendingIfAny, mask) >= 0;
 }
 
 /**
- * The order in which handlers that are due together run. On the way back to
- * user space the kernel dequeues the lowest-numbered signal first and pushes
- * a frame for each (the handlers mask nothing), so the last frame pushed, the
- * highest-numbered signal's, runs first.
+ * signal_pending(current): TIF_SIGPENDING, set only on the thread that
+ * complete_signal woke (or that unblocked, or continued), and a signal it can
+ * take. A thread that merely returns from its call does not look at shared
+ * signals another thread was woken for.
  */
-export function handlerOrder(due: readonly SigInfo[]): SigInfo[] {
-  return [...due].sort((a, b) => b.signo - a.signo);
+export function signalPending(k: Kernel, t: Task): boolean {
+  return k.sigPending.has(t) && hasPendingOutside(t, t.sigBlocked);
+}
+
+/** The signals pending for `t`, thread and shared (rt_sigpending before it masks them with blocked). */
+export function pendingSet(t: Task): SigSet {
+  let s = 0n;
+  for (const i of t.pendingIfAny ?? []) s |= sigmask(i.signo);
+  for (const i of t.group.sharedPendingIfAny ?? []) s |= sigmask(i.signo);
+  return s;
+}
+
+/**
+ * __set_task_blocked(): a new mask; shared signals it now blocks go to
+ * another thread that does not (retarget_shared_pending), and signals it
+ * unblocks make the thread take them on its way back (recalc_sigpending).
+ */
+export function setBlocked(k: Kernel, t: Task, mask: SigSet): void {
+  mask &= ~UNBLOCKABLE;
+  const old = t.sigBlocked;
+  if (old === mask) return;
+  t.sigBlocked = mask;
+  const shared = t.group.sharedPendingIfAny;
+  let retarget = 0n;
+  if (shared !== null) for (const i of shared) if (sigismember(mask & ~old, i.signo)) retarget |= sigmask(i.signo);
+  if (retarget !== 0n && !t.group.empty) {
+    for (let c = t.group.nextThread(t); c !== t && retarget !== 0n; c = t.group.nextThread(c)) {
+      if (c.exitState !== 'alive') continue;
+      if ((retarget & ~c.sigBlocked) === 0n) continue;
+      if (!k.sigPending.has(c)) signalWakeUp(k, c);
+      retarget &= c.sigBlocked;
+    }
+  }
+  if (hasPendingOutside(t, mask)) k.sigPending.add(t);
+}
+
+/** What get_signal() hands back for a handler: the siginfo and the action as it was (before SA_RESETHAND reset it). */
+interface Delivery {
+  readonly info: SigInfo;
+  readonly action: SigAction;
+}
+
+/**
+ * get_signal(): dequeues and acts on signals until one needs a handler
+ * (returned), the thread stops or its group exits, or nothing is left (null).
+ */
+function getSignal(k: Kernel, t: Task, took: { n: number }): Delivery | null {
+  for (;;) {
+    if (t.exitState !== 'alive' || t.group.groupExit || t.stopped) return null;
+    const info = dequeueSignal(t, t.sigBlocked);
+    if (info === null) return null;
+    took.n++;
+    const sig = info.signo;
+    const action = sigAction(t.group, sig);
+    if (action.handler === 'SIG_IGN') continue;
+    if (action.handler === 'catch') {
+      // SA_ONESHOT: the handler is reset now; the frame keeps the action it was given.
+      if ((action.flags & SA_RESETHAND) !== 0) t.group.ownSighand(k).set(sig, { ...action, handler: 'SIG_DFL' });
+      return { info, action };
+    }
+    if (kernelIgnore(sig)) continue;
+    // "Container-init gets no signals it doesn't want from same container": what an ancestor forced
+    // (SIGKILL, SIGSTOP) still acts; anything else that reaches a default action here is dropped.
+    if (t.group.unkillable && !kernelOnly(sig)) continue;
+    if (isStopSignal(sig)) {
+      // "The job control signals do nothing in an orphaned pgrp, but SIGSTOP always works."
+      if (sig !== Signal.SIGSTOP && pgrpOrphaned(t.group.pgrp, null)) continue;
+      stopGroup(k, t.group, sig);
+      return null;
+    }
+    // term or core: the group exits (cores are not dumped in the model).
+    startGroupExit(k, t.group, sig);
+    return null;
+  }
+}
+
+/**
+ * handle_signal() for every signal get_signal() gives: a frame each, the
+ * mask growing by sa_mask and (without SA_NODEFER) the signal itself. The
+ * first frame saves the mask sigsuspend put aside, if any. Returns the
+ * flags of the first handler set up, or -1 when none was.
+ */
+export function setupFrames(k: Kernel, t: Task, took: { n: number } = { n: 0 }): number {
+  let first = -1;
+  for (;;) {
+    const d = getSignal(k, t, took);
+    if (d === null) return first;
+    const saved = t.savedMask ?? t.sigBlocked;
+    t.savedMask = null;
+    t.handlersDue.push({ info: d.info, saved });
+    let mask = t.sigBlocked | d.action.mask;
+    if ((d.action.flags & SA_NODEFER) === 0) mask |= sigmask(d.info.signo);
+    setBlocked(k, t, mask);
+    if (first < 0) first = d.action.flags;
+  }
+}
+
+/** Whether the first handler's flags (setupFrames) make an interrupted call restart (-ERESTARTSYS with SA_RESTART). */
+export const restarts = (flags: number): boolean => flags >= 0 && (flags & SA_RESTART) !== 0;
+
+/**
+ * The way back to user space: frames are set up while signals are
+ * deliverable, then run newest first; each sigreturn restores the mask its
+ * frame saved, which may make more signals deliverable. Frames of a thread
+ * that stops stay for when it continues; a dying thread runs none.
+ * Returns whether anything happened (a signal was taken, or a frame ran).
+ */
+export function returnToUser(k: Kernel, t: Task): boolean {
+  // Without TIF_SIGPENDING the way back to user space does not look at signals (frames already set up still run).
+  if (!k.sigPending.has(t) && !t.hasHandlersDue) return false;
+  let moved = false;
+  const took = { n: 0 };
+  for (;;) {
+    setupFrames(k, t, took);
+    if (took.n > 0) moved = true;
+    if (t.exitState !== 'alive' || t.group.groupExit || t.stopped) return moved;
+    const frames = t.handlersDueIfAny;
+    const f: SigFrame | undefined = frames?.pop();
+    if (f === undefined) return moved;
+    moved = true;
+    emitCaught(k, t, f.info);
+    setBlocked(k, t, f.saved);
+  }
 }
 
 export function emitCaught(k: Kernel, t: Task, info: SigInfo): void {
-  k.emit({ type: 'caught', task: t.seq, signal: info.signo, siPid: info.pid, siCode: info.code, siStatus: info.status });
+  // A queued siginfo's si_value shares its place with si_status (the _rt and _sigchld layouts): a handler reading si_status sees it.
+  k.emit({ type: 'caught', task: t.seq, signal: info.signo, siPid: info.pid, siCode: info.code, siStatus: info.value ?? info.status, siValue: info.value ?? null });
 }
 
 /** complete_signal()'s fatal path and do_group_exit(): every thread is killed with `code` as the status word. */
@@ -207,7 +426,11 @@ function stopGroup(k: Kernel, group: ThreadGroup, sig: number): void {
   notifyParentCldstop(k, group, SiCode.CLD_STOPPED, sig);
 }
 
-/** prepare_signal() for SIGCONT: wake every stopped thread and tell the parent. */
+/**
+ * prepare_signal() for SIGCONT: wake every stopped thread and tell the
+ * parent. Each thread then goes on with get_signal(): what waited for the
+ * group to run again is taken as the kernel settles.
+ */
 function continueGroup(k: Kernel, group: ThreadGroup): void {
   group.stopped = false;
   group.stopCode = 0;
@@ -217,36 +440,22 @@ function continueGroup(k: Kernel, group: ThreadGroup): void {
       th.stopped = false;
       if (th.exitState === 'alive') k.emit({ type: 'continued', task: th.seq });
     }
-    // A wait interrupted by the stop restarts (-ERESTARTSYS without a handler).
+    if (th.exitState !== 'alive') continue;
+    // A call interrupted by the stop restarts (-ERESTARTSYS without a handler); pending signals are looked at again.
+    k.sigPending.add(th);
     if (th.blocked !== null) th.woken = true;
   }
   notifyParentCldstop(k, group, SiCode.CLD_CONTINUED, Signal.SIGCONT);
-  // What waited for the group to run again is taken now, lowest signal first, thread-directed first.
-  for (const th of group.threads) {
-    const mine = (th.pendingIfAny?.splice(0) ?? []).sort((a, b) => a.signo - b.signo);
-    for (const info of mine) if (th.exitState === 'alive' && !group.groupExit) takePending(k, th, info);
-  }
-  const shared = (group.sharedPendingIfAny?.splice(0) ?? []).sort((a, b) => a.signo - b.signo);
-  for (const info of shared) {
-    if (group.groupExit) break;
-    const t = group.threads.toArray().find((x) => wants(x, info.signo));
-    if (t !== undefined) takePending(k, t, info);
-  }
 }
 
-function takePending(k: Kernel, t: Task, info: SigInfo): void {
-  if (fatal(t, info.signo)) startGroupExit(k, t.group, info.signo);
-  else deliver(k, t, info);
-}
-
-/** do_notify_parent_cldstop(): SIGCHLD to the leader's real parent, and a wakeup for its waiters. */
+/** do_notify_parent_cldstop(): SIGCHLD to the leader's real parent unless it ignores it or set SA_NOCLDSTOP; its waiters wake either way. */
 function notifyParentCldstop(k: Kernel, group: ThreadGroup, why: SiCode, status: number): void {
   const leader = group.leader;
   const parent = leader.parent;
   if (parent === null) return;
   const info: SigInfo = { signo: Signal.SIGCHLD, code: why, pid: leader.tidIn(parent.activeNs), status };
-  // SA_NOCLDSTOP is not modeled: the signal is always sent.
-  sendSignal(k, parent, info, 'group', false, null);
+  const act = sigAction(parent.group, Signal.SIGCHLD);
+  if (act.handler !== 'SIG_IGN' && (act.flags & SA_NOCLDSTOP) === 0) sendSignal(k, parent, info, 'group', false, null);
   wakeWaiters(parent.group, leader);
 }
 
@@ -283,5 +492,21 @@ export function groupSendSigInfo(k: Kernel, sender: Task, sig: number, target: T
   const { info, force } = userSigInfo(sender, target, sig, code);
   if (shared !== undefined && force) shared.zeroed = true;
   sendSignal(k, target, shared?.zeroed === true ? { ...info, pid: 0 } : info, scope, force, sender);
+  return 0;
+}
+
+/**
+ * group_send_sig_info() with a siginfo the sender wrote: check_kill_permission
+ * skips the uid rule for a code that does not claim to come from a user
+ * (si_code > 0, which only a sender to itself may write).
+ */
+export function sendQueuedSigInfo(k: Kernel, sender: Task, target: Task, info: SigInfo, scope: SignalScope, shared?: SharedSigInfo): Errno | 0 {
+  const sig = info.signo;
+  if (!validSignal(sig)) return Errno.EINVAL;
+  if (info.code <= 0 && !killPermitted(sender, target, sig)) return Errno.EPERM;
+  if (sig === 0) return 0;
+  const q = queuedSigInfo(sender, target, info);
+  if (shared !== undefined && q.info.pid === 0 && info.pid !== 0) shared.zeroed = true;
+  sendSignal(k, target, shared?.zeroed === true ? { ...q.info, pid: 0 } : q.info, scope, q.force, sender);
   return 0;
 }

@@ -14,8 +14,8 @@ describe('snapshot() as the failed-call check sees it', () => {
   it.each([
     ['a private pending signal', (k: Kernel) => k.init.pending.push({ signo: Signal.SIGUSR1, code: 0, pid: 1, status: 0 })],
     ['a shared pending signal with another sender', (k: Kernel) => k.init.group.sharedPending.push({ signo: Signal.SIGCHLD, code: 1, pid: 7, status: 0 })],
-    ['a handler due', (k: Kernel) => k.init.handlersDue.push({ signo: Signal.SIGUSR1, code: 0, pid: 1, status: 0 })],
-    ['a task on the handlers-due list', (k: Kernel) => k.handlersDue.add(k.init)],
+    ['a blocked signal mask', (k: Kernel) => { k.init.sigBlocked = 1n << BigInt(Signal.SIGUSR1 - 1); }],
+    ['a task on the signal-pending list', (k: Kernel) => k.sigPending.add(k.init)],
     ['a task on the zap list', (k: Kernel) => k.zapWaiting.add(k.init)],
     ['a queued exit', (k: Kernel) => { k.exitQueue.push(k.init, 9); }],
     ['a woken flag', (k: Kernel) => { k.init.woken = true; }],

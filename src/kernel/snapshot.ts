@@ -6,6 +6,21 @@ import type { Kernel } from './kernel.js';
 import type { Pid } from './pid.js';
 import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
+import type { BlockedCall } from './wait_types.js';
+
+function blockedText(b: BlockedCall): string {
+  switch (b.syscall) {
+    case 'wait4':
+    case 'waitid':
+      return JSON.stringify({ s: b.syscall, o: b.options, k: b.target.kind });
+    case 'rt_sigtimedwait':
+      return `${b.syscall} ${b.set.toString(16)}`;
+    case 'read':
+      return `read ${b.fd}`;
+    default:
+      return b.syscall;
+  }
+}
 
 export interface Snapshot {
   readonly namespaces: readonly NsSnapshot[];
@@ -13,7 +28,7 @@ export interface Snapshot {
   /** The kernel's work lists, by task seq in list order (exitQueue: `seq:code`). */
   readonly queues: {
     readonly blockedWaiters: readonly number[];
-    readonly handlersDue: readonly number[];
+    readonly sigPending: readonly number[];
     readonly zapWaiting: readonly number[];
     readonly exitQueue: readonly string[];
   };
@@ -56,15 +71,11 @@ export interface TaskSnapshot {
   readonly group: string;
   readonly sighand: string;
   readonly files: string;
-  /** Private pending signals and handlers due, as `signo/code/pid/status`. */
-  readonly pending: readonly string[];
-  readonly handlersDue: readonly string[];
-  readonly woken: boolean;
+  /** Per-thread signal state: blocked and real_blocked masks, saved mask, pending siginfo, frames, pdeath_signal, woken. */
+  readonly signals: string;
   readonly zapInitPids: number;
   readonly parentExecId: number;
 }
-
-const infoText = (i: SigInfo): string => `${i.signo}/${i.code}/${i.pid}/${i.status}`;
 
 /**
  * The snapshot without its counters. A failed clone or unshare may have used
@@ -77,6 +88,8 @@ const infoText = (i: SigInfo): string => `${i.signo}/${i.code}/${i.pid}/${i.stat
 export function withoutCounters(s: Snapshot): Omit<Snapshot, 'counters'> {
   return { namespaces: s.namespaces, tasks: s.tasks, queues: s.queues };
 }
+
+const infoText = (i: SigInfo): string => `${i.signo}/${i.code}/${i.pid}/${i.status}/${i.value ?? ''}`;
 
 const pidText = (p: Pid): readonly number[] => p.numbers.map((u) => u.nr);
 
@@ -99,7 +112,7 @@ function taskSnapshot(t: Task): TaskSnapshot {
     pgrp: g.pgrp.serial,
     session: g.session.serial,
     cred: `${c.uid}/${c.euid}/${c.suid} userns${c.userNs.serial} caps=${c.caps}`,
-    blocked: t.blocked === null ? null : JSON.stringify({ s: t.blocked.syscall, o: t.blocked.options, k: t.blocked.target.kind }),
+    blocked: t.blocked === null ? null : blockedText(t.blocked),
     stopped: t.stopped,
     group: JSON.stringify({
       live: g.live,
@@ -116,11 +129,12 @@ function taskSnapshot(t: Task): TaskSnapshot {
       pending: (g.sharedPendingIfAny ?? []).map(infoText),
       currTarget: g.currTarget.seq,
     }),
-    sighand: g.sighandRef === null ? 'default' : `${g.sighandRef.serial}:${JSON.stringify(g.sighandRef.entries())}`,
-    files: g.filesRef === null ? 'none' : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => [fd, f.pid.serial, f.thread, f.nonblock]))}`,
-    pending: (t.pendingIfAny ?? []).map(infoText),
-    handlersDue: (t.handlersDueIfAny ?? []).map(infoText),
-    woken: t.woken,
+    sighand: g.sighandRef === null ? 'default' : `${g.sighandRef.serial}:${g.sighandRef.actionEntries().map(([sig, a]) => `${sig}=${a.handler}/${a.flags}/${a.mask.toString(16)}`).join(',')}`,
+    files:
+      g.filesRef === null
+        ? 'none'
+        : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => (f.kind === 'signalfd' ? [fd, 'signalfd', f.mask.toString(16), f.nonblock, f.cloexec] : [fd, f.pid.serial, f.thread, f.nonblock])))}`,
+    signals: `${t.sigBlocked.toString(16)} ${t.realBlocked.toString(16)} ${t.savedMask?.toString(16) ?? '-'} [${(t.pendingIfAny ?? []).map(infoText).join(',')}] [${(t.handlersDueIfAny ?? []).map((f) => `${infoText(f.info)}:${f.saved.toString(16)}`).join(',')}] ${t.pdeathSignal} ${t.woken}`,
     zapInitPids: t.zapInitPids,
     parentExecId: t.parentExecId,
   };
@@ -144,7 +158,7 @@ export function snapshot(k: Kernel): Snapshot {
     tasks: k.liveTasks().map(taskSnapshot),
     queues: {
       blockedWaiters: [...k.blockedWaiters].map((t) => t.seq),
-      handlersDue: [...k.handlersDue].map((t) => t.seq),
+      sigPending: [...k.sigPending].map((t) => t.seq),
       zapWaiting: [...k.zapWaiting].map((t) => t.seq),
       exitQueue: k.exitQueue.entries().map((e) => `${e.task.seq}:${e.code}`),
     },

@@ -56,6 +56,8 @@ export function doSetuid(me: Task, uid: number): 0 | Fail {
   else if (old.euid === 0 && next.euid !== 0) next = { ...next, caps: false };
   // commit_creds(): a changed euid makes the mm dumpable only as fs.suid_dumpable says (0, the default: not at all).
   if (next.euid !== old.euid) me.group.dumpable = false;
+  // commit_creds(): a changed euid (fsuid follows it) or gained capabilities clear pdeath_signal.
+  if (next.euid !== old.euid || (next.caps && !old.caps)) me.pdeathSignal = 0;
   me.cred = next;
   return 0;
 }

@@ -8,9 +8,10 @@ import type { FsShare, Mm } from './mm.js';
 import type { NsSet } from './ns_identity.js';
 import type { PidNamespace } from './pid_namespace.js';
 import type { Pid } from './pid.js';
-import type { SigInfo } from './signal_types.js';
+import type { SigSet } from '../abi/signal.js';
+import type { SigFrame, SigInfo } from './signal_types.js';
 import type { ThreadGroup } from './thread_group.js';
-import type { WaitRequest } from './wait_types.js';
+import type { BlockedCall } from './wait_types.js';
 import { EMPTY_LIST, IntrusiveList } from './list.js';
 import type { MemberList } from './list.js';
 
@@ -78,16 +79,20 @@ export class ThreadList extends IntrusiveList<Task> {
  * ordinary running process.
  */
 class TaskExtra {
-  blocked: WaitRequest | null = null;
+  blocked: BlockedCall | null = null;
   stopped = false;
   parentExecId = 0;
   woken = false;
   zapInitPids = 0;
   pending: SigInfo[] | null = null;
-  due: SigInfo[] | null = null;
+  due: SigFrame[] | null = null;
   clearChildTid = false;
   vforkParent: Task | null = null;
   vforkChild: Task | null = null;
+  sigBlocked: SigSet = 0n;
+  realBlocked: SigSet = 0n;
+  savedMask: SigSet | null = null;
+  pdeathSignal = 0;
 }
 
 export class Task {
@@ -144,11 +149,11 @@ export class Task {
     return (this.x ??= new TaskExtra());
   }
 
-  /** The wait this task is blocked in, if any. */
-  get blocked(): WaitRequest | null {
+  /** The call this task is blocked in (a wait, or a signal wait: sigsuspend, pause, sigtimedwait, a signalfd read), if any. */
+  get blocked(): BlockedCall | null {
     return this.x === null ? null : this.x.blocked;
   }
-  set blocked(v: WaitRequest | null) {
+  set blocked(v: BlockedCall | null) {
     if (v !== null || this.x !== null) this.extra.blocked = v;
   }
 
@@ -211,14 +216,46 @@ export class Task {
     if (v !== 0 || this.x !== null) this.extra.zapInitPids = v;
   }
 
-  /** Signals aimed at this thread (thread-directed) that wait for it to continue (made on first use). */
+  /** task->pending: signals aimed at this thread (tgkill, SIGKILL of a group exit), in arrival order (made on first use). */
   get pending(): SigInfo[] {
     return (this.extra.pending ??= []);
   }
 
-  /** Handlers due to run when this thread returns from the wait it is blocked in (made on first use). */
-  get handlersDue(): SigInfo[] {
+  /** Handler frames set up but not yet run (the thread stopped before it reached user space; made on first use). */
+  get handlersDue(): SigFrame[] {
     return (this.extra.due ??= []);
+  }
+
+  /** task->blocked: the signals this thread blocks (never SIGKILL or SIGSTOP). */
+  get sigBlocked(): SigSet {
+    return this.x === null ? 0n : this.x.sigBlocked;
+  }
+  set sigBlocked(v: SigSet) {
+    if (v !== 0n || this.x !== null) this.extra.sigBlocked = v;
+  }
+
+  /** task->real_blocked: the mask rt_sigtimedwait put aside while it sleeps with the awaited signals unblocked. */
+  get realBlocked(): SigSet {
+    return this.x === null ? 0n : this.x.realBlocked;
+  }
+  set realBlocked(v: SigSet) {
+    if (v !== 0n || this.x !== null) this.extra.realBlocked = v;
+  }
+
+  /** saved_sigmask with TIF_RESTORE_SIGMASK: the mask rt_sigsuspend replaced, restored by the first handler frame's sigreturn. */
+  get savedMask(): SigSet | null {
+    return this.x === null ? null : this.x.savedMask;
+  }
+  set savedMask(v: SigSet | null) {
+    if (v !== null || this.x !== null) this.extra.savedMask = v;
+  }
+
+  /** pdeath_signal (PR_SET_PDEATHSIG): sent to this thread's group when its parent thread exits; 0 for none. */
+  get pdeathSignal(): number {
+    return this.x === null ? 0 : this.x.pdeathSignal;
+  }
+  set pdeathSignal(v: number) {
+    if (v !== 0 || this.x !== null) this.extra.pdeathSignal = v;
   }
 
   /** The pending list if one was made, else null (readers that must not make one). */
@@ -227,7 +264,7 @@ export class Task {
   }
 
   /** The handlers-due list if one was made, else null. */
-  get handlersDueIfAny(): SigInfo[] | null {
+  get handlersDueIfAny(): SigFrame[] | null {
     return this.x === null ? null : this.x.due;
   }
 

@@ -9,9 +9,10 @@ import { Signal } from '../abi/signal.js';
 import { decodeExitWord, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WUNTRACED, __WALL, __WCLONE, __WNOTHREAD } from '../abi/wait.js';
 import { releaseTask } from './exit.js';
 import type { Kernel } from './kernel.js';
-import { emitCaught, handlerOrder } from './signal.js';
+import { restarts, returnToUser, setupFrames, signalPending } from './signal.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import { isWaitRequest } from './wait_types.js';
 import type { WaitOutcome, WaitRequest } from './wait_types.js';
 
 /** delay_group_leader(): a zombie leader is not reported while its other threads live. */
@@ -152,7 +153,7 @@ export function doWait(k: Kernel, current: Task, req: WaitRequest): WaitOutcome 
 export function wakeWaiters(group: ThreadGroup, child: Task): void {
   for (const t of group.threads) {
     const req = t.blocked;
-    if (req === null) continue;
+    if (req === null || !isWaitRequest(req)) continue;
     if (!eligiblePid(req, child)) continue;
     if ((req.options & __WNOTHREAD) !== 0 && child.parent !== t) continue;
     t.woken = true;
@@ -160,26 +161,37 @@ export function wakeWaiters(group: ThreadGroup, child: Task): void {
 }
 
 /**
- * Runs a woken blocked wait again: it finishes with what it finds, or with
- * EINTR when a handler is due (no SA_RESTART); the handlers run first, as they
- * do on the way back to user space. Returns whether the wait finished.
+ * Runs a woken blocked wait again: it finishes with what it finds; with
+ * nothing yet and a signal to take, get_signal runs: a handler without
+ * SA_RESTART makes it EINTR, one with SA_RESTART (or a signal without a
+ * handler) restarts it, still blocked. Handlers run on the way back to user
+ * space, before the call's result is seen. Returns whether anything moved.
  */
-export function retryBlockedWait(k: Kernel, t: Task): boolean {
-  const req = t.blocked;
-  if (req === null || t.exitState !== 'alive') {
-    k.blockedWaiters.delete(t);
-    return false;
-  }
+export function retryBlockedWait(k: Kernel, t: Task, req: WaitRequest): boolean {
   if (!t.woken || t.stopped) return false;
   t.woken = false;
   let outcome = doWaitOnce(k, t, req);
   if (outcome === 'block') {
-    if (!t.hasHandlersDue) return false;
+    if (!signalPending(k, t)) return false;
+    const flags = setupFrames(k, t);
+    if (flags < 0 || restarts(flags)) {
+      // -ERESTARTSYS: the frames run in user space, then the call is made again (and blocks again: nothing changed).
+      runFramesWhileBlocked(k, t);
+      return true;
+    }
     outcome = { kind: 'error', errno: Errno.EINTR };
   }
   t.blocked = null;
   k.blockedWaiters.delete(t);
-  for (const info of handlerOrder(t.handlersDue.splice(0))) emitCaught(k, t, info);
+  returnToUser(k, t);
   k.emit({ type: 'wait_resumed', task: t.seq, syscall: req.syscall, outcome });
   return true;
+}
+
+/** The handler frames of a call that restarts run, and the thread is back in its call. */
+export function runFramesWhileBlocked(k: Kernel, t: Task): void {
+  const b = t.blocked;
+  t.blocked = null;
+  returnToUser(k, t);
+  if (t.exitState === 'alive') t.blocked = b;
 }

@@ -3,6 +3,7 @@
 import type { Errno } from '../abi/errno.js';
 import type { WaitStatus } from '../abi/wait.js';
 import type { Pid } from './pid.js';
+import type { SigWaitRequest } from './signal_types.js';
 
 export type WaitTarget =
   /** P_ALL / wait4(-1). */
@@ -28,3 +29,10 @@ export type WaitOutcome =
 
 /** What a found child reports (abi/wait.ts). */
 export type WaitFound = WaitStatus;
+
+/** What a task can be blocked in: a wait, or one of the calls that wait for a signal. */
+export type BlockedCall = WaitRequest | SigWaitRequest;
+
+export function isWaitRequest(b: BlockedCall): b is WaitRequest {
+  return b.syscall === 'wait4' || b.syscall === 'waitid';
+}

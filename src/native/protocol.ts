@@ -38,6 +38,8 @@ export function encodeCommand(ref: TaskRef, cmd: WireCommand): string {
 /** A reply `r RET A B C` as the call's result kind reads it (`task` replies are `n REF RET`, handled by the backend). */
 export function decodeReply(kind: ResultKind, n: readonly number[]): CallResult {
   const ret = n[0]!;
+  // runner.c's REBOOT_REFUSED: reboot() was not issued (the caller could be in the host's namespace).
+  if (ret === -4096) throw new Error('the runner refused reboot(): the caller is not provably outside the PID namespace the runner started in');
   if (ret < 0) return { kind: 'errno', errno: errnoName(-ret) };
   switch (kind) {
     case 'fd':

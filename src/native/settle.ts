@@ -47,7 +47,7 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
     if (st.state !== 'S') return `task ${x.ref} running (${st.state})`;
     const sc = syscallOf(x.hostTid);
     if (x.pending?.mayBlock === true) {
-      if (sc.nr !== NR.wait4 && sc.nr !== NR.waitid) return `task ${x.ref} not yet in its wait`;
+      if (!(x.pending.blocksIn ?? WAITS).includes(sc.nr)) return `task ${x.ref} not yet in its wait`;
     } else if (x.pending !== null) {
       return `task ${x.ref} has a call in flight`;
     } else if (sc.nr !== NR.recvmsg) {
@@ -95,6 +95,8 @@ function membersAlive(actors: readonly Actor[], init: Actor): boolean {
   return false;
 }
 
+const WAITS: readonly number[] = [NR.wait4, NR.waitid];
+
 /** TASK_KILLABLE (D) or S, in clone or clone3: waiting for a vfork child. */
 function blockedInVfork(a: Actor): boolean {
   const state = statOf(a.hostTid)?.state;
@@ -114,8 +116,7 @@ export function stateDetail(a: Actor): string {
 
 function blockedInWait(a: Actor): boolean {
   if (statOf(a.hostTid)?.state !== 'S') return false;
-  const nr = syscallOf(a.hostTid).nr;
-  return nr === NR.wait4 || nr === NR.waitid;
+  return (a.pending?.blocksIn ?? WAITS).includes(syscallOf(a.hostTid).nr);
 }
 
 /**

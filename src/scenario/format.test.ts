@@ -41,6 +41,12 @@ const familyNames: Record<ConstantFamily, string[]> = {
   idtype: ['P_ALL', 'P_PID', 'P_PGID', 'P_PIDFD'],
   prctl: ['PR_SET_CHILD_SUBREAPER', 'PR_GET_CHILD_SUBREAPER'],
   pidfd: ['PIDFD_THREAD', 'PIDFD_NONBLOCK'],
+  sa: ['SA_RESTART', 'SA_NOCLDSTOP'],
+  sighow: ['SIG_BLOCK', 'SIG_SETMASK'],
+  sfd: ['SFD_NONBLOCK', 'SFD_CLOEXEC'],
+  reboot: ['LINUX_REBOOT_CMD_RESTART', 'LINUX_REBOOT_CMD_HALT'],
+  sigset: ['SIGUSR1', 'SIGTERM', 'SIGCHLD'],
+  sicode: ['SI_QUEUE', 'SI_USER'],
 };
 
 function term(family: ConstantFamily): fc.Arbitrary<FlagTerm> {

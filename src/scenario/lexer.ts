@@ -84,12 +84,20 @@ export class Cursor {
     if (!this.eat(s)) this.fail(`expected '${s}' ${context}, got ${this.describeNext()}`);
   }
 
-  /** `[A-Za-z_][A-Za-z0-9_.]*` (dots for sysctl keys), or undefined. */
+  /** `[A-Za-z_][A-Za-z0-9_.]*` (dots for sysctl keys), or undefined; `SIGRTMIN+N` and `SIGRTMAX-N` are one word. */
   word(): { text: string; pos: Pos } | undefined {
     this.skipSpace();
     if (!isWordStart(this.peek())) return undefined;
     const start = this.i;
     while (isWordChar(this.peek())) this.i++;
+    const text = this.chars.slice(start, this.i).join('');
+    const sign = this.peek();
+    if ((text === 'SIGRTMIN' && sign === '+') || (text === 'SIGRTMAX' && sign === '-')) {
+      if (isDigit(this.chars[this.i + 1])) {
+        this.i++;
+        while (isDigit(this.peek())) this.i++;
+      }
+    }
     if (this.i - start > MAX_WORD) this.fail(`a word of ${this.i - start} characters: names, calls and constants have at most ${MAX_WORD}`, this.pos(start));
     return { text: this.chars.slice(start, this.i).join(''), pos: this.pos(start) };
   }

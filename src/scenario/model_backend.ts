@@ -13,7 +13,7 @@ import { ProcFs } from '../procfs/procfs.js';
 import { taskRef } from './backend.js';
 import type { Backend, NamespacesView, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
 import { callSpec } from './calls/index.js';
-import { outcomeResult } from './calls/results.js';
+import { outcomeResult, sigWaitOutcomeResult } from './calls/results.js';
 
 export interface ModelBackendOptions {
   /** Called after every call and view with the kernel (tests run the invariant checker here). */
@@ -163,6 +163,9 @@ export class ModelBackend implements Backend {
         }
         case 'wait_resumed':
           push(e.task, { kind: 'resumed', call: e.syscall, result: outcomeResult(e.syscall, e.outcome) });
+          break;
+        case 'sigwait_resumed':
+          push(e.task, { kind: 'resumed', call: e.syscall, result: sigWaitOutcomeResult(e.syscall, e.outcome) });
           break;
         default:
           break;

@@ -35,7 +35,8 @@ describe('formatEvent', () => {
     [{ kind: 'caught', signal: 15, siPid: 0, siCode: 'SI_USER', siStatus: undefined }, '--- SIGTERM {si_pid=0, si_code=SI_USER} ---'],
     [{ kind: 'caught', signal: 17, siPid: 3, siCode: 'CLD_EXITED', siStatus: 0 }, '--- SIGCHLD {si_pid=3, si_code=CLD_EXITED, si_status=0} ---'],
     [{ kind: 'caught', signal: 17, siPid: 3, siCode: 'CLD_KILLED', siStatus: 9 }, '--- SIGCHLD {si_pid=3, si_code=CLD_KILLED, si_status=SIGKILL} ---'],
-    [{ kind: 'caught', signal: 34, siPid: 2, siCode: 'SI_TKILL', siStatus: undefined }, '--- SIGRTMIN {si_pid=2, si_code=SI_TKILL} ---'],
+    [{ kind: 'caught', signal: 32, siPid: 2, siCode: 'SI_TKILL', siStatus: undefined }, '--- SIGRTMIN {si_pid=2, si_code=SI_TKILL} ---'],
+    [{ kind: 'caught', signal: 34, siPid: 2, siCode: 'SI_TKILL', siStatus: undefined }, '--- SIGRTMIN+2 {si_pid=2, si_code=SI_TKILL} ---'],
     [{ kind: 'resumed', call: 'wait4', result: { kind: 'wait4', pid: 3, status: { kind: 'exited', code: 0 } } }, '<... wait4 resumed> = 3 {exited 0}'],
     [{ kind: 'resumed', call: 'waitid', result: { kind: 'errno', errno: 'EINTR' } }, '<... waitid resumed> = -1 EINTR'],
   ])('%j', (event, text) => {

@@ -13,7 +13,9 @@ import { Pid } from '../kernel/pid.js';
 import type { UPid } from '../kernel/pid.js';
 import { PidNamespace } from '../kernel/pid_namespace.js';
 import { SigHand } from '../kernel/sighand.js';
-import type { SigInfo } from '../kernel/signal_types.js';
+import type { SigInfo, SignalFd } from '../kernel/signal_types.js';
+import { UNBLOCKABLE } from '../abi/signal.js';
+import type { SigSet } from '../abi/signal.js';
 import { Task } from '../kernel/task.js';
 import { ThreadGroup } from '../kernel/thread_group.js';
 import { UserNamespace } from '../kernel/user_namespace.js';
@@ -110,9 +112,18 @@ function comm(v: unknown, path: string): string {
 
 function readInfo(v: unknown, path: string): SigInfo {
   const a = arr(v, path);
-  if (a.length !== 4) refuse(path, 'expected [signo, code, pid, status]');
+  if (a.length !== 4 && a.length !== 5) refuse(path, 'expected [signo, code, pid, status] or [signo, code, pid, status, value]');
   // A queued siginfo always has a signal (signal 0 is a permission probe, never queued).
-  return { signo: int(a[0], `${path}[0]`, 1, 64), code: int(a[1], `${path}[1]`), pid: int(a[2], `${path}[2]`), status: int(a[3], `${path}[3]`) };
+  const info = { signo: int(a[0], `${path}[0]`, 1, 64), code: int(a[1], `${path}[1]`), pid: int(a[2], `${path}[2]`), status: int(a[3], `${path}[3]`) };
+  return a.length === 5 ? { ...info, value: int(a[4], `${path}[4]`) } : info;
+}
+
+/** A signal set written as hex digits; `mask` sets (what can be blocked) may not hold SIGKILL or SIGSTOP. */
+function readSet(v: unknown, path: string, mask: boolean): SigSet {
+  if (typeof v !== 'string' || !/^[0-9a-f]{1,16}$/.test(v)) return refuse(path, 'expected a signal set as 1 to 16 lowercase hex digits');
+  const set = BigInt(`0x${v}`);
+  if (mask && (set & UNBLOCKABLE) !== 0n) refuse(path, 'SIGKILL and SIGSTOP cannot be in a mask');
+  return set;
 }
 
 /** One entry of each list, its path, and a reader: items are checked in order. */
@@ -181,6 +192,7 @@ function build(json: unknown): Kernel {
     const ns = new PidNamespace(parent, users.get(int(o.userNs, `${p}.userNs`), `${p}.userNs`), int(o.pidMax, `${p}.pidMax`, 1, 4194304), str(o.name, `${p}.name`), serial);
     ns.idr.cursor = int(o.cursor, `${p}.cursor`, 0, 4194304);
     ns.adding = bool(o.adding, `${p}.adding`);
+    if (o.reboot !== undefined) ns.reboot = int(o.reboot, `${p}.reboot`, 0, 64);
     const reaper = nullable(o.childReaper, (x) => int(x, `${p}.childReaper`, 0));
     if (reaper !== null) reapers.push([ns, reaper, `${p}.childReaper`]);
     nss.add(serial, ns, `${p}.serial`);
@@ -218,7 +230,11 @@ function build(json: unknown): Kernel {
     arr(o.actions, `${p}.actions`).forEach((x, i) => {
       const q = `${p}.actions[${i}]`;
       const a = arr(x, q);
-      h.set(int(a[0], `${q}[0]`, 1, 64), oneOf(a[1], `${q}[1]`, ['SIG_DFL', 'SIG_IGN', 'catch'] as const));
+      if (a.length !== 2 && a.length !== 4) refuse(q, 'expected [sig, handler] or [sig, handler, flags, mask]');
+      const sig = int(a[0], `${q}[0]`, 1, 64);
+      const handler = oneOf(a[1], `${q}[1]`, ['SIG_DFL', 'SIG_IGN', 'catch'] as const);
+      if ((sig === 9 || sig === 19) && handler !== 'SIG_DFL') refuse(`${q}[1]`, 'SIGKILL and SIGSTOP keep SIG_DFL');
+      h.set(sig, a.length === 4 ? { handler, flags: int(a[2], `${q}[2]`, 0, 2 ** 32 - 1), mask: readSet(a[3], `${q}[3]`, true) } : handler);
     });
     sighands.add(serial, h, `${p}.serial`);
   });
@@ -230,9 +246,12 @@ function build(json: unknown): Kernel {
     arr(o.files, `${p}.files`).forEach((x, i) => {
       const q = `${p}.files[${i}]`;
       const a = arr(x, q);
-      if (a.length !== 4) refuse(q, 'expected [fd, Pid serial, thread, nonblock]');
+      const isSignalfd = a[1] === 'signalfd';
+      if (a.length !== (isSignalfd ? 5 : 4)) refuse(q, isSignalfd ? "expected [fd, 'signalfd', mask, nonblock, cloexec]" : 'expected [fd, Pid serial, thread, nonblock]');
       const fd = int(a[0], `${q}[0]`);
-      const file = { pid: pids.get(int(a[1], `${q}[1]`), `${q}[1]`), thread: bool(a[2], `${q}[2]`), nonblock: bool(a[3], `${q}[3]`) };
+      const file = isSignalfd
+        ? ({ kind: 'signalfd', mask: readSet(a[2], `${q}[2]`, true), nonblock: bool(a[3], `${q}[3]`), cloexec: bool(a[4], `${q}[4]`) } satisfies SignalFd)
+        : { pid: pids.get(int(a[1], `${q}[1]`), `${q}[1]`), thread: bool(a[2], `${q}[2]`), nonblock: bool(a[3], `${q}[3]`) };
       if (!t.installAt(fd, file)) refuse(`${q}[0]`, `fd ${fd} is taken or out of range`);
     });
     files.add(serial, t, `${p}.serial`);
@@ -241,6 +260,8 @@ function build(json: unknown): Kernel {
   // Tasks: made with their Pid and namespace; groups and family are linked below.
   const tasks = new Table<Task>('task');
   const taskRecords: [Task, Obj, string][] = [];
+  const oldDue: Task[] = [];
+  const sigfdReads: [Task, number, string][] = [];
   each(root, 'tasks', (o, p) => {
     const seq = int(o.seq, `${p}.seq`, 0, taskSeq - 1);
     const c = obj(o.cred, `${p}.cred`);
@@ -259,8 +280,28 @@ function build(json: unknown): Kernel {
     t.woken = bool(o.woken, `${p}.woken`);
     t.zapInitPids = int(o.zapInitPids, `${p}.zapInitPids`, 0, 2);
     arr(o.pending, `${p}.pending`).forEach((x, i) => t.pending.push(readInfo(x, `${p}.pending[${i}]`)));
-    arr(o.handlersDue, `${p}.handlersDue`).forEach((x, i) => t.handlersDue.push(readInfo(x, `${p}.handlersDue[${i}]`)));
-    if (o.blocked !== null) {
+    // v1/v2: signals taken whose handlers had not run are, in today's model, pending for a woken thread.
+    arr(o.handlersDue, `${p}.handlersDue`).forEach((x, i) => {
+      t.pending.push(readInfo(x, `${p}.handlersDue[${i}]`));
+      oldDue.push(t);
+    });
+    if (o.sigBlocked !== undefined) t.sigBlocked = readSet(o.sigBlocked, `${p}.sigBlocked`, true);
+    if (o.realBlocked !== undefined) t.realBlocked = readSet(o.realBlocked, `${p}.realBlocked`, true);
+    if (o.savedMask !== undefined && o.savedMask !== null) t.savedMask = readSet(o.savedMask, `${p}.savedMask`, true);
+    if (o.pdeathSignal !== undefined) t.pdeathSignal = int(o.pdeathSignal, `${p}.pdeathSignal`, 0, 64);
+    if (o.frames !== undefined) {
+      arr(o.frames, `${p}.frames`).forEach((x, i) => {
+        const q = `${p}.frames[${i}]`;
+        const a = arr(x, q);
+        if (a.length !== 2) refuse(q, 'expected [siginfo, saved mask]');
+        t.handlersDue.push({ info: readInfo(a[0], `${q}[0]`), saved: readSet(a[1], `${q}[1]`, true) });
+      });
+    }
+    const bsys = o.blocked === null ? null : obj(o.blocked, `${p}.blocked`).syscall;
+    if (bsys === 'rt_sigsuspend' || bsys === 'pause') t.blocked = { syscall: bsys };
+    else if (bsys === 'rt_sigtimedwait') t.blocked = { syscall: bsys, set: readSet(obj(o.blocked, `${p}.blocked`).set, `${p}.blocked.set`, false) };
+    else if (bsys === 'read') sigfdReads.push([t, int(obj(o.blocked, `${p}.blocked`).fd, `${p}.blocked.fd`, 0), `${p}.blocked.fd`]);
+    else if (o.blocked !== null) {
       const q = `${p}.blocked`;
       const b = obj(o.blocked, q);
       let target: WaitTarget;
@@ -356,6 +397,11 @@ function build(json: unknown): Kernel {
     if (tgid.ns !== ns || tgid.nrAt(ns.level) !== 1) refuse(path, `task ${seq} is not of the thread group that is pid 1 in ${ns.name}`);
     ns.childReaper = reaper;
   }
+  for (const [t, fd, path] of sigfdReads) {
+    const f = t.group.filesRef?.get(fd);
+    if (f?.kind !== 'signalfd') refuse(path, `fd ${fd} is not a signalfd of the task's group`);
+    t.blocked = { syscall: 'read', fd, file: f as SignalFd };
+  }
 
   const q = obj(root.queues, 'queues');
   const seqList = (key: string): Task[] => arr(q[key], `queues.${key}`).map((x, i) => tasks.get(int(x, `queues.${key}[${i}]`), `queues.${key}[${i}]`));
@@ -376,7 +422,7 @@ function build(json: unknown): Kernel {
     init: tasks.get(int(root.init, 'init'), 'init'),
     blockedWaiters: seqList('blockedWaiters'),
     exitQueue,
-    handlersDue: seqList('handlersDue'),
+    sigPending: [...new Set([...seqList('handlersDue'), ...oldDue])],
     zapWaiting: seqList('zapWaiting'),
     taskSeq,
     serials,

@@ -12,9 +12,37 @@ import type { Task } from '../kernel/task.js';
 import type { ThreadGroup } from '../kernel/thread_group.js';
 import type { UserNamespace } from '../kernel/user_namespace.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './schema.js';
-import type { KernelJson, SigInfoJson } from './schema.js';
+import type { KernelJson, SigInfoJson, SigWaitJson, TaskJson, WaitJson } from './schema.js';
+import type { BlockedCall } from '../kernel/wait_types.js';
 
-const infoJson = (i: SigInfo): SigInfoJson => [i.signo, i.code, i.pid, i.status];
+const infoJson = (i: SigInfo): SigInfoJson => (i.value === undefined ? [i.signo, i.code, i.pid, i.status] : [i.signo, i.code, i.pid, i.status, i.value]);
+const hex = (s: bigint): string => s.toString(16);
+
+function blockedJson(b: BlockedCall): WaitJson | SigWaitJson {
+  switch (b.syscall) {
+    case 'wait4':
+    case 'waitid':
+      return { syscall: b.syscall, target: b.target.kind === 'all' ? 'all' : [b.target.kind, b.target.pid.serial], options: b.options };
+    case 'rt_sigtimedwait':
+      return { syscall: b.syscall, set: hex(b.set) };
+    case 'read':
+      return { syscall: b.syscall, fd: b.fd };
+    default:
+      return { syscall: b.syscall };
+  }
+}
+
+/** The v3 signal keys of a task, each only when it is not the default. */
+function taskSignals(t: Task): Partial<TaskJson> {
+  const out: { -readonly [K in keyof TaskJson]?: TaskJson[K] } = {};
+  if (t.sigBlocked !== 0n) out.sigBlocked = hex(t.sigBlocked);
+  if (t.realBlocked !== 0n) out.realBlocked = hex(t.realBlocked);
+  if (t.savedMask !== null) out.savedMask = hex(t.savedMask);
+  const frames = t.handlersDueIfAny;
+  if (frames !== null && frames.length > 0) out.frames = frames.map((f) => [infoJson(f.info), hex(f.saved)] as const);
+  if (t.pdeathSignal !== 0) out.pdeathSignal = t.pdeathSignal;
+  return out;
+}
 
 /** Everything reachable from the kernel, each kind by its serial (tasks by seq), in ascending order. */
 function collect(k: Kernel): {
@@ -54,7 +82,7 @@ function collect(k: Kernel): {
     for (const t of g.threads) addTask(t);
     addPid(g.pgrp);
     addPid(g.session);
-    for (const [, f] of g.filesRef?.entries() ?? []) addPid(f.pid);
+    for (const [, f] of g.filesRef?.entries() ?? []) if (f.kind !== 'signalfd') addPid(f.pid);
   };
   const allNs = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
   for (const ns of allNs) {
@@ -65,7 +93,7 @@ function collect(k: Kernel): {
   addTask(k.init);
   for (const t of k.liveTasks()) addTask(t);
   for (const t of k.blockedWaiters) addTask(t);
-  for (const t of k.handlersDue) addTask(t);
+  for (const t of k.sigPending) addTask(t);
   for (const t of k.zapWaiting) addTask(t);
   for (const e of k.exitQueue.entries()) addTask(e.task);
   while (todo.length > 0) {
@@ -75,7 +103,8 @@ function collect(k: Kernel): {
     addTask(t.parent);
     for (const c of t.children) addTask(c);
     addUser(t.cred.userNs);
-    if (t.blocked !== null && t.blocked.target.kind !== 'all') addPid(t.blocked.target.pid);
+    const b = t.blocked;
+    if (b !== null && (b.syscall === 'wait4' || b.syscall === 'waitid') && b.target.kind !== 'all') addPid(b.target.pid);
   }
   const bySerial = <T extends { serial: number }>(xs: Iterable<T>): T[] => [...xs].sort((a, b) => a.serial - b.serial);
   const gs = bySerial(groups);
@@ -114,6 +143,7 @@ export function toJSON(k: Kernel): KernelJson {
       cursor: ns.idr.cursor,
       adding: ns.adding,
       childReaper: ns.childReaper?.seq ?? null,
+      ...(ns.reboot !== 0 ? { reboot: ns.reboot } : {}),
     })),
     pids: c.pids.map((p) => ({
       serial: p.serial,
@@ -124,8 +154,14 @@ export function toJSON(k: Kernel): KernelJson {
       pgrp: [...p.pgrpMembers].map((g) => g.serial),
       session: [...p.sessionMembers].map((g) => g.serial),
     })),
-    sigHands: c.sighands.map((h) => ({ serial: h.serial, actions: h.entries() })),
-    fdTables: c.files.map((f) => ({ serial: f.serial, files: f.entries().map(([fd, x]) => [fd, x.pid.serial, x.thread, x.nonblock] as const) })),
+    sigHands: c.sighands.map((h) => ({
+      serial: h.serial,
+      actions: h.actionEntries().map(([sig, a]) => (a.flags === 0 && a.mask === 0n ? ([sig, a.handler] as const) : ([sig, a.handler, a.flags, hex(a.mask)] as const))),
+    })),
+    fdTables: c.files.map((f) => ({
+      serial: f.serial,
+      files: f.entries().map(([fd, x]) => (x.kind === 'signalfd' ? ([fd, 'signalfd', hex(x.mask), x.nonblock, x.cloexec] as const) : ([fd, x.pid.serial, x.thread, x.nonblock] as const))),
+    })),
     threadGroups: c.groups.map((g) => ({
       serial: g.serial,
       leader: g.leader.seq,
@@ -160,24 +196,18 @@ export function toJSON(k: Kernel): KernelJson {
       exitSignal: t.exitSignal,
       nsForChildren: nsRef(t.nsForChildren),
       cred: { uid: t.cred.uid, euid: t.cred.euid, suid: t.cred.suid, userNs: t.cred.userNs.serial, caps: t.cred.caps },
-      blocked:
-        t.blocked === null
-          ? null
-          : {
-              syscall: t.blocked.syscall,
-              target: t.blocked.target.kind === 'all' ? 'all' : [t.blocked.target.kind, t.blocked.target.pid.serial],
-              options: t.blocked.options,
-            },
+      blocked: t.blocked === null ? null : blockedJson(t.blocked),
       stopped: t.stopped,
       parentExecId: t.parentExecId,
       pending: (t.pendingIfAny ?? []).map(infoJson),
-      handlersDue: (t.handlersDueIfAny ?? []).map(infoJson),
+      handlersDue: [],
       woken: t.woken,
       zapInitPids: t.zapInitPids,
+      ...taskSignals(t),
     })),
     queues: {
       blockedWaiters: [...k.blockedWaiters].map((t) => t.seq),
-      handlersDue: [...k.handlersDue].map((t) => t.seq),
+      handlersDue: [...k.sigPending].map((t) => t.seq),
       zapWaiting: [...k.zapWaiting].map((t) => t.seq),
       exitQueue: k.exitQueue.entries().map((e) => [e.task.seq, e.code] as const),
     },

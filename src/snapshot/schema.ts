@@ -6,11 +6,21 @@ import type { SignalDisposition } from '../kernel/signal_types.js';
 import type { ExitState } from '../kernel/task.js';
 
 export const SNAPSHOT_FORMAT = 'pidns-snapshot';
-/** Version 2: a group's `sighand` and `files` may be null (a default table never made). Version 1 files read as they are. */
-export const SNAPSHOT_VERSION = 2;
-export const READABLE_VERSIONS: readonly unknown[] = [1, 2];
+/**
+ * Version 3: signal state (masks, full actions, signalfds, frames, queued
+ * siginfo values, pdeath_signal, a namespace's reboot signal), each new key
+ * optional with the default as its absence. Version 2: a group's `sighand`
+ * and `files` may be null (a default table never made). Versions 1 and 2 read
+ * as they are; their task `handlersDue` (signals taken, handlers not yet run)
+ * load as pending signals of a woken thread, which is what they are now.
+ */
+export const SNAPSHOT_VERSION = 3;
+export const READABLE_VERSIONS: readonly unknown[] = [1, 2, 3];
 
-export type SigInfoJson = readonly [signo: number, code: number, pid: number, status: number];
+/** A siginfo; the fifth member, si_value, only for a queued one. */
+export type SigInfoJson = readonly [signo: number, code: number, pid: number, status: number] | readonly [signo: number, code: number, pid: number, status: number, value: number];
+/** A signal set as hexadecimal digits (bit sig-1 for each member). */
+export type SigSetJson = string;
 
 export interface UserNsJson {
   readonly serial: number;
@@ -27,6 +37,8 @@ export interface PidNsJson {
   readonly cursor: number;
   readonly adding: boolean;
   readonly childReaper: number | null;
+  /** pid_ns->reboot (v3; absent is 0). */
+  readonly reboot?: number;
 }
 
 export interface PidJson {
@@ -43,13 +55,14 @@ export interface PidJson {
 
 export interface SigHandJson {
   readonly serial: number;
-  readonly actions: readonly (readonly [number, SignalDisposition])[];
+  /** [sig, handler] or (v3) [sig, handler, sa_flags, sa_mask]. */
+  readonly actions: readonly (readonly [number, SignalDisposition] | readonly [number, SignalDisposition, number, SigSetJson])[];
 }
 
 export interface FdTableJson {
   readonly serial: number;
-  /** [fd, Pid serial, thread, nonblock]. */
-  readonly files: readonly (readonly [number, number, boolean, boolean])[];
+  /** A pidfd [fd, Pid serial, thread, nonblock], or (v3) a signalfd [fd, 'signalfd', mask, nonblock, cloexec]. */
+  readonly files: readonly (readonly [number, number, boolean, boolean] | readonly [number, 'signalfd', SigSetJson, boolean, boolean])[];
 }
 
 export interface ThreadGroupJson {
@@ -83,6 +96,12 @@ export interface WaitJson {
   readonly options: number;
 }
 
+/** (v3) A blocked signal wait: sigsuspend, pause, sigtimedwait (its set), a signalfd read (its fd in the group's table). */
+export type SigWaitJson =
+  | { readonly syscall: 'rt_sigsuspend' | 'pause' }
+  | { readonly syscall: 'rt_sigtimedwait'; readonly set: SigSetJson }
+  | { readonly syscall: 'read'; readonly fd: number };
+
 export interface TaskJson {
   readonly seq: number;
   readonly comm: string;
@@ -95,18 +114,25 @@ export interface TaskJson {
   readonly exitSignal: number;
   readonly nsForChildren: number;
   readonly cred: { readonly uid: number; readonly euid: number; readonly suid: number; readonly userNs: number; readonly caps: boolean };
-  readonly blocked: WaitJson | null;
+  readonly blocked: WaitJson | SigWaitJson | null;
   readonly stopped: boolean;
   readonly parentExecId: number;
   readonly pending: readonly SigInfoJson[];
+  /** Versions 1 and 2 only (taken signals whose handlers had not run); v3 writes [] and uses `frames`. */
   readonly handlersDue: readonly SigInfoJson[];
   readonly woken: boolean;
   readonly zapInitPids: number;
+  /** v3, each absent when default: blocked, real_blocked, saved_sigmask, handler frames set up but not run, pdeath_signal. */
+  readonly sigBlocked?: SigSetJson;
+  readonly realBlocked?: SigSetJson;
+  readonly savedMask?: SigSetJson | null;
+  readonly frames?: readonly (readonly [SigInfoJson, SigSetJson])[];
+  readonly pdeathSignal?: number;
 }
 
 export interface KernelJson {
   readonly format: typeof SNAPSHOT_FORMAT;
-  readonly version: 1 | typeof SNAPSHOT_VERSION;
+  readonly version: 1 | 2 | typeof SNAPSHOT_VERSION;
   readonly mode: 'scenario' | 'plain';
   readonly counters: { readonly taskSeq: number; readonly serials: number; readonly userNsSerial: number };
   readonly init: number;
@@ -121,6 +147,7 @@ export interface KernelJson {
   readonly tasks: readonly TaskJson[];
   readonly queues: {
     readonly blockedWaiters: readonly number[];
+    /** Threads with TIF_SIGPENDING (woken for a signal they have not yet looked at). */
     readonly handlersDue: readonly number[];
     readonly zapWaiting: readonly number[];
     readonly exitQueue: readonly (readonly [number, number])[];

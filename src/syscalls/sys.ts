@@ -1,7 +1,8 @@
-// prctl(2) (the subreaper options), setuid(2) and the pid sysctls.
+// prctl(2) (the subreaper and parent-death-signal options), setuid(2) and the pid sysctls.
 
 import { Errno } from '../abi/errno.js';
-import { PR_GET_CHILD_SUBREAPER, PR_SET_CHILD_SUBREAPER } from '../abi/prctl.js';
+import { PR_GET_CHILD_SUBREAPER, PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG } from '../abi/prctl.js';
+import { validSignal } from '../abi/signal.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { fail } from '../kernel/result.js';
 import { doSetuid, sysctlRead, sysctlWrite } from '../kernel/sys.js';
@@ -11,9 +12,10 @@ import { syscall } from './result.js';
 import type { SysResult } from './result.js';
 
 /**
- * prctl(PR_SET_CHILD_SUBREAPER, n) and prctl(PR_GET_CHILD_SUBREAPER); the
- * latter's result is the flag it stores through its pointer. Other options
- * are not modeled (ENOSYS).
+ * prctl(PR_SET_CHILD_SUBREAPER, n), prctl(PR_GET_CHILD_SUBREAPER),
+ * prctl(PR_SET_PDEATHSIG, sig) (EINVAL unless valid_signal; 0 clears it) and
+ * prctl(PR_GET_PDEATHSIG); a GET's result is the value it stores through its
+ * pointer. Other options are not modeled (ENOSYS).
  */
 export function sysPrctl(k: Kernel, me: Task, option: number, arg: number): SysResult<number> {
   return syscall(k, () => {
@@ -25,6 +27,12 @@ export function sysPrctl(k: Kernel, me: Task, option: number, arg: number): SysR
       return 0;
     }
     if (option === PR_GET_CHILD_SUBREAPER) return me.group.isChildSubreaper ? 1 : 0;
+    if (option === PR_SET_PDEATHSIG) {
+      if (!validSignal(arg)) return fail(Errno.EINVAL);
+      me.pdeathSignal = arg;
+      return 0;
+    }
+    if (option === PR_GET_PDEATHSIG) return me.pdeathSignal;
     return fail(Errno.ENOSYS);
   });
 }

@@ -5,7 +5,8 @@
 import { SyscallError } from '../abi/errno.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { PidNamespace } from '../kernel/pid_namespace.js';
-import type { SignalDisposition } from '../kernel/signal_types.js';
+import type { SigSet } from '../abi/signal.js';
+import type { SigAction, SignalDisposition } from '../kernel/signal_types.js';
 import type { SysctlKey } from '../kernel/sys.js';
 import type { Task } from '../kernel/task.js';
 import { sysGetpgid, sysGetpgrp, sysGetpid, sysGetppid, sysGetsid, sysGettid, sysSetpgid, sysSetsid } from './ids.js';
@@ -14,7 +15,24 @@ import { sysClose, sysPidfdOpen } from './pidfd.js';
 import { sysClone, sysClone3, sysExecve, sysExit, sysExitGroup, sysFork } from './process.js';
 import type { Clone3Args, Forked } from './process.js';
 import type { SysResult } from './result.js';
-import { sysKill, sysPidfdSendSignal, sysSignal, sysTgkill } from './signal.js';
+import {
+  sysKill,
+  sysPause,
+  sysPidfdSendSignal,
+  sysRead,
+  sysReboot,
+  sysRtSigaction,
+  sysRtSigpending,
+  sysRtSigprocmask,
+  sysRtSigqueueinfo,
+  sysRtSigsuspend,
+  sysRtSigtimedwait,
+  sysRtTgsigqueueinfo,
+  sysSignal,
+  sysSignalfd,
+  sysTgkill,
+} from './signal.js';
+import type { SigWaitCall, UserSigInfo } from './signal.js';
 import { sysPrctl, sysSetuid, sysSysctlRead, sysSysctlWrite } from './sys.js';
 import { sysWait4, sysWaitid } from './wait.js';
 import type { WaitCall } from './wait.js';
@@ -69,8 +87,44 @@ export class TaskApi {
   pidfdOpen(pid: number, flags: number): SysResult<number> {
     return named('pidfdOpen', sysPidfdOpen(this.kernel, this.task, pid, flags));
   }
-  pidfdSendSignal(fd: number, sig: number): SysResult<0> {
-    return named('pidfdSendSignal', sysPidfdSendSignal(this.kernel, this.task, fd, sig));
+  pidfdSendSignal(fd: number, sig: number, flags = 0, info: UserSigInfo | null = null): SysResult<0> {
+    return named('pidfdSendSignal', sysPidfdSendSignal(this.kernel, this.task, fd, sig, flags, info));
+  }
+  rtSigqueueinfo(pid: number, sig: number, info: UserSigInfo): SysResult<0> {
+    return named('rtSigqueueinfo', sysRtSigqueueinfo(this.kernel, this.task, pid, sig, info));
+  }
+  rtTgsigqueueinfo(tgid: number, tid: number, sig: number, info: UserSigInfo): SysResult<0> {
+    return named('rtTgsigqueueinfo', sysRtTgsigqueueinfo(this.kernel, this.task, tgid, tid, sig, info));
+  }
+  /** rt_sigprocmask: the old mask; `set` null only reads it. */
+  rtSigprocmask(how: number, set: SigSet | null): SysResult<SigSet> {
+    return named('rtSigprocmask', sysRtSigprocmask(this.kernel, this.task, how, set));
+  }
+  /** rt_sigaction: the old action; `act` null only reads it. */
+  rtSigaction(sig: number, act: SigAction | null): SysResult<SigAction> {
+    return named('rtSigaction', sysRtSigaction(this.kernel, this.task, sig, act));
+  }
+  rtSigpending(): SysResult<SigSet> {
+    return named('rtSigpending', sysRtSigpending(this.kernel, this.task));
+  }
+  rtSigsuspend(mask: SigSet): SysResult<SigWaitCall> {
+    return named('rtSigsuspend', sysRtSigsuspend(this.kernel, this.task, mask));
+  }
+  pause(): SysResult<SigWaitCall> {
+    return named('pause', sysPause(this.kernel, this.task));
+  }
+  rtSigtimedwait(set: SigSet, timeout: 0 | null): SysResult<SigWaitCall> {
+    return named('rtSigtimedwait', sysRtSigtimedwait(this.kernel, this.task, set, timeout));
+  }
+  signalfd(fd: number, mask: SigSet, flags: number): SysResult<number> {
+    return named('signalfd', sysSignalfd(this.kernel, this.task, fd, mask, flags));
+  }
+  /** read(2) of one siginfo from a signalfd. */
+  read(fd: number): SysResult<SigWaitCall> {
+    return named('read', sysRead(this.kernel, this.task, fd));
+  }
+  reboot(cmd: number, magic1 = 0xfee1dead, magic2 = 672274793): SysResult<never> {
+    return named('reboot', sysReboot(this.kernel, this.task, magic1, magic2, cmd));
   }
   close(fd: number): SysResult<0> {
     return named('close', sysClose(this.kernel, this.task, fd));

@@ -7,6 +7,8 @@ import type { WaitOutcome } from '../../kernel/wait_types.js';
 import type { Forked } from '../../syscalls/process.js';
 import type { SysResult } from '../../syscalls/result.js';
 import type { WaitCall } from '../../syscalls/wait.js';
+import type { SigWaitOutcome } from '../../kernel/events.js';
+import type { SigWaitCall } from '../../syscalls/signal.js';
 import type { CallResult } from '../backend.js';
 import type { ModelContext } from './spec.js';
 
@@ -54,4 +56,19 @@ export function outcomeResult(name: 'wait4' | 'waitid', o: WaitOutcome): CallRes
   const code = s.kind === 'exited' ? 1 : s.kind === 'killed' ? (s.core ? 3 : 2) : s.kind === 'stopped' ? 5 : 6;
   const status = s.kind === 'exited' ? s.code : s.kind === 'continued' ? Signal.SIGCONT : s.signal;
   return { kind: 'waitid', info: { pid: o.pid, code: CLD_NAMES[code], status } };
+}
+
+/** What a signal wait returns as the transcript shows it: rt_sigtimedwait the signal's number, a signalfd read its byte count (one signalfd_siginfo, 128), or an errno. */
+export function sigWaitOutcomeResult(name: string, o: SigWaitOutcome): CallResult {
+  if (o.kind === 'error') return { kind: 'errno', errno: errnoName(o.errno) };
+  return { kind: 'value', value: name === 'read' ? SIGNALFD_SIGINFO_SIZE : o.info.signo };
+}
+
+/** sizeof(struct signalfd_siginfo) (include/uapi/linux/signalfd.h). */
+export const SIGNALFD_SIGINFO_SIZE = 128;
+
+export function sigWaitResult(name: string, r: SysResult<SigWaitCall>): CallResult {
+  if (!r.ok) return { kind: 'errno', errno: r.code };
+  if (r.value.kind === 'blocked') return { kind: 'unfinished' };
+  return sigWaitOutcomeResult(name, r.value);
 }

@@ -222,6 +222,8 @@ export interface CallSpec {
   readonly result: ResultKind;
   /** May block: the result is then `<unfinished ...>` and a later step's `resumed` event finishes it. */
   readonly mayBlock?: boolean;
+  /** The x86_64 system call numbers it sleeps in when it blocks (/proc/TID/syscall); wait4 and waitid when absent. */
+  readonly blocksIn?: readonly number[];
   /** The language's rules that make the arguments the system call gets (e.g. clone's implied SIGCHLD). */
   readonly normalize?: (args: Args) => Args;
   readonly traits?: (args: Args) => CallTraits;

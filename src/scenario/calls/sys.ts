@@ -4,14 +4,22 @@ import type { SysctlKey } from '../../kernel/sys.js';
 import { sysClose, sysPidfdOpen } from '../../syscalls/pidfd.js';
 import { sysPrctl, sysSetuid, sysSysctlRead, sysSysctlWrite } from '../../syscalls/sys.js';
 import { fdResult, value } from './results.js';
-import type { CallSpec } from './spec.js';
+import { PR_SET_PDEATHSIG } from '../../abi/prctl.js';
+import { Signal } from '../../abi/signal.js';
+import type { ArgKind, CallSpec } from './spec.js';
 
-/** prctl(OPTION[, ARG]): PR_GET_CHILD_SUBREAPER's result is the flag it stores through its pointer. */
+/** PR_SET_PDEATHSIG takes a signal (a name or a number); every other option a number. */
+const prctlArg = (earlier: readonly unknown[]): ArgKind => {
+  const option = earlier[0] as { kind: string; value: number } | undefined;
+  return option?.kind === 'flags' && option.value === PR_SET_PDEATHSIG ? { kind: 'const', family: 'signal' } : { kind: 'int', what: "prctl's argument" };
+};
+
+/** prctl(OPTION[, ARG]): a GET's result (PR_GET_CHILD_SUBREAPER, PR_GET_PDEATHSIG) is what it stores through its pointer. */
 export const prctl: CallSpec = {
   name: 'prctl',
   params: [
     { name: 'option', kind: { kind: 'const', family: 'prctl' } },
-    { name: 'arg', kind: { kind: 'int', what: "prctl's argument" }, optional: true },
+    { name: 'arg', kind: prctlArg, optional: true },
   ],
   result: 'value',
   model: (ctx, a) => value(sysPrctl(ctx.kernel, ctx.me, a.num(0), a.num(1, 0))),
@@ -19,6 +27,8 @@ export const prctl: CallSpec = {
   fuzz: [
     { weight: 2, generate: (c) => ({ line: `${c.actor.name}: prctl(PR_SET_CHILD_SUBREAPER, 1)` }) },
     { weight: 1, generate: (c) => ({ line: `${c.actor.name}: prctl(PR_GET_CHILD_SUBREAPER)` }) },
+    { weight: 1, generate: (c) => ({ line: `${c.actor.name}: prctl(PR_SET_PDEATHSIG, ${c.pick(['SIGTERM', 'SIGKILL', 'SIGUSR1', 'SIGCHLD', '0'])!})` }) },
+    { weight: 1, generate: (c) => ({ line: `${c.actor.name}: prctl(PR_GET_PDEATHSIG)` }) },
   ],
 };
 
@@ -55,7 +65,14 @@ export const setuid: CallSpec = {
   name: 'setuid',
   params: [{ name: 'uid', kind: { kind: 'int', what: 'a uid' } }],
   result: 'value',
-  model: (ctx, a) => value(sysSetuid(ctx.kernel, ctx.me, a.num(0))),
+  model: (ctx, a) => {
+    const r = sysSetuid(ctx.kernel, ctx.me, a.num(0));
+    // The runner puts PR_SET_PDEATHSIG SIGKILL back on any thread of the scenario's init after
+    // setuid (commit_creds cleared it): its safety net, part of the start state (DIFFERENCES.md).
+    const me = ctx.me;
+    if (r.ok && me.activeNs === ctx.kernel.ns0 && me.tgidIn(me.activeNs) === 1) me.pdeathSignal = Signal.SIGKILL;
+    return value(r);
+  },
   wire: (a) => ({ op: 'su', args: [a.num(0)] }),
   fuzz: [{ weight: 1, generate: (c) => ({ line: `${c.actor.name}: setuid(${c.pick(['1000', '1000', '0', '2000'])!})` }) }],
 };
