@@ -156,7 +156,58 @@ const snapshotKind: Kind = {
   argv: (file) => ['run', '--from-snapshot', file, okScenario],
 };
 
-const KINDS: readonly Kind[] = [scenarioKind, snapshotKind];
+
+// ---- strace logs --------------------------------------------------------------
+
+const TRACE = readFileSync('traces/bash_background.strace', 'utf8');
+const TRACE_LINES = TRACE.split('\n').filter((l) => l !== '');
+
+/** A line of the trace changed so that it is no longer strace's. */
+/** The lines with a result: the ones every way below garbles (an unfinished line's arguments go on elsewhere). */
+const FINISHED = TRACE_LINES.flatMap((l, i) => (/\) += /.test(l) && !l.includes('<...') ? [i] : []));
+
+function garbled(i: number): string {
+  const lines = [...TRACE_LINES];
+  const k = FINISHED[(i * 7) % FINISHED.length]!;
+  const line = lines[k]!;
+  const ways = [
+    () => line.replace(/\) += /, ' = '), // an unclosed call
+    () => line.replace(/^\d+/, 'x'), // no pid
+    () => `${line.slice(0, Math.max(1, Math.floor(line.length / 2)))}`, // cut in the middle
+    () => line.replace(/\(/, '(('), // an extra parenthesis
+    () => `${line}\u0000garbage`, // a NUL and garbage after the result
+  ];
+  lines[k] = ways[i % ways.length]!();
+  return `${lines.join('\n')}\n`;
+}
+
+const traceKind: Kind = {
+  kind: 'strace log',
+  ext: 'strace',
+  inputs: () => {
+    const out: Input[] = [
+      { what: 'empty', content: '' },
+      { what: 'a scenario, not a trace', content: 'init: fork() -> a\n' },
+      { what: 'JSON', content: '{"format":"pidns-snapshot"}' },
+      { what: 'binary garbage', content: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)) },
+      { what: 'a resumed line without its start', content: '5     <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 6\n' },
+      { what: 'a tracer that was not pid 1 of a fresh namespace', content: TRACE.replace(/^4 /gm, '123456 ') },
+      { what: 'an unknown syscall number', content: '4     syscall_0x1234(0, 0) = -1 ENOSYS (Function not implemented)\n' },
+      { what: 'one very long line', content: `4     ${'x'.repeat(5 << 20)}\n` },
+    ];
+    for (let cut = 1; cut < 40; cut++) {
+      const at = Math.floor((TRACE.length * cut) / 40);
+      // Cut inside a line (not at a newline): a truncated log.
+      const text = TRACE.slice(0, at);
+      if (!text.endsWith('\n')) out.push({ what: `truncated at ${cut}/40`, content: text });
+    }
+    for (let i = 0; i < 80; i++) out.push({ what: `garbled line ${i}`, content: garbled(i) });
+    return out;
+  },
+  argv: (file) => ['import', file],
+};
+
+const KINDS: readonly Kind[] = [scenarioKind, snapshotKind, traceKind];
 
 // ---- the checks -------------------------------------------------------------
 

@@ -33,11 +33,8 @@ export function* fileLines(path: string, onLine?: (n: number) => void): Generato
       carry = text.slice(start);
     }
     carry += decoder.decode();
-    if (carry !== '') {
-      n++;
-      onLine?.(n);
-      yield carry;
-    }
+    // strace ends every line it writes: a last line without its newline is a log cut short (a full disk, a kill).
+    if (carry !== '') throw new TraceError(path, n + 1, 'truncated: the last line ends without a newline');
   } finally {
     closeSync(fd);
   }

@@ -58,8 +58,14 @@ export function doExecve(k: Kernel, me: Task): void {
     group.sighandRef.flushHandlers();
   }
   // unshare_files() then close-on-exec: a table shared with another process (CLONE_FILES) stays
-  // intact for it; every pidfd is O_CLOEXEC, so the exec'ing group's own table is empty.
-  group.filesRef = null;
+  // intact for it, the exec'ing group keeps a copy; every pidfd is O_CLOEXEC, a signalfd only with
+  // SFD_CLOEXEC, so what stays open is the signalfds opened without it.
+  const files = group.filesRef;
+  if (files !== null) {
+    const own = files.copy(k.nextSerial());
+    own.closeOnExec();
+    group.filesRef = own.entries().length > 0 ? own : null;
+  }
   group.currTarget = me;
   k.emit({ type: 'execed', task: me.seq });
 }
