@@ -8,8 +8,8 @@
 
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { namespaceTree, psIn, readProcs, resolveNs, translate, type HostNs, type HostProc } from '../host/proc.js';
-import { hostSnapshot } from '../host/snapshot.js';
+import { namespaceTree, psIn, readProcs, readProcsReport, resolveNs, translate, type HostNs, type HostProc } from '../host/proc.js';
+import { HostSnapshotError, hostSnapshot } from '../host/snapshot.js';
 import { integerValue, isParseOutcome, parseCommand, quoteArg, usageError, type CommandSpec } from './args.js';
 import { colorsFor } from './color.js';
 import { answerParse, Exit } from './exit.js';
@@ -365,8 +365,20 @@ async function snapshotCommand(argv: readonly string[], io: Io): Promise<Exit> {
       return Exit.BadInput;
     }
   }
-  const procs = readProcs();
-  const text = `${JSON.stringify(hostSnapshot(procs, resolveNs(procs, `pid:${process.pid}`) ?? 0))}\n`;
+  const { procs, unreadable } = readProcsReport();
+  let text: string;
+  try {
+    text = `${JSON.stringify(hostSnapshot(procs, resolveNs(procs, `pid:${process.pid}`) ?? 0))}\n`;
+  } catch (e) {
+    if (!(e instanceof HostSnapshotError)) throw e;
+    io.err(`error: host snapshot: ${e.message}; nothing written\n`);
+    return Exit.BadInput;
+  }
+  // Processes whose /proc could not be read are left out: say so (most are ones that exited meanwhile).
+  if (unreadable.length > 0) {
+    const shown = unreadable.slice(0, 20).join(' ');
+    io.err(`pidns host snapshot: left out ${unreadable.length} process${unreadable.length === 1 ? '' : 'es'} whose /proc could not be read: ${shown}${unreadable.length > 20 ? ' ...' : ''}\n`);
+  }
   if (out === undefined || out === '-') {
     io.out(text);
     return Exit.Ok;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { Io } from '../cli/io.js';
 import { fromJSON } from '../snapshot/index.js';
 import { TaskApi } from '../syscalls/task_api.js';
 import { hostSnapshot } from './snapshot.js';
-import { namespaceTree, psIn, readProcs, translate } from './proc.js';
+import { namespaceTree, psIn, readProcs, readProcsReport, translate } from './proc.js';
 import type { HostNs, HostProc } from './proc.js';
 
 
@@ -163,5 +163,28 @@ describe.skipIf(!canRun)('host inspection on real namespaces', () => {
     writeFileSync(snap, '{"format":"pidns-snapshot"');
     expect(await main(['check', '--from-snapshot', snap, scenario], ioBad)).toBe(2);
     expect(ioBad.stderr).toMatch(/host\.json: not JSON/);
+  });
+});
+
+describe('readProcsReport', () => {
+  it('lists the pids whose /proc files could not be read, instead of dropping them silently', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pidns-fakeproc-'));
+    // pid 7 is a full entry; pid 1 and pid 9 have no ns link (as when a sandbox hides them): pid 1's
+    // NSpid has one column (the reader's namespace), pid 9's two (some namespace below: unknown).
+    const entry = (pid: number, nspid: string): void => {
+      mkdirSync(join(dir, String(pid), 'ns'), { recursive: true });
+      writeFileSync(join(dir, String(pid), 'status'), `Name:\tx\nState:\tS\nPPid:\t0\nNSpid:\t${nspid}\nUid:\t0 0 0 0\n`);
+      writeFileSync(join(dir, String(pid), 'stat'), `${pid} (x) S 0 ${pid} ${pid} 0 0 0\n`);
+    };
+    entry(1, '1');
+    entry(7, '7');
+    entry(9, '9 1');
+    symlinkSync('pid:[4026531836]', join(dir, '7', 'ns', 'pid'));
+    mkdirSync(join(dir, 'self', 'ns'), { recursive: true });
+    symlinkSync('pid:[4026531836]', join(dir, 'self', 'ns', 'pid'));
+    const r = readProcsReport(dir);
+    expect([...r.procs.keys()].sort()).toEqual([1, 7]);
+    expect(r.procs.get(1)?.ns).toBe(4026531836);
+    expect(r.unreadable).toEqual([9]);
   });
 });

@@ -45,12 +45,19 @@ export interface HostNs {
   readonly visible: number;
 }
 
-/** One process, or null if it vanished (or is unreadable) meanwhile. */
-export function readProc(pid: number, proc = '/proc'): HostProc | null {
+/**
+ * One process, or null if it vanished (or is unreadable) meanwhile.
+ * `readerNs`: the reader's own PID namespace inode. A process whose ns link
+ * is refused (ptrace access: a sandbox hides pid 1's) but whose NSpid has one
+ * column lives in the reader's namespace (NSpid runs from the reader's level
+ * down to the process's own), so its namespace is known without the link.
+ */
+export function readProc(pid: number, proc = '/proc', readerNs: number | null = null): HostProc | null {
   const status = readStatus(`${proc}/${pid}/status`);
   const stat = readStat(`${proc}/${pid}/stat`);
-  const ns = nsInode(`${proc}/${pid}/ns/pid`);
-  if (status === null || stat === null || ns === null) return null;
+  if (status === null || stat === null) return null;
+  const ns = nsInode(`${proc}/${pid}/ns/pid`) ?? (status.nspid.length === 1 ? readerNs : null);
+  if (ns === null) return null;
   return {
     pid,
     ppid: stat.ppid,
@@ -66,13 +73,25 @@ export function readProc(pid: number, proc = '/proc'): HostProc | null {
 
 /** Every process the reader can see, by host pid. */
 export function readProcs(proc = '/proc'): Map<number, HostProc> {
-  const out = new Map<number, HostProc>();
+  return readProcsReport(proc).procs;
+}
+
+/**
+ * Every process the reader can see, and the pids listed in /proc whose files
+ * could not be read (gone meanwhile, or hidden from the reader: in a sandbox
+ * /proc/1/ns/pid may be refused), for the tools that must say what they left out.
+ */
+export function readProcsReport(proc = '/proc'): { procs: Map<number, HostProc>; unreadable: number[] } {
+  const procs = new Map<number, HostProc>();
+  const unreadable: number[] = [];
+  const readerNs = nsInode(`${proc}/self/ns/pid`);
   for (const name of readdirSync(proc)) {
     if (!/^\d+$/.test(name)) continue;
-    const p = readProc(Number(name), proc);
-    if (p !== null) out.set(p.pid, p);
+    const p = readProc(Number(name), proc, readerNs);
+    if (p !== null) procs.set(p.pid, p);
+    else unreadable.push(Number(name));
   }
-  return out;
+  return { procs, unreadable: unreadable.sort((a, b) => a - b) };
 }
 
 /** The namespace tree, derived from NSpid chains and the process tree (see the file comment). */

@@ -3,7 +3,7 @@ import { findViolations } from '../kernel/invariants.js';
 import { fromJSON } from '../snapshot/index.js';
 import { TaskApi } from '../syscalls/task_api.js';
 import type { HostProc } from './proc.js';
-import { hostSnapshot } from './snapshot.js';
+import { HostSnapshotError, hostSnapshot } from './snapshot.js';
 
 const NS = 4026531836;
 
@@ -32,5 +32,11 @@ describe('hostSnapshot', () => {
     const sids = new Map(tasks.map((t) => [t.seq, new TaskApi(k, t).getsid(0)]));
     // timeout, npm and node: one session (their group's stand-in); runner its own; sh its own.
     expect([...sids.values()]).toEqual([{ ok: true, value: 1 }, { ok: true, value: 53 }, { ok: true, value: 53 }, { ok: true, value: 53 }, { ok: true, value: 60 }]);
+  });
+
+  it('never promotes a process to init when pid 1 could not be read (as in a sandbox): it says so instead', () => {
+    const withoutInit = new Map([...procs].filter(([pid]) => pid !== 1));
+    expect(() => hostSnapshot(withoutInit, NS)).toThrow(HostSnapshotError);
+    expect(() => hostSnapshot(withoutInit, NS)).toThrow(/pid 1 of the reader's namespace could not be read/);
   });
 });

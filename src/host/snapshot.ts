@@ -47,6 +47,11 @@ function kernelComm(shown: string): string {
   return out;
 }
 
+/** A live state that cannot be written as a snapshot: the reason, one line. */
+export class HostSnapshotError extends Error {
+  override readonly name = 'HostSnapshotError';
+}
+
 export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: number): KernelJson {
   const tree = namespaceTree(procs);
   // The reader's namespace and everything below it, parents first.
@@ -139,14 +144,16 @@ export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: numbe
       childReaper: init ?? null,
     };
   });
-  const rootInit = inside.find((p) => p.ns === rootNs && p.nspid[base] === 1) ?? inside[0];
+  // The root's init is its pid 1: a snapshot never promotes another process to it (a sandbox may hide pid 1).
+  const rootInit = inside.find((p) => p.ns === rootNs && p.nspid[base] === 1);
+  if (rootInit === undefined) throw new HostSnapshotError('pid 1 of the reader\'s namespace could not be read (its /proc files are hidden from this process), and a snapshot needs its init');
   const tasksSorted = tasks.sort((a, b) => a.seq - b.seq);
   return {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     mode: 'plain',
     counters: { taskSeq: inside.length, serials: serial, userNsSerial: 1 },
-    init: rootInit === undefined ? 0 : seqOf.get(rootInit.pid)!,
+    init: seqOf.get(rootInit.pid)!,
     userNamespaces: [{ serial: 0, parent: null, owner: 0 }],
     pidNamespaces,
     pids,
