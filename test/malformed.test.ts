@@ -173,7 +173,7 @@ function garbled(i: number): string {
   const ways = [
     () => line.replace(/\) += /, ' = '), // an unclosed call
     () => line.replace(/^\d+/, 'x'), // no pid
-    () => `${line.slice(0, Math.max(1, Math.floor(line.length / 2)))}`, // cut in the middle
+    () => line.slice(0, Math.max(1, Math.floor(line.length / 2))), // cut in the middle
     () => line.replace(/\(/, '(('), // an extra parenthesis
     () => `${line}\u0000garbage`, // a NUL and garbage after the result
   ];
