@@ -232,7 +232,7 @@ class Generator {
         fds: thread || c.creates.sharesFiles === true ? actor.fds : new Set(actor.fds),
       });
     }
-    // pidfd_open's fd, or the CLONE_PIDFD fd of a clone that succeeded (after the child's copy of the table).
+    // The fd a call opened (-> NAME), or the CLONE_PIDFD fd of a clone that succeeded (after the child's copy of the table).
     if (c.opensFd !== undefined && (value === 'fd' || created)) actor.fds.add(c.opensFd);
     if (c.closesFd !== undefined && value === '0') actor.fds.delete(c.closesFd);
     return true;

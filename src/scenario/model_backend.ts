@@ -238,6 +238,8 @@ function verifyUnchanged(before: Snapshot, after: Snapshot, call: ResolvedCall, 
     const s = withoutCounters(full);
     return JSON.stringify(forkFamily && (errno === 'EAGAIN' || errno === 'ENOMEM') ? { ...s, namespaces: s.namespaces.map((n) => ({ ...n, cursor: 0 })) } : s);
   };
+  // EINTR is how a call that sleeps for a signal (rt_sigsuspend, pause) returns: the delivery that woke it is its effect.
+  if (errno === 'EINTR') return;
   if (strip(before) !== strip(after)) throw new Error(`model: ${call.name} failed with ${errno} but changed the model`);
 }
 
