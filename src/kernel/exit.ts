@@ -8,9 +8,11 @@ import { releaseFs, releaseMm } from './mm.js';
 import { freePid } from './alloc_pid.js';
 import type { Kernel } from './kernel.js';
 import type { PidNamespace } from './pid_namespace.js';
-import { groupSendSigInfo, pgrpOrphaned, sendSignal, sigAction, startGroupExit } from './signal.js';
+import type { Pid } from './pid.js';
+import { groupSendSigInfo, sendSignal, sigAction, startGroupExit } from './signal.js';
 import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
+import type { ThreadGroup } from './thread_group.js';
 import { reapableZombie, wakeWaiters } from './wait.js';
 
 /** exit(2) (SYS_exit): only the calling thread ends. `code` is the status word. */
@@ -282,4 +284,20 @@ export function releaseTask(k: Kernel, p: Task, by: Task | null): void {
     }
     return;
   }
+}
+
+/**
+ * will_become_orphaned_pgrp(pgrp, ignored) == true: no member has a parent
+ * in a different process group of the same session (ignoring `ignored`).
+ */
+export function pgrpOrphaned(pgrp: Pid, ignored: ThreadGroup | null): boolean {
+  for (const g of pgrp.pgrpMembers) {
+    const leader = g.leader;
+    if (g === ignored) continue;
+    if ((leader.exitState === 'zombie' || leader.exitState === 'dead') && g.empty) continue;
+    const parent = leader.parent;
+    if (parent === null) continue;
+    if (parent.group.pgrp !== pgrp && parent.group.session === g.session) return false;
+  }
+  return true;
 }

@@ -77,7 +77,7 @@ export function doTgkill(k: Kernel, me: Task, tgid: number, tid: number, sig: nu
 
 /**
  * rt_sigqueueinfo(pid, sig, info): "Not even root can pretend to send
- * signals from the kernel. Nor can they impersonate a kill()/tgkill(), which
+ * signals from the kernel. Nor can they impersonate a kill() or its thread-directed form, which
  * adds source info": a code >= 0 or SI_TKILL only to the caller's own tid
  * (EPERM first, before the pid is looked up). si_pid goes as written.
  */

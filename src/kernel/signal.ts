@@ -28,11 +28,12 @@ import {
 import type { SigSet } from '../abi/signal.js';
 import { nsCapable } from './cred.js';
 import type { Kernel } from './kernel.js';
-import type { Pid } from './pid.js';
 import { DEFAULT_ACTION } from './sighand.js';
 import type { SigAction, SigFrame, SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import { pgrpOrphaned } from './exit.js';
+import { dequeueSignal, dropPending, hasPendingOutside } from './sigpending.js';
 import { wakeWaiters } from './wait.js';
 
 /** How a signal is addressed (enum pid_type): one thread (PIDTYPE_PID), or a thread group (PIDTYPE_TGID). */
@@ -45,8 +46,6 @@ const kernelOnly = (sig: number): boolean => sig === Signal.SIGKILL || sig === S
 const kernelIgnore = (sig: number): boolean => defaultAction(sig) === 'ign' || sig === Signal.SIGCONT;
 /** sig_kernel_coredump(). */
 const kernelCoredump = (sig: number): boolean => defaultAction(sig) === 'core';
-/** SYNCHRONOUS_MASK: signals an instruction raises, dequeued before any other. */
-const SYNCHRONOUS = new Set<number>([Signal.SIGSEGV, Signal.SIGBUS, Signal.SIGILL, Signal.SIGTRAP, Signal.SIGFPE, Signal.SIGSYS]);
 
 /** sighand->action[sig - 1]. */
 export function sigAction(group: ThreadGroup, sig: number): SigAction {
@@ -206,76 +205,6 @@ export function signalWakeUp(k: Kernel, t: Task): void {
 /** signalfd_notify(): readers of a signalfd of this group's sighand look again. */
 function signalfdNotify(group: ThreadGroup): void {
   for (const th of group.threads) if (th.blocked?.syscall === 'read') th.woken = true;
-}
-
-function dropPending(group: ThreadGroup, which: (sig: number) => boolean): void {
-  const keep = (q: SigInfo[]): void => {
-    for (let i = q.length - 1; i >= 0; i--) if (which(q[i]!.signo)) q.splice(i, 1);
-  };
-  const shared = group.sharedPendingIfAny;
-  if (shared !== null) keep(shared);
-  for (const t of group.threads) {
-    const mine = t.pendingIfAny;
-    if (mine !== null) keep(mine);
-  }
-}
-
-/** flush_sigqueue_mask() of one signal over the group (sigaction to an ignoring handler discards what is pending). */
-export function flushPendingSignal(group: ThreadGroup, sig: number): void {
-  dropPending(group, (s) => s === sig);
-}
-
-/** The index of the signal next_signal() would take from `q` outside `mask`: synchronous first, then lowest, first instance. */
-function nextIndex(q: readonly SigInfo[] | null, mask: SigSet): number {
-  if (q === null) return -1;
-  let best = -1;
-  let bestSig = 0;
-  let bestSync = false;
-  for (let i = 0; i < q.length; i++) {
-    const s = q[i]!.signo;
-    if (sigismember(mask, s)) continue;
-    const sync = SYNCHRONOUS.has(s);
-    if (best < 0 || (sync && !bestSync) || (sync === bestSync && s < bestSig)) {
-      best = i;
-      bestSig = s;
-      bestSync = sync;
-    }
-  }
-  return best;
-}
-
-/** dequeue_signal(mask): the thread's own pending first, then the group's shared set. */
-export function dequeueSignal(t: Task, mask: SigSet): SigInfo | null {
-  const mine = t.pendingIfAny;
-  const i = nextIndex(mine, mask);
-  if (i >= 0) return mine!.splice(i, 1)[0]!;
-  const shared = t.group.sharedPendingIfAny;
-  const j = nextIndex(shared, mask);
-  if (j >= 0) return shared!.splice(j, 1)[0]!;
-  return null;
-}
-
-/** Whether a signal outside `mask` is pending for `t` (signal_pending after recalc_sigpending). */
-export function hasPendingOutside(t: Task, mask: SigSet): boolean {
-  return nextIndex(t.pendingIfAny, mask) >= 0 || nextIndex(t.group.sharedPendingIfAny, mask) >= 0;
-}
-
-/**
- * signal_pending(current): TIF_SIGPENDING, set only on the thread that
- * complete_signal woke (or that unblocked, or continued), and a signal it can
- * take. A thread that merely returns from its call does not look at shared
- * signals another thread was woken for.
- */
-export function signalPending(k: Kernel, t: Task): boolean {
-  return k.sigPending.has(t) && hasPendingOutside(t, t.sigBlocked);
-}
-
-/** The signals pending for `t`, thread and shared (rt_sigpending before it masks them with blocked). */
-export function pendingSet(t: Task): SigSet {
-  let s = 0n;
-  for (const i of t.pendingIfAny ?? []) s |= sigmask(i.signo);
-  for (const i of t.group.sharedPendingIfAny ?? []) s |= sigmask(i.signo);
-  return s;
 }
 
 /**
@@ -459,21 +388,6 @@ function notifyParentCldstop(k: Kernel, group: ThreadGroup, why: SiCode, status:
   wakeWaiters(parent.group, leader);
 }
 
-/**
- * will_become_orphaned_pgrp(pgrp, ignored) == true: no member has a parent
- * in a different process group of the same session (ignoring `ignored`).
- */
-export function pgrpOrphaned(pgrp: Pid, ignored: ThreadGroup | null): boolean {
-  for (const g of pgrp.pgrpMembers) {
-    const leader = g.leader;
-    if (g === ignored) continue;
-    if ((leader.exitState === 'zombie' || leader.exitState === 'dead') && g.empty) continue;
-    const parent = leader.parent;
-    if (parent === null) continue;
-    if (parent.group.pgrp !== pgrp && parent.group.session === g.session) return false;
-  }
-  return true;
-}
 
 /**
  * The one siginfo that kill(0), kill(-pgid) and kill(-1) pass to every target.

@@ -216,7 +216,7 @@ export class Task {
     if (v !== 0 || this.x !== null) this.extra.zapInitPids = v;
   }
 
-  /** task->pending: signals aimed at this thread (tgkill, SIGKILL of a group exit), in arrival order (made on first use). */
+  /** task->pending: signals aimed at this thread (a thread-directed send, the SIGKILL of a group exit), in arrival order (made on first use). */
   get pending(): SigInfo[] {
     return (this.extra.pending ??= []);
   }

@@ -11,16 +11,16 @@ import { CLONE_CHILD_SETTID, CLONE_NEWPID, CLONE_PARENT_SETTID, CLONE_PIDFD } fr
 import { defaultAction, siCodeName, Signal } from '../abi/signal.js';
 import { decodeExitWord } from '../abi/wait.js';
 import { nsInode } from '../host/proc_files.js';
-import type { Backend, NamespacesView, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from '../scenario/backend.js';
+import type { Backend, CallOutcome, CallResult, NewTask, ResolvedCall, StepEvent, TaskEvent, TaskRef } from '../scenario/backend.js';
 import { callSpec } from '../scenario/calls/index.js';
 import { kernelBackendAvailable } from './availability.js';
-import { PF_EXITING, procState, statOf, type Actor, type NsInfo, type StepCtx } from './actors.js';
+import { procState, statOf, type Actor, type NsInfo, type StepCtx } from './actors.js';
 import { ensureRunner } from './build.js';
 import { OtherNsNames } from './other_ns.js';
 import { decodeReply, encodeCommand, parseLine, type Line } from './protocol.js';
 import { TidWords } from './tid_words.js';
 import { settleLimitMs, stateDetail, unsettled } from './settle.js';
-import { HostViews } from './views.js';
+import { ActorViews } from './actor_views.js';
 
 
 
@@ -28,31 +28,20 @@ import { HostViews } from './views.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export class KernelBackend implements Backend {
+export class KernelBackend extends ActorViews implements Backend {
   readonly name = 'kernel' as const;
   private proc: ChildProcessWithoutNullStreams | null = null;
   private controllerPid = 0;
   private buffer = '';
   private readonly lines: Line[] = [];
   private wake: (() => void) | null = null;
-  private readonly actors = new Map<number, Actor>();
-  private readonly byTid = new Map<number, Actor>();
   private readonly namespaces: NsInfo[] = [];
-  private readonly nsByInode = new Map<number, NsInfo>();
   private hostNs: NsInfo | null = null;
   private closed = false;
   private runnerGone = false;
   private stderr = '';
-  private readonly otherNs = new OtherNsNames();
+  protected readonly otherNs = new OtherNsNames();
   private readonly words = new TidWords(() => this.controllerPid);
-  private readonly views = new HostViews({
-    actors: this.actors,
-    byTid: this.byTid,
-    nsByInode: this.nsByInode,
-    actor: (ref) => this.actor(ref),
-    nsOf: (a) => this.nsOf(a),
-  });
-
   async start(): Promise<void> {
     const runner = ensureRunner();
     const proc = spawn(runner, ['controller'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -118,12 +107,6 @@ export class KernelBackend implements Backend {
     this.otherNs.refresh(this.actors, null);
   }
 
-  private actor(ref: TaskRef): Actor {
-    const a = this.actors.get(ref);
-    if (a === undefined) throw new Error(`kernel backend: no task ${ref}`);
-    return a;
-  }
-
   private send(text: string): void {
     if (this.proc === null) throw new Error('kernel backend: not started');
     this.proc.stdin.write(`${text}\n`);
@@ -180,10 +163,6 @@ export class KernelBackend implements Backend {
     if (step.result === null) throw new Error('kernel backend: no result');
     this.otherNs.refresh(this.actors, step);
     return { result: this.words.apply(this.actors, step, step.result, events), events };
-  }
-
-  otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
-    return Promise.resolve(this.otherNs.view(this.actor(actor)));
   }
 
   /** Applies one line from the runner to the state and the step's events. */
@@ -352,11 +331,6 @@ export class KernelBackend implements Backend {
     return true;
   }
 
-  private nsOf(a: Actor): NsInfo {
-    if (a.ns === null) throw new Error(`kernel backend: task ${a.ref}'s namespace is unknown`);
-    return a.ns;
-  }
-
   /**
    * Waits until every actor is idle in its loop, blocked in its wait,
    * stopped, or dead, with no signal in flight and every report read,
@@ -438,39 +412,6 @@ export class KernelBackend implements Backend {
       this.handle(line, step, events);
       moved = true;
     }
-  }
-
-  idOf(task: TaskRef, from: TaskRef): Promise<number> {
-    return Promise.resolve(this.views.idOf(task, from));
-  }
-
-  levelForChildren(actor: TaskRef): Promise<number | null> {
-    return Promise.resolve(this.views.levelForChildren(actor));
-  }
-
-  life(task: TaskRef): Promise<TaskLife> {
-    const a = this.actor(task);
-    if (a.exited || a.hostTid === 0) return Promise.resolve('exited');
-    const st = statOf(a.hostTid);
-    if (st === null || st.state === 'Z' || (st.flags & PF_EXITING) !== 0) return Promise.resolve('exited');
-    if (st.state === 'T' || st.state === 't') return Promise.resolve('stopped');
-    return Promise.resolve(a.pending !== null ? 'blocked' : 'running');
-  }
-
-  ps(actor: TaskRef): Promise<readonly PsRow[]> {
-    return Promise.resolve(this.views.ps(actor));
-  }
-
-  threads(actor: TaskRef, target: TaskRef): Promise<readonly number[] | null> {
-    return Promise.resolve(this.views.threads(actor, target));
-  }
-
-  status(actor: TaskRef, target: TaskRef): Promise<StatusView | null> {
-    return Promise.resolve(this.views.status(actor, target));
-  }
-
-  ns(actor: TaskRef): Promise<NsView> {
-    return Promise.resolve(this.views.ns(actor));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,71 @@
+// What the kernel backend knows of its actors and answers from /proc alone:
+// the bookkeeping (actors by ref and by host tid, namespaces by inode) and
+// the read-only questions a scenario asks between steps (ids, life, views).
+// The driver (kernel_backend.ts) extends it with the runner and the settling.
+
+import type { NamespacesView, NsView, PsRow, StatusView, TaskLife, TaskRef } from '../scenario/backend.js';
+import { PF_EXITING, statOf, type Actor, type NsInfo } from './actors.js';
+import type { OtherNsNames } from './other_ns.js';
+import { HostViews } from './views.js';
+
+export abstract class ActorViews {
+  protected readonly actors = new Map<number, Actor>();
+  protected readonly byTid = new Map<number, Actor>();
+  protected readonly nsByInode = new Map<number, NsInfo>();
+  protected abstract readonly otherNs: OtherNsNames;
+  private readonly views = new HostViews({
+    actors: this.actors,
+    byTid: this.byTid,
+    nsByInode: this.nsByInode,
+    actor: (ref) => this.actor(ref),
+    nsOf: (a) => this.nsOf(a),
+  });
+
+  protected actor(ref: TaskRef): Actor {
+    const a = this.actors.get(ref);
+    if (a === undefined) throw new Error(`kernel backend: no task ${ref}`);
+    return a;
+  }
+
+  protected nsOf(a: Actor): NsInfo {
+    if (a.ns === null) throw new Error(`kernel backend: task ${a.ref}'s namespace is unknown`);
+    return a.ns;
+  }
+
+  idOf(task: TaskRef, from: TaskRef): Promise<number> {
+    return Promise.resolve(this.views.idOf(task, from));
+  }
+
+  levelForChildren(actor: TaskRef): Promise<number | null> {
+    return Promise.resolve(this.views.levelForChildren(actor));
+  }
+
+  life(task: TaskRef): Promise<TaskLife> {
+    const a = this.actor(task);
+    if (a.exited || a.hostTid === 0) return Promise.resolve('exited');
+    const st = statOf(a.hostTid);
+    if (st === null || st.state === 'Z' || (st.flags & PF_EXITING) !== 0) return Promise.resolve('exited');
+    if (st.state === 'T' || st.state === 't') return Promise.resolve('stopped');
+    return Promise.resolve(a.pending !== null ? 'blocked' : 'running');
+  }
+
+  ps(actor: TaskRef): Promise<readonly PsRow[]> {
+    return Promise.resolve(this.views.ps(actor));
+  }
+
+  threads(actor: TaskRef, target: TaskRef): Promise<readonly number[] | null> {
+    return Promise.resolve(this.views.threads(actor, target));
+  }
+
+  status(actor: TaskRef, target: TaskRef): Promise<StatusView | null> {
+    return Promise.resolve(this.views.status(actor, target));
+  }
+
+  ns(actor: TaskRef): Promise<NsView> {
+    return Promise.resolve(this.views.ns(actor));
+  }
+
+  otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
+    return Promise.resolve(this.otherNs.view(this.actor(actor)));
+  }
+}
