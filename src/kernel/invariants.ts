@@ -183,6 +183,13 @@ export function findViolations(k: Kernel): string[] {
         v(tgid.ns === ns && tgid.nrAt(ns.level) === 1, () => `${ns.name}: child reaper task ${reaper.seq} is not of the group with pid 1 there`);
         if (reaper.exitState !== 'dead') v(listed(reaper), () => `${ns.name}: child reaper task ${reaper.seq} is not on the task list`);
       }
+      // Invariant: a namespace that never had its pid 1 has cursor 0. Its first task must get pid 1, and
+      // alloc_pid resets the cursor of a namespace that never had a Pid when it fails ("if (!(ns->pid_allocated
+      // & PIDNS_ADDING))" ... idr_set_cursor(&ns->idr, 0)); set_tid does not move it, and ns_last_pid writes
+      // only the writer's active namespace, which has its init.
+      if (reaper === null) v(ns.idr.cursor === 0, () => `${ns.name}: cursor ${ns.idr.cursor} but the namespace never had its pid 1`);
+      // Invariant: only the death of its init disables a namespace's allocation (disable_pid_allocation in zap_pid_ns_processes).
+      if (reaper === null) v(ns.adding, () => `${ns.name}: allocation disabled but the namespace never had its pid 1`);
       const one = ns.idr.get(1)?.task;
       if (one !== null && one !== undefined && one.exitState === 'alive' && one.pid.ns === ns) v(reaper !== null && reaper.group === one.group, () => `${ns.name}: pid 1 (task ${one.seq}) is alive but is not the child reaper`);
     }
