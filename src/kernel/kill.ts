@@ -19,7 +19,7 @@ import type { Task } from './task.js';
  */
 export function killPgrpInfo(k: Kernel, me: Task, sig: number, pgrp: Pid, info: SigInfo | null = null): 0 | Fail {
   let success = false;
-  let last: Errno | 0 = Errno.ESRCH;
+  let last: 0 | Fail = fail(Errno.ESRCH);
   const shared = { zeroed: false };
   // do_each_pid_task() walks the pid's hlist, where attach_pid() adds at the head: newest member first.
   for (const g of [...pgrp.pgrpMembers].reverse()) {
@@ -27,7 +27,7 @@ export function killPgrpInfo(k: Kernel, me: Task, sig: number, pgrp: Pid, info: 
     if (err === 0) success = true;
     last = err;
   }
-  return success ? 0 : last === 0 ? 0 : fail(last);
+  return success ? 0 : last;
 }
 
 /** kill_something_info(). */
@@ -38,8 +38,7 @@ export function doKill(k: Kernel, me: Task, pid: number, sig: number): 0 | Fail 
     // kill_pid_info(): the task whose tid this is; the whole group gets it.
     const p = findTaskByVpid(me, pid);
     if (p === null) return fail(Errno.ESRCH);
-    const err = groupSendSigInfo(k, me, sig, p, SiCode.SI_USER, 'group');
-    return err === 0 ? 0 : fail(err);
+    return groupSendSigInfo(k, me, sig, p, SiCode.SI_USER, 'group');
   }
   // "-INT_MIN is undefined. Exclude this case to avoid a UBSAN warning."
   if (pid === -2147483648) return fail(Errno.ESRCH);
@@ -50,7 +49,7 @@ export function doKill(k: Kernel, me: Task, pid: number, sig: number): 0 | Fail 
   }
   // kill(-1): every process the caller can see except its namespace's init and its own group.
   let count = 0;
-  let retval: Errno | 0 = 0;
+  let retval: 0 | Fail = 0;
   const shared = { zeroed: false };
   for (const t of k.liveTasks()) {
     if (!t.isLeader) continue;
@@ -58,10 +57,10 @@ export function doKill(k: Kernel, me: Task, pid: number, sig: number): 0 | Fail 
     if (nr <= 1 || t.group === me.group) continue;
     const err = groupSendSigInfo(k, me, sig, t, SiCode.SI_USER, 'group', shared);
     count++;
-    if (err !== Errno.EPERM) retval = err;
+    if (err === 0 || err.errno !== Errno.EPERM) retval = err;
   }
   if (count === 0) return fail(Errno.ESRCH);
-  return retval === 0 ? 0 : fail(retval);
+  return retval;
 }
 
 /** do_tkill(): the thread `tid` of group `tgid` (tgid ≤ 0 skips the group check, as tkill). */
@@ -71,8 +70,7 @@ export function doTgkill(k: Kernel, me: Task, tgid: number, tid: number, sig: nu
   if (p === null || p.tgidIn(me.activeNs) !== tgid) return fail(Errno.ESRCH);
   if (!validSignal(sig)) return fail(Errno.EINVAL);
   // do_send_specific(): a task that is exiting (no sighand) counts as gone... only once released; a zombie takes it silently.
-  const err = groupSendSigInfo(k, me, sig, p, SiCode.SI_TKILL, 'thread');
-  return err === 0 ? 0 : fail(err);
+  return groupSendSigInfo(k, me, sig, p, SiCode.SI_TKILL, 'thread');
 }
 
 /**
@@ -86,8 +84,7 @@ export function doSigqueueinfo(k: Kernel, me: Task, pid: number, sig: number, co
   // kill_proc_info(): find_vpid(pid), the whole group.
   const p = findTaskByVpid(me, pid);
   if (p === null) return fail(Errno.ESRCH);
-  const err = sendQueuedSigInfo(k, me, p, { signo: sig, code, pid: siPid, status: 0, value }, 'group');
-  return err === 0 ? 0 : fail(err);
+  return sendQueuedSigInfo(k, me, p, { signo: sig, code, pid: siPid, status: 0, value }, 'group');
 }
 
 /** rt_tgsigqueueinfo(tgid, tid, sig, info): do_send_specific() with the caller's siginfo; the same si_code rule. */
@@ -96,6 +93,5 @@ export function doTgsigqueueinfo(k: Kernel, me: Task, tgid: number, tid: number,
   if ((code >= 0 || code === (SiCode.SI_TKILL as number)) && me.tidIn(me.activeNs) !== tid) return fail(Errno.EPERM);
   const p = findTaskByVpid(me, tid);
   if (p === null || p.tgidIn(me.activeNs) !== tgid) return fail(Errno.ESRCH);
-  const err = sendQueuedSigInfo(k, me, p, { signo: sig, code, pid: siPid, status: 0, value }, 'thread');
-  return err === 0 ? 0 : fail(err);
+  return sendQueuedSigInfo(k, me, p, { signo: sig, code, pid: siPid, status: 0, value }, 'thread');
 }

@@ -65,19 +65,19 @@ export function doUnshare(k: Kernel, me: Task, flagsIn: number): 0 | Fail {
  */
 export function otherNsInstall(k: Kernel, me: Task, ns: NsIdentity): 0 | Fail {
   const e = otherNsCheck(me, ns, true);
-  if (e !== null) return fail(e);
+  if (e !== 0) return e;
   otherNsCommit(k, me, ns);
   return 0;
 }
 
 /** The checks of otherNsInstall, changing nothing (setns through a pidfd checks every namespace first). */
-export function otherNsCheck(me: Task, ns: NsIdentity, ownFs: boolean): Errno | null {
-  if (ns.type === 'time' && !singleThreaded(me)) return Errno.EUSERS;
-  if (!nsCapable(me.cred, ns.userNs) || !nsCapable(me.cred, me.cred.userNs)) return Errno.EPERM;
+export function otherNsCheck(me: Task, ns: NsIdentity, ownFs: boolean): 0 | Fail {
+  if (ns.type === 'time' && !singleThreaded(me)) return fail(Errno.EUSERS);
+  if (!nsCapable(me.cred, ns.userNs) || !nsCapable(me.cred, me.cred.userNs)) return fail(Errno.EPERM);
   // prepare_nsset() uses the caller's own fs_struct when CLONE_NEWNS is the only flag (a copy otherwise),
   // and mntns_install() refuses a shared one.
-  if (ns.type === 'mnt' && ownFs && fsShared(me)) return Errno.EINVAL;
-  return null;
+  if (ns.type === 'mnt' && ownFs && fsShared(me)) return fail(Errno.EINVAL);
+  return 0;
 }
 
 /** commit_nsset() for one namespace. */
@@ -101,17 +101,17 @@ function sighandShared(k: Kernel, me: Task): boolean {
 }
 
 /** pidns_install()'s checks, changing nothing. */
-export function pidnsCheck(me: Task, target: PidNamespace): Errno | null {
-  if (!nsCapable(me.cred, target.userNs) || !nsCapable(me.cred, me.cred.userNs)) return Errno.EPERM;
+export function pidnsCheck(me: Task, target: PidNamespace): 0 | Fail {
+  if (!nsCapable(me.cred, target.userNs) || !nsCapable(me.cred, me.cred.userNs)) return fail(Errno.EPERM);
   const active = me.activeNs;
-  if (target.level < active.level || !active.isAncestorOf(target)) return Errno.EINVAL;
-  return null;
+  if (target.level < active.level || !active.isAncestorOf(target)) return fail(Errno.EINVAL);
+  return 0;
 }
 
 /** pidns_install(): join `target` for future children; only the active namespace or one below it. */
 export function pidnsInstall(k: Kernel, me: Task, target: PidNamespace): 0 | Fail {
   const e = pidnsCheck(me, target);
-  if (e !== null) return fail(e);
+  if (e !== 0) return e;
   me.nsForChildren = target;
   k.emit({ type: 'ns_switched', task: me.seq, pidForChildren: target.name });
   return 0;

@@ -70,11 +70,9 @@ export function doPidfdSendSignal(k: Kernel, me: Task, fd: number, sig: number, 
   // kill_pid_info_type(): the task holding the Pid; the signal's validity is checked after (check_kill_permission).
   const target = f.pid.task;
   if (target === null) return fail(Errno.ESRCH);
-  const err =
-    info === null
-      ? groupSendSigInfo(k, me, sig, target, type === 'thread' ? SiCode.SI_TKILL : SiCode.SI_USER, type)
-      : sendQueuedSigInfo(k, me, target, info, type);
-  return err === 0 ? 0 : fail(err);
+  return info === null
+    ? groupSendSigInfo(k, me, sig, target, type === 'thread' ? SiCode.SI_TKILL : SiCode.SI_USER, type)
+    : sendQueuedSigInfo(k, me, target, info, type);
 }
 
 export function doClose(me: Task, fd: number): 0 | Fail {

@@ -28,6 +28,7 @@ import {
 import type { SigSet } from '../abi/signal.js';
 import { nsCapable } from './cred.js';
 import type { Kernel } from './kernel.js';
+import { fail, type Fail } from './result.js';
 import { DEFAULT_ACTION } from './sighand.js';
 import type { SigAction, SigFrame, SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
@@ -399,9 +400,9 @@ export interface SharedSigInfo {
 }
 
 /** group_send_sig_info(): permission, then the signal (0 only checks). */
-export function groupSendSigInfo(k: Kernel, sender: Task, sig: number, target: Task, code: SiCode, scope: SignalScope, shared?: SharedSigInfo): Errno | 0 {
-  if (!validSignal(sig)) return Errno.EINVAL;
-  if (!killPermitted(sender, target, sig)) return Errno.EPERM;
+export function groupSendSigInfo(k: Kernel, sender: Task, sig: number, target: Task, code: SiCode, scope: SignalScope, shared?: SharedSigInfo): 0 | Fail {
+  if (!validSignal(sig)) return fail(Errno.EINVAL);
+  if (!killPermitted(sender, target, sig)) return fail(Errno.EPERM);
   if (sig === 0) return 0;
   const { info, force } = userSigInfo(sender, target, sig, code);
   if (shared !== undefined && force) shared.zeroed = true;
@@ -414,10 +415,10 @@ export function groupSendSigInfo(k: Kernel, sender: Task, sig: number, target: T
  * skips the uid rule for a code that does not claim to come from a user
  * (si_code > 0, which only a sender to itself may write).
  */
-export function sendQueuedSigInfo(k: Kernel, sender: Task, target: Task, info: SigInfo, scope: SignalScope, shared?: SharedSigInfo): Errno | 0 {
+export function sendQueuedSigInfo(k: Kernel, sender: Task, target: Task, info: SigInfo, scope: SignalScope, shared?: SharedSigInfo): 0 | Fail {
   const sig = info.signo;
-  if (!validSignal(sig)) return Errno.EINVAL;
-  if (info.code <= 0 && !killPermitted(sender, target, sig)) return Errno.EPERM;
+  if (!validSignal(sig)) return fail(Errno.EINVAL);
+  if (info.code <= 0 && !killPermitted(sender, target, sig)) return fail(Errno.EPERM);
   if (sig === 0) return 0;
   const q = queuedSigInfo(sender, target, info);
   if (shared !== undefined && q.info.pid === 0 && info.pid !== 0) shared.zeroed = true;

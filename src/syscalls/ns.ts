@@ -74,12 +74,12 @@ export function sysSetnsPidfd(k: Kernel, me: Task, fd: number, flags: number): S
       if (type === 'pid') {
         if (!anyFlag(flags, CLONE_NEWPID)) continue;
         const e = pidnsCheck(me, t.activeNs);
-        if (e !== null) return fail(e);
+        if (e !== 0) return e;
         continue;
       }
       if (!anyFlag(flags, NS_TYPE_FLAG[type])) continue;
       const e = otherNsCheck(me, set[type], flags === CLONE_NEWNS);
-      if (e !== null) return fail(e);
+      if (e !== 0) return e;
       joins.push(set[type]);
     }
     for (const ns of joins) otherNsCommit(k, me, ns);
