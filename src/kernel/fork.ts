@@ -32,12 +32,6 @@ export interface CloneArgs {
   readonly comm?: string | undefined;
 }
 
-/** What copy_process made: the task, and the CLONE_PIDFD fd installed in the creator's table (-1 without). */
-export interface Cloned {
-  readonly task: Task;
-  readonly pidfd: number;
-}
-
 /**
  * Flags the model implements: identity flags, sharing flags (CLONE_VM and
  * CLONE_FILES are modeled; CLONE_FS, CLONE_SYSVSEM and CLONE_IO change nothing
@@ -72,7 +66,13 @@ const flag = (f: number, bit: number): boolean => f !== 0 && hasFlag(f, bit);
 const anyOf = (f: number, mask: number): boolean => f !== 0 && anyFlag(f, mask);
 
 /** copy_process() and the parts of kernel_clone() identity needs. Returns the new task. */
-export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned | Fail {
+/**
+ * copy_process() and the parts of kernel_clone() identity needs. Returns the
+ * new task; a CLONE_PIDFD fd is installed by the caller (syscalls/process.ts)
+ * after this returns, which is where pidfd_prepare() stands relative to
+ * copy_files(): a copied table does not hold it, a shared one does.
+ */
+export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | Fail {
   const f = args.flags;
   if (flag(f, CLONE_NEWNS | CLONE_FS)) return fail(Errno.EINVAL);
   if (flag(f, CLONE_NEWUSER | CLONE_FS)) return fail(Errno.EINVAL);
@@ -185,8 +185,5 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Cloned |
     attachThreadGroup(group);
   }
   if (k.listening) k.emit({ type: 'forked', task: child.seq, parent: child.parent?.seq ?? null, creator: current.seq, thread });
-  // CLONE_PIDFD: pidfd_prepare() runs after copy_files(), so a copied table does not hold it (a shared one
-  // does); a thread gets a PIDFD_THREAD pidfd (Linux 6.9+). Always O_CLOEXEC.
-  const pidfd = flag(f, CLONE_PIDFD) ? current.group.ownFiles(k).install({ pid, thread, nonblock: false }) : -1;
-  return { task: child, pidfd };
+  return child;
 }

@@ -93,6 +93,9 @@ class TaskExtra {
   realBlocked: SigSet = 0n;
   savedMask: SigSet | null = null;
   pdeathSignal = 0;
+  mm: Mm | null = null;
+  nsset: NsSet | null = null;
+  fs: FsShare | null = null;
 }
 
 export class Task {
@@ -127,11 +130,28 @@ export class Task {
    * mm: the memory, when it is shared with another task (CLONE_VM, a thread) or
    * ever was; null for a private one (mm_users 1). Cleared by exit_mm and exec.
    */
-  mm: Mm | null = null;
-  /** nsproxy's other namespaces (ns_identity.ts); null: the scenario's start set (Kernel.initialNsSet). */
-  nsset: NsSet | null = null;
+  get mm(): Mm | null {
+    return this.x === null ? null : this.x.mm;
+  }
+  set mm(v: Mm | null) {
+    if (v !== null || this.x !== null) this.extra.mm = v;
+  }
+
+  /** nsproxy's other namespaces (ns_identity.ts); null: the scenario's start set (Kernel.initialNsSet). Kept aside: most tasks never leave it. */
+  get nsset(): NsSet | null {
+    return this.x === null ? null : this.x.nsset;
+  }
+  set nsset(v: NsSet | null) {
+    if (v !== null || this.x !== null) this.extra.nsset = v;
+  }
+
   /** fs_struct when shared (CLONE_FS); null: private. */
-  fs: FsShare | null = null;
+  get fs(): FsShare | null {
+    return this.x === null ? null : this.x.fs;
+  }
+  set fs(v: FsShare | null) {
+    if (v !== null || this.x !== null) this.extra.fs = v;
+  }
   /** What only waits, stops, queued signals, exec and a dying init use: made on first non-default write. */
   private x: TaskExtra | null = null;
 

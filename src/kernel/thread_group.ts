@@ -17,6 +17,7 @@ const STOP_CONTINUED = 1 << 2;
 const UNKILLABLE = 1 << 3;
 const IS_CHILD_SUBREAPER = 1 << 4;
 const HAS_CHILD_SUBREAPER = 1 << 5;
+const NOT_DUMPABLE = 1 << 6;
 
 export class ThreadGroup {
   /** group_leader. Changes only when a non-leader thread execs (de_thread). */
@@ -101,7 +102,13 @@ export class ThreadGroup {
    * (CLONE_VM without CLONE_THREAD) gets a copy here, so one sharer's setuid
    * does not make the other non-dumpable as Linux would (a listed gap).
    */
-  dumpable = true;
+  get dumpable(): boolean {
+    return (this.flags & NOT_DUMPABLE) === 0;
+  }
+  set dumpable(v: boolean) {
+    // Kept inverted in the flags word, so that the default (dumpable) costs no field.
+    this.flags = v ? this.flags & ~NOT_DUMPABLE : this.flags | NOT_DUMPABLE;
+  }
   /** The links on its process group's and its session's member lists (pid->tasks[PIDTYPE_PGID/SID]). */
   pgrpPrev: ThreadGroup | null = null;
   pgrpNext: ThreadGroup | null = null;

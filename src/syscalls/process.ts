@@ -1,7 +1,7 @@
 // fork, clone, clone3, exit, exit_group, execve: argument decoding as the
 // syscall entry points do it (kernel/fork.c, kernel/exit.c, fs/exec.c).
 
-import { CLONE_THREAD, CSIGNAL, CLONE_DETACHED, CLONE_NEWTIME, CLONE_SIGHAND, CLONE_CLEAR_SIGHAND, CLONE_PARENT, CLONE_INTO_CGROUP, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_PIDFD } from '../abi/clone.js';
+import { CLONE_THREAD, CSIGNAL, CLONE_DETACHED, CLONE_NEWTIME, CLONE_SIGHAND, CLONE_CLEAR_SIGHAND, CLONE_PARENT, CLONE_INTO_CGROUP, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_PIDFD, CLONE_VFORK } from '../abi/clone.js';
 import { Errno } from '../abi/errno.js';
 import { MAX_PID_NS_LEVEL } from '../abi/limits.js';
 import { Signal, validSignal } from '../abi/signal.js';
@@ -9,7 +9,7 @@ import { exitCodeWord } from '../abi/wait.js';
 import { doExecve } from '../kernel/exec.js';
 import { doExit, doGroupExit } from '../kernel/exit.js';
 import { anyFlag, hasFlag, withoutFlags } from '../kernel/flags.js';
-import { copyProcess, type Cloned } from '../kernel/fork.js';
+import { copyProcess } from '../kernel/fork.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { fail, isFail } from '../kernel/result.js';
 import type { Task } from '../kernel/task.js';
@@ -31,16 +31,23 @@ export interface Forked {
 }
 
 /** kernel_clone() after copy_process(): the return value and the words written through the pointers. */
-function forkedOf(me: Task, flags: number, cloned: Cloned): Forked {
-  const child = cloned.task;
+/** The flags that make kernel_clone() report more than the child's number. */
+const REPORTING = CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_PIDFD | CLONE_VFORK;
+
+function forkedOf(k: Kernel, me: Task, flags: number, child: Task): Forked {
   // kernel_clone(): "nr = pid_vnr(pid)"; "if (clone_flags & CLONE_PARENT_SETTID) put_user(nr, args->parent_tid)"
   const pid = child.tidIn(me.activeNs);
+  // A plain fork (the benchmark's hot path) makes one small object, no spreads.
+  if (flags === 0 || (flags & REPORTING) === 0) return { pid, child };
+  // CLONE_PIDFD: pidfd_prepare() runs after copy_files(), so a copied table does not hold it (a shared one
+  // does); a thread gets a PIDFD_THREAD pidfd (Linux 6.9+). Always O_CLOEXEC. EMFILE was checked first.
+  const pidfd = hasFlag(flags, CLONE_PIDFD) ? me.group.ownFiles(k).install({ pid: child.pid, thread: hasFlag(flags, CLONE_THREAD), nonblock: false }) : -1;
   return {
     pid,
     child,
     ...(hasFlag(flags, CLONE_PARENT_SETTID) ? { parentTid: pid } : {}),
     ...(hasFlag(flags, CLONE_CHILD_SETTID) ? { childTid: child.tidIn(child.activeNs) } : {}),
-    ...(cloned.pidfd >= 0 ? { pidfd: cloned.pidfd } : {}),
+    ...(pidfd >= 0 ? { pidfd } : {}),
     ...(me.vforkChild === child ? { vfork: true } : {}),
   };
 }
@@ -50,9 +57,9 @@ function cloneAs(k: Kernel, me: Task, flags: number, exitSignal: number, setTid:
     // kernel_clone(): legacy clone passes parent_tidptr as both pidfd and parent_tid, and
     // "if ((args->flags & CLONE_PIDFD) && (args->flags & CLONE_PARENT_SETTID) && (args->pidfd == args->parent_tid)) return -EINVAL".
     if (hasFlag(flags, CLONE_PIDFD) && hasFlag(flags, CLONE_PARENT_SETTID)) return fail(Errno.EINVAL);
-    const cloned = copyProcess(k, me, { flags, exitSignal, setTid, comm });
-    if (isFail(cloned)) return cloned;
-    return forkedOf(me, flags, cloned);
+    const child = copyProcess(k, me, { flags, exitSignal, setTid, comm });
+    if (isFail(child)) return child;
+    return forkedOf(k, me, flags, child);
   });
 }
 
@@ -91,9 +98,9 @@ export function sysClone3(k: Kernel, me: Task, args: Clone3Args, comm?: string):
     // CLONE_CLEAR_SIGHAND is bit 32: `|` would drop it, so the two bits are added.
     if (hasFlag(flags, CLONE_SIGHAND + CLONE_CLEAR_SIGHAND)) return fail(Errno.EINVAL);
     if (anyFlag(flags, CLONE_THREAD | CLONE_PARENT) && exitSignal !== 0) return fail(Errno.EINVAL);
-    const cloned = copyProcess(k, me, { flags, exitSignal, setTid: setTid ?? [], comm });
-    if (isFail(cloned)) return cloned;
-    return forkedOf(me, flags, cloned);
+    const child = copyProcess(k, me, { flags, exitSignal, setTid: setTid ?? [], comm });
+    if (isFail(child)) return child;
+    return forkedOf(k, me, flags, child);
   });
 }
 
