@@ -224,6 +224,12 @@ export function doNotifyParent(k: Kernel, tsk: Task, exitSignal: number): boolea
   let sig = exitSignal;
   // A parent that exec'd since the fork gets SIGCHLD, whatever was asked.
   if (sig !== Signal.SIGCHLD && tsk.parentExecId !== parent.group.execId) sig = Signal.SIGCHLD;
+  // The common case, a parent that never touched SIGCHLD and blocks nothing: its SIG_DFL ignores the
+  // signal (sig_ignored), so nothing is queued and no siginfo need be made; only the waiters wake.
+  if (sig === Signal.SIGCHLD && parent.group.sighandRef === null && parent.sigBlocked === 0n && parent.realBlocked === 0n) {
+    wakeWaiters(parent.group, tsk);
+    return false;
+  }
   let autoreap = false;
   const act = sigAction(parent.group, Signal.SIGCHLD);
   // "POSIX.1 defines special semantics for setting SIGCHLD to SIG_IGN or setting the SA_NOCLDWAIT flag":
