@@ -87,6 +87,14 @@ export interface Call {
 
 export type CallName = string;
 
+/** An event line written after a call step: `LABEL: TEXT` as the transcript prints it, TEXT in canonical form (event_lines.ts). */
+export interface ExpectedEvent {
+  /** An actor name, or the transcript's `COMM#REF`. */
+  readonly label: string;
+  readonly text: string;
+  readonly pos: Pos;
+}
+
 /** `ACTOR: CALL(ARGS) [-> NAME] [= RESULT]`. */
 export interface CallStep {
   readonly kind: 'call';
@@ -104,6 +112,8 @@ export interface CallStep {
   /** `-> NAME, pidfd=FD`: the fd name bound to the CLONE_PIDFD pidfd. */
   readonly bindPidfd?: string;
   readonly bindPidfdPos?: Pos;
+  /** The event lines written after the step: when present, the step's events must be exactly these, in order. */
+  readonly events?: readonly ExpectedEvent[];
 }
 
 export type View =

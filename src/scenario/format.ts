@@ -83,6 +83,7 @@ export function formatScript(script: Script): string {
       switch (step.kind) {
         case 'call':
           out.push(indent + formatCallStep(step) + (step.expect === undefined ? '' : ` = ${step.expect}`));
+          for (const e of step.events ?? []) out.push(`${indent}${e.label}: ${e.text}`);
           break;
         case 'view':
           out.push(indent + formatViewStep(step));

@@ -25,6 +25,7 @@ import {
 import { allCalls, callSpec } from './calls/index.js';
 import type { ArgKind, CallSpec, ParamSpec } from './calls/spec.js';
 import { Cursor, isName, isWordStart, parseArgList, type RawArg } from './lexer.js';
+import { isEventLine, parseEventLine } from './event_lines.js';
 
 export { isName } from './lexer.js';
 
@@ -303,6 +304,15 @@ export function parseScenario(text: string, file: string): Script {
   };
 
   lines.forEach((raw, index) => {
+    if (isEventLine(raw)) {
+      endView();
+      const top = stack[stack.length - 1]!;
+      const ev = parseEventLine(raw, file, index + 1);
+      const last = top.steps[top.steps.length - 1];
+      if (last?.kind !== 'call') throw new ScenarioError(file, ev.pos, 'an event line follows the call step that caused it (here there is none in this block)');
+      top.steps[top.steps.length - 1] = { ...last, events: [...(last.events ?? []), ev] };
+      return;
+    }
     const cur: Cursor = new Cursor(file, index + 1, lineChars(raw));
     if (cur.atEnd()) return;
     const c = cur.peek();
