@@ -40,6 +40,8 @@ export function formatArg(a: ParsedArg): string {
     case 'ns':
     case 'ns_for_children':
       return a.type === undefined ? `${a.kind}(${a.actor})` : `${a.kind}(${a.actor}, ${a.type})`;
+    case 'siginfo':
+      return `{${a.fields.map((f) => `${f.key}=${f.value.kind === 'int' ? int(f.value) : formatFlags(f.value)}`).join(', ')}}`;
   }
 }
 

@@ -245,6 +245,11 @@ class Runner {
       case 'ns':
       case 'ns_for_children':
         return a.type === undefined ? { kind: a.kind, task: this.task(a.actor, a.pos) } : { kind: a.kind, task: this.task(a.actor, a.pos), type: a.type };
+      case 'siginfo': {
+        const field = (key: string): number | undefined => a.fields.find((f) => f.key === key)?.value.value;
+        const signo = field('si_signo');
+        return { kind: 'siginfo', code: field('si_code') ?? 0, pid: field('si_pid') ?? 0, value: field('si_value') ?? 0, ...(signo === undefined ? {} : { signo }) };
+      }
     }
   }
 
