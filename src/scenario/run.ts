@@ -237,7 +237,8 @@ class Runner {
       case 'fdname':
         return this.fd(a, caller, name);
       case 'flags':
-        return a.value;
+        // Past 2^53 the double OR has rounded (a signal set holding SIGRTMAX and low signals): OR the terms exactly.
+        return Number.isSafeInteger(a.value) ? a.value : a.terms.reduce((acc, t) => acc | BigInt(t.value), 0n);
       case 'list':
         return a.items.map((t) => t.value);
       case 'word':

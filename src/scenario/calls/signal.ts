@@ -5,7 +5,7 @@ import { SA_SIGINFO, Signal } from '../../abi/signal.js';
 import { sysKill, sysPause, sysPidfdSendSignal, sysRead, sysReboot, sysRtSigaction, sysRtSigprocmask, sysRtSigsuspend, sysRtSigtimedwait, sysSignalfd, sysRtSigqueueinfo, sysRtTgsigqueueinfo, sysSignal, sysTgkill } from '../../syscalls/signal.js';
 import type { SignalDisposition } from '../../kernel/signal_types.js';
 import { fdResult, sigWaitResult, value } from './results.js';
-import type { ArgKind, CallSpec } from './spec.js';
+import type { ArgKind, Args, CallSpec } from './spec.js';
 
 const SIG: ArgKind = { kind: 'const', family: 'signal' };
 const DISPOSITIONS: readonly SignalDisposition[] = ['SIG_DFL', 'SIG_IGN', 'catch'];
@@ -102,10 +102,10 @@ export const signal: CallSpec = {
   ],
 };
 
-/** A signal set from the language (signals combined with |, as mask bits) to a sigset_t, and back out as two 32-bit halves for the wire. */
-const sigset = (n: number): bigint => BigInt(n);
-const halves = (n: number): [string, string] => {
-  const s = sigset(n);
+/** A signal set from the language (signals combined with |, as mask bits) to a sigset_t, and out as two 32-bit halves for the wire. */
+const sigset = (a: Args, i: number): bigint => a.set(i);
+const halves = (a: Args, i: number): [string, string] => {
+  const s = sigset(a, i);
   return [String(s & 0xffffffffn), String(s >> 32n)];
 };
 
@@ -138,10 +138,10 @@ export const rt_sigprocmask: CallSpec = {
   ],
   result: 'value',
   model: (ctx, a) => {
-    const r = sysRtSigprocmask(ctx.kernel, ctx.me, a.num(0), sigset(a.num(1)));
+    const r = sysRtSigprocmask(ctx.kernel, ctx.me, a.num(0), sigset(a, 1));
     return r.ok ? { kind: 'value', value: 0 } : { kind: 'errno', errno: r.code };
   },
-  wire: (a) => ({ op: 'pm', args: [a.num(0), ...halves(a.num(1))] }),
+  wire: (a) => ({ op: 'pm', args: [a.num(0), ...halves(a, 1)] }),
   check: noUnblockable(1),
   fuzz: [
     {
@@ -253,10 +253,10 @@ export const rt_sigaction: CallSpec = {
   ],
   result: 'value',
   model: (ctx, a) => {
-    const r = sysRtSigaction(ctx.kernel, ctx.me, a.num(0), { handler: a.word(1) as SignalDisposition, flags: a.num(2), mask: sigset(a.num(3)) });
+    const r = sysRtSigaction(ctx.kernel, ctx.me, a.num(0), { handler: a.word(1) as SignalDisposition, flags: a.num(2), mask: sigset(a, 3) });
     return r.ok ? { kind: 'value', value: 0 } : { kind: 'errno', errno: r.code };
   },
-  wire: (a) => ({ op: 'sa', args: [a.num(0), DISPOSITIONS.indexOf(a.word(1) as SignalDisposition), a.word(1) === 'catch' ? a.num(2) | SA_SIGINFO : a.num(2), ...halves(a.num(3))] }),
+  wire: (a) => ({ op: 'sa', args: [a.num(0), DISPOSITIONS.indexOf(a.word(1) as SignalDisposition), a.word(1) === 'catch' ? a.num(2) | SA_SIGINFO : a.num(2), ...halves(a, 3)] }),
   check: noUnblockable(3),
   fuzz: [
     {
@@ -281,8 +281,8 @@ export const rt_sigsuspend: CallSpec = {
   result: 'value',
   mayBlock: true,
   blocksIn: [NR_RT_SIGSUSPEND],
-  model: (ctx, a) => sigWaitResult('rt_sigsuspend', sysRtSigsuspend(ctx.kernel, ctx.me, sigset(a.num(0)))),
-  wire: (a) => ({ op: 'ss', args: halves(a.num(0)) }),
+  model: (ctx, a) => sigWaitResult('rt_sigsuspend', sysRtSigsuspend(ctx.kernel, ctx.me, sigset(a, 0))),
+  wire: (a) => ({ op: 'ss', args: halves(a, 0) }),
   check: noUnblockable(0),
 };
 
@@ -307,8 +307,8 @@ export const rt_sigtimedwait: CallSpec = {
   result: 'value',
   mayBlock: true,
   blocksIn: [NR_RT_SIGTIMEDWAIT],
-  model: (ctx, a) => sigWaitResult('rt_sigtimedwait', sysRtSigtimedwait(ctx.kernel, ctx.me, sigset(a.num(0)), a.has(1) ? 0 : null)),
-  wire: (a) => ({ op: 'tw', args: [...halves(a.num(0)), a.has(1) ? 0 : -1] }),
+  model: (ctx, a) => sigWaitResult('rt_sigtimedwait', sysRtSigtimedwait(ctx.kernel, ctx.me, sigset(a, 0), a.has(1) ? 0 : null)),
+  wire: (a) => ({ op: 'tw', args: [...halves(a, 0), a.has(1) ? 0 : -1] }),
   check: async (args, ctx) => {
     await noUnblockable(0)(args, ctx);
     const t = args[1];
@@ -326,8 +326,8 @@ export const signalfd: CallSpec = {
   ],
   creates: 'fd',
   result: 'fd',
-  model: (ctx, a) => fdResult(sysSignalfd(ctx.kernel, ctx.me, a.num(0), sigset(a.num(1)), a.num(2))),
-  wire: (a) => ({ op: 'sf', args: [a.num(0), ...halves(a.num(1)), a.num(2)] }),
+  model: (ctx, a) => fdResult(sysSignalfd(ctx.kernel, ctx.me, a.num(0), sigset(a, 1), a.num(2))),
+  wire: (a) => ({ op: 'sf', args: [a.num(0), ...halves(a, 1), a.num(2)] }),
   check: noUnblockable(1),
 };
 

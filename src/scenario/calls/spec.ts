@@ -45,7 +45,8 @@ export interface ParamSpec {
 export type NsTargetValue = { readonly kind: 'ns' | 'ns_for_children'; readonly task: TaskRef; readonly type?: NsFileType } | { readonly kind: 'fd'; readonly fd: number };
 
 /** An argument with every name resolved: numbers, a list, a word, or a namespace file. */
-export type ArgValue = number | readonly number[] | string | NsTargetValue;
+/** A flags argument whose OR passes 2^53 (a signal set with high real-time signals) stays exact as a bigint. */
+export type ArgValue = number | bigint | readonly number[] | string | NsTargetValue;
 
 /** A call's arguments after resolution, by parameter index (undefined where an optional one was left out). */
 export class Args {
@@ -57,6 +58,14 @@ export class Args {
     if (v === undefined && otherwise !== undefined) return otherwise;
     if (typeof v !== 'number') throw new Error(`argument ${i} is not a number`);
     return v;
+  }
+
+  /** A signal set (sigset_t): exact for all 64 bits, where a number would round above 2^53. */
+  set(i: number): bigint {
+    const v = this.values[i];
+    if (typeof v === 'bigint') return v;
+    if (typeof v !== 'number') throw new Error(`argument ${i} is not a set`);
+    return BigInt(v);
   }
 
   /** A list, or undefined when left out. */
