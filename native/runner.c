@@ -753,6 +753,11 @@ static void actor_loop(int sock) {
       /* commit_creds() clears the death signal: put it back. Dumpability is left as
          the kernel set it (fs.suid_dumpable when the euid changed), as for any process. */
       if (is_scenario_init()) R5(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    } else if (!strcmp(op, "sr")) {
+      /* setresuid, raw (glibc's wrapper would set every thread's ids); -1 keeps an id */
+      long r = parse_long(&p), e = parse_long(&p), s = parse_long(&p);
+      ret = R3(SYS_setresuid, r, e, s);
+      if (is_scenario_init()) R5(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     } else {
       ret = -ENOSYS;
     }
