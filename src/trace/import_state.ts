@@ -24,6 +24,8 @@ export interface Task {
   readonly viewPid: number;
   readonly parent: Task | null;
   ended: boolean;
+  /** Handler frames it is in (a `--- SIG ---` it catches opens one, rt_sigreturn closes it), and where the outermost began. */
+  handlers?: { depth: number; since: number } | undefined;
 }
 
 export const SI_CHILD = /^CLD_/;

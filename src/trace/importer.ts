@@ -14,6 +14,7 @@ import { KERNEL_CODES, sanitize, SI_CHILD, type Disposition, type Proc, type Tas
 import { sends, SUPERSEDED, survey, TABLE, type Expectation, type ExpectedEvent, type ImportResult, type ListedCall, type Survey, type TraceSource } from './survey.js';
 import { splitArgs, stringArg, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 import { scenarioSignal, straceSignal } from './signals.js';
+import { scenarioHeader } from './header.js';
 
 class Generator2 {
   readonly tasks = new Map<number, Task>();
@@ -162,6 +163,8 @@ class Generator2 {
     t: Task | null = null;
     args: readonly string[] = [];
     result: TraceResult = { kind: 'unknown', errno: null };
+    line = 0;
+    endLine = 0;
     constructor(private readonly g: Generator2) {}
     actorOf(pid: number): string | null {
       return this.g.tasks.get(pid)?.actor ?? null;
@@ -178,11 +181,13 @@ class Generator2 {
     }
   })(this);
 
-  private context(t: Task, args: readonly string[], result: TraceResult): CallContext {
+  private context(t: Task, args: readonly string[], result: TraceResult, line: number, endLine: number): CallContext {
     const c = this.ctx;
     c.t = t;
     c.args = args;
     c.result = result;
+    c.line = line;
+    c.endLine = endLine;
     return c;
   }
 
@@ -192,18 +197,23 @@ class Generator2 {
     if ((name === 'openat' || name === 'open') && result.kind === 'value') {
       this.openNs(t, name === 'open' ? argText : splitArgs(argText)[1] ?? '', result.value);
     }
+    if (name === 'rt_sigreturn') {
+      if (t.handlers !== undefined && --t.handlers.depth === 0) t.handlers = undefined;
+      return;
+    }
     const entry = TABLE.get(name);
     if (entry === undefined) {
       return;
     }
     const args = this.argsOf(argText);
-    const mapped = entry(this.context(t, args, result));
+    const mapped = entry(this.context(t, args, result, n, endLine));
     switch (mapped.kind) {
       case 'skip':
         return;
       case 'unexpressed':
         this.list(this.unexpressed, mapped.why, n);
-        if (name === 'rt_sigprocmask' || name === 'rt_sigsuspend') t.proc.masked = true;
+        // A mask or a signal wait the step cannot say: the signals it would hold back or take are not compared.
+        if (/^(rt_sig|signalfd|pause$|read$)/.test(name)) t.proc.masked = true;
         return;
       case 'step':
         break;
@@ -250,13 +260,19 @@ class Generator2 {
       this.tasks.set(childPid, child);
       bind = ` -> ${actor}`;
     } else if (m.creates === 'fd' && result.kind === 'value') {
-      const fdName = `fd${result.value}`;
+      const fdName = m.fdName ?? `fd${result.value}`;
       t.proc.fds.set(result.value, fdName);
       bind = ` -> ${fdName}`;
     }
     const shown = m.blocks === true ? '<unfinished ...>' : m.expect;
     const where = endLine === n ? `line ${n}` : `lines ${n}-${endLine}`;
     const trailer = m.blocks === true ? `  # ${where}: returns ${m.expect}` : `  # ${where}`;
+    if (t.handlers !== undefined) {
+      // The language's handler records the signal and returns: a step the program made inside its
+      // handler runs after it, under the mask outside the handler, so which signals it takes may differ.
+      this.list(this.approximated, 'a call made inside a signal handler runs after the recording handler returned (the handler\'s mask does not apply; the task\'s handled signals are not compared)', n);
+      this.uncompared.add(t.actor);
+    }
     const index = this.emit(`${t.actor}: ${m.call}${bind} = ${shown}${trailer}`);
     this.expectations.push({ index, e: { traceLine: endLine, actor: t.actor, call: m.call, result: m.expect } });
     this.effects(t, name, args, result, m);
@@ -274,15 +290,19 @@ class Generator2 {
         return;
       case 'execve':
       case 'execveat': {
-        // Handlers reset to SIG_DFL at exec (flush_signal_handlers); other threads are gone (de_thread).
+        // Handlers reset to SIG_DFL at exec (flush_signal_handlers); other threads are gone (de_thread);
+        // close-on-exec fds close (pidfds always are; signalfds named sigfdN were opened without SFD_CLOEXEC).
+        if (!ok) return;
         for (const [sig, d] of t.proc.handlers) if (d === 'catch') t.proc.handlers.set(sig, 'SIG_DFL');
+        // exec unshares a table shared by CLONE_FILES before closing (unshare_files), so the copy is this process's own.
+        t.proc.fds = new Map([...t.proc.fds].filter(([, fdName]) => fdName.startsWith('sigfd')));
         for (const x of t.proc.threads) if (x !== t) x.ended = true;
         t.base = this.s.execs.get(t.pid)?.[0]?.name ?? t.base;
         return;
       }
       case 'rt_sigaction': {
         const sig = straceSignal(args[0] ?? '');
-        const d = /signal\(\w+, (\w+)\)/.exec(m.call)?.[1] as Disposition | undefined;
+        const d = /^(?:signal|rt_sigaction)\([^,]+, (\w+)/.exec(m.call)?.[1] as Disposition | undefined;
         if (ok && sig !== null && d !== undefined) t.proc.handlers.set(sig, d);
         return;
       }
@@ -354,15 +374,15 @@ class Generator2 {
     const list = this.caught.get(t.actor) ?? [];
     list.push({ traceLine: n, text, signal: sig, nameOnly });
     this.caught.set(t.actor, list);
+    if (this.s.sigreturns) {
+      if (t.handlers === undefined) t.handlers = { depth: 1, since: n };
+      else t.handlers.depth++;
+    }
   }
 
   private result(): ImportResult {
-    for (const t of this.tasks.values()) {
-      if (t.proc.masked) {
-        this.uncompared.add(t.actor);
-        this.caught.delete(t.actor);
-      }
-    }
+    for (const t of this.tasks.values()) if (t.proc.masked) this.uncompared.add(t.actor);
+    for (const actor of this.uncompared) this.caught.delete(actor);
     const header = this.header();
     const offset = header.length;
     const expectations = new Map<number, Expectation>();
@@ -383,42 +403,18 @@ class Generator2 {
   }
 
   private header(): string[] {
-    const out = [
-      `# Imported from ${this.source.name} by pidns import: ${this.s.lines} trace lines, ${this.expectations.length} steps with the trace's results.`,
-      '# Recorded as unshare --pid --fork --mount-proc strace -f -qq -o FILE -- CMD: `init` is the unshare',
-      '# outside the namespace and the outside actor (a signal from outside the traced tree is its kill);',
-      `# \`strace\` is pid 1 of the fresh namespace${this.s.rootPid > 2 ? `, its probe processes took pids 2..${this.s.rootPid - 1}` : ''}.`,
-      '# Steps are in the order the calls began; `# line N` is the trace line (`lines N-M`: began on N, returned on M).',
-    ];
-    if (this.dropped.size > 0) {
-      const what = [...this.dropped.entries()].map(([f, k]) => `${f} (${k})`).join(', ');
-      out.push(`# Dropped pointer flags (they change nothing identity shows; glibc's fork is clone(CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD), written fork()): ${what}.`);
-    }
-    if (this.setTidAddress > 0) out.push(`# set_tid_address is written gettid() (${this.setTidAddress}): it returns the caller's tid.`);
-    if (this.footprint > 0) out.push(`# Not compared: ${this.footprint} signals strace showed a task that has no handler for them (ptrace sees them; untraced, nothing happens).`);
-    if (this.uncompared.size > 0) out.push(`# Handled signals not compared for ${[...this.uncompared].join(', ')}: they change their signal mask (issue 12).`);
-    const block = (title: string, m: Map<string, number[]>): void => {
-      if (m.size === 0) return;
-      let total = 0;
-      for (const l of m.values()) total += l.length;
-      out.push(`# ${title} (${total}), by trace line:`);
-      for (const [why, lines] of m) {
-        out.push(`#   ${why}:`);
-        let row = '#    ';
-        for (const l of lines) {
-          if (row.length + String(l).length + 1 > 100) {
-            out.push(row);
-            row = '#    ';
-          }
-          row += ` ${l}`;
-        }
-        out.push(row);
-      }
-    };
-    block('Not expressible yet', this.unexpressed);
-    block('Approximated (the step says less than the trace)', this.approximated);
-    out.push('');
-    return out;
+    return scenarioHeader({
+      source: this.source.name,
+      lines: this.s.lines,
+      steps: this.expectations.length,
+      rootPid: this.s.rootPid,
+      dropped: this.dropped,
+      setTidAddress: this.setTidAddress,
+      footprint: this.footprint,
+      uncompared: this.uncompared,
+      unexpressed: this.unexpressed,
+      approximated: this.approximated,
+    });
   }
 }
 

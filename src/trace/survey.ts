@@ -79,6 +79,8 @@ export interface Survey {
   /** Calls the trace holds (whole lines and beginnings). */
   readonly calls: number;
   readonly hasEnds: boolean;
+  /** Whether the trace shows rt_sigreturn (a filtered trace may not): handler frames can be followed. */
+  readonly sigreturns: boolean;
   /** The records the second pass needs (identity calls, signals, ends, /proc opens), in trace order, with their line numbers. */
   readonly kept: readonly (readonly [number, TraceRecord])[];
 }
@@ -95,12 +97,18 @@ function basename(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-/** Whether the second pass needs a record: everything but the calls no entry maps (reads, mmaps, ...). */
-function needed(r: TraceRecord): boolean {
+/**
+ * Whether the second pass needs a record: everything but the calls no entry
+ * maps (mmaps, ...), and reads before the trace's first signalfd (only a
+ * signalfd's read concerns identity; most traces have thousands of others).
+ */
+function needed(r: TraceRecord, signalfds: boolean): boolean {
   switch (r.kind) {
     case 'call':
     case 'unfinished':
     case 'resumed':
+      if (r.name === 'read') return signalfds;
+      if (r.name === 'rt_sigreturn') return true; // ends a handler frame
       if (TABLE.has(r.name)) return true;
       return (r.name === 'openat' || r.name === 'open') && r.args.includes('/proc/');
     case 'note':
@@ -131,6 +139,8 @@ export function survey(source: TraceSource): Survey {
   let lines = 0;
   let calls = 0;
   let hasEnds = false;
+  let signalfds = false;
+  let sigreturns = false;
   let n = 0;
   const finish = (pid: number, line: number, name: string, args: string, result: TraceResult, beginLine: number): void => {
     if (name === 'execve' || name === 'execveat') {
@@ -155,7 +165,9 @@ export function survey(source: TraceSource): Survey {
     if (r === null) continue;
     lines = n;
     if (r.kind === 'call' || r.kind === 'unfinished') calls++;
-    if (needed(r)) kept.push([n, r]);
+    if ((r.kind === 'call' || r.kind === 'unfinished') && (r.name === 'signalfd4' || r.name === 'signalfd')) signalfds = true;
+    if (needed(r, signalfds)) kept.push([n, r]);
+    if ((r.kind === 'call' || r.kind === 'unfinished') && r.name === 'rt_sigreturn') sigreturns = true;
     let pid = r.pid;
     if (pid === null) {
       unprefixed = true;
@@ -263,5 +275,5 @@ export function survey(source: TraceSource): Survey {
       }
     }
   }
-  return { ends, childOf, releaseAfter, execs, rootPid, lines, calls, hasEnds, kept };
+  return { ends, childOf, releaseAfter, execs, rootPid, lines, calls, hasEnds, sigreturns, kept };
 }
