@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <linux/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -233,10 +234,25 @@ static void msg_with_fd(struct msghdr *mh, struct iovec *iov, char *cbuf, size_t
 
 static void send_text(int fd, const char *buf, int len) { R4(SYS_sendto, fd, buf, len, MSG_NOSIGNAL); }
 
-static void reply(int fd, long ret, long a, long b, long c) {
-  char buf[128];
-  long v[4] = {ret, a, b, c};
-  send_text(fd, buf, fmt_msg(buf, "r", v, 4));
+static const long NO_VALUES[5];
+
+/* `r RET A B C D E`: the return value and up to five values written back (an old mask, action or siginfo). */
+static void reply(int fd, long ret, const long *x) {
+  char buf[160];
+  long v[6] = {ret, x[0], x[1], x[2], x[3], x[4]};
+  send_text(fd, buf, fmt_msg(buf, "r", v, 6));
+}
+
+/* An old action's handler as the driver names it: 0 SIG_DFL, 1 SIG_IGN, 2 the recording handler, 3 another. */
+static long handler_code(unsigned long h);
+
+/* A siginfo written back (rt_sigtimedwait): si_status and si_value share one word of the union. */
+static void siginfo_out(long *x, const siginfo_t *si) {
+  x[0] = si->si_signo;
+  x[1] = si->si_code;
+  x[2] = si->si_pid;
+  x[3] = si->si_status;
+  x[4] = si->si_value.sival_int;
 }
 
 /*
@@ -256,6 +272,12 @@ struct kernel_sigaction {
 #endif
 extern void pidns_sigreturn(void);
 __asm__(".text\n.globl pidns_sigreturn\n.type pidns_sigreturn,@function\npidns_sigreturn:\n\tmovq $15, %rax\n\tsyscall\n");
+
+static void on_signal(int sig, siginfo_t *si, void *uc);
+
+static long handler_code(unsigned long h) {
+  return h == (unsigned long)SIG_DFL ? 0 : h == (unsigned long)SIG_IGN ? 1 : h == (unsigned long)on_signal ? 2 : 3;
+}
 
 static void on_signal(int sig, siginfo_t *si, void *uc) {
   (void)uc;
@@ -390,7 +412,7 @@ static void do_clone(int sock, const char *p) {
   int sv[2];
   long r = R4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, sv);
   if (r < 0) {
-    reply(sock, r, 0, 0, 0);
+    reply(sock, r, NO_VALUES);
     return;
   }
   sv[0] = high_fd(sv[0]);
@@ -508,7 +530,7 @@ static void do_clone(int sock, const char *p) {
   if (ret < 0) {
     R1(SYS_close, sv[0]);
     R1(SYS_close, sv[1]);
-    reply(sock, ret, 0, 0, 0);
+    reply(sock, ret, NO_VALUES);
     return;
   }
   /* Hand the new actor's socket to the controller with the reply. */
@@ -590,7 +612,7 @@ static void actor_loop(int sock) {
     const char *p = buf;
     char op[8];
     parse_word(&p, op, sizeof op);
-    long a = 0, b = 0, c = 0, ret = 0, x1 = 0, x2 = 0, x3 = 0;
+    long a = 0, b = 0, c = 0, ret = 0, x[5] = {0};
     if (!strcmp(op, "f")) {
       do_clone(sock, p);
       continue;
@@ -619,7 +641,7 @@ static void actor_loop(int sock) {
       a = parse_long(&p);
       b = parse_long(&p);
       ret = R4(SYS_wait4, a, &status, b, 0);
-      x1 = status;
+      x[0] = status;
     } else if (!strcmp(op, "wi")) {
       siginfo_t si;
       memset(&si, 0, sizeof si);
@@ -627,9 +649,9 @@ static void actor_loop(int sock) {
       b = parse_long(&p);
       c = parse_long(&p);
       ret = R5(SYS_waitid, a, b, &si, c, 0);
-      x1 = si.si_pid;
-      x2 = si.si_code;
-      x3 = si.si_status;
+      x[0] = si.si_pid;
+      x[1] = si.si_code;
+      x[2] = si.si_status;
     } else if (!strcmp(op, "k")) {
       a = parse_long(&p);
       ret = R2(SYS_kill, a, parse_long(&p));
@@ -640,7 +662,15 @@ static void actor_loop(int sock) {
     } else if (!strcmp(op, "ps")) {
       a = parse_long(&p);
       b = parse_long(&p);
-      ret = R4(SYS_pidfd_send_signal, a, b, 0, parse_long(&p));
+      c = parse_long(&p); /* flags */
+      siginfo_t si;
+      memset(&si, 0, sizeof si);
+      long has_info = parse_long(&p);
+      si.si_signo = (int)parse_long(&p);
+      si.si_code = (int)parse_long(&p);
+      si.si_pid = (pid_t)parse_long(&p);
+      si.si_value.sival_int = (int)parse_long(&p);
+      ret = R4(SYS_pidfd_send_signal, a, b, has_info ? &si : 0, c);
     } else if (!strcmp(op, "sa")) {
       a = parse_long(&p);
       b = parse_long(&p);
@@ -651,7 +681,14 @@ static void actor_loop(int sock) {
       sa.mask = lo | ((unsigned long)parse_long(&p) << 32);
       sa.restorer = pidns_sigreturn;
       sa.handler = b == 0 ? (unsigned long)SIG_DFL : b == 1 ? (unsigned long)SIG_IGN : (unsigned long)on_signal;
-      ret = R4(SYS_rt_sigaction, a, &sa, 0, 8);
+      /* DISP 3: no new action, only the old one read back. */
+      struct kernel_sigaction old;
+      memset(&old, 0, sizeof old);
+      ret = R4(SYS_rt_sigaction, a, b == 3 ? 0 : &sa, &old, 8);
+      x[0] = handler_code(old.handler);
+      x[1] = (long)old.flags;
+      x[2] = (long)(old.mask & 0xffffffffUL);
+      x[3] = (long)(old.mask >> 32);
     } else if (!strcmp(op, "ss") || !strcmp(op, "tw")) {
       unsigned long lo = (unsigned long)parse_long(&p);
       unsigned long set = lo | ((unsigned long)parse_long(&p) << 32);
@@ -660,8 +697,10 @@ static void actor_loop(int sock) {
       } else {
         struct timespec zero = {0, 0};
         siginfo_t si;
+        memset(&si, 0, sizeof si);
         long timeout = parse_long(&p);
         ret = R4(SYS_rt_sigtimedwait, &set, &si, timeout < 0 ? NULL : &zero, 8);
+        if (ret > 0) siginfo_out(x, &si);
       }
     } else if (!strcmp(op, "pa")) {
       ret = R0(SYS_pause);
@@ -671,13 +710,30 @@ static void actor_loop(int sock) {
       unsigned long set = lo | ((unsigned long)parse_long(&p) << 32);
       ret = R4(SYS_signalfd4, a, &set, 8, parse_long(&p));
     } else if (!strcmp(op, "rd")) {
-      char buf[128];
-      ret = R3(SYS_read, parse_long(&p), buf, sizeof buf);
+      struct signalfd_siginfo ssi;
+      memset(&ssi, 0, sizeof ssi);
+      ret = R3(SYS_read, parse_long(&p), &ssi, sizeof ssi);
+      if (ret == (long)sizeof ssi) {
+        x[0] = ssi.ssi_signo;
+        x[1] = ssi.ssi_code;
+        x[2] = ssi.ssi_pid;
+        x[3] = ssi.ssi_status;
+        x[4] = ssi.ssi_int;
+      }
     } else if (!strcmp(op, "pm")) {
       a = parse_long(&p);
       unsigned long lo = (unsigned long)parse_long(&p);
       unsigned long set = lo | ((unsigned long)parse_long(&p) << 32);
-      ret = R4(SYS_rt_sigprocmask, a, &set, 0, 8);
+      unsigned long old = 0;
+      /* HASSET 0: a NULL set, the old mask only read (how is then not checked). */
+      ret = R4(SYS_rt_sigprocmask, a, parse_long(&p) ? &set : 0, &old, 8);
+      x[0] = (long)(old & 0xffffffffUL);
+      x[1] = (long)(old >> 32);
+    } else if (!strcmp(op, "pn")) {
+      unsigned long pend = 0;
+      ret = R2(SYS_rt_sigpending, &pend, 8);
+      x[0] = (long)(pend & 0xffffffffUL);
+      x[1] = (long)(pend >> 32);
     } else if (!strcmp(op, "sq") || !strcmp(op, "tq")) {
       int tg = op[0] == 't';
       long tgid = tg ? parse_long(&p) : 0;
@@ -737,7 +793,7 @@ static void actor_loop(int sock) {
       long out = 0;
       ret = sysctl_file(name, a, b, &out);
       /* A value can be negative (ns_last_pid reads -1): it goes in its own field. */
-      x1 = out;
+      x[0] = out;
     } else if (!strcmp(op, "ta")) {
       /* set_tid_address: this actor's child_tid word (-1 until the kernel clears it), or NULL */
       long ref = slot_ref();
@@ -761,7 +817,7 @@ static void actor_loop(int sock) {
     } else {
       ret = -ENOSYS;
     }
-    reply(sock, ret, x1, x2, x3);
+    reply(sock, ret, x);
   }
 }
 
@@ -785,7 +841,7 @@ static void actor_start(int sock, const char *comm, int execed, long ref) {
     if (sock > WORDS_FD + 1) R3(SYS_close_range, WORDS_FD + 1, sock - 1, 0);
     R3(SYS_close_range, sock + 1, ~0U, 0);
     map_words();
-    reply(sock, 0, 0, 0, 0);
+    reply(sock, 0, NO_VALUES);
   }
   actor_loop(sock);
 }

@@ -42,6 +42,8 @@ export interface UserSigInfo {
   readonly code: number;
   readonly pid: number;
   readonly value: number;
+  /** si_signo as the caller wrote it (pidfd_send_signal refuses one other than its sig); absent: the same. */
+  readonly signo?: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export function doPidfdSendSignal(k: Kernel, me: Task, fd: number, sig: number, 
   const type = flags === 0 ? (f.thread ? 'thread' : 'group') : flags === PIDFD_SIGNAL_THREAD ? 'thread' : flags === PIDFD_SIGNAL_THREAD_GROUP ? 'group' : 'pgrp';
   let info: SigInfo | null = null;
   if (uinfo !== null) {
+    if (uinfo.signo !== undefined && uinfo.signo !== sig) return fail(Errno.EINVAL);
     // "Only allow sending arbitrary signals to yourself."
     if ((me.pid !== f.pid || type === 'pgrp') && (uinfo.code >= 0 || uinfo.code === (SiCode.SI_TKILL as number))) return fail(Errno.EPERM);
     info = { signo: sig, code: uinfo.code, pid: uinfo.pid, status: 0, value: uinfo.value };

@@ -139,7 +139,9 @@ export class KernelBackend extends ActorViews implements Backend {
     const spec = callSpec(call.name);
     if (spec === undefined) throw new Error(`kernel backend: no call ${call.name}`);
     const traits = spec.traits?.(call.args) ?? {};
-    a.pending = spec;
+    // A step that asks for a value written back (oldset, oldact, info) reads its reply as that.
+    const kind = spec.resultFor?.(call.args);
+    a.pending = kind === undefined || kind === spec.result ? spec : { ...spec, result: kind };
     const wire = spec.wire(call.args, { child, nsFile: (task, which) => `/proc/${this.actor(task).hostTid}/ns/${which}` });
     this.send(encodeCommand(a.ref, wire));
     const execs = traits.execs === true;

@@ -30,6 +30,8 @@ function sample(kind: ArgKind): ArgValue {
       return kind.words[0]!;
     case 'nsfile':
       return { kind: 'fd', fd: 3 };
+    case 'siginfo':
+      return { kind: 'siginfo', code: -1, pid: 0, value: 7 };
     default:
       return 1;
   }
@@ -37,7 +39,7 @@ function sample(kind: ArgKind): ArgValue {
 
 function wireOf(spec: CallSpec): ReturnType<CallSpec['wire']> {
   const values: ArgValue[] = [];
-  for (const p of spec.params) values.push(sample(typeof p.kind === 'function' ? p.kind([]) : p.kind));
+  for (const p of spec.params) values.push(sample(typeof p.kind === 'function' ? p.kind([], 'other') : p.kind));
   return spec.wire(new Args(values), { child: { ref: taskRef(7), comm: 'c' }, nsFile: () => '/proc/1/ns/pid' });
 }
 
@@ -72,5 +74,10 @@ describe('the runner protocol', () => {
     expect(decodeReply('outValue', [0, -1])).toEqual({ kind: 'value', value: -1 });
     expect(decodeReply('waitid', [0, 0, 0, 0])).toEqual({ kind: 'waitid', info: null });
     expect(decodeReply('fd', [3])).toEqual({ kind: 'fd', fd: 3 });
+    // Values written back: a set in two halves, an old action, a siginfo.
+    expect(decodeReply('sigset', [0, 1 << 16, 1])).toEqual({ kind: 'value', value: 0, out: { kind: 'sigset', set: (1n << 16n) | (1n << 32n) } });
+    expect(decodeReply('sigaction', [0, 2, 0x14000004, 1 << 14, 0])).toEqual({ kind: 'value', value: 0, out: { kind: 'sigaction', handler: 'catch', flags: 0x14000004, mask: 1n << 14n } });
+    expect(decodeReply('siginfo', [17, 17, 1, 5, 0, 0])).toEqual({ kind: 'value', value: 17, out: { kind: 'siginfo', info: { signo: 17, code: 1, pid: 5, status: 0, value: 0 } } });
+    expect(decodeReply('siginfo', [-11])).toEqual({ kind: 'errno', errno: 'EAGAIN' });
   });
 });

@@ -8,10 +8,11 @@ import { siCodeName, Signal } from '../abi/signal.js';
 import { decodeWaitStatus } from '../abi/wait.js';
 import type { CallResult, TaskRef } from '../scenario/backend.js';
 import type { ResultKind, WireCommand } from '../scenario/calls/spec.js';
+import { oldHandlerName } from '../scenario/calls/sigsets.js';
 
 /**
  * A line from the controller:
- * - actor: `REF WORD...`, what actor REF reported (`h TID` ready, `r RET A B C`
+ * - actor: `REF WORD...`, what actor REF reported (`h TID` ready, `r RET A B C D E`
  *   a reply, `n NEWREF RET` a new task, `c SIG PID CODE STATUS` a caught
  *   signal, `E` its socket closed, `D ERRNO` a command not delivered);
  * - x: `X fork|exit|exec|lost ...`, a proc connector event;
@@ -35,7 +36,7 @@ export function encodeCommand(ref: TaskRef, cmd: WireCommand): string {
   return `${ref}${path} ${[cmd.op, ...cmd.args].join(' ')}`;
 }
 
-/** A reply `r RET A B C` as the call's result kind reads it (`task` replies are `n REF RET`, handled by the backend). */
+/** A reply `r RET A B C D E` as the call's result kind reads it (`task` replies are `n REF RET`, handled by the backend). */
 export function decodeReply(kind: ResultKind, n: readonly number[]): CallResult {
   const ret = n[0]!;
   // runner.c's REBOOT_REFUSED: reboot() was not issued (the caller could be in the host's namespace).
@@ -55,9 +56,22 @@ export function decodeReply(kind: ResultKind, n: readonly number[]): CallResult 
       if (pid === 0) return { kind: 'waitid', info: null };
       return { kind: 'waitid', info: { pid, code: siCodeName(code, Signal.SIGCHLD), status } };
     }
+    case 'sigset':
+      return { kind: 'value', value: ret, out: { kind: 'sigset', set: joinHalves(n[1], n[2]) } };
+    case 'sigaction':
+      return { kind: 'value', value: ret, out: { kind: 'sigaction', handler: oldHandlerName(n[1] ?? 3), flags: (n[2] ?? 0) >>> 0, mask: joinHalves(n[3], n[4]) } };
+    case 'siginfo': {
+      const [, signo, code, pid, status, value] = n.map((x) => x ?? 0);
+      return { kind: 'value', value: ret, out: { kind: 'siginfo', info: { signo: signo ?? 0, code: code ?? 0, pid: pid ?? 0, status: status ?? 0, value: value ?? 0 } } };
+    }
     case 'value':
     case 'task':
     case 'noreturn':
       return { kind: 'value', value: ret };
   }
+}
+
+/** A signal set from the reply's two 32-bit halves. */
+function joinHalves(lo: number | undefined, hi: number | undefined): bigint {
+  return (BigInt(lo ?? 0) & 0xffffffffn) | ((BigInt(hi ?? 0) & 0xffffffffn) << 32n);
 }

@@ -71,8 +71,15 @@ export interface NsFileArg {
 export const NS_FILE_TYPES = ['mnt', 'uts', 'ipc', 'cgroup', 'net', 'time'] as const;
 export type NsFileType = (typeof NS_FILE_TYPES)[number];
 
+/** `{si_code=SI_QUEUE, si_value=7}`: a siginfo argument, fields in the order written. */
+export interface SiginfoArg {
+  readonly kind: 'siginfo';
+  readonly fields: readonly { readonly key: 'si_signo' | 'si_code' | 'si_pid' | 'si_value'; readonly value: FlagsArg | IntArg; readonly pos: Pos }[];
+  readonly pos: Pos;
+}
+
 /** One argument as the parser read it, of the kind its parameter asked for (calls/spec.ts). */
-export type ParsedArg = PidArg | FdArg | FlagsArg | ListArg | WordArg | NsFileArg;
+export type ParsedArg = PidArg | FdArg | FlagsArg | ListArg | WordArg | NsFileArg | SiginfoArg;
 
 /**
  * A call as written: its name (a key of the call table, calls/index.ts) and
@@ -86,6 +93,14 @@ export interface Call {
 }
 
 export type CallName = string;
+
+/** An event line written after a call step: `LABEL: TEXT` as the transcript prints it, TEXT in canonical form (event_lines.ts). */
+export interface ExpectedEvent {
+  /** An actor name, or the transcript's `COMM#REF`. */
+  readonly label: string;
+  readonly text: string;
+  readonly pos: Pos;
+}
 
 /** `ACTOR: CALL(ARGS) [-> NAME] [= RESULT]`. */
 export interface CallStep {
@@ -104,6 +119,8 @@ export interface CallStep {
   /** `-> NAME, pidfd=FD`: the fd name bound to the CLONE_PIDFD pidfd. */
   readonly bindPidfd?: string;
   readonly bindPidfdPos?: Pos;
+  /** The event lines written after the step: when present, the step's events must be exactly these, in order. */
+  readonly events?: readonly ExpectedEvent[];
 }
 
 export type View =

@@ -41,10 +41,25 @@ export interface TidWords {
   readonly child?: number;
 }
 
+/** A signal's siginfo as a call wrote it back (rt_sigtimedwait, a signalfd read): si_status and si_value as the kernel's union holds them. */
+export interface SiginfoOut {
+  readonly signo: number;
+  readonly code: number;
+  readonly pid: number;
+  readonly status: number;
+  readonly value: number;
+}
+
+/** What a signal call wrote back through a pointer the step asked for (language.md, "Values the kernel writes back"). */
+export type OutValue =
+  | { readonly kind: 'sigset'; readonly set: bigint }
+  | { readonly kind: 'sigaction'; readonly handler: 'SIG_DFL' | 'SIG_IGN' | 'catch' | 'other'; readonly flags: number; readonly mask: bigint }
+  | { readonly kind: 'siginfo'; readonly info: SiginfoOut };
+
 /** The result of one call. */
 export type CallResult =
   /** A return value; a fork-family call's also says what it wrote through its pointers. */
-  | { readonly kind: 'value'; readonly value: number; readonly tids?: TidWords; readonly pidfd?: number }
+  | { readonly kind: 'value'; readonly value: number; readonly tids?: TidWords; readonly pidfd?: number; readonly out?: OutValue }
   /** wait4 that found a child: its pid as the waiter sees it, and what happened to it. */
   | { readonly kind: 'wait4'; readonly pid: number; readonly status: WaitReport }
   /** waitid's return (0) and the siginfo it filled. */

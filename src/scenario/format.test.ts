@@ -96,6 +96,10 @@ function argOf(kind: ArgKind): fc.Arbitrary<ParsedArg> {
         fc.record({ kind: fc.constantFrom('ns' as const, 'ns_for_children' as const), actor: name, pos: fc.constant(P) }),
         fd,
       );
+    case 'siginfo':
+      return fc
+        .record({ code: flags('sicode', true), value: fc.option(intArg, { nil: undefined }) })
+        .map(({ code, value }): ParsedArg => ({ kind: 'siginfo', fields: [{ key: 'si_code', value: code, pos: P }, ...(value === undefined ? [] : [{ key: 'si_value' as const, value, pos: P }])], pos: P }));
   }
 }
 
@@ -114,7 +118,7 @@ function callOf(spec: CallSpec): fc.Arbitrary<Call> {
         if (!chosen.includes(i)) return build(i + 1, [...earlier, undefined]);
         const p = spec.params[i]!;
         // A kind that depends on earlier arguments (waitid's id: an fd after P_PIDFD) is asked with them.
-        const kind = typeof p.kind === 'function' ? p.kind(earlier) : p.kind;
+        const kind = typeof p.kind === 'function' ? p.kind(earlier, 'other') : p.kind;
         return argOf(kind).chain((a) => build(i + 1, [...earlier, a]));
       };
       return build(0, []).map((args): Call => (spec.keywords === true ? { name: spec.name, args, keys: order } : { name: spec.name, args }));

@@ -40,6 +40,8 @@ export function formatArg(a: ParsedArg): string {
     case 'ns':
     case 'ns_for_children':
       return a.type === undefined ? `${a.kind}(${a.actor})` : `${a.kind}(${a.actor}, ${a.type})`;
+    case 'siginfo':
+      return `{${a.fields.map((f) => `${f.key}=${f.value.kind === 'int' ? int(f.value) : formatFlags(f.value)}`).join(', ')}}`;
   }
 }
 
@@ -83,6 +85,7 @@ export function formatScript(script: Script): string {
       switch (step.kind) {
         case 'call':
           out.push(indent + formatCallStep(step) + (step.expect === undefined ? '' : ` = ${step.expect}`));
+          for (const e of step.events ?? []) out.push(`${indent}${e.label}: ${e.text}`);
           break;
         case 'view':
           out.push(indent + formatViewStep(step));

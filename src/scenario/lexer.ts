@@ -17,7 +17,9 @@ export type RawArg =
   | { readonly kind: 'ref'; readonly ref: RefArg; readonly pos: Pos }
   | { readonly kind: 'fn'; readonly fn: string; readonly arg: string; readonly argPos: Pos; readonly pos: Pos; readonly second?: { readonly text: string; readonly pos: Pos } }
   | { readonly kind: 'list'; readonly items: readonly IntArg[]; readonly pos: Pos }
-  | { readonly kind: 'kw'; readonly key: string; readonly value: RawArg; readonly pos: Pos };
+  | { readonly kind: 'kw'; readonly key: string; readonly value: RawArg; readonly pos: Pos }
+  /** `{KEY=VALUE, ...}`: a struct argument (a siginfo); each field a `kw`. */
+  | { readonly kind: 'struct'; readonly fields: readonly RawArg[]; readonly pos: Pos };
 
 export type RawTerm = { readonly kind: 'word'; readonly text: string; readonly pos: Pos } | IntArg;
 
@@ -180,6 +182,16 @@ function parseArg(cur: Cursor, allowKeyword: boolean): RawArg {
       cur.expect(']', 'to close the list');
     }
     return { kind: 'list', items, pos: start };
+  }
+  if (c === '{') {
+    cur.i++;
+    const fields: RawArg[] = [];
+    if (!cur.eat('}')) {
+      do fields.push(parseArg(cur, true));
+      while (cur.eat(','));
+      cur.expect('}', "or ',' in the {KEY=VALUE, ...} argument");
+    }
+    return { kind: 'struct', fields, pos: start };
   }
   if (isDigit(c) || (c === '-' && isDigit(cur.peek(1)))) return parseTerms(cur, cur.int());
   const w = cur.word();

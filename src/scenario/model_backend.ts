@@ -39,6 +39,8 @@ export class ModelBackend implements Backend {
   private readonly seqToRef = new Map<number, TaskRef>();
   /** What a vfork parent's clone returns when its child execs or exits, by the parent's seq. */
   private readonly vforkResults = new Map<number, { call: string; result: CallResult }>();
+  /** Tasks (by seq) blocked in a signal wait that asked for `info`. */
+  private readonly sigwaitInfo = new Set<number>();
 
   constructor(private readonly options: ModelBackendOptions = {}) {}
 
@@ -83,6 +85,8 @@ export class ModelBackend implements Backend {
       off();
     }
     if (before !== null && result.kind === 'errno') verifyUnchanged(before, snapshot(k), call, result.errno);
+    // A blocked rt_sigtimedwait or read that asked for `info` shows the siginfo when it resumes.
+    if (result.kind === 'unfinished' && callSpec(call.name)?.resultFor?.(call.args) === 'siginfo') this.sigwaitInfo.add(me.seq);
     if (result.kind === 'unfinished' && result.later !== undefined) {
       this.vforkResults.set(me.seq, { call: call.name, result: result.later });
       result = { kind: 'unfinished' };
@@ -165,7 +169,7 @@ export class ModelBackend implements Backend {
           push(e.task, { kind: 'resumed', call: e.syscall, result: outcomeResult(e.syscall, e.outcome) });
           break;
         case 'sigwait_resumed':
-          push(e.task, { kind: 'resumed', call: e.syscall, result: sigWaitOutcomeResult(e.syscall, e.outcome) });
+          push(e.task, { kind: 'resumed', call: e.syscall, result: sigWaitOutcomeResult(e.syscall, e.outcome, this.sigwaitInfo.delete(e.task)) });
           break;
         default:
           break;

@@ -16,6 +16,7 @@ import {
   type IntArg,
   type ParsedArg,
   type PidArg,
+  type SiginfoArg,
   type Pos,
   type Script,
   type Step,
@@ -23,8 +24,9 @@ import {
   type ViewStep,
 } from './ast.js';
 import { allCalls, callSpec } from './calls/index.js';
-import type { ArgKind, CallSpec, ParamSpec } from './calls/spec.js';
+import type { ArgKind, CallSpec, ParamSpec, WrittenShape } from './calls/spec.js';
 import { Cursor, isName, isWordStart, parseArgList, type RawArg } from './lexer.js';
+import { isEventLine, parseEventLine } from './event_lines.js';
 
 export { isName } from './lexer.js';
 
@@ -125,7 +127,10 @@ class ArgReader {
       case 'fd':
         return this.fd(a);
       case 'flags':
+        if (kind.nullable === true && isNullWord(a)) return { kind: 'word', text: 'NULL', pos: a.pos };
         return this.flags(a, kind.family, false);
+      case 'siginfo':
+        return this.siginfo(a);
       case 'const':
         return this.flags(a, kind.family, true);
       case 'list':
@@ -138,8 +143,26 @@ class ArgReader {
     }
   }
 
-  kindOf(p: ParamSpec, earlier: readonly (ParsedArg | undefined)[]): ArgKind {
-    return typeof p.kind === 'function' ? p.kind(earlier) : p.kind;
+  /** `{si_code=CODE, si_value=N, si_pid=N, si_signo=SIG}` (any order, each once, si_code required), or NULL. */
+  siginfo(a: RawArg): ParsedArg {
+    if (isNullWord(a)) return { kind: 'word', text: 'NULL', pos: a.pos };
+    const shape = '{si_code=CODE[, si_value=N][, si_pid=N][, si_signo=SIG]} or NULL';
+    if (a.kind !== 'struct') return this.cur.fail(`expected a siginfo: ${shape}`, a.pos);
+    const fields: SiginfoArg['fields'][number][] = [];
+    for (const f of a.fields) {
+      if (f.kind !== 'kw') return this.cur.fail(`expected KEY=VALUE in ${shape}`, f.pos);
+      const key = SIGINFO_KEYS.find((k) => k === f.key);
+      if (key === undefined) return this.cur.fail(`unknown siginfo field ${f.key} (${SIGINFO_KEYS.join(', ')})`, f.pos);
+      if (fields.some((x) => x.key === key)) this.cur.fail(`siginfo field ${key} given twice`, f.pos);
+      const value = key === 'si_signo' ? this.flags(f.value, 'signal', true) : key === 'si_code' ? this.flags(f.value, 'sicode', true) : this.int(f.value, key);
+      fields.push({ key, value, pos: f.pos });
+    }
+    if (!fields.some((x) => x.key === 'si_code')) this.cur.fail(`a siginfo needs si_code: ${shape}`, a.pos);
+    return { kind: 'siginfo', fields, pos: a.pos };
+  }
+
+  kindOf(p: ParamSpec, earlier: readonly (ParsedArg | undefined)[], raw: RawArg | undefined): ArgKind {
+    return typeof p.kind === 'function' ? p.kind(earlier, writtenShape(raw)) : p.kind;
   }
 
   /** Positional arguments: between the required count and all of them, none KEY=VALUE. */
@@ -155,7 +178,7 @@ class ArgReader {
     const out: (ParsedArg | undefined)[] = [];
     params.forEach((p, i) => {
       const raw = this.args[i];
-      out.push(raw === undefined ? undefined : this.read(this.kindOf(p, out), raw));
+      out.push(raw === undefined ? undefined : this.read(this.kindOf(p, out, raw), raw));
     });
     return { name: spec.name, args: out };
   }
@@ -172,10 +195,23 @@ class ArgReader {
       if (i < 0) return this.cur.fail(`unknown ${spec.name} key ${a.key} (${names.join(', ')})`, a.pos);
       if (keys.includes(i)) this.cur.fail(`${spec.name} key ${a.key} given twice`, a.pos);
       keys.push(i);
-      out[i] = this.read(this.kindOf(spec.params[i]!, out), a.value, a.key);
+      out[i] = this.read(this.kindOf(spec.params[i]!, out, a.value), a.value, a.key);
     }
     return { name: spec.name, args: out, keys };
   }
+}
+
+const SIGINFO_KEYS = ['si_signo', 'si_code', 'si_pid', 'si_value'] as const;
+
+const isNullWord = (a: RawArg): boolean => a.kind === 'terms' && a.terms.length === 1 && a.terms[0]!.kind === 'word' && a.terms[0]!.text === 'NULL';
+
+/** What a raw argument looks like, for parameters whose kind depends on it. */
+function writtenShape(a: RawArg | undefined): WrittenShape {
+  if (a === undefined) return 'other';
+  if (a.kind === 'struct') return 'braces';
+  if (isNullWord(a)) return 'null';
+  if (a.kind === 'terms' && a.terms.length === 1) return a.terms[0]!.kind === 'int' ? 'number' : 'word';
+  return 'other';
 }
 
 /** `a, b or c`. */
@@ -303,6 +339,15 @@ export function parseScenario(text: string, file: string): Script {
   };
 
   lines.forEach((raw, index) => {
+    if (isEventLine(raw)) {
+      endView();
+      const top = stack[stack.length - 1]!;
+      const ev = parseEventLine(raw, file, index + 1);
+      const last = top.steps[top.steps.length - 1];
+      if (last?.kind !== 'call') throw new ScenarioError(file, ev.pos, 'an event line follows the call step that caused it (here there is none in this block)');
+      top.steps[top.steps.length - 1] = { ...last, events: [...(last.events ?? []), ev] };
+      return;
+    }
     const cur: Cursor = new Cursor(file, index + 1, lineChars(raw));
     if (cur.atEnd()) return;
     const c = cur.peek();

@@ -246,6 +246,11 @@ class Runner {
       case 'ns':
       case 'ns_for_children':
         return a.type === undefined ? { kind: a.kind, task: this.task(a.actor, a.pos) } : { kind: a.kind, task: this.task(a.actor, a.pos), type: a.type };
+      case 'siginfo': {
+        const field = (key: string): number | undefined => a.fields.find((f) => f.key === key)?.value.value;
+        const signo = field('si_signo');
+        return { kind: 'siginfo', code: field('si_code') ?? 0, pid: field('si_pid') ?? 0, value: field('si_value') ?? 0, ...(signo === undefined ? {} : { signo }) };
+      }
     }
   }
 
@@ -281,7 +286,23 @@ class Runner {
     const result = formatResult(outcome.result);
     emit({ type: 'step', pos: step.pos, depth, text, result });
     if (step.expect !== undefined && !sameResult(step.expect, result)) this.mismatch(step.pos, text, rounds, [step.expect], [result]);
-    this.events(outcome.events, step.pos, depth, emit);
+    const happened = this.events(outcome.events, step.pos, depth, emit);
+    if (step.events !== undefined) this.checkEvents(step, text, rounds, happened);
+  }
+
+  /**
+   * Written event lines are the step's events, exactly and in order
+   * (language.md, "Events as expectations"). The mismatch names the first
+   * written line that differs (the last one when the step caused more).
+   */
+  private checkEvents(step: CallStep, text: string, rounds: readonly Round[], happened: readonly string[]): void {
+    const written = step.events ?? [];
+    const expected = written.map((e) => `${e.label}: ${e.text}`);
+    if (sameLines(expected, happened)) return;
+    let i = 0;
+    while (i < expected.length && i < happened.length && sameResult(expected[i]!, happened[i]!)) i++;
+    const at = written[Math.min(i, written.length - 1)]!;
+    this.mismatch(at.pos, `${text} (events)`, rounds, expected, happened);
   }
 
   /** Names, fd tables and blocked calls after a call. */
@@ -311,7 +332,8 @@ class Runner {
   }
 
   /** Events in the order the tasks were created (stable within one task). */
-  private events(events: readonly StepEvent[], pos: Pos, depth: number, emit: Emit): void {
+  private events(events: readonly StepEvent[], pos: Pos, depth: number, emit: Emit): string[] {
+    const lines: string[] = [];
     const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.task - b.e.task || a.i - b.i);
     for (const { e } of sorted) {
       switch (e.event.kind) {
@@ -324,8 +346,11 @@ class Runner {
         default:
           break;
       }
-      emit({ type: 'event', pos, depth, task: this.label(e.task), text: formatEvent(e.event) });
+      const entry = { type: 'event', pos, depth, task: this.label(e.task), text: formatEvent(e.event) } as const;
+      emit(entry);
+      lines.push(`${entry.task}: ${entry.text}`);
     }
+    return lines;
   }
 
   /**

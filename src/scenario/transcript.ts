@@ -2,9 +2,9 @@
 // in the strace-like form both backends print alike. Pure functions of what a
 // backend reported; the runner decides what is printed when.
 
-import { signalName } from '../abi/signal.js';
+import { formatSigset, FULL_SIGSET, NSIG, SA_RESTORER, saFlagNames, siCodeName, Signal, signalName, sigsetMembers } from '../abi/signal.js';
 import type { Pos } from './ast.js';
-import type { CallResult, NamespacesView, NsView, PsRow, StatusView, TaskEvent, WaitidInfo, WaitReport } from './backend.js';
+import type { CallResult, NamespacesView, NsView, OutValue, PsRow, SiginfoOut, StatusView, TaskEvent, WaitidInfo, WaitReport } from './backend.js';
 import { formatBarLine } from './format.js';
 
 export function formatWaitReport(status: WaitReport): string {
@@ -34,6 +34,7 @@ export function formatWaitidInfo(info: WaitidInfo | null): string {
 export function formatResult(result: CallResult): string {
   switch (result.kind) {
     case 'value': {
+      if (result.out !== undefined) return `${result.value} ${formatOut(result.out)}`;
       const t = result.tids;
       if (t === undefined) return String(result.value);
       const words = [...(t.parent === undefined ? [] : [`parent_tid=${t.parent}`]), ...(t.child === undefined ? [] : [`child_tid=${t.child}`])];
@@ -51,6 +52,50 @@ export function formatResult(result: CallResult): string {
       return '?';
     case 'unfinished':
       return '<unfinished ...>';
+  }
+}
+
+/**
+ * A signal set as strace prints a sigset_t: `[SIGUSR1 SIGCHLD]` ascending,
+ * or `~[...]` (the members it lacks) when it holds more than half of the 64.
+ */
+export function formatSigsetOut(set: bigint): string {
+  const members = sigsetMembers(set);
+  if (members.length > NSIG / 2) return `~${formatSigset(~set & FULL_SIGSET)}`;
+  return formatSigset(set);
+}
+
+/** sa_flags by name in ascending bit order, or 0; SA_RESTORER (the runner's trampoline) is left out. */
+function formatSaFlags(flags: number): string {
+  const names = Object.entries(saFlagNames)
+    .filter(([n, v]) => v !== SA_RESTORER && n !== 'SA_RESTORER' && (flags & v) !== 0)
+    .sort((a, b) => (a[1] >>> 0) - (b[1] >>> 0))
+    .map(([n]) => n);
+  const known = Object.values(saFlagNames).reduce((acc, v) => acc | v, 0);
+  const rest = (flags & ~known) >>> 0;
+  if (rest !== 0) names.push(`0x${rest.toString(16)}`);
+  return names.length === 0 ? '0' : names.join('|');
+}
+
+/**
+ * A siginfo written back: si_signo, si_code, si_pid, then si_status for
+ * SIGCHLD's CLD_* codes or si_value for a negative si_code (the `_rt`
+ * layout); the two share one word of the kernel's union.
+ */
+export function formatSiginfoOut(i: SiginfoOut): string {
+  const code = siCodeName(i.code, i.signo);
+  const extra = i.signo === (Signal.SIGCHLD as number) && i.code >= 1 && i.code <= 6 ? `, si_status=${formatSiStatus(code, i.status)}` : i.code < 0 ? `, si_value=${i.value}` : '';
+  return `{si_signo=${signalName(i.signo)}, si_code=${code}, si_pid=${i.pid}${extra}}`;
+}
+
+export function formatOut(out: OutValue): string {
+  switch (out.kind) {
+    case 'sigset':
+      return formatSigsetOut(out.set);
+    case 'sigaction':
+      return `{sa_handler=${out.handler}, sa_mask=${formatSigsetOut(out.mask)}, sa_flags=${formatSaFlags(out.flags)}}`;
+    case 'siginfo':
+      return formatSiginfoOut(out.info);
   }
 }
 

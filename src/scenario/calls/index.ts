@@ -5,6 +5,7 @@
 import * as ids from './ids.js';
 import * as process from './process.js';
 import * as signal from './signal.js';
+import * as sigwait from './sigwait.js';
 import type { CallSpec } from './spec.js';
 import * as sys from './sys.js';
 import * as wait from './wait.js';
@@ -13,6 +14,7 @@ const ALL: readonly CallSpec[] = [
   ...Object.values(process),
   ...Object.values(wait),
   ...Object.values(signal),
+  ...Object.values(sigwait),
   ...Object.values(ids),
   ...Object.values(sys),
 ];

@@ -2,12 +2,15 @@
 // rt_sigqueueinfo, rt_tgsigqueueinfo and reboot.
 
 import { SA_SIGINFO, Signal } from '../../abi/signal.js';
-import { sysKill, sysPause, sysPidfdSendSignal, sysRead, sysReboot, sysRtSigaction, sysRtSigprocmask, sysRtSigsuspend, sysRtSigtimedwait, sysSignalfd, sysRtSigqueueinfo, sysRtTgsigqueueinfo, sysSignal, sysTgkill } from '../../syscalls/signal.js';
+import { sysKill, sysPidfdSendSignal, sysReboot, sysRtSigaction, sysRtSigprocmask, sysRtSigqueueinfo, sysRtTgsigqueueinfo, sysSignal, sysTgkill } from '../../syscalls/signal.js';
 import type { SignalDisposition } from '../../kernel/signal_types.js';
-import { fdResult, sigWaitResult, value } from './results.js';
-import type { ArgKind, Args, CallSpec } from './spec.js';
+import { value } from './results.js';
+import { halves, noUnblockable, sigset } from './sigsets.js';
+import { Args as ArgList, type ArgKind, type Args, type CallSpec } from './spec.js';
+import type { ParsedArg } from '../ast.js';
 
 const SIG: ArgKind = { kind: 'const', family: 'signal' };
+const PIDFD_FLAGS: ArgKind = { kind: 'flags', family: 'pidfd' };
 const DISPOSITIONS: readonly SignalDisposition[] = ['SIG_DFL', 'SIG_IGN', 'catch'];
 
 export const kill: CallSpec = {
@@ -59,18 +62,45 @@ export const tgkill: CallSpec = {
   ],
 };
 
-/** pidfd_send_signal(FD, SIG[, FLAGS]): FLAGS one of PIDFD_SIGNAL_THREAD, _THREAD_GROUP, _PROCESS_GROUP (no siginfo). */
+/**
+ * pidfd_send_signal(FD, SIG[, INFO][, FLAGS]): INFO a siginfo
+ * (`{si_code=SI_QUEUE, si_value=7}`) or NULL, in strace's place; FLAGS one of
+ * PIDFD_SIGNAL_THREAD, _THREAD_GROUP, _PROCESS_GROUP. `pidfd_send_signal(FD,
+ * SIG, FLAGS)` (no INFO) is the short form: a third argument written as a
+ * siginfo or NULL is INFO, anything else FLAGS.
+ */
+const infoWritten = (a: Args): boolean => {
+  const v = a.values[2];
+  return v === 'NULL' || (typeof v === 'object' && !Array.isArray(v) && 'kind' in v && v.kind === 'siginfo');
+};
+const pidfdFlags = (a: Args): number => (infoWritten(a) ? a.num(3, 0) : a.num(2, 0));
+
 export const pidfd_send_signal: CallSpec = {
   name: 'pidfd_send_signal',
   params: [
     { name: 'fd', kind: { kind: 'fd' } },
     { name: 'sig', kind: SIG },
-    { name: 'flags', kind: { kind: 'flags', family: 'pidfd' }, optional: true },
+    { name: 'info', kind: (_e, written) => (written === 'braces' || written === 'null' ? { kind: 'siginfo' } : PIDFD_FLAGS), optional: true },
+    { name: 'flags', kind: PIDFD_FLAGS, optional: true },
   ],
   result: 'value',
   traits: (a) => ({ sends: a.num(1) }),
-  model: (ctx, a) => value(sysPidfdSendSignal(ctx.kernel, ctx.me, a.num(0), a.num(1), a.num(2, 0))),
-  wire: (a) => ({ op: 'ps', args: [a.num(0), a.num(1), a.num(2, 0)] }),
+  model: (ctx, a) => {
+    const info = infoWritten(a) ? a.siginfo(2) : null;
+    // copy_siginfo_from_user_any(), then "if (unlikely(sig != kinfo.si_signo)) return -EINVAL".
+    const user = info === null ? null : { code: info.code, pid: info.pid, value: info.value, signo: info.signo ?? a.num(1) };
+    return value(sysPidfdSendSignal(ctx.kernel, ctx.me, a.num(0), a.num(1), pidfdFlags(a), user));
+  },
+  wire: (a) => {
+    const info = infoWritten(a) ? a.siginfo(2) : null;
+    const sinfo = info === null ? [0, 0, 0, 0, 0] : [1, info.signo ?? a.num(1), info.code, info.pid, info.value];
+    return { op: 'ps', args: [a.num(0), a.num(1), pidfdFlags(a), ...sinfo] };
+  },
+  check: (args, ctx) => {
+    const third = args[2];
+    if (third !== undefined && third.kind === 'flags' && args[3] !== undefined) ctx.fail(args[3].pos, 'FLAGS come once: pidfd_send_signal(FD, SIG, FLAGS) or pidfd_send_signal(FD, SIG, INFO, FLAGS)');
+    return Promise.resolve();
+  },
   fuzz: [
     {
       weight: 1,
@@ -79,6 +109,18 @@ export const pidfd_send_signal: CallSpec = {
         if (fd === undefined) return null;
         const flags = c.pick(['', '', '', ', PIDFD_SIGNAL_THREAD', ', PIDFD_SIGNAL_THREAD_GROUP', ', PIDFD_SIGNAL_PROCESS_GROUP'])!;
         return { line: `${c.actor.name}: pidfd_send_signal(${fd}, ${c.pick(['SIGKILL', 'SIGTERM', 'SIGSTOP', 'SIGCONT', '0'])!}${flags})` };
+      },
+    },
+    {
+      weight: 0.7,
+      generate: (c) => {
+        const fd = c.pick(c.actor.fds);
+        if (fd === undefined) return null;
+        const sig = c.pick(['SIGUSR1', 'SIGRTMIN', 'SIGTERM', 'SIGCHLD'])!;
+        const signo = c.chance(0.1) ? `si_signo=${c.pick(['SIGUSR2', 'SIGRTMAX'])!}, ` : '';
+        const info = c.chance(0.15) ? 'NULL' : `{${signo}si_code=${c.pick(['SI_QUEUE', 'SI_QUEUE', 'SI_USER', 'SI_TKILL'])!}, si_value=${c.int(0, 9)}${c.chance(0.3) ? `, si_pid=${c.int(0, 5)}` : ''}}`;
+        const flags = c.pick(['', ', 0', ', PIDFD_SIGNAL_THREAD', ', PIDFD_SIGNAL_THREAD_GROUP', ', PIDFD_SIGNAL_PROCESS_GROUP'])!;
+        return { line: `${c.actor.name}: pidfd_send_signal(${fd}, ${sig}, ${info}${flags})` };
       },
     },
   ],
@@ -102,54 +144,35 @@ export const signal: CallSpec = {
   ],
 };
 
-/** A signal set from the language (signals combined with |, as mask bits) to a sigset_t, and out as two 32-bit halves for the wire. */
-const sigset = (a: Args, i: number): bigint => a.set(i);
-const halves = (a: Args, i: number): [string, string] => {
-  const s = sigset(a, i);
-  return [String(s & 0xffffffffn), String(s >> 32n)];
-};
-
 /**
- * A set written with SIGKILL or SIGSTOP by name reads as if they could be
- * blocked or awaited; the kernel silently leaves them out of every mask, so
- * the language refuses the name (a number still reaches the kernel as is).
+ * rt_sigprocmask(HOW, SET|NULL[, oldset]): SET NULL changes nothing (and HOW
+ * is then not checked, "if (nset)"); `oldset` asks for the old mask,
+ * printed `= 0 [SIGS]`.
  */
-function noUnblockable(...indexes: number[]): NonNullable<CallSpec['check']> {
-  return (args, ctx) => {
-    for (const i of indexes) {
-      const a = args[i];
-      if (a?.kind !== 'flags') continue;
-      for (const t of a.terms) {
-        if (t.kind === 'const' && (t.name === 'SIGKILL' || t.name === 'SIGSTOP')) {
-          ctx.fail(t.pos, `${t.name} cannot be in a signal set: the kernel leaves it out of every mask (write its bit as a number to show that)`);
-        }
-      }
-    }
-    return Promise.resolve();
-  };
-}
-
-/** rt_sigprocmask(HOW, SET): the new mask; the result is 0 (the old mask is not shown). */
 export const rt_sigprocmask: CallSpec = {
   name: 'rt_sigprocmask',
   params: [
     { name: 'how', kind: { kind: 'const', family: 'sighow' } },
-    { name: 'set', kind: { kind: 'flags', family: 'sigset' } },
+    { name: 'set', kind: { kind: 'flags', family: 'sigset', nullable: true } },
+    { name: 'oldset', kind: { kind: 'word', words: ['oldset', 'NULL'], what: 'oldset (show the old mask) or NULL' }, optional: true },
   ],
   result: 'value',
+  resultFor: (a) => (a.word(2) === 'oldset' ? 'sigset' : 'value'),
   model: (ctx, a) => {
-    const r = sysRtSigprocmask(ctx.kernel, ctx.me, a.num(0), sigset(a, 1));
-    return r.ok ? { kind: 'value', value: 0 } : { kind: 'errno', errno: r.code };
+    const r = sysRtSigprocmask(ctx.kernel, ctx.me, a.num(0), a.isNull(1) ? null : sigset(a, 1));
+    if (!r.ok) return { kind: 'errno', errno: r.code };
+    return a.word(2) === 'oldset' ? { kind: 'value', value: 0, out: { kind: 'sigset', set: r.value } } : { kind: 'value', value: 0 };
   },
-  wire: (a) => ({ op: 'pm', args: [a.num(0), ...halves(a, 1)] }),
+  wire: (a) => ({ op: 'pm', args: [a.num(0), ...(a.isNull(1) ? ['0', '0'] : halves(a, 1)), a.isNull(1) ? 0 : 1] }),
   check: noUnblockable(1),
   fuzz: [
     {
       weight: 2,
       generate: (c) => ({
-        line: `${c.actor.name}: rt_sigprocmask(${c.pick(['SIG_BLOCK', 'SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'])!}, ${c.pick(['SIGCHLD', 'SIGTERM', 'SIGUSR1|SIGCHLD', 'SIGRTMIN', '0'])!})`,
+        line: `${c.actor.name}: rt_sigprocmask(${c.pick(['SIG_BLOCK', 'SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'])!}, ${c.pick(['SIGCHLD', 'SIGTERM', 'SIGUSR1|SIGCHLD', 'SIGRTMIN', '0'])!}${c.chance(0.4) ? ', oldset' : ''})`,
       }),
     },
+    { weight: 0.5, generate: (c) => ({ line: `${c.actor.name}: rt_sigprocmask(SIG_SETMASK, NULL, oldset)` }) },
   ],
 };
 
@@ -238,106 +261,59 @@ export const reboot: CallSpec = {
 };
 
 /**
- * rt_sigaction(SIG, HANDLER, FLAGS, MASK): HANDLER SIG_DFL, SIG_IGN or
- * `catch` (the recording handler; the runner adds SA_SIGINFO for it, which it
- * needs to read its siginfo and which changes nothing else); FLAGS SA_*; MASK
- * a signal set. The result is 0 (the old action is not shown).
+ * rt_sigaction(SIG, HANDLER, FLAGS, MASK[, oldact]) or rt_sigaction(SIG,
+ * NULL[, oldact]): HANDLER SIG_DFL, SIG_IGN or `catch` (the recording
+ * handler; it implies SA_SIGINFO, which it needs to read its siginfo and
+ * which changes nothing else); FLAGS SA_*; MASK a signal set; NULL reads
+ * without changing. `oldact` asks for the old action, printed
+ * `= 0 {sa_handler=..., sa_mask=[...], sa_flags=...}`.
  */
+const HANDLERS = [...DISPOSITIONS, 'NULL'] as const;
+const OLDACT = { kind: 'word', words: ['oldact', 'NULL'], what: 'oldact (show the old action) or NULL' } as const;
+const readsOnly = (earlier: readonly (ParsedArg | undefined)[]): boolean => earlier[1]?.kind === 'word' && earlier[1].text === 'NULL';
+/** Where `oldact` is: after NULL, or after MASK. */
+const oldactAt = (a: Args): number => (a.word(1) === 'NULL' ? 2 : 4);
+
 export const rt_sigaction: CallSpec = {
   name: 'rt_sigaction',
   params: [
     { name: 'sig', kind: SIG },
-    { name: 'handler', kind: { kind: 'word', words: DISPOSITIONS, what: 'SIG_DFL, SIG_IGN or catch' } },
-    { name: 'flags', kind: { kind: 'flags', family: 'sa' } },
-    { name: 'mask', kind: { kind: 'flags', family: 'sigset' } },
+    { name: 'handler', kind: { kind: 'word', words: HANDLERS, what: 'SIG_DFL, SIG_IGN, catch or NULL' } },
+    { name: 'flags', kind: (earlier) => (readsOnly(earlier) ? OLDACT : { kind: 'flags', family: 'sa' }), optional: true },
+    { name: 'mask', kind: { kind: 'flags', family: 'sigset' }, optional: true },
+    { name: 'oldact', kind: OLDACT, optional: true },
   ],
   result: 'value',
+  resultFor: (a) => (a.word(oldactAt(a)) === 'oldact' ? 'sigaction' : 'value'),
+  normalize: (a) => (a.word(1) === 'catch' ? new ArgList(a.values.map((v, i) => (i === 2 && typeof v === 'number' ? (v | SA_SIGINFO) >>> 0 : v))) : a),
   model: (ctx, a) => {
-    const r = sysRtSigaction(ctx.kernel, ctx.me, a.num(0), { handler: a.word(1) as SignalDisposition, flags: a.num(2), mask: sigset(a, 3) });
-    return r.ok ? { kind: 'value', value: 0 } : { kind: 'errno', errno: r.code };
+    const act = a.word(1) === 'NULL' ? null : { handler: a.word(1) as SignalDisposition, flags: a.num(2), mask: sigset(a, 3) };
+    const r = sysRtSigaction(ctx.kernel, ctx.me, a.num(0), act);
+    if (!r.ok) return { kind: 'errno', errno: r.code };
+    if (a.word(oldactAt(a)) !== 'oldact') return { kind: 'value', value: 0 };
+    return { kind: 'value', value: 0, out: { kind: 'sigaction', handler: r.value.handler, flags: r.value.flags, mask: r.value.mask } };
   },
-  wire: (a) => ({ op: 'sa', args: [a.num(0), DISPOSITIONS.indexOf(a.word(1) as SignalDisposition), a.word(1) === 'catch' ? a.num(2) | SA_SIGINFO : a.num(2), ...halves(a, 3)] }),
-  check: noUnblockable(3),
+  wire: (a) =>
+    a.word(1) === 'NULL'
+      ? { op: 'sa', args: [a.num(0), 3, 0, '0', '0'] }
+      : { op: 'sa', args: [a.num(0), DISPOSITIONS.indexOf(a.word(1) as SignalDisposition), a.word(1) === 'catch' ? a.num(2) | SA_SIGINFO : a.num(2), ...halves(a, 3)] },
+  check: async (args, ctx) => {
+    await noUnblockable(3)(args, ctx);
+    const handler = args[1];
+    if (handler === undefined) return;
+    if (readsOnly(args)) {
+      if (args[3] !== undefined) ctx.fail(args[3].pos, 'after NULL only oldact may follow: rt_sigaction(SIG, NULL[, oldact])');
+    } else if (args[2] === undefined || args[3] === undefined) {
+      ctx.fail(handler.pos, `${handler.kind === 'word' ? handler.text : 'a handler'} needs FLAGS and MASK: rt_sigaction(SIG, HANDLER, FLAGS, MASK[, oldact])`);
+    }
+  },
   fuzz: [
     {
       weight: 2,
       generate: (c) => ({
-        line: `${c.actor.name}: rt_sigaction(${c.pick(['SIGCHLD', 'SIGCHLD', 'SIGTERM', 'SIGUSR1'])!}, ${c.pick(['catch', 'catch', 'SIG_IGN', 'SIG_DFL'])!}, ${c.pick(['SA_SIGINFO', 'SA_SIGINFO|SA_RESTART', 'SA_SIGINFO|SA_NOCLDSTOP', 'SA_SIGINFO|SA_NOCLDWAIT', 'SA_SIGINFO|SA_RESETHAND', 'SA_SIGINFO|SA_NODEFER', '0'])!}, ${c.pick(['0', '0', 'SIGTERM', 'SIGCHLD'])!})`,
+        line: `${c.actor.name}: rt_sigaction(${c.pick(['SIGCHLD', 'SIGCHLD', 'SIGTERM', 'SIGUSR1'])!}, ${c.pick(['catch', 'catch', 'SIG_IGN', 'SIG_DFL'])!}, ${c.pick(['SA_SIGINFO', 'SA_SIGINFO|SA_RESTART', 'SA_SIGINFO|SA_NOCLDSTOP', 'SA_SIGINFO|SA_NOCLDWAIT', 'SA_SIGINFO|SA_RESETHAND', 'SA_SIGINFO|SA_NODEFER', '0'])!}, ${c.pick(['0', '0', 'SIGTERM', 'SIGCHLD'])!}${c.chance(0.3) ? ', oldact' : ''})`,
       }),
     },
+    { weight: 0.6, generate: (c) => ({ line: `${c.actor.name}: rt_sigaction(${c.pick(['SIGCHLD', 'SIGTERM', 'SIGUSR1', 'SIGRTMIN', 'SIGKILL'])!}, NULL, oldact)` }) },
   ],
-};
-
-// x86_64 system call numbers the signal waits sleep in (/proc/TID/syscall).
-const NR_READ = 0;
-const NR_PAUSE = 34;
-const NR_RT_SIGTIMEDWAIT = 128;
-const NR_RT_SIGSUSPEND = 130;
-
-/** rt_sigsuspend(MASK): -1 EINTR once a handler has run (blocks until then). */
-export const rt_sigsuspend: CallSpec = {
-  name: 'rt_sigsuspend',
-  params: [{ name: 'mask', kind: { kind: 'flags', family: 'sigset' } }],
-  result: 'value',
-  mayBlock: true,
-  blocksIn: [NR_RT_SIGSUSPEND],
-  model: (ctx, a) => sigWaitResult('rt_sigsuspend', sysRtSigsuspend(ctx.kernel, ctx.me, sigset(a, 0))),
-  wire: (a) => ({ op: 'ss', args: halves(a, 0) }),
-  check: noUnblockable(0),
-};
-
-/** pause(): -1 EINTR once a handler has run. */
-export const pause: CallSpec = {
-  name: 'pause',
-  params: [],
-  result: 'value',
-  mayBlock: true,
-  blocksIn: [NR_PAUSE],
-  model: (ctx) => sigWaitResult('pause', sysPause(ctx.kernel, ctx.me)),
-  wire: () => ({ op: 'pa', args: [] }),
-};
-
-/** rt_sigtimedwait(SET[, 0]): the number of the signal it takes; with timeout 0 a poll (EAGAIN), without one it blocks. */
-export const rt_sigtimedwait: CallSpec = {
-  name: 'rt_sigtimedwait',
-  params: [
-    { name: 'set', kind: { kind: 'flags', family: 'sigset' } },
-    { name: 'timeout', kind: { kind: 'int', what: 'a timeout of 0 (a poll), or none' }, optional: true },
-  ],
-  result: 'value',
-  mayBlock: true,
-  blocksIn: [NR_RT_SIGTIMEDWAIT],
-  model: (ctx, a) => sigWaitResult('rt_sigtimedwait', sysRtSigtimedwait(ctx.kernel, ctx.me, sigset(a, 0), a.has(1) ? 0 : null)),
-  wire: (a) => ({ op: 'tw', args: [...halves(a, 0), a.has(1) ? 0 : -1] }),
-  check: async (args, ctx) => {
-    await noUnblockable(0)(args, ctx);
-    const t = args[1];
-    if (t !== undefined && t.kind === 'int' && t.value !== 0) ctx.fail(t.pos, 'the model has no clock: a timeout is 0 (a poll) or left out (wait)');
-  },
-};
-
-/** signalfd(FD, MASK, FLAGS) -> NAME: FD -1 makes a new one; an existing signalfd gets the new mask. */
-export const signalfd: CallSpec = {
-  name: 'signalfd',
-  params: [
-    { name: 'fd', kind: { kind: 'fd' } },
-    { name: 'mask', kind: { kind: 'flags', family: 'sigset' } },
-    { name: 'flags', kind: { kind: 'flags', family: 'sfd' } },
-  ],
-  creates: 'fd',
-  result: 'fd',
-  model: (ctx, a) => fdResult(sysSignalfd(ctx.kernel, ctx.me, a.num(0), sigset(a, 1), a.num(2))),
-  wire: (a) => ({ op: 'sf', args: [a.num(0), ...halves(a, 1), a.num(2)] }),
-  check: noUnblockable(1),
-};
-
-/** read(FD): one struct signalfd_siginfo from a signalfd (= 128), or the errno; blocks without SFD_NONBLOCK. */
-export const read: CallSpec = {
-  name: 'read',
-  params: [{ name: 'fd', kind: { kind: 'fd' } }],
-  result: 'value',
-  mayBlock: true,
-  blocksIn: [NR_READ],
-  model: (ctx, a) => sigWaitResult('read', sysRead(ctx.kernel, ctx.me, a.num(0))),
-  wire: (a) => ({ op: 'rd', args: [a.num(0)] }),
 };

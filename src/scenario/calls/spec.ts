@@ -19,22 +19,28 @@ import type { CallResult, NewTask, TaskRef } from '../backend.js';
  * - `const`: one constant of a family, or a number (a signal, an option);
  * - `list`: `[N, ...]`;
  * - `word`: one of a fixed set of words (a disposition, a sysctl key);
- * - `nsfile`: `ns(b)`, `ns_for_children(b)` (a namespace file of b's, opened out of band) or an fd.
+ * - `nsfile`: `ns(b)`, `ns_for_children(b)` (a namespace file of b's, opened out of band) or an fd;
+ * - `siginfo`: `{si_code=CODE, si_value=N, si_pid=N, si_signo=SIG}` (language.md) or NULL.
+ * A `nullable` flags parameter also takes the word NULL (no buffer: rt_sigprocmask's set).
  */
 export type ArgKind =
   | { readonly kind: 'int'; readonly what: string }
   | { readonly kind: 'pid' }
   | { readonly kind: 'fd' }
-  | { readonly kind: 'flags'; readonly family: ConstantFamily }
+  | { readonly kind: 'flags'; readonly family: ConstantFamily; readonly nullable?: boolean }
   | { readonly kind: 'const'; readonly family: ConstantFamily }
   | { readonly kind: 'list' }
   | { readonly kind: 'word'; readonly words: readonly string[]; readonly what: string }
-  | { readonly kind: 'nsfile' };
+  | { readonly kind: 'nsfile' }
+  | { readonly kind: 'siginfo' };
+
+/** How an argument is written, for a parameter whose kind depends on it (rt_sigtimedwait's second: a timeout or `info`). */
+export type WrittenShape = 'number' | 'word' | 'null' | 'braces' | 'other';
 
 export interface ParamSpec {
   readonly name: string;
   /** The kind; a function when it depends on an earlier argument (waitid's id is an fd for P_PIDFD). */
-  readonly kind: ArgKind | ((earlier: readonly (ParsedArg | undefined)[]) => ArgKind);
+  readonly kind: ArgKind | ((earlier: readonly (ParsedArg | undefined)[], written: WrittenShape) => ArgKind);
   /** May be left out (trailing positional parameters, or any keyword parameter). */
   readonly optional?: boolean;
 }
@@ -44,9 +50,21 @@ export interface ParamSpec {
 /** What an nsfile argument names once names are resolved. */
 export type NsTargetValue = { readonly kind: 'ns' | 'ns_for_children'; readonly task: TaskRef; readonly type?: NsFileType } | { readonly kind: 'fd'; readonly fd: number };
 
-/** An argument with every name resolved: numbers, a list, a word, or a namespace file. */
-/** A flags argument whose OR passes 2^53 (a signal set with high real-time signals) stays exact as a bigint. */
-export type ArgValue = number | bigint | readonly number[] | string | NsTargetValue;
+/** A siginfo argument as the kernel gets it (si_signo absent: the call's signal). */
+export interface SiginfoValue {
+  readonly kind: 'siginfo';
+  readonly signo?: number;
+  readonly code: number;
+  readonly pid: number;
+  readonly value: number;
+}
+
+/**
+ * An argument with every name resolved: numbers, a list, a word (NULL too), a
+ * namespace file, or a siginfo. A flags argument whose OR passes 2^53 (a
+ * signal set with high real-time signals) stays exact as a bigint.
+ */
+export type ArgValue = number | bigint | readonly number[] | string | NsTargetValue | SiginfoValue;
 
 /** A call's arguments after resolution, by parameter index (undefined where an optional one was left out). */
 export class Args {
@@ -90,6 +108,20 @@ export class Args {
 
   has(i: number): boolean {
     return this.values[i] !== undefined;
+  }
+
+  /** Left out or written NULL: no buffer for the kernel. */
+  isNull(i: number): boolean {
+    const v = this.values[i];
+    return v === undefined || v === 'NULL';
+  }
+
+  /** A siginfo argument, or null for NULL. */
+  siginfo(i: number): SiginfoValue | null {
+    const v = this.values[i];
+    if (v === 'NULL' || v === undefined) return null;
+    if (typeof v !== 'object' || Array.isArray(v) || !('kind' in v) || v.kind !== 'siginfo') throw new Error(`argument ${i} is not a siginfo`);
+    return v;
   }
 }
 
@@ -158,9 +190,12 @@ export interface WireContext {
  * - wait4: RET is a pid (0: WNOHANG found nothing), A the status word;
  * - waitid: RET is 0, A B C are si_pid, si_code, si_status;
  * - noreturn: the call does not come back (exit, exit_group);
- * - task: a new task (the reply is `n REF RET`).
+ * - task: a new task (the reply is `n REF RET`);
+ * - sigset: RET, then A B the two halves of a signal set written back (an old mask, the pending set);
+ * - sigaction: RET, then HANDLER (0 SIG_DFL, 1 SIG_IGN, 2 catch, 3 another) FLAGS MASK_LO MASK_HI of the old action;
+ * - siginfo: RET, then SIGNO CODE PID STATUS VALUE of the siginfo written back.
  */
-export type ResultKind = 'value' | 'fd' | 'outValue' | 'wait4' | 'waitid' | 'noreturn' | 'task';
+export type ResultKind = 'value' | 'fd' | 'outValue' | 'wait4' | 'waitid' | 'noreturn' | 'task' | 'sigset' | 'sigaction' | 'siginfo';
 
 // ---------------------------------------------------------------- fuzzing
 
@@ -229,6 +264,8 @@ export interface CallSpec {
   /** `-> NAME, pidfd=FD` also names the CLONE_PIDFD fd (clone, clone3). */
   readonly namesPidfd?: boolean;
   readonly result: ResultKind;
+  /** The result kind when the step's arguments change it (a step that asks for a value written back: `oldset`, `oldact`, `info`). */
+  readonly resultFor?: (args: Args) => ResultKind;
   /** May block: the result is then `<unfinished ...>` and a later step's `resumed` event finishes it. */
   readonly mayBlock?: boolean;
   /** The x86_64 system call numbers it sleeps in when it blocks (/proc/TID/syscall); wait4 and waitid when absent. */
