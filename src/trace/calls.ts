@@ -45,6 +45,8 @@ export type Mapped =
       readonly creates?: 'task' | 'fd';
       /** The name the created fd gets (default fdN). */
       readonly fdName?: string;
+      /** `expect` holds only the leading fields of the value written back, ending `, ...}`: the step is written without it. */
+      readonly partial?: boolean;
       /** Set when the step says less than the trace (listed at the top as approximated). */
       readonly approx?: string;
       /** Set when part of the call is not expressible yet: the step is written, the part is listed as unexpressed. */

@@ -1,5 +1,7 @@
 // What the second pass of the import keeps of each traced task and process.
 
+import type { FrameAction, MaskState } from './frames.js';
+
 
 export type Disposition = 'SIG_DFL' | 'SIG_IGN' | 'catch';
 
@@ -8,6 +10,8 @@ export interface Proc {
   fds: Map<number, string>;
   nsFiles: Map<number, { kind: 'ns' | 'ns_for_children'; actor: string }>;
   handlers: Map<number, Disposition>;
+  /** The sa_mask and SA_NODEFER of each handled signal (shared like the handlers, with CLONE_SIGHAND). */
+  actions: Map<number, FrameAction>;
   masked: boolean;
   threads: Set<Task>;
   /** Its children by the number it sees them with (what its waits return). */
@@ -24,8 +28,8 @@ export interface Task {
   readonly viewPid: number;
   readonly parent: Task | null;
   ended: boolean;
-  /** Handler frames it is in (a `--- SIG ---` it catches opens one, rt_sigreturn closes it), and where the outermost began. */
-  handlers?: { depth: number; since: number } | undefined;
+  /** Its signal mask and the handler frames it is in. */
+  readonly mask: MaskState;
 }
 
 export const SI_CHILD = /^CLD_/;
@@ -36,4 +40,16 @@ export function sanitize(name: string): string {
   let s = name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   if (!/^[a-z]/.test(s)) s = `p${s}`;
   return s;
+}
+
+/** The lines of a text, without copying it into an array. */
+export function* linesOf(text: string): Generator<string> {
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+  }
 }

@@ -10,7 +10,10 @@
 
 import { plainResult, type CallContext, type Mapped } from './calls.js';
 import { signalArgs } from './table.js';
-import { KERNEL_CODES, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
+import { KERNEL_CODES, linesOf, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
+import { beforeStep, closeFrame, maskCall, newMaskState, openFrame } from './frames.js';
+import { setTerms, straceSigset } from './sigcalls.js';
+import { constantIn } from '../abi/constants.js';
 import { sends, SUPERSEDED, survey, TABLE, type Expectation, type ExpectedEvent, type ImportResult, type ListedCall, type Survey, type TraceSource } from './survey.js';
 import { splitArgs, stringArg, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 import { scenarioSignal, straceSignal } from './signals.js';
@@ -73,8 +76,8 @@ class Generator2 {
       this.emit(`strace: wait4(${p}, 0) = ${p} {exited 0}`);
     }
     const { actor, base } = this.nameFor(root, 0, 'prog');
-    const proc: Proc = { tgid: root, fds: new Map(), nsFiles: new Map(), handlers: new Map(), masked: false, threads: new Set(), children: new Map() };
-    const task: Task = { pid: root, actor, base, proc, viewPid: root, parent: null, ended: false };
+    const proc: Proc = { tgid: root, fds: new Map(), nsFiles: new Map(), handlers: new Map(), actions: new Map(), masked: false, threads: new Set(), children: new Map() };
+    const task: Task = { pid: root, actor, base, proc, viewPid: root, parent: null, ended: false, mask: newMaskState(null) };
     proc.threads.add(task);
     this.tasks.set(root, task);
     this.emit(`strace: fork() -> ${actor} = ${root}  # the traced program (its execve is the trace's first line)`);
@@ -198,7 +201,8 @@ class Generator2 {
       this.openNs(t, name === 'open' ? argText : splitArgs(argText)[1] ?? '', result.value);
     }
     if (name === 'rt_sigreturn') {
-      if (t.handlers !== undefined && --t.handlers.depth === 0) t.handlers = undefined;
+      const put = closeFrame(t.mask, straceSigset(structFields(argText).get('mask')));
+      if (put !== null) this.emit(`${t.actor}: rt_sigprocmask(SIG_SETMASK, ${setTerms(put)})  # line ${n}: rt_sigreturn puts back the mask outside the handler`);
       return;
     }
     const entry = TABLE.get(name);
@@ -249,12 +253,13 @@ class Generator2 {
             fds: shareFiles ? t.proc.fds : new Map(t.proc.fds),
             nsFiles: new Map(t.proc.nsFiles),
             handlers: m.call.includes('CLONE_SIGHAND') ? t.proc.handlers : new Map(t.proc.handlers),
+            actions: m.call.includes('CLONE_SIGHAND') ? t.proc.actions : new Map(t.proc.actions),
             masked: t.proc.masked,
             threads: new Set(),
             children: new Map(),
           };
       const parent = m.call.includes('CLONE_PARENT') || thread ? t.parent : t;
-      const child: Task = { pid: childPid, actor, base, proc, viewPid: result.value, parent, ended: false };
+      const child: Task = { pid: childPid, actor, base, proc, viewPid: result.value, parent, ended: false, mask: newMaskState(t.mask.blocked) };
       proc.threads.add(child);
       if (!thread) parent?.proc.children.set(result.value, child);
       this.tasks.set(childPid, child);
@@ -264,17 +269,20 @@ class Generator2 {
       t.proc.fds.set(result.value, fdName);
       bind = ` -> ${fdName}`;
     }
-    const shown = m.blocks === true ? '<unfinished ...>' : m.expect;
+    const shown = m.blocks === true ? ' = <unfinished ...>' : m.partial === true ? '' : ` = ${m.expect}`;
     const where = endLine === n ? `line ${n}` : `lines ${n}-${endLine}`;
-    const trailer = m.blocks === true ? `  # ${where}: returns ${m.expect}` : `  # ${where}`;
-    if (t.handlers !== undefined) {
-      // The language's handler records the signal and returns: a step the program made inside its
-      // handler runs after it, under the mask outside the handler, so which signals it takes may differ.
-      this.list(this.approximated, 'a call made inside a signal handler runs after the recording handler returned (the handler\'s mask does not apply; the task\'s handled signals are not compared)', n);
+    const trailer = m.blocks === true || m.partial === true ? `  # ${where}: returns ${m.expect}` : `  # ${where}`;
+    // Inside a handler frame (frames.ts): the step that gives the task the handler's mask comes first.
+    const frame = beforeStep(t.mask);
+    if (frame.unknown) {
+      this.list(this.approximated, 'a call made inside a signal handler whose mask the trace does not show runs under the mask outside it (the task\'s handled signals are not compared)', n);
       this.uncompared.add(t.actor);
+    } else if (t.mask.frames.length > 0) {
+      this.list(this.approximated, 'a call made inside a signal handler runs after the recording handler returned, under the handler\'s mask (an rt_sigprocmask step sets it, another puts back the mask rt_sigreturn restores)', n);
     }
-    const index = this.emit(`${t.actor}: ${m.call}${bind} = ${shown}${trailer}`);
-    this.expectations.push({ index, e: { traceLine: endLine, actor: t.actor, call: m.call, result: m.expect } });
+    if (frame.set !== null) this.emit(`${t.actor}: rt_sigprocmask(SIG_SETMASK, ${setTerms(frame.set)})  # line ${n}: the handler's mask (the mask at delivery, sa_mask, the signal)`);
+    const index = this.emit(`${t.actor}: ${m.call}${bind}${shown}${trailer}`);
+    this.expectations.push({ index, e: { traceLine: endLine, actor: t.actor, call: m.call, result: m.expect, ...(m.partial === true ? { partial: true } : {}) } });
     this.effects(t, name, args, result, m);
   }
 
@@ -294,6 +302,7 @@ class Generator2 {
         // close-on-exec fds close (pidfds always are; signalfds named sigfdN were opened without SFD_CLOEXEC).
         if (!ok) return;
         for (const [sig, d] of t.proc.handlers) if (d === 'catch') t.proc.handlers.set(sig, 'SIG_DFL');
+        t.proc.actions.clear();
         // exec unshares a table shared by CLONE_FILES before closing (unshare_files), so the copy is this process's own.
         t.proc.fds = new Map([...t.proc.fds].filter(([, fdName]) => fdName.startsWith('sigfd')));
         for (const x of t.proc.threads) if (x !== t) x.ended = true;
@@ -303,9 +312,21 @@ class Generator2 {
       case 'rt_sigaction': {
         const sig = straceSignal(args[0] ?? '');
         const d = /^(?:signal|rt_sigaction)\([^,]+, (\w+)/.exec(m.call)?.[1] as Disposition | undefined;
-        if (ok && sig !== null && d !== undefined) t.proc.handlers.set(sig, d);
+        if (!ok || sig === null || d === undefined || d === ('NULL' as Disposition)) return;
+        t.proc.handlers.set(sig, d);
+        const act = structFields(args[1] ?? '');
+        t.proc.actions.set(sig, { mask: straceSigset(act.get('sa_mask')) ?? 0n, nodefer: (act.get('sa_flags') ?? '').includes('SA_NODEFER') });
         return;
       }
+      case 'rt_sigprocmask': {
+        const how = constantIn('sighow', args[0] ?? '');
+        if (ok && how !== undefined) maskCall(t.mask, how, straceSigset(args[1]), straceSigset(args[2]));
+        return;
+      }
+      case 'rt_sigsuspend':
+        // The mask at the delivery that ends it (the kernel restores the old one after the frame is set up).
+        t.mask.suspended = straceSigset(args[0]);
+        return;
       case 'close':
         if (ok) t.proc.fds.delete(Number(args[0]));
         return;
@@ -374,10 +395,7 @@ class Generator2 {
     const list = this.caught.get(t.actor) ?? [];
     list.push({ traceLine: n, text, signal: sig, nameOnly });
     this.caught.set(t.actor, list);
-    if (this.s.sigreturns) {
-      if (t.handlers === undefined) t.handlers = { depth: 1, since: n };
-      else t.handlers.depth++;
-    }
+    if (this.s.sigreturns) openFrame(t.mask, sig, t.proc.actions.get(sig));
   }
 
   private result(): ImportResult {
@@ -423,22 +441,10 @@ export function importTrace(source: TraceSource): ImportResult {
   return new Generator2(source, survey(source)).run();
 }
 
-/** The lines of a text, without copying it into an array. */
-export function* linesOf(text: string): Generator<string> {
-  let start = 0;
-  const n = text.length;
-  while (start < n) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = n;
-    yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    start = end + 1;
-  }
-}
-
 /** importTrace over a text in memory (the visualizer, tests). */
 export function importTraceText(text: string, name = 'trace'): ImportResult {
   return importTrace({ name, lines: () => linesOf(text) });
 }
 
-export { plainResult };
+export { linesOf, plainResult };
 export type { Expectation, ExpectedEvent, ImportResult, ListedCall, TraceSource };

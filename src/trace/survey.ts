@@ -21,6 +21,8 @@ export interface Expectation {
   readonly call: string;
   /** The trace's final result, in the language's syntax. */
   readonly result: string;
+  /** The result ends in `...}`: the trace shows only the leading fields of the value written back (a signalfd read's first bytes). */
+  readonly partial?: boolean;
 }
 
 /** A signal or an end the trace shows for an actor, compared with the model's event. */
