@@ -1008,6 +1008,11 @@ static int init_main(void *p) {
   struct stat st;
   if (stat("/proc/self/ns/pid", &st) == 0) ns0_ino = st.st_ino;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* The controller ignores SIGPIPE (glibc's signal(): SA_RESTART, the signal in its mask); the
+     scenario's init starts, as the model's, with every action SIG_DFL, no flags, an empty mask. */
+  struct kernel_sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  R4(SYS_rt_sigaction, SIGPIPE, &dfl, 0, 8);
   /* Actors must not hold the driver's pipes: stdio goes to /dev/null. */
   int null = open("/dev/null", O_RDWR);
   if (null >= 0) {

@@ -19,7 +19,7 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
       a.vforkWait = true;
     }
     else if (step.traits.execs === true && a.exited) step.result = { kind: 'noreturn' };
-    else if (step.traits.sends !== undefined && (a.exited || procState(statOf(a.hostTid)?.state ?? 'Z') === 'T')) {
+    else if ((step.traits.sends !== undefined || step.traits.mayEndCaller === true) && (a.exited || procState(statOf(a.hostTid)?.state ?? 'Z') === 'T')) {
       // The caller signalled itself and stopped or died before its reply: the call had succeeded (it delivered the signal).
       step.result = { kind: 'value', value: 0 };
       if (!a.exited) a.discardReply = true;

@@ -158,10 +158,14 @@ export const rt_sigprocmask: CallSpec = {
   ],
   result: 'value',
   resultFor: (a) => (a.word(2) === 'oldset' ? 'sigset' : 'value'),
+  // An unblock delivers what was pending on the way out: the caller may stop or die before it returns.
+  traits: () => ({ mayEndCaller: true }),
   model: (ctx, a) => {
     const r = sysRtSigprocmask(ctx.kernel, ctx.me, a.num(0), a.isNull(1) ? null : sigset(a, 1));
     if (!r.ok) return { kind: 'errno', errno: r.code };
-    return a.word(2) === 'oldset' ? { kind: 'value', value: 0, out: { kind: 'sigset', set: r.value } } : { kind: 'value', value: 0 };
+    // A caller that a delivered signal stopped or ended never reads its buffer: `= 0`, as a kill of oneself prints.
+    const returned = ctx.me.exitState === 'alive' && !ctx.me.stopped;
+    return a.word(2) === 'oldset' && returned ? { kind: 'value', value: 0, out: { kind: 'sigset', set: r.value } } : { kind: 'value', value: 0 };
   },
   wire: (a) => ({ op: 'pm', args: [a.num(0), ...(a.isNull(1) ? ['0', '0'] : halves(a, 1)), a.isNull(1) ? 0 : 1] }),
   check: noUnblockable(1),

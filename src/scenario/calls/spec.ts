@@ -150,6 +150,8 @@ export interface CallTraits {
   readonly sends?: number;
   /** set_tid_address: true when the caller's clear_child_tid is now its tid word, false for NULL. */
   readonly setsTidAddress?: boolean;
+  /** The call may deliver a pending signal to its own caller (rt_sigprocmask's unblock), which may stop or die before it replies. */
+  readonly mayEndCaller?: boolean;
   /** close(fd): the fd names bound to this number go. */
   readonly closes?: number;
 }
