@@ -139,7 +139,7 @@ export class KernelBackend extends ActorViews implements Backend {
     const spec = callSpec(call.name);
     if (spec === undefined) throw new Error(`kernel backend: no call ${call.name}`);
     const traits = spec.traits?.(call.args) ?? {};
-    a.pending = spec;
+    a.pending = spec.resultFor === undefined ? spec : { ...spec, result: spec.resultFor(call.args) };
     const wire = spec.wire(call.args, { child, nsFile: (task, which) => `/proc/${this.actor(task).hostTid}/ns/${which}` });
     this.send(encodeCommand(a.ref, wire));
     const execs = traits.execs === true;
@@ -151,7 +151,7 @@ export class KernelBackend extends ActorViews implements Backend {
     if (spec.result === 'noreturn') step.result = { kind: 'noreturn' };
     await this.settle(step, events, `${call.name} in task ${actorRef}`);
     // Stops and continues: the transcript reports each thread whose state changed.
-    const stopSig = traits.sends !== undefined && defaultAction(traits.sends) === 'stop' ? traits.sends : Signal.SIGSTOP;
+    const stopSig = traits.stopSignal ?? (traits.sends !== undefined && defaultAction(traits.sends) === 'stop' ? traits.sends : Signal.SIGSTOP);
     for (const x of this.actors.values()) {
       if (x.exited) continue;
       const st = statOf(x.hostTid);

@@ -8,6 +8,7 @@ import * as signal from './signal.js';
 import type { CallSpec } from './spec.js';
 import * as sys from './sys.js';
 import * as wait from './wait.js';
+import * as tty from './tty.js';
 
 const ALL: readonly CallSpec[] = [
   ...Object.values(process),
@@ -15,6 +16,7 @@ const ALL: readonly CallSpec[] = [
   ...Object.values(signal),
   ...Object.values(ids),
   ...Object.values(sys),
+  ...Object.values(tty),
 ];
 
 const TABLE: ReadonlyMap<string, CallSpec> = new Map(ALL.map((c) => [c.name, c]));

@@ -10,6 +10,7 @@ import type { WaitCall } from '../../syscalls/wait.js';
 import type { SigWaitOutcome } from '../../kernel/events.js';
 import type { SigWaitCall } from '../../syscalls/signal.js';
 import type { CallResult } from '../backend.js';
+import type { TtyCallResult } from '../../syscalls/tty.js';
 import type { ModelContext } from './spec.js';
 
 export function value(r: SysResult<number>): CallResult {
@@ -71,4 +72,11 @@ export function sigWaitResult(name: string, r: SysResult<SigWaitCall>): CallResu
   if (!r.ok) return { kind: 'errno', errno: r.code };
   if (r.value.kind === 'blocked') return { kind: 'unfinished' };
   return sigWaitOutcomeResult(name, r.value);
+}
+
+/** A tty call's result: 'block' is unfinished (a `resumed` event finishes it). */
+export function ttyResult(r: TtyCallResult, fd = false): CallResult {
+  if (!r.ok) return { kind: 'errno', errno: r.code };
+  if (r.value === 'block') return { kind: 'unfinished' };
+  return fd ? { kind: 'fd', fd: r.value } : { kind: 'value', value: r.value };
 }

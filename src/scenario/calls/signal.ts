@@ -4,7 +4,8 @@
 import { SA_SIGINFO, Signal } from '../../abi/signal.js';
 import { sysKill, sysPause, sysPidfdSendSignal, sysRead, sysReboot, sysRtSigaction, sysRtSigprocmask, sysRtSigsuspend, sysRtSigtimedwait, sysSignalfd, sysRtSigqueueinfo, sysRtTgsigqueueinfo, sysSignal, sysTgkill } from '../../syscalls/signal.js';
 import type { SignalDisposition } from '../../kernel/signal_types.js';
-import { fdResult, sigWaitResult, value } from './results.js';
+import { fdResult, sigWaitResult, ttyResult, value } from './results.js';
+import { sysTtyRead } from '../../syscalls/tty.js';
 import type { ArgKind, CallSpec } from './spec.js';
 
 const SIG: ArgKind = { kind: 'const', family: 'signal' };
@@ -338,6 +339,12 @@ export const read: CallSpec = {
   result: 'value',
   mayBlock: true,
   blocksIn: [NR_READ],
-  model: (ctx, a) => sigWaitResult('read', sysRead(ctx.kernel, ctx.me, a.num(0))),
+  model: (ctx, a) => {
+    // A pty's read is the terminal's (calls/tty.ts).
+    const tty = sysTtyRead(ctx.kernel, ctx.me, a.num(0));
+    return tty === null ? sigWaitResult('read', sysRead(ctx.kernel, ctx.me, a.num(0))) : ttyResult(tty);
+  },
+  // A background read of the caller's terminal stops it with SIGTTIN.
+  traits: () => ({ stopSignal: Signal.SIGTTIN }),
   wire: (a) => ({ op: 'rd', args: [a.num(0)] }),
 };

@@ -111,6 +111,8 @@ export interface CallTraits {
   readonly setsTidAddress?: boolean;
   /** close(fd): the fd names bound to this number go. */
   readonly closes?: number;
+  /** The stop signal a stop in this step is reported with on the kernel (a terminal's SIGTTIN, SIGTTOU, SIGTSTP). */
+  readonly stopSignal?: number;
 }
 
 // ---------------------------------------------------------------- backends
@@ -220,6 +222,8 @@ export interface CallSpec {
   /** `-> NAME, pidfd=FD` also names the CLONE_PIDFD fd (clone, clone3). */
   readonly namesPidfd?: boolean;
   readonly result: ResultKind;
+  /** The result kind when it depends on the arguments (ioctl's TIOCGPTPEER returns an fd). */
+  readonly resultFor?: (args: Args) => ResultKind;
   /** May block: the result is then `<unfinished ...>` and a later step's `resumed` event finishes it. */
   readonly mayBlock?: boolean;
   /** The x86_64 system call numbers it sleeps in when it blocks (/proc/TID/syscall); wait4 and waitid when absent. */
