@@ -35,6 +35,7 @@
 #include <linux/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -844,6 +845,15 @@ static void actor_loop(int sock) {
   }
 }
 
+/* /dev/ptmx (5:2) or a /dev/pts slave (majors 136..143: UNIX98_PTY_SLAVE_MAJOR). */
+#define PTY_FD_SCAN 1024
+static int is_pty_fd(long fd) {
+  struct stat st;
+  if (R2(SYS_fstat, fd, &st) != 0 || !S_ISCHR(st.st_mode)) return 0;
+  unsigned maj = major(st.st_rdev), min = minor(st.st_rdev);
+  return (maj == 5 && min == 2) || (maj >= 136 && maj <= 143);
+}
+
 static void map_words(void) {
   void *m = mmap(NULL, sizeof(int32_t[2]) * MAX_WORD_REFS, PROT_READ | PROT_WRITE, MAP_SHARED, WORDS_FD, 0);
   words = m == MAP_FAILED ? 0 : m;
@@ -859,10 +869,16 @@ static void actor_start(int sock, const char *comm, int execed, long ref) {
      and so setns through a pidfd, reads it): RLIMIT_CORE 0, set once for the whole tree in main(),
      is what keeps a core signal from writing a core file. */
   if (execed) {
-    /* The exec'd image keeps only its socket and the tid words: other threads' sockets went with them. */
-    R3(SYS_close_range, 3, WORDS_FD - 1, 0);
-    if (sock > WORDS_FD + 1) R3(SYS_close_range, WORDS_FD + 1, sock - 1, 0);
-    R3(SYS_close_range, sock + 1, ~0U, 0);
+    /* The exec'd image keeps only its socket, the tid words and its ptys (files without
+       O_CLOEXEC, as a process keeps them): other threads' sockets went with them. */
+    for (long fd = 3; fd < PTY_FD_SCAN; fd++)
+      if (fd != WORDS_FD && fd != sock && !is_pty_fd(fd)) R1(SYS_close, fd);
+    if (sock >= PTY_FD_SCAN) {
+      if (sock > PTY_FD_SCAN) R3(SYS_close_range, PTY_FD_SCAN, sock - 1, 0);
+      R3(SYS_close_range, sock + 1, ~0U, 0);
+    } else {
+      R3(SYS_close_range, PTY_FD_SCAN, ~0U, 0);
+    }
     map_words();
     reply(sock, 0, 0, 0, 0);
   }
