@@ -19,7 +19,8 @@ import { retryBlockedWait } from './wait.js';
 import { returnToUser } from './signal.js';
 import { retrySigWait } from './sigwait.js';
 import { isWaitRequest } from './wait_types.js';
-import { isTtyRequest, retryTtyCall, type TtyState } from './tty.js';
+import { isTtyRequest, retryTtyCall } from './n_tty.js';
+import type { TtyState } from './tty.js';
 
 /**
  * How the kernel starts:

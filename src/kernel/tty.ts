@@ -1,7 +1,7 @@
-// Controlling terminals and job control (drivers/tty/tty_jobctrl.c, tty_io.c,
-// n_tty.c, pty.c): pseudo-terminal pairs, a session's controlling terminal,
-// the terminal's foreground process group, the job-control checks of reads,
-// writes and ioctls, the signals typed characters send, and hangup.
+// Controlling terminals (drivers/tty/tty_io.c, tty_jobctrl.c, pty.c): pty
+// pairs, a session's controlling terminal and foreground group, and hangup.
+// The job-control checks and ioctls are in tty_jobctrl.ts, the line
+// discipline (reads, writes, typed characters) in n_tty.ts.
 //
 // tty->ctrl.session and tty->ctrl.pgrp are struct pid references: a Pid is
 // kept (get_pid), its numbers are not, so the answers are read through the
@@ -11,38 +11,21 @@
 // fork and one in exit.
 
 import { Errno } from '../abi/errno.js';
-import { SA_RESTART, SiCode, Signal, sigismember } from '../abi/signal.js';
-import { O_NOCTTY, O_RDONLY, O_WRONLY, TCSETS, TIOCGPGRP, TIOCGSID, TIOCNOTTY, TIOCSCTTY, TIOCSPGRP, TOSTOP } from '../abi/tty.js';
+import { SiCode, Signal } from '../abi/signal.js';
+import { O_NOCTTY, O_RDONLY, O_WRONLY } from '../abi/tty.js';
 import { nsCapable } from './cred.js';
 import type { Kernel } from './kernel.js';
-import { killPgrpInfo } from './kill.js';
+import { wakeReaders } from './n_tty.js';
 import type { Pid } from './pid.js';
 import type { PidNamespace } from './pid_namespace.js';
 import { fail, isFail } from './result.js';
 import type { Fail } from './result.js';
-import { handlerIgnored, returnToUser, sendSignal, setupFrames } from './signal.js';
-import { signalPending } from './sigpending.js';
+import { sendSignal } from './signal.js';
 import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
-import { pgrpOrphaned } from './exit.js';
-import { runFramesWhileBlocked } from './wait.js';
+import { disassociateCtty } from './tty_jobctrl.js';
 
-/** N_TTY's canonical read: at most one line, here at most the reader's buffer (the runner reads 128 bytes). */
-export const TTY_READ_MAX = 128;
-
-/** The default control characters (tty_std_termios' c_cc: INIT_C_CC). */
-export const VINTR_CHAR = 3;
-export const VQUIT_CHAR = 28;
-export const VSUSP_CHAR = 26;
-const NEWLINE = 10;
-
-/** Whether `byte` is one the language types on a master (docs/language.md). */
-export function typeable(byte: number): boolean {
-  return byte === VINTR_CHAR || byte === VQUIT_CHAR || byte === VSUSP_CHAR || byte === NEWLINE || (byte >= 32 && byte <= 126);
-}
-
-/** One pty pair, seen from its slave (the terminal a session may control). */
 export class Tty {
   /** tty->ctrl.session. */
   session: Pid | null = null;
@@ -82,7 +65,7 @@ export class TtyState {
 
 const O_ACCMODE = 3;
 
-function ttyState(k: Kernel): TtyState {
+export function ttyState(k: Kernel): TtyState {
   return (k.ttys ??= new TtyState());
 }
 
@@ -99,7 +82,7 @@ export function sessionLeader(g: ThreadGroup): boolean {
 }
 
 /** capable(CAP_SYS_ADMIN): in the initial user namespace. */
-function capable(k: Kernel, me: Task): boolean {
+export function capable(k: Kernel, me: Task): boolean {
   return nsCapable(me.cred, k.rootUserNs);
 }
 
@@ -139,7 +122,7 @@ export function openPeer(k: Kernel, me: Task, master: PtyFile, flags: number): n
 }
 
 /** __proc_set_tty(): the caller's session and group become the tty's; the caller's signal->tty is it. */
-function procSetTty(s: TtyState, g: ThreadGroup, tty: Tty): void {
+export function procSetTty(s: TtyState, g: ThreadGroup, tty: Tty): void {
   tty.pgrp = g.pgrp;
   tty.session = g.session;
   s.ctty.set(g, tty);
@@ -147,7 +130,7 @@ function procSetTty(s: TtyState, g: ThreadGroup, tty: Tty): void {
 }
 
 /** session_clear_tty(): no member of the session has a controlling terminal any more. */
-function sessionClearTty(s: TtyState, session: Pid): void {
+export function sessionClearTty(s: TtyState, session: Pid): void {
   for (const g of session.sessionMembers) s.ctty.delete(g);
 }
 
@@ -168,309 +151,6 @@ export function inheritCtty(k: Kernel, parent: ThreadGroup, child: ThreadGroup):
 /** The controlling terminal of a group, or null. */
 export function cttyOf(k: Kernel, g: ThreadGroup): Tty | null {
   return k.ttys?.ctty.get(g) ?? null;
-}
-
-// ------------------------------------------------------------ job control
-
-/** is_ignored(): blocked by the caller, or SIG_IGN. */
-function isIgnored(t: Task, sig: number): boolean {
-  return sigismember(t.sigBlocked, sig) || handlerIgnored(t.group, sig);
-}
-
-/** kill_pgrp(pgrp, sig, 1): SEND_SIG_PRIV to every member (SI_KERNEL, si_pid 0, forced; no permission check). */
-function killPgrpPriv(k: Kernel, pgrp: Pid, sig: number, from: Task | null): void {
-  const info: SigInfo = { signo: sig, code: SiCode.SI_KERNEL, pid: 0, status: 0 };
-  for (const g of [...pgrp.pgrpMembers].reverse()) sendSignal(k, g.leader, info, 'group', true, from);
-}
-
-/** What a job-control check says: go on, an errno, or ERESTARTSYS after signalling the caller's group. */
-type Check = 0 | Fail | 'restart';
-
-/**
- * __tty_check_change(): only for the caller's own controlling terminal with
- * a foreground group that is not the caller's: SIGTTIN ignored -> EIO,
- * SIGTTOU ignored -> go on, an orphaned group -> EIO, else the signal to the
- * caller's whole group and -ERESTARTSYS.
- */
-function checkChange(k: Kernel, me: Task, tty: Tty, sig: number): Check {
-  if (cttyOf(k, me.group) !== tty) return 0;
-  const pgrp = me.group.pgrp;
-  if (tty.pgrp === null || tty.pgrp === pgrp) return 0;
-  if (isIgnored(me, sig)) return sig === Signal.SIGTTIN ? fail(Errno.EIO) : 0;
-  if (pgrpOrphaned(pgrp, null)) return fail(Errno.EIO);
-  killPgrpPriv(k, pgrp, sig, me);
-  return 'restart';
-}
-
-/** A tty call that sleeps: waiting for input, or restarting after the job-control signal it sent (-ERESTARTSYS). */
-export interface TtyRequest {
-  readonly syscall: 'read' | 'write' | 'ioctl';
-  readonly tty: Tty;
-  /** Runs the call (again, as a restarted system call runs from its start). */
-  readonly run: (k: Kernel, t: Task, resumed: boolean) => TtyCall;
-  restarts: number;
-  /** The next run starts the call over (after -ERESTARTSYS and the signals it let in), rather than going on where it slept. */
-  fromStart: boolean;
-}
-
-/** A tty call's outcome now: its value, an errno, 'block' (sleep for input) or 'restart' (a job-control signal is on its way). */
-export type TtyCall = number | Fail | 'block' | 'restart';
-
-export function isTtyRequest(b: { readonly syscall: string }): b is TtyRequest {
-  return 'tty' in b && 'run' in b;
-}
-
-/** A restarted call that keeps signalling a group that catches the signal with SA_RESTART spins on Linux; the model gives up then. */
-const MAX_RESTARTS = 1000;
-
-/** Runs a tty call: its result, or 'block' when the caller now sleeps in it (the transcript's `<unfinished ...>`). */
-export function runTtyCall(k: Kernel, t: Task, syscall: TtyRequest['syscall'], tty: Tty, run: TtyRequest['run']): number | Fail | 'block' {
-  const r = run(k, t, false);
-  if (r !== 'block' && r !== 'restart') return r;
-  const req: TtyRequest = { syscall, tty, run, restarts: 0, fromStart: r === 'restart' };
-  t.blocked = req;
-  // A restart goes straight back to the signal it sent; a sleep waits for a wakeup.
-  t.woken = r === 'restart';
-  k.blockedWaiters.add(t);
-  return 'block';
-}
-
-function finishTty(k: Kernel, t: Task, req: TtyRequest, result: number | Fail): true {
-  t.blocked = null;
-  k.blockedWaiters.delete(t);
-  returnToUser(k, t);
-  k.emit({ type: 'tty_resumed', task: t.seq, syscall: req.syscall, result: isFail(result) ? { errno: result.errno } : { value: result } });
-  return true;
-}
-
-/** A woken tty call runs again: signals first (EINTR for a handler without SA_RESTART), then the call from its start. */
-export function retryTtyCall(k: Kernel, t: Task, req: TtyRequest): boolean {
-  if (!t.woken || t.stopped) return false;
-  t.woken = false;
-  let moved = false;
-  // Woken by a signal, the call restarts from its start (-ERESTARTSYS); otherwise it goes on where it slept.
-  if (signalPending(k, t)) {
-    const took = { n: 0 };
-    const flags = setupFrames(k, t, took);
-    if (flags >= 0 && (flags & SA_RESTART) === 0) return finishTty(k, t, req, fail(Errno.EINTR));
-    runFramesWhileBlocked(k, t);
-    moved = took.n > 0;
-    req.fromStart = true;
-    // Stopped (SIGTTIN, SIGTSTP): the call restarts when the group continues (SIGCONT wakes it).
-    if (t.exitState !== 'alive' || t.group.groupExit || t.stopped) return moved;
-  }
-  if (req.restarts > MAX_RESTARTS) return moved;
-  const resumed = !req.fromStart;
-  req.fromStart = false;
-  const r = req.run(k, t, resumed);
-  if (r === 'block') {
-    req.restarts = 0;
-    return moved;
-  }
-  if (r === 'restart') {
-    req.restarts++;
-    req.fromStart = true;
-    t.woken = true;
-    return true;
-  }
-  return finishTty(k, t, req, r);
-}
-
-function wakeReaders(k: Kernel, tty: Tty): void {
-  for (const t of k.blockedWaiters) {
-    const b = t.blocked;
-    if (b !== null && isTtyRequest(b) && b.tty === tty) t.woken = true;
-  }
-}
-
-// ---------------------------------------------------------------- read/write
-
-/**
- * tty_read() -> n_tty_read(): job control, then one line (canonical mode),
- * or sleep for one. `resumed`: the reader slept in n_tty_read's loop and was
- * woken without a signal, so it goes on there (no job-control check again;
- * the other side's close is EIO, as the loop tests TTY_OTHER_CLOSED first).
- */
-export function ttyRead(file: PtyFile): (k: Kernel, t: Task, resumed: boolean) => TtyCall {
-  return (k, t, resumed) => {
-    const tty = file.tty;
-    if (!resumed) {
-      if (!file.readable) return fail(Errno.EBADF);
-      // hung_up_tty_read(): end of file.
-      if (file.hungUp) return 0;
-      // Reading what a slave wrote (the master's side) is not modeled (docs/language.md).
-      if (file.master) return fail(Errno.ENOSYS);
-      const c = checkChange(k, t, tty, Signal.SIGTTIN);
-      if (c !== 0) return c;
-    }
-    const line = tty.lines[0];
-    if (line === undefined) {
-      if (tty.hungUp) return fail(Errno.EIO);
-      return 'block';
-    }
-    if (line <= TTY_READ_MAX) {
-      tty.lines.shift();
-      return line;
-    }
-    tty.lines[0] = line - TTY_READ_MAX;
-    return TTY_READ_MAX;
-  };
-}
-
-/** tty_write(): on a master the byte is typed (n_tty_receive_buf on the slave); on a slave, n_tty_write's TOSTOP check. */
-export function ttyWrite(file: PtyFile, byte: number): (k: Kernel, t: Task) => TtyCall {
-  return (k, t) => {
-    if (!file.writable) return fail(Errno.EBADF);
-    if (file.hungUp) return fail(Errno.EIO);
-    const tty = file.tty;
-    if (file.master) {
-      // Bytes the language does not type (erase, kill, EOF, ^S, ^V, CR, ...) are not modeled.
-      if (!typeable(byte)) return fail(Errno.ENOSYS);
-      typeChar(k, tty, byte);
-      return 1;
-    }
-    if (tty.tostop) {
-      const c = checkChange(k, t, tty, Signal.SIGTTOU);
-      if (c !== 0) return c;
-    }
-    return 1;
-  };
-}
-
-/** n_tty_receive_char() in canonical mode with ISIG: a signal character signals the foreground group and flushes the input (isig without NOFLSH). */
-function typeChar(k: Kernel, tty: Tty, byte: number): void {
-  const sig = byte === VINTR_CHAR ? Signal.SIGINT : byte === VQUIT_CHAR ? Signal.SIGQUIT : byte === VSUSP_CHAR ? Signal.SIGTSTP : 0;
-  if (sig !== 0) {
-    // __isig(): kill_pgrp(tty->pgrp, sig, 1) from the flip-buffer worker (no current task).
-    if (tty.pgrp !== null) killPgrpPriv(k, tty.pgrp, sig, null);
-    tty.lines = [];
-    tty.partial = 0;
-    return;
-  }
-  tty.partial++;
-  if (byte === NEWLINE) {
-    tty.lines.push(tty.partial);
-    tty.partial = 0;
-    wakeReaders(k, tty);
-  }
-}
-
-// ---------------------------------------------------------------- ioctls
-
-/** tiocsctty(). */
-function tiocsctty(k: Kernel, me: Task, file: PtyFile, arg: number): number | Fail {
-  const s = ttyState(k);
-  const tty = file.tty;
-  const g = me.group;
-  const leader = sessionLeader(g);
-  if (leader && g.session === tty.session) return 0;
-  // "The process must be a session leader and not have a controlling tty already."
-  if (!leader || s.ctty.has(g)) return fail(Errno.EPERM);
-  if (tty.session !== null) {
-    // "This tty is already the controlling tty for another session group!"
-    if (arg === 1 && capable(k, me)) sessionClearTty(s, tty.session);
-    else return fail(Errno.EPERM);
-  }
-  if (!file.readable && !capable(k, me)) return fail(Errno.EPERM);
-  procSetTty(s, g, tty);
-  return 0;
-}
-
-/**
- * disassociate_ctty(): a session leader leaving its terminal. On a pty the
- * foreground group gets SIGHUP (and, from TIOCNOTTY, SIGCONT: SI_USER from the
- * caller; from exit, SI_KERNEL); a leader without one, at exit, signals the
- * group a hangup left in tty_old_pgrp. Then nobody in the session has it.
- */
-function disassociateCtty(k: Kernel, me: Task, onExit: boolean): void {
-  const s = ttyState(k);
-  const g = me.group;
-  if (!sessionLeader(g)) return;
-  const tty = s.ctty.get(g);
-  if (tty === undefined) {
-    if (!onExit) return;
-    const old = s.oldPgrp.get(g);
-    s.oldPgrp.delete(g);
-    if (old !== undefined) {
-      killPgrpPriv(k, old, Signal.SIGHUP, me);
-      killPgrpPriv(k, old, Signal.SIGCONT, me);
-    }
-    return;
-  }
-  const pgrp = tty.pgrp;
-  if (pgrp !== null) {
-    if (onExit) killPgrpPriv(k, pgrp, Signal.SIGHUP, me);
-    else {
-      killPgrpInfo(k, me, Signal.SIGHUP, pgrp);
-      killPgrpInfo(k, me, Signal.SIGCONT, pgrp);
-    }
-  }
-  // The leader's own terminal again (signals may not change it, but the kernel looks again).
-  const again = s.ctty.get(g);
-  if (again !== undefined) {
-    again.session = null;
-    again.pgrp = null;
-  }
-  s.oldPgrp.delete(g);
-  sessionClearTty(s, g.session);
-}
-
-/** The ioctl's job-control checks and answers (tty_jobctrl_ioctl, tty_mode_ioctl's TCSETS). */
-export function ttyIoctl(file: PtyFile, request: number, arg: number): (k: Kernel, t: Task) => TtyCall {
-  return (k, me) => {
-    // hung_up_tty_ioctl().
-    if (file.hungUp) return fail(request === TIOCSPGRP ? Errno.ENOTTY : Errno.EIO);
-    const tty = file.tty;
-    const s = ttyState(k);
-    const mine = s.ctty.get(me.group) === tty;
-    switch (request) {
-      case TIOCNOTTY:
-        // current->signal->tty != tty: the master is never anyone's terminal.
-        if (file.master || !mine) return fail(Errno.ENOTTY);
-        // no_tty(): a leader disassociates; everyone loses it.
-        disassociateCtty(k, me, false);
-        s.ctty.delete(me.group);
-        return 0;
-      case TIOCSCTTY:
-        return tiocsctty(k, me, file, arg);
-      case TIOCGPGRP:
-        // "(tty == real_tty) is a cheap way of testing if the tty is NOT a master pty."
-        if (!file.master && !mine) return fail(Errno.ENOTTY);
-        return pidNrIn(tty.pgrp, me.activeNs);
-      case TIOCGSID:
-        if (!file.master && !mine) return fail(Errno.ENOTTY);
-        if (tty.session === null) return fail(Errno.ENOTTY);
-        return pidNrIn(tty.session, me.activeNs);
-      case TIOCSPGRP: {
-        // tty_check_change(real_tty): the slave, also through its master.
-        const c = checkChange(k, me, tty, Signal.SIGTTOU);
-        if (c === 'restart') return c;
-        if (c !== 0) return fail(c.errno === Errno.EIO ? Errno.ENOTTY : c.errno);
-        if (arg < 0) return fail(Errno.EINVAL);
-        if (!mine || tty.session !== me.group.session) return fail(Errno.ENOTTY);
-        const pgrp = arg === 0 ? undefined : me.activeNs.findPid(arg);
-        if (pgrp === undefined) return fail(Errno.ESRCH);
-        if (sessionOfPgrp(pgrp) !== me.group.session) return fail(Errno.EPERM);
-        tty.pgrp = pgrp;
-        return 0;
-      }
-      case TCSETS: {
-        // tty_mode_ioctl() -> set_termios(real_tty): the slave's check, also through its master.
-        const c = checkChange(k, me, tty, Signal.SIGTTOU);
-        if (c !== 0) return c;
-        tty.tostop = (arg & TOSTOP) !== 0;
-        return 0;
-      }
-      default:
-        return fail(Errno.ENOTTY);
-    }
-  };
-}
-
-/** session_of_pgrp(): the session of a member of the group, else of the task whose pid it is. */
-function sessionOfPgrp(pgrp: Pid): Pid | null {
-  for (const g of pgrp.pgrpMembers) return g.session;
-  return pgrp.task?.group.session ?? null;
 }
 
 // ---------------------------------------------------------------- hangup

@@ -4,7 +4,7 @@ import type { Errno } from '../abi/errno.js';
 import type { WaitStatus } from '../abi/wait.js';
 import type { Pid } from './pid.js';
 import type { SigWaitRequest } from './signal_types.js';
-import type { TtyRequest } from './tty.js';
+import type { TtyRequest } from './n_tty.js';
 
 export type WaitTarget =
   /** P_ALL / wait4(-1). */

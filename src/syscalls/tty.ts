@@ -6,7 +6,9 @@ import { Errno } from '../abi/errno.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import { TIOCGPTPEER } from '../abi/tty.js';
-import { openPeer, ptmxOpen, runTtyCall, ttyIoctl, ttyRead, ttyWrite, type PtyFile } from '../kernel/tty.js';
+import { runTtyCall, ttyRead, ttyWrite } from '../kernel/n_tty.js';
+import { openPeer, ptmxOpen, type PtyFile } from '../kernel/tty.js';
+import { ttyIoctl } from '../kernel/tty_jobctrl.js';
 import { err, ok, syscall } from './result.js';
 import type { SysResult } from './result.js';
 

@@ -6,7 +6,7 @@
 import { Signal } from '../../abi/signal.js';
 import { TCSETS, TIOCGPGRP, TIOCGPTPEER, TIOCGSID, TIOCNOTTY, TIOCSPGRP } from '../../abi/tty.js';
 import { sysIoctl, sysPosixOpenpt, sysWrite } from '../../syscalls/tty.js';
-import { VSUSP_CHAR } from '../../kernel/tty.js';
+import { VSUSP_CHAR } from '../../kernel/n_tty.js';
 import { fdResult, ttyResult } from './results.js';
 import type { ArgKind, CallSpec, FuzzContext, ParamSpec } from './spec.js';
 
