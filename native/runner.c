@@ -804,8 +804,10 @@ static void actor_loop(int sock) {
       /* posix_openpt: /dev/ptmx, then unlockpt (TIOCSPTLCK 0) */
       ret = R4(SYS_openat, AT_FDCWD, "/dev/ptmx", parse_long(&p), 0);
       if (ret >= 0) {
-        int unlock = 0;
+        int unlock = 0, ptn = -1;
         R3(SYS_ioctl, ret, TIOCSPTLCK, &unlock);
+        R3(SYS_ioctl, ret, TIOCGPTN, &ptn);
+        x1 = ptn; /* the pts number, for the @jobs view's TTY column */
       }
     } else if (!strcmp(op, "io")) {
       a = parse_long(&p);

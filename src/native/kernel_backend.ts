@@ -234,6 +234,7 @@ export class KernelBackend extends ActorViews implements Backend {
           step.newChild = undefined;
         }
         const result = w[0] === 'n' ? (vforkDone ? this.vforkResult(x, n) : this.forked(n[0]!, n[1]!, n[2] ?? -1, step)) : decodeReply(pending.result, n);
+        if (pending.name === 'posix_openpt' && result.kind === 'fd') this.ptys.push(n[1]!);
         if (step !== null && step.actor === x && step.result === null) {
           step.result = result;
           if (step.traits.execs === true && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {

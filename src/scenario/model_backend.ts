@@ -12,7 +12,7 @@ import type { Snapshot } from '../kernel/snapshot.js';
 import type { Task } from '../kernel/task.js';
 import { ProcFs } from '../procfs/procfs.js';
 import { taskRef } from './backend.js';
-import type { Backend, NamespacesView, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
+import type { Backend, JobRow, NamespacesView, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
 import { callSpec } from './calls/index.js';
 import { outcomeResult, sigWaitOutcomeResult } from './calls/results.js';
 
@@ -236,6 +236,17 @@ export class ModelBackend implements Backend {
   otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
     const s = this.kernel.nsSetOf(this.task(actor));
     return Promise.resolve({ mnt: s.mnt.index, uts: s.uts.index, ipc: s.ipc.index, cgroup: s.cgroup.index, net: s.net.index, time: s.time.index, timeForChildren: s.timeForChildren.index });
+  }
+
+  jobs(actor: TaskRef): Promise<readonly JobRow[]> {
+    const fs = this.procfs(actor);
+    return Promise.resolve(
+      fs.readdir().map((r) => {
+        const t = fs.lookup(r.pid)!;
+        const { tpgid, tty } = fs.ttyOf(t);
+        return { pid: r.pid, ppid: r.ppid, pgid: r.pgid, sid: r.sid, tpgid, tty: tty === null ? '?' : `pts/${tty}`, state: r.state, name: r.name };
+      }),
+    );
   }
 
   close(): Promise<void> {

@@ -175,7 +175,7 @@ describe('parseScenario: errors at the offending token', () => {
     ['a: prctl(PR_SET_CHILD_SUBREAPER, SIGKILL)', "t.pidns:1:34: expected prctl's argument (a number)"],
     ['a: pidfd_open($b, CLONE_NEWPID)', 't.pidns:1:19: expected PIDFD_* flags, got CLONE_NEWPID'],
     ['a: exit(99999999999999999999)', 't.pidns:1:9: number out of range'],
-    ['@foo a', 't.pidns:1:1: unknown view @foo (@ps, @threads, @status, @ns, @tree, @namespaces)'],
+    ['@foo a', 't.pidns:1:1: unknown view @foo (@ps, @threads, @status, @ns, @tree, @namespaces, @jobs)'],
     ['a: clone(CLONE_NEWPID) -> b, pidfd=p', 't.pidns:1:30: pidfd=NAME names the fd of CLONE_PIDFD: add it to the flags'],
     ['a: fork() -> b, pidfd=p', 't.pidns:1:17: expected pidfd=NAME after -> b,'],
     ['a: setns(ns(b, pid), 0)', 't.pidns:1:16: expected a namespace type (mnt, uts, ipc, cgroup, net, time), got pid'],
