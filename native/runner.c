@@ -611,10 +611,22 @@ static long pty_drain(long fd, unsigned char *last, long timeout_ms) {
    ECHOCTL are on by default: "^C", "\r\n", the byte itself), so the step waits
    until that echo is readable on the master (up to 2 s). Output read here is
    dropped: the language does not read a master. */
+/* The typist's own mask while its signals wait for its reply (pty_type): restored after it. */
+static unsigned long typed_mask;
+static int typed_mask_saved;
+
 static long pty_type(long fd, unsigned char ch) {
   int ptn;
   int master = R3(SYS_ioctl, fd, TIOCGPTN, &ptn) == 0;
   unsigned char last = 0;
+  if (master) {
+    /* The byte may signal the typist's own group (a ^Z or ^C while it is in the foreground):
+       the call has returned by then, so its signals wait until it has replied, as they would
+       arrive after write() returned. */
+    unsigned long all = ~0UL;
+    R4(SYS_rt_sigprocmask, SIG_BLOCK, &all, &typed_mask, 8);
+    typed_mask_saved = 1;
+  }
   if (master)
     while (pty_drain(fd, &last, 0) > 0) {
     }
@@ -844,6 +856,10 @@ static void actor_loop(int sock) {
       ret = -ENOSYS;
     }
     reply(sock, ret, x1, x2, x3);
+    if (typed_mask_saved) {
+      typed_mask_saved = 0;
+      R4(SYS_rt_sigprocmask, SIG_SETMASK, &typed_mask, 0, 8);
+    }
   }
 }
 
