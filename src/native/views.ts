@@ -18,6 +18,9 @@ export interface ActorWorld {
 }
 
 export class HostViews {
+  /** NSpid columns by host pid, as last read: a foreground group whose members are gone still has its numbers (@jobs). */
+  private readonly cols = new Map<number, readonly number[]>();
+
   constructor(private readonly w: ActorWorld) {}
 
   private gone(a: Actor): boolean {
@@ -30,7 +33,9 @@ export class HostViews {
     if (t.hostTid === 0 || this.gone(t)) return 0;
     const viewer = this.w.nsOf(this.w.actor(from));
     if (!sees(viewer, this.w.nsOf(t))) return 0;
-    return statusOf(t.hostTid)?.nspid[viewer.level] ?? 0;
+    const s = statusOf(t.hostTid);
+    if (s !== null) this.cols.set(t.hostTid, s.nspid);
+    return s?.nspid[viewer.level] ?? 0;
   }
 
   levelForChildren(actor: TaskRef): number {
@@ -86,11 +91,12 @@ export class HostViews {
     const L = viewer.level;
     const statuses = this.leaders().map((x) => x.s);
     const live = [...this.w.actors.values()].flatMap((x) => (x.exited || x.hostTid === 0 ? [] : [statusOf(x.hostTid)].filter((s) => s !== null)));
+    for (const s of [...statuses, ...live]) this.cols.set(s.nspid[0]!, s.nspid);
     const tpgidIn = (host: number): number => {
       if (host <= 0) return host;
       const member = [...statuses, ...live].find((s) => s.nspgid[0] === host);
       if (member !== undefined) return member.nspgid[L] ?? 0;
-      return [...statuses, ...live].find((s) => s.nspid[0] === host)?.nspid[L] ?? 0;
+      return this.cols.get(host)?.[L] ?? 0;
     };
     const rows: JobRow[] = [];
     for (const { a, s } of this.leaders()) {
