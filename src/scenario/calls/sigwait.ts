@@ -4,7 +4,9 @@
 // "Values the kernel writes back").
 
 import { sysPause, sysRead, sysRtSigpending, sysRtSigsuspend, sysRtSigtimedwait, sysSignalfd } from '../../syscalls/signal.js';
-import { fdResult, sigWaitResult } from './results.js';
+import { fdResult, sigWaitResult, ttyResult } from './results.js';
+import { sysTtyRead } from '../../syscalls/tty.js';
+import { Signal } from '../../abi/signal.js';
 import { halves, noUnblockable, sigset } from './sigsets.js';
 import type { Args, CallSpec, FuzzContext, ParamSpec } from './spec.js';
 
@@ -143,7 +145,13 @@ export const read: CallSpec = {
   resultFor: (a) => (wantsInfo(a) ? 'siginfo' : 'value'),
   mayBlock: true,
   blocksIn: [NR_READ],
-  model: (ctx, a) => sigWaitResult('read', sysRead(ctx.kernel, ctx.me, a.num(0)), wantsInfo(a)),
+  model: (ctx, a) => {
+    // A pty's read is the terminal's (calls/tty.ts).
+    const tty = sysTtyRead(ctx.kernel, ctx.me, a.num(0));
+    return tty === null ? sigWaitResult('read', sysRead(ctx.kernel, ctx.me, a.num(0)), wantsInfo(a)) : ttyResult(tty);
+  },
+  // A background read of the caller's terminal stops it with SIGTTIN.
+  traits: () => ({ stopSignal: Signal.SIGTTIN }),
   wire: (a) => ({ op: 'rd', args: [a.num(0)] }),
   fuzz: [
     {

@@ -154,6 +154,8 @@ export interface CallTraits {
   readonly mayEndCaller?: boolean;
   /** close(fd): the fd names bound to this number go. */
   readonly closes?: number;
+  /** The stop signal a stop in this step is reported with on the kernel (a terminal's SIGTTIN, SIGTTOU, SIGTSTP). */
+  readonly stopSignal?: number;
 }
 
 // ---------------------------------------------------------------- backends
@@ -266,7 +268,7 @@ export interface CallSpec {
   /** `-> NAME, pidfd=FD` also names the CLONE_PIDFD fd (clone, clone3). */
   readonly namesPidfd?: boolean;
   readonly result: ResultKind;
-  /** The result kind when the step's arguments change it (a step that asks for a value written back: `oldset`, `oldact`, `info`). */
+  /** The result kind when the step's arguments change it (a step that asks for a value written back: `oldset`, `oldact`, `info`; ioctl's TIOCGPTPEER returns an fd). */
   readonly resultFor?: (args: Args) => ResultKind;
   /** May block: the result is then `<unfinished ...>` and a later step's `resumed` event finishes it. */
   readonly mayBlock?: boolean;
