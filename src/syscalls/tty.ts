@@ -35,7 +35,9 @@ export function sysPosixOpenpt(k: Kernel, me: Task, flags: number): SysResult<nu
 /** ioctl(fd, request, arg) for the terminal requests of the language. */
 export function sysIoctl(k: Kernel, me: Task, fd: number, request: number, arg: number): TtyCallResult {
   const f = ptyOf(me, fd);
-  if (f === null) return err(Errno.EBADF);
+  // Every actor's fds 0, 1 and 2 are /dev/null (the start state), which has no ioctl: ENOTTY, as for
+  // a traced program whose output went to a file.
+  if (f === null) return err(fd >= 0 && fd <= 2 ? Errno.ENOTTY : Errno.EBADF);
   if (f === 'other') return err(Errno.ENOTTY);
   if (request === TIOCGPTPEER) {
     return settled(k, openPeer(k, me, f, arg));

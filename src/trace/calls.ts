@@ -23,6 +23,8 @@ export interface CallContext {
   nsFile(fd: number): { readonly kind: 'ns' | 'ns_for_children'; readonly actor: string } | null;
   /** Whether the task whose death a wait reports has already ended in the scenario (so the wait does not block). */
   ended(pid: number): boolean;
+  /** The pty end an fd of the caller's process refers to, if it is one the scenario names. */
+  tty(fd: number): { readonly name: string; readonly master: boolean; readonly ptn?: number } | null;
   /** The trace lines the call began and ended on (the same for a whole line). */
   readonly line: number;
   readonly endLine: number;
@@ -45,6 +47,8 @@ export type Mapped =
       readonly creates?: 'task' | 'fd';
       /** The name the created fd gets (default fdN). */
       readonly fdName?: string;
+      /** The created fd is a pty end (followed through dups in Proc.ttys, not in fds). */
+      readonly tty?: { readonly master: boolean; readonly cloexec: boolean; readonly ptn?: number };
       /** `expect` holds only the leading fields of the value written back, ending `, ...}`: the step is written without it. */
       readonly partial?: boolean;
       /** Set when the step says less than the trace (listed at the top as approximated). */
@@ -326,13 +330,6 @@ export function setresuid(c: CallContext): Mapped {
   const ids = c.args.slice(0, 3).map(int);
   if (ids.length !== 3 || ids.some((id) => id === null)) return unexpressed(`setresuid(${c.args.join(', ')})`);
   return { kind: 'step', call: `setresuid(${ids.join(', ')})`, expect: plainResult(c.result) };
-}
-
-const TERMINAL_IOCTLS = new Set(['TIOCSPGRP', 'TIOCGPGRP', 'TIOCSCTTY', 'TIOCNOTTY', 'TIOCGSID', 'TIOCSIG', 'TIOCSTI']);
-
-export function ioctl(c: CallContext): Mapped {
-  const req = (c.args[1] ?? '').trim();
-  return TERMINAL_IOCTLS.has(req) ? unexpressed(`ioctl ${req}: terminals are issue 13`) : SKIP;
 }
 
 export function pending(issue: string): (c: CallContext) => Mapped {

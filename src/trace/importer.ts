@@ -10,12 +10,13 @@
 
 import { plainResult, type CallContext, type Mapped } from './calls.js';
 import { signalArgs } from './table.js';
-import { KERNEL_CODES, linesOf, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
+import { KERNEL_CODES, linesOf, openNs, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
 import { beforeStep, closeFrame, maskCall, newMaskState, openFrame } from './frames.js';
 import { setTerms, straceSigset } from './sigcalls.js';
+import { FD_MOVES, moveTtyFds } from './ttycalls.js';
 import { constantIn } from '../abi/constants.js';
 import { sends, SUPERSEDED, survey, TABLE, type Expectation, type ExpectedEvent, type ImportResult, type ListedCall, type Survey, type TraceSource } from './survey.js';
-import { splitArgs, stringArg, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
+import { splitArgs, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 import { scenarioSignal, straceSignal } from './signals.js';
 import { scenarioHeader } from './header.js';
 
@@ -76,7 +77,7 @@ class Generator2 {
       this.emit(`strace: wait4(${p}, 0) = ${p} {exited 0}`);
     }
     const { actor, base } = this.nameFor(root, 0, 'prog');
-    const proc: Proc = { tgid: root, fds: new Map(), nsFiles: new Map(), handlers: new Map(), actions: new Map(), masked: false, threads: new Set(), children: new Map() };
+    const proc: Proc = { tgid: root, fds: new Map(), ttys: new Map(), nsFiles: new Map(), handlers: new Map(), actions: new Map(), masked: false, threads: new Set(), children: new Map() };
     const task: Task = { pid: root, actor, base, proc, viewPid: root, parent: null, ended: false, mask: newMaskState(null) };
     proc.threads.add(task);
     this.tasks.set(root, task);
@@ -175,6 +176,9 @@ class Generator2 {
     fdName(fd: number): string | null {
       return this.t?.proc.fds.get(fd) ?? null;
     }
+    tty(fd: number): { name: string; master: boolean; ptn?: number } | null {
+      return this.t?.proc.ttys.get(fd) ?? null;
+    }
     nsFile(fd: number): { kind: 'ns' | 'ns_for_children'; actor: string } | null {
       return this.t?.proc.nsFiles.get(fd) ?? null;
     }
@@ -198,8 +202,9 @@ class Generator2 {
   private call(n: number, pid: number, name: string, argText: string, result: TraceResult, endLine = n): void {
     const t = this.task(pid, n);
     if ((name === 'openat' || name === 'open') && result.kind === 'value') {
-      this.openNs(t, name === 'open' ? argText : splitArgs(argText)[1] ?? '', result.value);
+      openNs(t, name === 'open' ? argText : splitArgs(argText)[1] ?? '', result.value, (pid) => this.tasks.get(pid));
     }
+    if (FD_MOVES.has(name)) moveTtyFds(t.proc.ttys, name, this.argsOf(argText), result);
     if (name === 'rt_sigreturn') {
       const put = closeFrame(t.mask, straceSigset(structFields(argText).get('mask')));
       if (put !== null) this.emit(`${t.actor}: rt_sigprocmask(SIG_SETMASK, ${setTerms(put)})  # line ${n}: rt_sigreturn puts back the mask outside the handler`);
@@ -251,6 +256,7 @@ class Generator2 {
         : {
             tgid: childPid,
             fds: shareFiles ? t.proc.fds : new Map(t.proc.fds),
+            ttys: shareFiles ? t.proc.ttys : new Map(t.proc.ttys),
             nsFiles: new Map(t.proc.nsFiles),
             handlers: m.call.includes('CLONE_SIGHAND') ? t.proc.handlers : new Map(t.proc.handlers),
             actions: m.call.includes('CLONE_SIGHAND') ? t.proc.actions : new Map(t.proc.actions),
@@ -266,7 +272,8 @@ class Generator2 {
       bind = ` -> ${actor}`;
     } else if (m.creates === 'fd' && result.kind === 'value') {
       const fdName = m.fdName ?? `fd${result.value}`;
-      t.proc.fds.set(result.value, fdName);
+      if (m.tty !== undefined) t.proc.ttys.set(result.value, { name: fdName, ...m.tty });
+      else t.proc.fds.set(result.value, fdName);
       bind = ` -> ${fdName}`;
     }
     const shown = m.blocks === true ? ' = <unfinished ...>' : m.partial === true ? '' : ` = ${m.expect}`;
@@ -305,6 +312,7 @@ class Generator2 {
         t.proc.actions.clear();
         // exec unshares a table shared by CLONE_FILES before closing (unshare_files), so the copy is this process's own.
         t.proc.fds = new Map([...t.proc.fds].filter(([, fdName]) => fdName.startsWith('sigfd')));
+        t.proc.ttys = new Map([...t.proc.ttys].filter(([, f]) => !f.cloexec));
         for (const x of t.proc.threads) if (x !== t) x.ended = true;
         t.base = this.s.execs.get(t.pid)?.[0]?.name ?? t.base;
         return;
@@ -344,16 +352,6 @@ class Generator2 {
         return;
       }
     }
-  }
-
-  private openNs(t: Task, pathArg: string, fd: number): void {
-    const path = stringArg(pathArg);
-    if (path === null) return;
-    const m = /^\/proc\/(self|thread-self|\d+)\/ns\/(pid|pid_for_children)$/.exec(path);
-    if (m === null) return;
-    const target = m[1] === 'self' || m[1] === 'thread-self' ? t : this.tasks.get(Number(m[1]));
-    if (target === undefined) return;
-    t.proc.nsFiles.set(fd, { kind: m[2] === 'pid' ? 'ns' : 'ns_for_children', actor: target.actor });
   }
 
   private signal(n: number, pid: number, name: string, info: string, stopped: boolean): void {
@@ -421,18 +419,8 @@ class Generator2 {
   }
 
   private header(): string[] {
-    return scenarioHeader({
-      source: this.source.name,
-      lines: this.s.lines,
-      steps: this.expectations.length,
-      rootPid: this.s.rootPid,
-      dropped: this.dropped,
-      setTidAddress: this.setTidAddress,
-      footprint: this.footprint,
-      uncompared: this.uncompared,
-      unexpressed: this.unexpressed,
-      approximated: this.approximated,
-    });
+    const { dropped, setTidAddress, footprint, uncompared, unexpressed, approximated } = this;
+    return scenarioHeader({ source: this.source.name, lines: this.s.lines, steps: this.expectations.length, rootPid: this.s.rootPid, dropped, setTidAddress, footprint, uncompared, unexpressed, approximated });
   }
 }
 

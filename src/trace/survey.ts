@@ -4,6 +4,7 @@
 // program. Also the import's result types.
 
 import { CALLS, signalArgs } from './table.js';
+import { FD_MOVES } from './ttycalls.js';
 import { lexLine, splitArgs, stringArg, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 
 /** Where the lines come from; `lines()` is iterated once. */
@@ -104,15 +105,18 @@ function basename(path: string): string {
  * maps (mmaps, ...), and reads before the trace's first signalfd (only a
  * signalfd's read concerns identity; most traces have thousands of others).
  */
-function needed(r: TraceRecord, signalfds: boolean): boolean {
+function needed(r: TraceRecord, signalfds: boolean, ptys: boolean): boolean {
   switch (r.kind) {
     case 'call':
     case 'unfinished':
     case 'resumed':
       if (r.name === 'read') return signalfds;
+      // Opens matter for /proc/PID/ns files and ptys; the fd-moving calls once a pty is open.
+      if (r.name === 'openat' || r.name === 'open') return r.args.includes('/proc/') || r.args.includes('/dev/ptmx') || r.args.includes('/dev/tty') || r.args.includes('/dev/pts/');
+      if (ptys && FD_MOVES.has(r.name)) return true;
       if (r.name === 'rt_sigreturn') return true; // ends a handler frame
       if (TABLE.has(r.name)) return true;
-      return (r.name === 'openat' || r.name === 'open') && r.args.includes('/proc/');
+      return false;
     case 'note':
       return SUPERSEDED.test(r.text);
     default:
@@ -143,6 +147,7 @@ export function survey(source: TraceSource): Survey {
   let hasEnds = false;
   let signalfds = false;
   let sigreturns = false;
+  let ptys = false;
   let n = 0;
   const finish = (pid: number, line: number, name: string, args: string, result: TraceResult, beginLine: number): void => {
     if (name === 'execve' || name === 'execveat') {
@@ -168,7 +173,8 @@ export function survey(source: TraceSource): Survey {
     lines = n;
     if (r.kind === 'call' || r.kind === 'unfinished') calls++;
     if ((r.kind === 'call' || r.kind === 'unfinished') && (r.name === 'signalfd4' || r.name === 'signalfd')) signalfds = true;
-    if (needed(r, signalfds)) kept.push([n, r]);
+    if ((r.kind === 'call' || r.kind === 'unfinished') && (r.name === 'openat' || r.name === 'open') && r.args.includes('/dev/ptmx')) ptys = true;
+    if (needed(r, signalfds, ptys)) kept.push([n, r]);
     if ((r.kind === 'call' || r.kind === 'unfinished') && r.name === 'rt_sigreturn') sigreturns = true;
     let pid = r.pid;
     if (pid === null) {

@@ -17,7 +17,6 @@ import {
   execve,
   flagTerms,
   int,
-  ioctl,
   pending,
   pidfdSendSignal,
   plainResult,
@@ -33,6 +32,7 @@ import {
   type CallContext,
   type Mapped,
 } from './calls.js';
+import { ioctl, openat } from './ttycalls.js';
 import { pause, read, rtSigaction, rtSigprocmask, rtSigsuspend, rtSigtimedwait, signalfd } from './sigcalls.js';
 
 type Entry = (c: CallContext) => Mapped;
@@ -112,6 +112,8 @@ const SPECIAL: Readonly<Record<string, Entry>> = {
   ptrace: pending('ptrace is not modeled'),
   pidfd_getfd: pending('pidfd_getfd is not in the language'),
   ioctl,
+  openat: (c) => openat(c, c.args[1], c.args[2]),
+  open: (c) => openat(c, c.args[0], c.args[1]),
 };
 
 /** strace's call name to its mapping: the special entries, then every call of the language strace prints as written. Absent names are not identity calls: skipped. */
