@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -35,6 +36,7 @@
 #include <linux/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -602,6 +604,68 @@ static long sysctl_file(const char *name, long write_it, long value, long *out) 
   return r;
 }
 
+/* struct termios as the kernel has it (asm-generic/termbits.h; glibc's differs): what TCGETS/TCSETS take. */
+struct k_termios {
+  unsigned int c_iflag, c_oflag, c_cflag, c_lflag;
+  unsigned char c_line;
+  unsigned char c_cc[19];
+};
+#define K_TOSTOP 0000400
+
+/* Whatever the master can read now (old output, echoes): read without waiting. */
+static long pty_drain(long fd, unsigned char *last, long timeout_ms) {
+  long got = 0;
+  struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+  struct pollfd pf = {(int)fd, POLLIN, 0};
+  if (R4(SYS_ppoll, &pf, 1, &ts, 0) <= 0 || !(pf.revents & POLLIN)) return 0;
+  unsigned char buf[512];
+  long n = R3(SYS_read, fd, buf, sizeof buf);
+  if (n > 0) {
+    got = n;
+    *last = buf[n - 1];
+  }
+  return got;
+}
+
+/* A byte written to a pty master is taken by the slave's line discipline in a
+   kernel worker (flush_to_ldisc), after write() returned: a typed ^C's SIGINT
+   comes later. n_tty echoes the byte after isig() has sent its signal (ECHO and
+   ECHOCTL are on by default: "^C", "\r\n", the byte itself), so the step waits
+   until that echo is readable on the master (up to 2 s). Output read here is
+   dropped: the language does not read a master. */
+/* The typist's own mask while its signals wait for its reply (pty_type): restored after it. */
+static unsigned long typed_mask;
+static int typed_mask_saved;
+
+static long pty_type(long fd, unsigned char ch) {
+  int ptn;
+  int master = R3(SYS_ioctl, fd, TIOCGPTN, &ptn) == 0;
+  unsigned char last = 0;
+  if (master) {
+    /* The byte may signal the typist's own group (a ^Z or ^C while it is in the foreground):
+       the call has returned by then, so its signals wait until it has replied, as they would
+       arrive after write() returned. */
+    unsigned long all = ~0UL;
+    R4(SYS_rt_sigprocmask, SIG_BLOCK, &all, &typed_mask, 8);
+    typed_mask_saved = 1;
+  }
+  if (master)
+    while (pty_drain(fd, &last, 0) > 0) {
+    }
+  long ret = R3(SYS_write, fd, &ch, 1);
+  if (ret != 1 || !master) return ret;
+  unsigned char want = (ch < 32 && ch != '\n') ? (unsigned char)(ch ^ 0x40) : ch;
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long left = 2000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+    if (left <= 0) break;
+    if (pty_drain(fd, &last, left) > 0 && last == want) break;
+  }
+  return ret;
+}
+
 static void actor_loop(int sock) {
   char buf[1024];
   for (;;) {
@@ -804,16 +868,69 @@ static void actor_loop(int sock) {
       } else {
         ret = R1(SYS_set_tid_address, 0);
       }
+    } else if (!strcmp(op, "pt")) {
+      /* posix_openpt: /dev/ptmx, then unlockpt (TIOCSPTLCK 0) */
+      ret = R4(SYS_openat, AT_FDCWD, "/dev/ptmx", parse_long(&p), 0);
+      if (ret >= 0) {
+        int unlock = 0, ptn = -1;
+        R3(SYS_ioctl, ret, TIOCSPTLCK, &unlock);
+        R3(SYS_ioctl, ret, TIOCGPTN, &ptn);
+        x[0] = ptn; /* the pts number, for the @jobs view's TTY column */
+      }
+    } else if (!strcmp(op, "io")) {
+      a = parse_long(&p);
+      b = parse_long(&p);
+      c = parse_long(&p);
+      if (b == TIOCGPGRP || b == TIOCGSID) {
+        int v = 0;
+        ret = R3(SYS_ioctl, a, b, &v);
+        if (ret == 0) x[0] = v;
+      } else if (b == TIOCSPGRP) {
+        int v = (int)c;
+        ret = R3(SYS_ioctl, a, b, &v);
+      } else if (b == TCSETS) {
+        /* the termios the pty has, TOSTOP set (c) or cleared */
+        struct k_termios tio;
+        ret = R3(SYS_ioctl, a, TCGETS, &tio);
+        if (ret == 0) {
+          tio.c_lflag = (c & K_TOSTOP) ? (tio.c_lflag | K_TOSTOP) : (tio.c_lflag & ~K_TOSTOP);
+          ret = R3(SYS_ioctl, a, TCSETS, &tio);
+        }
+      } else {
+        /* TIOCSCTTY ARG, TIOCNOTTY, TIOCGPTPEER FLAGS (a new fd) */
+        ret = R3(SYS_ioctl, a, b, c);
+      }
+    } else if (!strcmp(op, "wr")) {
+      a = parse_long(&p);
+      ret = pty_type(a, (unsigned char)parse_long(&p));
     } else if (!strcmp(op, "su")) {
       ret = R1(SYS_setuid, parse_long(&p));
       /* commit_creds() clears the death signal: put it back. Dumpability is left as
          the kernel set it (fs.suid_dumpable when the euid changed), as for any process. */
       if (is_scenario_init()) R5(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    } else if (!strcmp(op, "sr")) {
+      /* setresuid, raw (glibc's wrapper would set every thread's ids); -1 keeps an id */
+      long r = parse_long(&p), e = parse_long(&p), s = parse_long(&p);
+      ret = R3(SYS_setresuid, r, e, s);
+      if (is_scenario_init()) R5(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     } else {
       ret = -ENOSYS;
     }
     reply(sock, ret, x);
+    if (typed_mask_saved) {
+      typed_mask_saved = 0;
+      R4(SYS_rt_sigprocmask, SIG_SETMASK, &typed_mask, 0, 8);
+    }
   }
+}
+
+/* /dev/ptmx (5:2) or a /dev/pts slave (majors 136..143: UNIX98_PTY_SLAVE_MAJOR). */
+#define PTY_FD_SCAN 1024
+static int is_pty_fd(long fd) {
+  struct stat st;
+  if (R2(SYS_fstat, fd, &st) != 0 || !S_ISCHR(st.st_mode)) return 0;
+  unsigned maj = major(st.st_rdev), min = minor(st.st_rdev);
+  return (maj == 5 && min == 2) || (maj >= 136 && maj <= 143);
 }
 
 static void map_words(void) {
@@ -831,10 +948,16 @@ static void actor_start(int sock, const char *comm, int execed, long ref) {
      and so setns through a pidfd, reads it): RLIMIT_CORE 0, set once for the whole tree in main(),
      is what keeps a core signal from writing a core file. */
   if (execed) {
-    /* The exec'd image keeps only its socket and the tid words: other threads' sockets went with them. */
-    R3(SYS_close_range, 3, WORDS_FD - 1, 0);
-    if (sock > WORDS_FD + 1) R3(SYS_close_range, WORDS_FD + 1, sock - 1, 0);
-    R3(SYS_close_range, sock + 1, ~0U, 0);
+    /* The exec'd image keeps only its socket, the tid words and its ptys (files without
+       O_CLOEXEC, as a process keeps them): other threads' sockets went with them. */
+    for (long fd = 3; fd < PTY_FD_SCAN; fd++)
+      if (fd != WORDS_FD && fd != sock && !is_pty_fd(fd)) R1(SYS_close, fd);
+    if (sock >= PTY_FD_SCAN) {
+      if (sock > PTY_FD_SCAN) R3(SYS_close_range, PTY_FD_SCAN, sock - 1, 0);
+      R3(SYS_close_range, sock + 1, ~0U, 0);
+    } else {
+      R3(SYS_close_range, PTY_FD_SCAN, ~0U, 0);
+    }
     map_words();
     reply(sock, 0, NO_VALUES);
   }

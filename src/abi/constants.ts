@@ -9,8 +9,9 @@ import { PR_GET_CHILD_SUBREAPER, PR_GET_NAME, PR_GET_PDEATHSIG, PR_SET_CHILD_SUB
 import { rebootCmdNames } from './reboot.js';
 import { parseSignal, SiCode, saFlagNames, SFD_CLOEXEC, SFD_NONBLOCK, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGRTMAX, SIGRTMIN, Signal } from './signal.js';
 import { IdType, waitOptionNames } from './wait.js';
+import { ioctlNames, openFlagNames, TOSTOP } from './tty.js';
 
-export type ConstantFamily = 'clone' | 'clone_exit' | 'signal' | 'wait' | 'idtype' | 'prctl' | 'pidfd' | 'sa' | 'sighow' | 'sfd' | 'reboot' | 'sigset' | 'sicode';
+export type ConstantFamily = 'clone' | 'clone_exit' | 'signal' | 'wait' | 'idtype' | 'prctl' | 'pidfd' | 'sa' | 'sighow' | 'sfd' | 'reboot' | 'sigset' | 'sicode' | 'ioctl' | 'open' | 'lflag';
 
 /** How an error message names a family: "expected a signal, got WNOHANG". */
 export const familyDescription = {
@@ -27,6 +28,9 @@ export const familyDescription = {
   reboot: 'a LINUX_REBOOT_CMD_* command',
   sigset: 'a signal set (signals combined with |)',
   sicode: 'an si_code (SI_USER, SI_QUEUE, SI_TKILL, SI_KERNEL, ...)',
+  ioctl: 'a terminal ioctl (TIOCSCTTY, TIOCNOTTY, TIOCSPGRP, TIOCGPGRP, TIOCGSID, TIOCGPTPEER, TCSETS)',
+  open: 'O_* open flags',
+  lflag: 'TOSTOP or 0',
 } satisfies Record<ConstantFamily, string>;
 
 function enumEntries(e: Record<string, string | number>): [string, number][] {
@@ -74,6 +78,9 @@ const families: Readonly<Record<ConstantFamily, ReadonlyMap<string, number>>> = 
   // A set's members as mask bits (2 ** (sig - 1)); SIGRTMIN+n / SIGRTMAX-n are resolved by constantIn.
   sigset: new Map(([...enumEntries(Signal), ['SIGRTMIN', SIGRTMIN], ['SIGRTMAX', SIGRTMAX]] as [string, number][]).map(([n, v]): [string, number] => [n, 2 ** (v - 1)])),
   sicode: new Map(enumEntries(SiCode).filter(([n]) => n.startsWith('SI_'))),
+  ioctl: new Map(Object.entries(ioctlNames)),
+  open: new Map(Object.entries(openFlagNames)),
+  lflag: new Map([['TOSTOP', TOSTOP]]),
 };
 
 /** The value of `name` in `family`, or undefined when the family has no such name. */

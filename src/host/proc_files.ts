@@ -31,11 +31,15 @@ export interface ProcStat {
   readonly session: number;
   /** PF_* flags (PF_EXITING is 0x4). */
   readonly flags: number;
+  /** The controlling terminal's device (new_encode_dev), 0 for none. */
+  readonly ttyNr: number;
+  /** Its foreground group in the reader's namespace, -1 without a terminal. */
+  readonly tpgid: number;
 }
 
 export function parseStat(text: string): ProcStat {
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), flags: Number(rest[6] ?? 0) };
+  return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), flags: Number(rest[6] ?? 0), ttyNr: Number(rest[4] ?? 0), tpgid: Number(rest[5] ?? -1) };
 }
 
 export function readStat(path: string): ProcStat | null {

@@ -13,6 +13,12 @@ export interface Cred {
   readonly userNs: UserNamespace;
   /** cap_effective == CAP_FULL_SET (true) or empty (false). */
   readonly caps: boolean;
+  /**
+   * cap_permitted is full while cap_effective is empty: a setresuid moved the
+   * euid off 0 and left a real or saved uid 0 (cap_emulate_setxuid), so a
+   * later euid 0 gets every capability back. Unset means permitted == effective.
+   */
+  readonly keptCaps?: boolean;
 }
 
 /**

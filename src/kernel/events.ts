@@ -36,6 +36,8 @@ export type KernelEvent =
   | { readonly type: 'wait_resumed'; readonly task: number; readonly syscall: 'wait4' | 'waitid'; readonly outcome: WaitOutcome }
   /** A blocked rt_sigsuspend, pause, rt_sigtimedwait or signalfd read finished: the siginfo it took, or its errno. */
   | { readonly type: 'sigwait_resumed'; readonly task: number; readonly syscall: 'rt_sigsuspend' | 'pause' | 'rt_sigtimedwait' | 'read'; readonly outcome: SigWaitOutcome }
+  /** A tty read, write or ioctl that slept (for input, or stopped by the job-control signal it sent) finished. */
+  | { readonly type: 'tty_resumed'; readonly task: number; readonly syscall: 'read' | 'write' | 'ioctl'; readonly result: { readonly value: number } | { readonly errno: number } }
   | { readonly type: 'execed'; readonly task: number }
   /** mm_release() wrote 0 to the task's clear_child_tid word and woke its futex (another task shares the memory). */
   | { readonly type: 'tid_cleared'; readonly task: number }

@@ -48,7 +48,8 @@ export function doExecve(k: Kernel, me: Task): void {
   // cap_bprm_creds_from_file(): a new image gets every capability only as root of its user
   // namespace; a user namespace without a uid map has no root, so the image starts with none.
   const c = me.cred;
-  me.cred = { ...c, caps: c.userNs.mapped && (c.euid === 0 || c.uid === 0) };
+  // Permitted and effective are computed afresh, so a setresuid's kept permitted set is gone.
+  me.cred = { uid: c.uid, euid: c.euid, suid: c.suid, userNs: c.userNs, caps: c.userNs.mapped && (c.euid === 0 || c.uid === 0) };
   group.execId++;
   // begin_new_exec(): euid == uid (there are no gids here), so the new mm is dumpable (SUID_DUMP_USER).
   group.dumpable = me.cred.euid === me.cred.uid;

@@ -13,6 +13,7 @@ import { groupSendSigInfo, sendSignal, sigAction, startGroupExit } from './signa
 import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import { ttyGroupExit } from './tty.js';
 import { reapableZombie, wakeWaiters } from './wait.js';
 
 /** exit(2) (SYS_exit): only the calling thread ends. `code` is the status word. */
@@ -47,6 +48,8 @@ export function runExit(k: Kernel, t: Task, code: number): void {
   // exit_mm() -> exit_mm_release(): before exit_notify(), so the word is cleared before the parent hears.
   releaseMm(k, t);
   releaseFs(t);
+  // disassociate_ctty(1) and the files' last fput (a pty master's hangup), when the group is dead.
+  if (k.ttys !== null && t.group.live === 0) ttyGroupExit(k, t);
   // synchronize_group_exit(): the last thread out makes it a group exit with its own code,
   // so wait reports the last thread's status even after the leader left first.
   if (t.group.live === 0 && !t.group.groupExit) {

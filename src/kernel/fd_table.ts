@@ -6,9 +6,10 @@
 
 import type { Pid } from './pid.js';
 import type { SignalFd } from './signal_types.js';
+import type { PtyFile } from './tty.js';
 
-/** An open file: a pidfd or a signalfd. */
-export type OpenFile = PidFd | SignalFd;
+/** An open file: a pidfd, a signalfd, or a pty's master or slave (kernel/tty.ts). */
+export type OpenFile = PidFd | SignalFd | PtyFile;
 
 /** A pidfd: a file that refers to a Pid (pidfs). */
 export interface PidFd {
@@ -73,7 +74,7 @@ export class FdTable {
   /** pidfds are always O_CLOEXEC (pidfd_prepare); a signalfd only with SFD_CLOEXEC: execve closes those. */
   closeOnExec(): void {
     if (this.files === null) return;
-    for (const [fd, f] of this.files) if (f.kind !== 'signalfd' || f.cloexec) this.files.delete(fd);
+    for (const [fd, f] of this.files) if ((f.kind !== 'signalfd' && f.kind !== 'pty') || f.cloexec) this.files.delete(fd);
     if (this.files.size === 0) this.files = null;
   }
 

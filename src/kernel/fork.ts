@@ -20,6 +20,7 @@ import { attachThreadGroup, ThreadGroup } from './thread_group.js';
 import { UserNamespace } from './user_namespace.js';
 import type { SigHand } from './sighand.js';
 import { MAX_USER_NS_LEVEL } from './limits.js';
+import { inheritCtty } from './tty.js';
 
 export interface CloneArgs {
   /** Clone flags without the exit signal. */
@@ -179,6 +180,8 @@ export function copyProcess(k: Kernel, current: Task, args: CloneArgs): Task | F
     const group = new ThreadGroup(child, current.group.pgrp, current.group.session, sighand, files, k.nextSerial());
     // dup_mm(): the mm's flags, dumpability among them, are the parent's (mm_init, MMF_INIT_MASK).
     group.dumpable = current.group.dumpable;
+    // copy_process(): "p->signal->tty = tty_kref_get(current->signal->tty)".
+    if (k.ttys !== null) inheritCtty(k, current.group, group);
     const rp = child.parent;
     group.hasChildSubreaper = rp !== null && (rp.group.hasChildSubreaper || rp.group.isChildSubreaper);
     if (rp !== null) rp.addChild(child);

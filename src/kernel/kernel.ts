@@ -19,6 +19,8 @@ import { retryBlockedWait } from './wait.js';
 import { returnToUser } from './signal.js';
 import { retrySigWait } from './sigwait.js';
 import { isWaitRequest } from './wait_types.js';
+import { isTtyRequest, retryTtyCall } from './n_tty.js';
+import type { TtyState } from './tty.js';
 
 /**
  * How the kernel starts:
@@ -75,6 +77,8 @@ export class Kernel {
   readonly sigPending = new Set<Task>();
   /** Dying namespace inits waiting in zap_pid_ns_processes(). */
   readonly zapWaiting = new Set<Task>();
+  /** Terminals (kernel/tty.ts): made on the first open of /dev/ptmx, so fork and exit look at one null. */
+  ttys: TtyState | null = null;
   private readonly listeners = new Set<KernelEventListener>();
   /** Makes mount, UTS, IPC, cgroup, network and time namespaces in creation order (ns_identity.ts). */
   readonly nsCounter = new NsCounter();
@@ -225,7 +229,7 @@ export class Kernel {
           this.blockedWaiters.delete(t);
           continue;
         }
-        if (isWaitRequest(req) ? retryBlockedWait(this, t, req) : retrySigWait(this, t, req)) moved = true;
+        if (isWaitRequest(req) ? retryBlockedWait(this, t, req) : isTtyRequest(req) ? retryTtyCall(this, t, req) : retrySigWait(this, t, req)) moved = true;
       }
       if (this.exitQueue.length > 0) continue;
       const woken = [...this.sigPending].sort((a, b) => a.seq - b.seq);

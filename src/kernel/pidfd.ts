@@ -33,7 +33,7 @@ export function doPidfdOpen(k: Kernel, me: Task, pid: number, flags: number): nu
 export function pidfdGet(me: Task, fd: number): PidFd | Fail {
   const f = fd >= 0 ? me.group.filesRef?.get(fd) : undefined;
   // pidfd_pid(): a file that is not a pidfd is EBADF too.
-  if (f === undefined || f.kind === 'signalfd') return fail(Errno.EBADF);
+  if (f === undefined || f.kind === 'signalfd' || f.kind === 'pty') return fail(Errno.EBADF);
   return f;
 }
 

@@ -10,6 +10,7 @@ import { fail } from './result.js';
 import type { Fail } from './result.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import { setsidClearTty } from './tty.js';
 
 /** find_task_by_vpid(): the task whose tid is `nr` in the caller's namespace. */
 export function findTaskByVpid(me: Task, nr: number): Task | null {
@@ -71,6 +72,7 @@ export function doSetsid(k: Kernel, me: Task): number | Fail {
   group.session = leaderPid;
   leaderPid.addSessionMember(group);
   changePgrp(k, group, leaderPid);
+  setsidClearTty(k, group);
   freePid(k, oldSession);
   return leaderPid.nrIn(me.activeNs);
 }

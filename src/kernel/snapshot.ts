@@ -16,7 +16,7 @@ function blockedText(b: BlockedCall): string {
     case 'rt_sigtimedwait':
       return `${b.syscall} ${b.set.toString(16)}`;
     case 'read':
-      return `read ${b.fd}`;
+      return 'fd' in b ? `read ${b.fd}` : `tty read ${b.tty.index}`;
     default:
       return b.syscall;
   }
@@ -133,7 +133,7 @@ function taskSnapshot(t: Task): TaskSnapshot {
     files:
       g.filesRef === null
         ? 'none'
-        : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => (f.kind === 'signalfd' ? [fd, 'signalfd', f.mask.toString(16), f.nonblock, f.cloexec] : [fd, f.pid.serial, f.thread, f.nonblock])))}`,
+        : `${g.filesRef.serial}:${JSON.stringify(g.filesRef.entries().map(([fd, f]) => (f.kind === 'signalfd' ? [fd, 'signalfd', f.mask.toString(16), f.nonblock, f.cloexec] : f.kind === 'pty' ? [fd, f.master ? 'ptmx' : 'pts', f.tty.index, f.readable, f.writable, f.hungUp] : [fd, f.pid.serial, f.thread, f.nonblock])))}`,
     signals: `${t.sigBlocked.toString(16)} ${t.realBlocked.toString(16)} ${t.savedMask?.toString(16) ?? '-'} [${(t.pendingIfAny ?? []).map(infoText).join(',')}] [${(t.handlersDueIfAny ?? []).map((f) => `${infoText(f.info)}:${f.saved.toString(16)}`).join(',')}] ${t.pdeathSignal} ${t.woken}`,
     zapInitPids: t.zapInitPids,
     parentExecId: t.parentExecId,

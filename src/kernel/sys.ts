@@ -4,7 +4,7 @@
 import { Errno } from '../abi/errno.js';
 import { PID_MAX_LIMIT, RESERVED_PIDS } from '../abi/limits.js';
 import { checkpointRestoreCapable } from './alloc_pid.js';
-import { nsCapable } from './cred.js';
+import { nsCapable, type Cred } from './cred.js';
 import { fail } from './result.js';
 import type { Fail } from './result.js';
 import type { Task } from './task.js';
@@ -49,15 +49,46 @@ export function doSetuid(me: Task, uid: number): 0 | Fail {
   } else if (kuid !== old.uid && kuid !== old.suid) {
     return fail(Errno.EPERM);
   }
-  next = { ...next, euid: kuid };
+  commitUids(me, { ...next, euid: kuid });
+  return 0;
+}
+
+/**
+ * setresuid(2) (__sys_setresuid): -1 keeps an id. Setting all three to what
+ * they are returns 0 and commits nothing; an id none of the three old ones
+ * is needs CAP_SETUID in the caller's user namespace (EPERM).
+ */
+export function doSetresuid(me: Task, ruid: number, euid: number, suid: number): 0 | Fail {
+  const old = me.cred;
+  // The arguments are uid_t: 32 bits, (uid_t)-1 is no change.
+  [ruid, euid, suid] = [ruid, euid, suid].map((id) => (id >>> 0 === 0xffffffff ? -1 : id >>> 0)) as [number, number, number];
+  // make_kuid() in the caller's namespace: only the initial one has a map here (the identity map).
+  if (!old.userNs.mapped && (ruid !== -1 || euid !== -1 || suid !== -1)) return fail(Errno.EINVAL);
+  const keeps = (id: number, cur: number): boolean => id === -1 || id === cur;
+  if (keeps(ruid, old.uid) && keeps(euid, old.euid) && keeps(suid, old.suid)) return 0;
+  const fresh = (id: number): boolean => id !== -1 && id !== old.uid && id !== old.euid && id !== old.suid;
+  if ((fresh(ruid) || fresh(euid) || fresh(suid)) && !nsCapable(old, old.userNs)) return fail(Errno.EPERM);
+  commitUids(me, { ...old, uid: ruid === -1 ? old.uid : ruid, euid: euid === -1 ? old.euid : euid, suid: suid === -1 ? old.suid : suid });
+  return 0;
+}
+
+/** cap_emulate_setxuid() on the new uids, then commit_creds(). */
+function commitUids(me: Task, next: Cred): void {
+  const old = me.cred;
   const wasRoot = old.uid === 0 || old.euid === 0 || old.suid === 0;
   const isRoot = next.uid === 0 || next.euid === 0 || next.suid === 0;
-  if (wasRoot && !isRoot) next = { ...next, caps: false };
-  else if (old.euid === 0 && next.euid !== 0) next = { ...next, caps: false };
+  let permitted = old.caps || old.keptCaps === true;
+  let effective = old.caps;
+  // No uid 0 left: permitted and effective are cleared; the euid leaving 0 clears effective;
+  // the euid becoming 0 sets effective to permitted.
+  if (wasRoot && !isRoot) permitted = effective = false;
+  if (old.euid === 0 && next.euid !== 0) effective = false;
+  if (old.euid !== 0 && next.euid === 0) effective = permitted;
+  const rest = { uid: next.uid, euid: next.euid, suid: next.suid, userNs: next.userNs };
+  const cred: Cred = permitted && !effective ? { ...rest, caps: false, keptCaps: true } : { ...rest, caps: effective };
   // commit_creds(): a changed euid makes the mm dumpable only as fs.suid_dumpable says (0, the default: not at all).
-  if (next.euid !== old.euid) me.group.dumpable = false;
-  // commit_creds(): a changed euid (fsuid follows it) or gained capabilities clear pdeath_signal.
-  if (next.euid !== old.euid || (next.caps && !old.caps)) me.pdeathSignal = 0;
-  me.cred = next;
-  return 0;
+  if (cred.euid !== old.euid) me.group.dumpable = false;
+  // commit_creds(): a changed euid (fsuid follows it) or gained permitted capabilities clear pdeath_signal.
+  if (cred.euid !== old.euid || (permitted && !(old.caps || old.keptCaps === true))) me.pdeathSignal = 0;
+  me.cred = cred;
 }

@@ -4,6 +4,7 @@ import type { Errno } from '../abi/errno.js';
 import type { WaitStatus } from '../abi/wait.js';
 import type { Pid } from './pid.js';
 import type { SigWaitRequest } from './signal_types.js';
+import type { TtyRequest } from './n_tty.js';
 
 export type WaitTarget =
   /** P_ALL / wait4(-1). */
@@ -31,7 +32,7 @@ export type WaitOutcome =
 export type WaitFound = WaitStatus;
 
 /** What a task can be blocked in: a wait, or one of the calls that wait for a signal. */
-export type BlockedCall = WaitRequest | SigWaitRequest;
+export type BlockedCall = WaitRequest | SigWaitRequest | TtyRequest;
 
 export function isWaitRequest(b: BlockedCall): b is WaitRequest {
   return b.syscall === 'wait4' || b.syscall === 'waitid';

@@ -3,7 +3,7 @@
 // the read-only questions a scenario asks between steps (ids, life, views).
 // The driver (kernel_backend.ts) extends it with the runner and the settling.
 
-import type { NamespacesView, NsView, PsRow, StatusView, TaskLife, TaskRef } from '../scenario/backend.js';
+import type { JobRow, NamespacesView, NsView, PsRow, StatusView, TaskLife, TaskRef } from '../scenario/backend.js';
 import { PF_EXITING, statOf, type Actor, type NsInfo } from './actors.js';
 import type { OtherNsNames } from './other_ns.js';
 import { HostViews } from './views.js';
@@ -63,6 +63,13 @@ export abstract class ActorViews {
 
   ns(actor: TaskRef): Promise<NsView> {
     return Promise.resolve(this.views.ns(actor));
+  }
+
+  /** The pts numbers of the scenario's ptys in the order they were opened (the runner's posix_openpt replies with it). */
+  protected readonly ptys: number[] = [];
+
+  jobs(actor: TaskRef): Promise<readonly JobRow[]> {
+    return Promise.resolve(this.views.jobs(actor, this.ptys));
   }
 
   otherNamespaces(actor: TaskRef): Promise<NamespacesView> {

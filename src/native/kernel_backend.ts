@@ -153,7 +153,7 @@ export class KernelBackend extends ActorViews implements Backend {
     if (spec.result === 'noreturn') step.result = { kind: 'noreturn' };
     await this.settle(step, events, `${call.name} in task ${actorRef}`);
     // Stops and continues: the transcript reports each thread whose state changed.
-    const stopSig = traits.sends !== undefined && defaultAction(traits.sends) === 'stop' ? traits.sends : Signal.SIGSTOP;
+    const stopSig = traits.stopSignal ?? (traits.sends !== undefined && defaultAction(traits.sends) === 'stop' ? traits.sends : Signal.SIGSTOP);
     for (const x of this.actors.values()) {
       if (x.exited) continue;
       const st = statOf(x.hostTid);
@@ -236,6 +236,7 @@ export class KernelBackend extends ActorViews implements Backend {
           step.newChild = undefined;
         }
         const result = w[0] === 'n' ? (vforkDone ? this.vforkResult(x, n) : this.forked(n[0]!, n[1]!, n[2] ?? -1, step)) : decodeReply(pending.result, n);
+        if (pending.name === 'posix_openpt' && result.kind === 'fd') this.ptys.push(n[1]!);
         if (step !== null && step.actor === x && step.result === null) {
           step.result = result;
           if (step.traits.execs === true && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {

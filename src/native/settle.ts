@@ -12,7 +12,7 @@ export function unsettled(actors: Iterable<Actor>, step: StepCtx | null): string
   if (step !== null && step.result === null) {
     // A wait that sleeps in do_wait() is unfinished; everything else replies.
     const a = step.actor;
-    if (a.pending?.mayBlock === true && blockedInWait(a)) step.result = { kind: 'unfinished' };
+    if (a.pending?.mayBlock === true && (blockedInWait(a) || stoppedInCall(a))) step.result = { kind: 'unfinished' };
     else if (((step.traits.cloneFlags ?? 0) & CLONE_VFORK) !== 0 && step.newChild !== undefined && blockedInVfork(a)) {
       // The vfork parent sleeps in wait_for_vfork_done() until its child execs or exits.
       step.result = { kind: 'unfinished' };
@@ -115,6 +115,12 @@ export function stateDetail(a: Actor): string {
   if (st === null) return `task ${a.ref} (host tid ${a.hostTid}): no /proc entry`;
   const nstgid = statusOf(a.hostTid)?.nstgid.at(-1);
   return `task ${a.ref} (host tid ${a.hostTid}, tgid ${nstgid ?? '?'} in its namespace): state ${st.state}, flags 0x${st.flags.toString(16)}${(st.flags & PF_EXITING) !== 0 ? ' (PF_EXITING)' : ''}, syscall ${syscallOf(a.hostTid).text}`;}
+
+/** Stopped inside its call: a terminal read, write or ioctl whose job-control signal stopped the caller (it restarts on SIGCONT). */
+function stoppedInCall(a: Actor): boolean {
+  if (statOf(a.hostTid)?.state !== 'T') return false;
+  return (a.pending?.blocksIn ?? WAITS).includes(syscallOf(a.hostTid).nr);
+}
 
 function blockedInWait(a: Actor): boolean {
   if (statOf(a.hostTid)?.state !== 'S') return false;

@@ -5,7 +5,7 @@
 
 import { readdirSync } from 'node:fs';
 import { nsInode, readStatus, type ProcStatusFile } from '../host/proc_files.js';
-import type { NsView, PsRow, StatusView, TaskRef } from '../scenario/backend.js';
+import type { JobRow, NsView, PsRow, StatusView, TaskRef } from '../scenario/backend.js';
 import { procState, sees, statOf, statusOf, type Actor, type NsInfo } from './actors.js';
 
 /** What the views read of the backend's bookkeeping. */
@@ -18,6 +18,9 @@ export interface ActorWorld {
 }
 
 export class HostViews {
+  /** NSpid columns by host pid, as last read: a foreground group whose members are gone still has its numbers (@jobs). */
+  private readonly cols = new Map<number, readonly number[]>();
+
   constructor(private readonly w: ActorWorld) {}
 
   private gone(a: Actor): boolean {
@@ -30,7 +33,9 @@ export class HostViews {
     if (t.hostTid === 0 || this.gone(t)) return 0;
     const viewer = this.w.nsOf(this.w.actor(from));
     if (!sees(viewer, this.w.nsOf(t))) return 0;
-    return statusOf(t.hostTid)?.nspid[viewer.level] ?? 0;
+    const s = statusOf(t.hostTid);
+    if (s !== null) this.cols.set(t.hostTid, s.nspid);
+    return s?.nspid[viewer.level] ?? 0;
   }
 
   levelForChildren(actor: TaskRef): number {
@@ -72,6 +77,43 @@ export class HostViews {
     for (const { a, s } of this.leaders()) {
       if (!sees(viewer, this.w.nsOf(a))) continue;
       rows.push({ pid: s.nstgid[L] ?? 0, ppid: this.ppidIn(viewer, s.ppid), pgid: s.nspgid[L] ?? 0, sid: s.nssid[L] ?? 0, state: procState(s.state), name: s.name });
+    }
+    return rows.sort((x, y) => x.pid - y.pid);
+  }
+
+  /**
+   * @jobs: /proc/PID/stat's tpgid translated into the viewer's namespace
+   * through a live member (or the task) with that host number; the
+   * terminal named by the order the scenario's ptys were opened in.
+   */
+  jobs(actor: TaskRef, ptys: readonly number[]): JobRow[] {
+    const viewer = this.w.nsOf(this.w.actor(actor));
+    const L = viewer.level;
+    const statuses = this.leaders().map((x) => x.s);
+    const live = [...this.w.actors.values()].flatMap((x) => (x.exited || x.hostTid === 0 ? [] : [statusOf(x.hostTid)].filter((s) => s !== null)));
+    for (const s of [...statuses, ...live]) this.cols.set(s.nspid[0]!, s.nspid);
+    const tpgidIn = (host: number): number => {
+      if (host <= 0) return host;
+      const member = [...statuses, ...live].find((s) => s.nspgid[0] === host);
+      if (member !== undefined) return member.nspgid[L] ?? 0;
+      return this.cols.get(host)?.[L] ?? 0;
+    };
+    const rows: JobRow[] = [];
+    for (const { a, s } of this.leaders()) {
+      if (!sees(viewer, this.w.nsOf(a))) continue;
+      const st = statOf(a.hostTgid);
+      const minor = st === null ? -1 : (st.ttyNr & 0xff) | ((st.ttyNr >> 12) & 0xfff00);
+      const index = st === null || st.ttyNr === 0 ? -1 : ptys.indexOf(minor);
+      rows.push({
+        pid: s.nstgid[L] ?? 0,
+        ppid: this.ppidIn(viewer, s.ppid),
+        pgid: s.nspgid[L] ?? 0,
+        sid: s.nssid[L] ?? 0,
+        tpgid: st === null ? -1 : tpgidIn(st.tpgid),
+        tty: index < 0 ? '?' : `pts/${index}`,
+        state: procState(s.state),
+        name: s.name,
+      });
     }
     return rows.sort((x, y) => x.pid - y.pid);
   }

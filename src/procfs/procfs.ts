@@ -8,6 +8,7 @@ import { pidForChildrenOf } from '../kernel/nsproxy.js';
 import type { Task } from '../kernel/task.js';
 import { taskState } from './state.js';
 import type { ProcState } from './state.js';
+import { cttyOf, pidNrIn } from '../kernel/tty.js';
 
 /** One entry of the /proc readdir with the fields `ps` prints. */
 export interface ProcRow {
@@ -70,6 +71,17 @@ export class ProcFs {
       });
     }
     return rows;
+  }
+
+  /**
+   * do_task_stat()'s tty_nr and tpgid: -1 and no terminal without one, else
+   * the foreground group as this namespace numbers it (0 when not visible or
+   * none) and the terminal (its index in creation order; tty_nr encodes the
+   * device, whose number only the kernel chooses).
+   */
+  ttyOf(t: Task): { tpgid: number; tty: number | null } {
+    const tty = cttyOf(this.kernel, t.group);
+    return tty === null ? { tpgid: -1, tty: null } : { tpgid: pidNrIn(tty.pgrp, this.ns), tty: tty.index };
   }
 
   /** "ppid = pid_alive(p) ? task_tgid_nr_ns(rcu_dereference(p->real_parent), ns) : 0" */

@@ -129,7 +129,8 @@ export type View =
   | { readonly kind: 'status'; readonly actor: string; readonly target: string; readonly targetPos: Pos }
   | { readonly kind: 'ns'; readonly actor: string }
   | { readonly kind: 'tree'; readonly actor: string }
-  | { readonly kind: 'namespaces'; readonly actor: string };
+  | { readonly kind: 'namespaces'; readonly actor: string }
+  | { readonly kind: 'jobs'; readonly actor: string };
 
 /** `@view ACTOR [TARGET]` followed by zero or more `| ...` expectation lines. */
 export interface ViewStep {

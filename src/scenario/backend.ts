@@ -110,6 +110,18 @@ export interface CallOutcome {
 /** Task states as /proc shows them: S alive, Z zombie, T stopped. */
 export type { ProcState } from '../procfs/state.js';
 
+/** A row of @jobs: @ps's columns with /proc/PID/stat's tpgid (-1 without a terminal) and the terminal (`pts/N`, N in order of creation, or `?`). */
+export interface JobRow {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+  readonly tpgid: number;
+  readonly tty: string;
+  readonly state: string;
+  readonly name: string;
+}
+
 export interface PsRow {
   readonly pid: number;
   readonly ppid: number;
@@ -184,6 +196,8 @@ export interface Backend {
   ns(actor: TaskRef): Promise<NsView>;
   /** Optional: the @namespaces view (a backend without it fails that view with a message). */
   otherNamespaces?(actor: TaskRef): Promise<NamespacesView>;
+  /** Optional: the @jobs view (ps -o pid,ppid,pgid,sid,tpgid,tty,stat,comm). */
+  jobs?(actor: TaskRef): Promise<readonly JobRow[]>;
   /**
    * Optional (added by the scenario runner's author): the level of actor's
    * pid_for_children namespace (ns0 is level 1, the host 0); null when unknown.

@@ -47,6 +47,9 @@ const familyNames: Record<ConstantFamily, string[]> = {
   reboot: ['LINUX_REBOOT_CMD_RESTART', 'LINUX_REBOOT_CMD_HALT'],
   sigset: ['SIGUSR1', 'SIGTERM', 'SIGCHLD'],
   sicode: ['SI_QUEUE', 'SI_USER'],
+  ioctl: ['TIOCSPGRP', 'TIOCGPGRP', 'TIOCSCTTY'],
+  open: ['O_RDWR', 'O_NOCTTY'],
+  lflag: ['TOSTOP'],
 };
 
 function term(family: ConstantFamily): fc.Arbitrary<FlagTerm> {

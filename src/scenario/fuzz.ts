@@ -194,7 +194,7 @@ class Generator {
 
   private async view(actor: Actor): Promise<Candidate | null> {
     const a = actor.name;
-    const views = ['ps', 'ps', 'status', 'ns', 'tree', 'threads', 'namespaces'] as const;
+    const views = ['ps', 'ps', 'status', 'ns', 'tree', 'threads', 'namespaces', 'jobs'] as const;
     const view = this.pick(views)!;
     if (view === 'status' || view === 'threads') {
       const target = this.pick(await this.visibleFrom(actor));

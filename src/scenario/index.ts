@@ -7,7 +7,7 @@ export { parseScenario, isName } from './parser.js';
 export { formatCall, formatCallStep, formatScript, formatView } from './format.js';
 export { runScenario } from './run.js';
 export type { Mismatch, Round, RunOptions, RunResult } from './run.js';
-export { entryLines, formatEvent, formatResult, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines } from './transcript.js';
+export { entryLines, formatEvent, formatOut, formatResult, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines } from './transcript.js';
 export type { TranscriptEntry } from './transcript.js';
 export { taskRef } from './backend.js';
 export type { Backend, CallOutcome, CallResult, NewTask, NsView, PresetTask, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';

@@ -2,6 +2,7 @@
 // answers the runner's questions from the model's procfs. It speaks the same
 // Backend interface as the real-kernel backend, so one printer serves both.
 
+import { errnoName } from '../abi/errno.js';
 import { decodeExitWord } from '../abi/wait.js';
 import { siCodeName, Signal } from '../abi/signal.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -11,7 +12,7 @@ import type { Snapshot } from '../kernel/snapshot.js';
 import type { Task } from '../kernel/task.js';
 import { ProcFs } from '../procfs/procfs.js';
 import { taskRef } from './backend.js';
-import type { Backend, NamespacesView, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
+import type { Backend, JobRow, NamespacesView, PresetTask, CallOutcome, CallResult, NewTask, NsView, PsRow, ResolvedCall, StatusView, StepEvent, TaskEvent, TaskLife, TaskRef } from './backend.js';
 import { callSpec } from './calls/index.js';
 import { outcomeResult, sigWaitOutcomeResult } from './calls/results.js';
 
@@ -168,6 +169,9 @@ export class ModelBackend implements Backend {
         case 'wait_resumed':
           push(e.task, { kind: 'resumed', call: e.syscall, result: outcomeResult(e.syscall, e.outcome) });
           break;
+        case 'tty_resumed':
+          push(e.task, { kind: 'resumed', call: e.syscall, result: 'value' in e.result ? { kind: 'value', value: e.result.value } : { kind: 'errno', errno: errnoName(e.result.errno) } });
+          break;
         case 'sigwait_resumed':
           push(e.task, { kind: 'resumed', call: e.syscall, result: sigWaitOutcomeResult(e.syscall, e.outcome, this.sigwaitInfo.delete(e.task)) });
           break;
@@ -179,8 +183,18 @@ export class ModelBackend implements Backend {
     // a task that also ended in this step reports only its end.
     const ended = new Set(out.filter((e) => e.event.kind === 'exited' || e.event.kind === 'killed' || e.event.kind === 'superseded').map((e) => e.task));
     const isState = (e: StepEvent): boolean => e.event.kind === 'stopped' || e.event.kind === 'continued';
+    // A task continued and stopped again in one step (a restarted background read of the terminal)
+    // is where it was: /proc shows no change, so neither does the model.
+    const states = new Map<TaskRef, StepEvent[]>();
+    for (const e of out) if (isState(e)) states.set(e.task, [...(states.get(e.task) ?? []), e]);
+    const kept = new Set<StepEvent>();
+    for (const list of states.values()) {
+      const first = list[0]!;
+      const last = list[list.length - 1]!;
+      if (list.length === 1 || first.event.kind === last.event.kind) kept.add(list.length === 1 ? first : last);
+    }
     // Within a task, the state it is left in comes after what it did (handlers, resumed waits).
-    return [...out.filter((e) => !isState(e)), ...out.filter((e) => isState(e) && !ended.has(e.task))];
+    return [...out.filter((e) => !isState(e)), ...out.filter((e) => kept.has(e) && !ended.has(e.task))];
   }
 
   idOf(task: TaskRef, from: TaskRef): Promise<number> {
@@ -226,6 +240,17 @@ export class ModelBackend implements Backend {
   otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
     const s = this.kernel.nsSetOf(this.task(actor));
     return Promise.resolve({ mnt: s.mnt.index, uts: s.uts.index, ipc: s.ipc.index, cgroup: s.cgroup.index, net: s.net.index, time: s.time.index, timeForChildren: s.timeForChildren.index });
+  }
+
+  jobs(actor: TaskRef): Promise<readonly JobRow[]> {
+    const fs = this.procfs(actor);
+    return Promise.resolve(
+      fs.readdir().map((r) => {
+        const t = fs.lookup(r.pid)!;
+        const { tpgid, tty } = fs.ttyOf(t);
+        return { pid: r.pid, ppid: r.ppid, pgid: r.pgid, sid: r.sid, tpgid, tty: tty === null ? '?' : `pts/${tty}`, state: r.state, name: r.name };
+      }),
+    );
   }
 
   close(): Promise<void> {

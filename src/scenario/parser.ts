@@ -282,7 +282,7 @@ function cloneFlagsOf(call: Call): string[] {
   return flags?.kind === 'flags' ? flags.terms.flatMap((t) => (t.kind === 'const' ? [t.name] : [])) : [];
 }
 
-const VIEW_KINDS = ['ps', 'threads', 'status', 'ns', 'tree', 'namespaces'] as const;
+const VIEW_KINDS = ['ps', 'threads', 'status', 'ns', 'tree', 'namespaces', 'jobs'] as const;
 
 function parseView(cur: Cursor): Omit<ViewStep, 'expect'> {
   cur.skipSpace();
@@ -290,7 +290,7 @@ function parseView(cur: Cursor): Omit<ViewStep, 'expect'> {
   cur.i++; // '@'
   const kindWord = isWordStart(cur.peek()) ? cur.word() : undefined;
   const kind = VIEW_KINDS.find((k) => k === kindWord?.text);
-  if (kind === undefined) return cur.fail(`unknown view @${kindWord?.text ?? ''} (@ps, @threads, @status, @ns, @tree, @namespaces)`, at);
+  if (kind === undefined) return cur.fail(`unknown view @${kindWord?.text ?? ''} (@ps, @threads, @status, @ns, @tree, @namespaces, @jobs)`, at);
   const withTarget = kind === 'threads' || kind === 'status';
   const usage = withTarget ? `@${kind} ACTOR TARGET` : `@${kind} ACTOR`;
   if (cur.atEnd()) cur.fail(`missing actor: ${usage}`);

@@ -10,7 +10,7 @@ import { taskRef, type Backend, type PresetTask, type CallOutcome, type StepEven
 import { callSpec } from './calls/index.js';
 import { Args, type ArgValue, type CallSpec, type ResolvedCall } from './calls/spec.js';
 import { formatCallStep, formatView } from './format.js';
-import { entryLines, formatEvent, formatResult, namespacesLines, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
+import { entryLines, formatEvent, formatResult, jobsLines, namespacesLines, nsLines, psLines, sameLines, sameResult, statusLines, threadsLines, treeLines, type TranscriptEntry } from './transcript.js';
 
 /** One round of an enclosing `repeat`: the index-th of count (1-based). */
 export interface Round {
@@ -237,7 +237,8 @@ class Runner {
       case 'fdname':
         return this.fd(a, caller, name);
       case 'flags':
-        return a.value;
+        // Past 2^53 the double OR has rounded (a signal set holding SIGRTMAX and low signals): OR the terms exactly.
+        return Number.isSafeInteger(a.value) ? a.value : a.terms.reduce((acc, t) => acc | BigInt(t.value), 0n);
       case 'list':
         return a.items.map((t) => t.value);
       case 'word':
@@ -376,6 +377,12 @@ class Runner {
         const backend = this.backend;
         if (backend.otherNamespaces === undefined) return this.fail(step.pos, `the ${backend.name} backend has no @namespaces view`);
         output = namespacesLines(await backend.otherNamespaces(viewer));
+        break;
+      }
+      case 'jobs': {
+        const backend = this.backend;
+        if (backend.jobs === undefined) return this.fail(step.pos, `the ${backend.name} backend has no @jobs view`);
+        output = jobsLines(await backend.jobs(viewer));
         break;
       }
       case 'threads':

@@ -4,7 +4,7 @@
 
 import { formatSigset, FULL_SIGSET, NSIG, SA_RESTORER, saFlagNames, siCodeName, Signal, signalName, sigsetMembers } from '../abi/signal.js';
 import type { Pos } from './ast.js';
-import type { CallResult, NamespacesView, NsView, OutValue, PsRow, SiginfoOut, StatusView, TaskEvent, WaitidInfo, WaitReport } from './backend.js';
+import type { CallResult, JobRow, NamespacesView, NsView, OutValue, PsRow, SiginfoOut, StatusView, TaskEvent, WaitidInfo, WaitReport } from './backend.js';
 import { formatBarLine } from './format.js';
 
 export function formatWaitReport(status: WaitReport): string {
@@ -135,6 +135,11 @@ const byPid = (a: PsRow, b: PsRow): number => a.pid - b.pid;
 /** `PID PPID PGID SID STATE NAME`, ascending by pid, no header. */
 export function psLines(rows: readonly PsRow[]): string[] {
   return [...rows].sort(byPid).map((r) => `${r.pid} ${r.ppid} ${r.pgid} ${r.sid} ${r.state} ${r.name}`);
+}
+
+/** @jobs: PID PPID PGID SID TPGID TTY STATE NAME, by pid. */
+export function jobsLines(rows: readonly JobRow[]): string[] {
+  return [...rows].sort((a, b) => a.pid - b.pid).map((r) => `${r.pid} ${r.ppid} ${r.pgid} ${r.sid} ${r.tpgid} ${r.tty} ${r.state} ${r.name}`);
 }
 
 export function threadsLines(tids: readonly number[]): string[] {

@@ -26,7 +26,11 @@ function blockedJson(b: BlockedCall): WaitJson | SigWaitJson {
     case 'rt_sigtimedwait':
       return { syscall: b.syscall, set: hex(b.set) };
     case 'read':
+      if (!('fd' in b)) throw new SnapshotUnsupported('a task blocked in a terminal read');
       return { syscall: b.syscall, fd: b.fd };
+    case 'write':
+    case 'ioctl':
+      throw new SnapshotUnsupported(`a task blocked in a terminal ${b.syscall}`);
     default:
       return { syscall: b.syscall };
   }
@@ -82,7 +86,7 @@ function collect(k: Kernel): {
     for (const t of g.threads) addTask(t);
     addPid(g.pgrp);
     addPid(g.session);
-    for (const [, f] of g.filesRef?.entries() ?? []) if (f.kind !== 'signalfd') addPid(f.pid);
+    for (const [, f] of g.filesRef?.entries() ?? []) if (f.kind === undefined || f.kind === 'pidfd') addPid(f.pid);
   };
   const allNs = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
   for (const ns of allNs) {
@@ -118,6 +122,13 @@ function collect(k: Kernel): {
   };
 }
 
+/** What toJSON refuses to write because the format cannot say it (never dropped silently). */
+export class SnapshotUnsupported extends Error {}
+
+function unsupportedPty(): never {
+  throw new SnapshotUnsupported('the snapshot format does not carry terminals (ptys) yet');
+}
+
 /** The whole engine state as plain, versioned JSON data (docs/snapshot.md). Event listeners are not part of it. */
 export function toJSON(k: Kernel): KernelJson {
   const all = k.host === null ? k.namespaces : [k.host, ...k.namespaces];
@@ -126,6 +137,8 @@ export function toJSON(k: Kernel): KernelJson {
     if (!known.has(ns)) throw new Error(`toJSON: namespace ${ns.name} is not registered with the kernel`);
     return ns.serial;
   };
+  // Terminals (kernel/tty.ts) are not in the format yet: refuse rather than drop them.
+  if (k.ttys !== null && k.ttys.ttys.length > 0) throw new SnapshotUnsupported('the snapshot format does not carry terminals (ptys, controlling terminals, foreground groups) yet');
   const c = collect(k);
   return {
     format: SNAPSHOT_FORMAT,
@@ -160,7 +173,7 @@ export function toJSON(k: Kernel): KernelJson {
     })),
     fdTables: c.files.map((f) => ({
       serial: f.serial,
-      files: f.entries().map(([fd, x]) => (x.kind === 'signalfd' ? ([fd, 'signalfd', hex(x.mask), x.nonblock, x.cloexec] as const) : ([fd, x.pid.serial, x.thread, x.nonblock] as const))),
+      files: f.entries().map(([fd, x]) => (x.kind === 'signalfd' ? ([fd, 'signalfd', hex(x.mask), x.nonblock, x.cloexec] as const) : x.kind === 'pty' ? unsupportedPty() : ([fd, x.pid.serial, x.thread, x.nonblock] as const))),
     })),
     threadGroups: c.groups.map((g) => ({
       serial: g.serial,

@@ -3,6 +3,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { doClose, doPidfdOpen } from '../kernel/pidfd.js';
 import type { Task } from '../kernel/task.js';
+import { ttyClosed } from '../kernel/tty.js';
 import { syscall } from './result.js';
 import type { SysResult } from './result.js';
 
@@ -11,5 +12,11 @@ export function sysPidfdOpen(k: Kernel, me: Task, pid: number, flags: number): S
 }
 
 export function sysClose(k: Kernel, me: Task, fd: number): SysResult<0> {
-  return syscall(k, () => doClose(me, fd));
+  return syscall(k, () => {
+    const file = fd >= 0 ? me.group.filesRef?.get(fd) : undefined;
+    const r = doClose(me, fd);
+    // A pty master's last close hangs its slave up (pty_close).
+    if (r === 0 && file?.kind === 'pty') ttyClosed(k, file);
+    return r;
+  });
 }

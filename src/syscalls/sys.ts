@@ -1,11 +1,11 @@
-// prctl(2) (the subreaper and parent-death-signal options), setuid(2) and the pid sysctls.
+// prctl(2) (the subreaper and parent-death-signal options), setuid(2), setresuid(2) and the pid sysctls.
 
 import { Errno } from '../abi/errno.js';
 import { PR_GET_CHILD_SUBREAPER, PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG } from '../abi/prctl.js';
 import { validSignal } from '../abi/signal.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { fail } from '../kernel/result.js';
-import { doSetuid, sysctlRead, sysctlWrite } from '../kernel/sys.js';
+import { doSetresuid, doSetuid, sysctlRead, sysctlWrite } from '../kernel/sys.js';
 import type { SysctlKey } from '../kernel/sys.js';
 import type { Task } from '../kernel/task.js';
 import { syscall } from './result.js';
@@ -52,6 +52,11 @@ function propagateHasChildSubreaper(me: Task): void {
 
 export function sysSetuid(k: Kernel, me: Task, uid: number): SysResult<0> {
   return syscall(k, () => doSetuid(me, uid));
+}
+
+/** setresuid(2): -1 leaves an id as it is. */
+export function sysSetresuid(k: Kernel, me: Task, ruid: number, euid: number, suid: number): SysResult<0> {
+  return syscall(k, () => doSetresuid(me, ruid, euid, suid));
 }
 
 export function sysSysctlRead(k: Kernel, me: Task, key: SysctlKey): SysResult<number> {

@@ -23,6 +23,11 @@ export interface CallContext {
   nsFile(fd: number): { readonly kind: 'ns' | 'ns_for_children'; readonly actor: string } | null;
   /** Whether the task whose death a wait reports has already ended in the scenario (so the wait does not block). */
   ended(pid: number): boolean;
+  /** The pty end an fd of the caller's process refers to, if it is one the scenario names. */
+  tty(fd: number): { readonly name: string; readonly master: boolean; readonly ptn?: number } | null;
+  /** The trace lines the call began and ended on (the same for a whole line). */
+  readonly line: number;
+  readonly endLine: number;
 }
 
 /** What a trace call becomes. */
@@ -40,6 +45,12 @@ export type Mapped =
       readonly blocks?: boolean;
       /** fork/clone: the child is created; pidfd_open: an fd is named. */
       readonly creates?: 'task' | 'fd';
+      /** The name the created fd gets (default fdN). */
+      readonly fdName?: string;
+      /** The created fd is a pty end (followed through dups in Proc.ttys, not in fds). */
+      readonly tty?: { readonly master: boolean; readonly cloexec: boolean; readonly ptn?: number };
+      /** `expect` holds only the leading fields of the value written back, ending `, ...}`: the step is written without it. */
+      readonly partial?: boolean;
       /** Set when the step says less than the trace (listed at the top as approximated). */
       readonly approx?: string;
       /** Set when part of the call is not expressible yet: the step is written, the part is listed as unexpressed. */
@@ -237,28 +248,6 @@ export function signalArg(text: string | undefined): string | null {
   return n === null ? null : scenarioSignal(n);
 }
 
-/** sa_flags that change nothing identity shows: glibc's restorer, the siginfo form, the stack. */
-const NEUTRAL_SA = new Set(['SA_RESTORER', 'SA_SIGINFO', 'SA_ONSTACK', '0']);
-
-export function rtSigaction(c: CallContext): Mapped {
-  const [sigText, act] = c.args;
-  if (act === undefined || act === 'NULL') return SKIP; // a query changes nothing
-  const sig = signalArg(sigText);
-  if (sig === null) return unexpressed(`rt_sigaction of ${sigText ?? '?'}`);
-  const f = structFields(act);
-  const handler = f.get('sa_handler') ?? '';
-  const disposition = handler === 'SIG_DFL' || handler === 'SIG_IGN' ? handler : 'catch';
-  const lost: string[] = [];
-  // Flags and a mask matter only while a handler is installed: SIG_DFL and SIG_IGN never run one.
-  if (disposition === 'catch') {
-    for (const flag of (f.get('sa_flags') ?? '0').split('|')) if (!NEUTRAL_SA.has(flag)) lost.push(flag);
-    if ((f.get('sa_mask') ?? '[]') !== '[]') lost.push('sa_mask');
-  }
-  const step = { kind: 'step', call: `signal(${sig}, ${disposition})`, expect: plainResult(c.result) } as const;
-  return lost.length > 0 ? { ...step, missing: `rt_sigaction's ${lost.join(', ')} (the disposition is written as signal(); sigaction flags and masks are issue 12)` } : step;
-}
-
-
 export function pidfdSendSignal(c: CallContext): Mapped {
   const fd = int(c.args[0]);
   const sig = signalArg(c.args[1]);
@@ -337,24 +326,10 @@ export function close(c: CallContext): Mapped {
   return { kind: 'step', call: `close(${name})`, expect: plainResult(c.result) };
 }
 
-export function rtSigprocmask(c: CallContext): Mapped {
-  if ((c.args[1] ?? 'NULL') === 'NULL') return SKIP; // reads the mask, changes nothing
-  return unexpressed('rt_sigprocmask: signal masks are issue 12');
-}
-
 export function setresuid(c: CallContext): Mapped {
   const ids = c.args.slice(0, 3).map(int);
-  if (ids.length === 3 && ids[0] !== null && ids[0] === ids[1] && ids[1] === ids[2]) {
-    return { kind: 'step', call: `setuid(${ids[0]})`, expect: plainResult(c.result) };
-  }
-  return unexpressed(`setresuid(${c.args.join(', ')}): only setuid is in the language`);
-}
-
-const TERMINAL_IOCTLS = new Set(['TIOCSPGRP', 'TIOCGPGRP', 'TIOCSCTTY', 'TIOCNOTTY', 'TIOCGSID', 'TIOCSIG', 'TIOCSTI']);
-
-export function ioctl(c: CallContext): Mapped {
-  const req = (c.args[1] ?? '').trim();
-  return TERMINAL_IOCTLS.has(req) ? unexpressed(`ioctl ${req}: terminals are issue 13`) : SKIP;
+  if (ids.length !== 3 || ids.some((id) => id === null)) return unexpressed(`setresuid(${c.args.join(', ')})`);
+  return { kind: 'step', call: `setresuid(${ids.join(', ')})`, expect: plainResult(c.result) };
 }
 
 export function pending(issue: string): (c: CallContext) => Mapped {

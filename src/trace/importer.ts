@@ -10,10 +10,15 @@
 
 import { plainResult, type CallContext, type Mapped } from './calls.js';
 import { signalArgs } from './table.js';
-import { KERNEL_CODES, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
+import { KERNEL_CODES, linesOf, openNs, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
+import { beforeStep, closeFrame, maskCall, newMaskState, openFrame } from './frames.js';
+import { setTerms, straceSigset } from './sigcalls.js';
+import { FD_MOVES, moveTtyFds } from './ttycalls.js';
+import { constantIn } from '../abi/constants.js';
 import { sends, SUPERSEDED, survey, TABLE, type Expectation, type ExpectedEvent, type ImportResult, type ListedCall, type Survey, type TraceSource } from './survey.js';
-import { splitArgs, stringArg, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
+import { splitArgs, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 import { scenarioSignal, straceSignal } from './signals.js';
+import { scenarioHeader } from './header.js';
 
 class Generator2 {
   readonly tasks = new Map<number, Task>();
@@ -72,8 +77,8 @@ class Generator2 {
       this.emit(`strace: wait4(${p}, 0) = ${p} {exited 0}`);
     }
     const { actor, base } = this.nameFor(root, 0, 'prog');
-    const proc: Proc = { tgid: root, fds: new Map(), nsFiles: new Map(), handlers: new Map(), masked: false, threads: new Set(), children: new Map() };
-    const task: Task = { pid: root, actor, base, proc, viewPid: root, parent: null, ended: false };
+    const proc: Proc = { tgid: root, fds: new Map(), ttys: new Map(), nsFiles: new Map(), handlers: new Map(), actions: new Map(), masked: false, threads: new Set(), children: new Map() };
+    const task: Task = { pid: root, actor, base, proc, viewPid: root, parent: null, ended: false, mask: newMaskState(null) };
     proc.threads.add(task);
     this.tasks.set(root, task);
     this.emit(`strace: fork() -> ${actor} = ${root}  # the traced program (its execve is the trace's first line)`);
@@ -162,12 +167,17 @@ class Generator2 {
     t: Task | null = null;
     args: readonly string[] = [];
     result: TraceResult = { kind: 'unknown', errno: null };
+    line = 0;
+    endLine = 0;
     constructor(private readonly g: Generator2) {}
     actorOf(pid: number): string | null {
       return this.g.tasks.get(pid)?.actor ?? null;
     }
     fdName(fd: number): string | null {
       return this.t?.proc.fds.get(fd) ?? null;
+    }
+    tty(fd: number): { name: string; master: boolean; ptn?: number } | null {
+      return this.t?.proc.ttys.get(fd) ?? null;
     }
     nsFile(fd: number): { kind: 'ns' | 'ns_for_children'; actor: string } | null {
       return this.t?.proc.nsFiles.get(fd) ?? null;
@@ -178,11 +188,13 @@ class Generator2 {
     }
   })(this);
 
-  private context(t: Task, args: readonly string[], result: TraceResult): CallContext {
+  private context(t: Task, args: readonly string[], result: TraceResult, line: number, endLine: number): CallContext {
     const c = this.ctx;
     c.t = t;
     c.args = args;
     c.result = result;
+    c.line = line;
+    c.endLine = endLine;
     return c;
   }
 
@@ -190,20 +202,27 @@ class Generator2 {
   private call(n: number, pid: number, name: string, argText: string, result: TraceResult, endLine = n): void {
     const t = this.task(pid, n);
     if ((name === 'openat' || name === 'open') && result.kind === 'value') {
-      this.openNs(t, name === 'open' ? argText : splitArgs(argText)[1] ?? '', result.value);
+      openNs(t, name === 'open' ? argText : splitArgs(argText)[1] ?? '', result.value, (pid) => this.tasks.get(pid));
+    }
+    if (FD_MOVES.has(name)) moveTtyFds(t.proc.ttys, name, this.argsOf(argText), result);
+    if (name === 'rt_sigreturn') {
+      const put = closeFrame(t.mask, straceSigset(structFields(argText).get('mask')));
+      if (put !== null) this.emit(`${t.actor}: rt_sigprocmask(SIG_SETMASK, ${setTerms(put)})  # line ${n}: rt_sigreturn puts back the mask outside the handler`);
+      return;
     }
     const entry = TABLE.get(name);
     if (entry === undefined) {
       return;
     }
     const args = this.argsOf(argText);
-    const mapped = entry(this.context(t, args, result));
+    const mapped = entry(this.context(t, args, result, n, endLine));
     switch (mapped.kind) {
       case 'skip':
         return;
       case 'unexpressed':
         this.list(this.unexpressed, mapped.why, n);
-        if (name === 'rt_sigprocmask' || name === 'rt_sigsuspend') t.proc.masked = true;
+        // A mask or a signal wait the step cannot say: the signals it would hold back or take are not compared.
+        if (/^(rt_sig|signalfd|pause$|read$)/.test(name)) t.proc.masked = true;
         return;
       case 'step':
         break;
@@ -237,28 +256,40 @@ class Generator2 {
         : {
             tgid: childPid,
             fds: shareFiles ? t.proc.fds : new Map(t.proc.fds),
+            ttys: shareFiles ? t.proc.ttys : new Map(t.proc.ttys),
             nsFiles: new Map(t.proc.nsFiles),
             handlers: m.call.includes('CLONE_SIGHAND') ? t.proc.handlers : new Map(t.proc.handlers),
+            actions: m.call.includes('CLONE_SIGHAND') ? t.proc.actions : new Map(t.proc.actions),
             masked: t.proc.masked,
             threads: new Set(),
             children: new Map(),
           };
       const parent = m.call.includes('CLONE_PARENT') || thread ? t.parent : t;
-      const child: Task = { pid: childPid, actor, base, proc, viewPid: result.value, parent, ended: false };
+      const child: Task = { pid: childPid, actor, base, proc, viewPid: result.value, parent, ended: false, mask: newMaskState(t.mask.blocked) };
       proc.threads.add(child);
       if (!thread) parent?.proc.children.set(result.value, child);
       this.tasks.set(childPid, child);
       bind = ` -> ${actor}`;
     } else if (m.creates === 'fd' && result.kind === 'value') {
-      const fdName = `fd${result.value}`;
-      t.proc.fds.set(result.value, fdName);
+      const fdName = m.fdName ?? `fd${result.value}`;
+      if (m.tty !== undefined) t.proc.ttys.set(result.value, { name: fdName, ...m.tty });
+      else t.proc.fds.set(result.value, fdName);
       bind = ` -> ${fdName}`;
     }
-    const shown = m.blocks === true ? '<unfinished ...>' : m.expect;
+    const shown = m.blocks === true ? ' = <unfinished ...>' : m.partial === true ? '' : ` = ${m.expect}`;
     const where = endLine === n ? `line ${n}` : `lines ${n}-${endLine}`;
-    const trailer = m.blocks === true ? `  # ${where}: returns ${m.expect}` : `  # ${where}`;
-    const index = this.emit(`${t.actor}: ${m.call}${bind} = ${shown}${trailer}`);
-    this.expectations.push({ index, e: { traceLine: endLine, actor: t.actor, call: m.call, result: m.expect } });
+    const trailer = m.blocks === true || m.partial === true ? `  # ${where}: returns ${m.expect}` : `  # ${where}`;
+    // Inside a handler frame (frames.ts): the step that gives the task the handler's mask comes first.
+    const frame = beforeStep(t.mask);
+    if (frame.unknown) {
+      this.list(this.approximated, 'a call made inside a signal handler whose mask the trace does not show runs under the mask outside it (the task\'s handled signals are not compared)', n);
+      this.uncompared.add(t.actor);
+    } else if (t.mask.frames.length > 0) {
+      this.list(this.approximated, 'a call made inside a signal handler runs after the recording handler returned, under the handler\'s mask (an rt_sigprocmask step sets it, another puts back the mask rt_sigreturn restores)', n);
+    }
+    if (frame.set !== null) this.emit(`${t.actor}: rt_sigprocmask(SIG_SETMASK, ${setTerms(frame.set)})  # line ${n}: the handler's mask (the mask at delivery, sa_mask, the signal)`);
+    const index = this.emit(`${t.actor}: ${m.call}${bind}${shown}${trailer}`);
+    this.expectations.push({ index, e: { traceLine: endLine, actor: t.actor, call: m.call, result: m.expect, ...(m.partial === true ? { partial: true } : {}) } });
     this.effects(t, name, args, result, m);
   }
 
@@ -274,18 +305,36 @@ class Generator2 {
         return;
       case 'execve':
       case 'execveat': {
-        // Handlers reset to SIG_DFL at exec (flush_signal_handlers); other threads are gone (de_thread).
+        // Handlers reset to SIG_DFL at exec (flush_signal_handlers); other threads are gone (de_thread);
+        // close-on-exec fds close (pidfds always are; signalfds named sigfdN were opened without SFD_CLOEXEC).
+        if (!ok) return;
         for (const [sig, d] of t.proc.handlers) if (d === 'catch') t.proc.handlers.set(sig, 'SIG_DFL');
+        t.proc.actions.clear();
+        // exec unshares a table shared by CLONE_FILES before closing (unshare_files), so the copy is this process's own.
+        t.proc.fds = new Map([...t.proc.fds].filter(([, fdName]) => fdName.startsWith('sigfd')));
+        t.proc.ttys = new Map([...t.proc.ttys].filter(([, f]) => !f.cloexec));
         for (const x of t.proc.threads) if (x !== t) x.ended = true;
         t.base = this.s.execs.get(t.pid)?.[0]?.name ?? t.base;
         return;
       }
       case 'rt_sigaction': {
         const sig = straceSignal(args[0] ?? '');
-        const d = /signal\(\w+, (\w+)\)/.exec(m.call)?.[1] as Disposition | undefined;
-        if (ok && sig !== null && d !== undefined) t.proc.handlers.set(sig, d);
+        const d = /^(?:signal|rt_sigaction)\([^,]+, (\w+)/.exec(m.call)?.[1] as Disposition | undefined;
+        if (!ok || sig === null || d === undefined || d === ('NULL' as Disposition)) return;
+        t.proc.handlers.set(sig, d);
+        const act = structFields(args[1] ?? '');
+        t.proc.actions.set(sig, { mask: straceSigset(act.get('sa_mask')) ?? 0n, nodefer: (act.get('sa_flags') ?? '').includes('SA_NODEFER') });
         return;
       }
+      case 'rt_sigprocmask': {
+        const how = constantIn('sighow', args[0] ?? '');
+        if (ok && how !== undefined) maskCall(t.mask, how, straceSigset(args[1]), straceSigset(args[2]));
+        return;
+      }
+      case 'rt_sigsuspend':
+        // The mask at the delivery that ends it (the kernel restores the old one after the frame is set up).
+        t.mask.suspended = straceSigset(args[0]);
+        return;
       case 'close':
         if (ok) t.proc.fds.delete(Number(args[0]));
         return;
@@ -303,16 +352,6 @@ class Generator2 {
         return;
       }
     }
-  }
-
-  private openNs(t: Task, pathArg: string, fd: number): void {
-    const path = stringArg(pathArg);
-    if (path === null) return;
-    const m = /^\/proc\/(self|thread-self|\d+)\/ns\/(pid|pid_for_children)$/.exec(path);
-    if (m === null) return;
-    const target = m[1] === 'self' || m[1] === 'thread-self' ? t : this.tasks.get(Number(m[1]));
-    if (target === undefined) return;
-    t.proc.nsFiles.set(fd, { kind: m[2] === 'pid' ? 'ns' : 'ns_for_children', actor: target.actor });
   }
 
   private signal(n: number, pid: number, name: string, info: string, stopped: boolean): void {
@@ -354,15 +393,12 @@ class Generator2 {
     const list = this.caught.get(t.actor) ?? [];
     list.push({ traceLine: n, text, signal: sig, nameOnly });
     this.caught.set(t.actor, list);
+    if (this.s.sigreturns) openFrame(t.mask, sig, t.proc.actions.get(sig));
   }
 
   private result(): ImportResult {
-    for (const t of this.tasks.values()) {
-      if (t.proc.masked) {
-        this.uncompared.add(t.actor);
-        this.caught.delete(t.actor);
-      }
-    }
+    for (const t of this.tasks.values()) if (t.proc.masked) this.uncompared.add(t.actor);
+    for (const actor of this.uncompared) this.caught.delete(actor);
     const header = this.header();
     const offset = header.length;
     const expectations = new Map<number, Expectation>();
@@ -383,42 +419,8 @@ class Generator2 {
   }
 
   private header(): string[] {
-    const out = [
-      `# Imported from ${this.source.name} by pidns import: ${this.s.lines} trace lines, ${this.expectations.length} steps with the trace's results.`,
-      '# Recorded as unshare --pid --fork --mount-proc strace -f -qq -o FILE -- CMD: `init` is the unshare',
-      '# outside the namespace and the outside actor (a signal from outside the traced tree is its kill);',
-      `# \`strace\` is pid 1 of the fresh namespace${this.s.rootPid > 2 ? `, its probe processes took pids 2..${this.s.rootPid - 1}` : ''}.`,
-      '# Steps are in the order the calls began; `# line N` is the trace line (`lines N-M`: began on N, returned on M).',
-    ];
-    if (this.dropped.size > 0) {
-      const what = [...this.dropped.entries()].map(([f, k]) => `${f} (${k})`).join(', ');
-      out.push(`# Dropped pointer flags (they change nothing identity shows; glibc's fork is clone(CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD), written fork()): ${what}.`);
-    }
-    if (this.setTidAddress > 0) out.push(`# set_tid_address is written gettid() (${this.setTidAddress}): it returns the caller's tid.`);
-    if (this.footprint > 0) out.push(`# Not compared: ${this.footprint} signals strace showed a task that has no handler for them (ptrace sees them; untraced, nothing happens).`);
-    if (this.uncompared.size > 0) out.push(`# Handled signals not compared for ${[...this.uncompared].join(', ')}: they change their signal mask (issue 12).`);
-    const block = (title: string, m: Map<string, number[]>): void => {
-      if (m.size === 0) return;
-      let total = 0;
-      for (const l of m.values()) total += l.length;
-      out.push(`# ${title} (${total}), by trace line:`);
-      for (const [why, lines] of m) {
-        out.push(`#   ${why}:`);
-        let row = '#    ';
-        for (const l of lines) {
-          if (row.length + String(l).length + 1 > 100) {
-            out.push(row);
-            row = '#    ';
-          }
-          row += ` ${l}`;
-        }
-        out.push(row);
-      }
-    };
-    block('Not expressible yet', this.unexpressed);
-    block('Approximated (the step says less than the trace)', this.approximated);
-    out.push('');
-    return out;
+    const { dropped, setTidAddress, footprint, uncompared, unexpressed, approximated } = this;
+    return scenarioHeader({ source: this.source.name, lines: this.s.lines, steps: this.expectations.length, rootPid: this.s.rootPid, dropped, setTidAddress, footprint, uncompared, unexpressed, approximated });
   }
 }
 
@@ -427,22 +429,10 @@ export function importTrace(source: TraceSource): ImportResult {
   return new Generator2(source, survey(source)).run();
 }
 
-/** The lines of a text, without copying it into an array. */
-export function* linesOf(text: string): Generator<string> {
-  let start = 0;
-  const n = text.length;
-  while (start < n) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = n;
-    yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    start = end + 1;
-  }
-}
-
 /** importTrace over a text in memory (the visualizer, tests). */
 export function importTraceText(text: string, name = 'trace'): ImportResult {
   return importTrace({ name, lines: () => linesOf(text) });
 }
 
-export { plainResult };
+export { linesOf, plainResult };
 export type { Expectation, ExpectedEvent, ImportResult, ListedCall, TraceSource };

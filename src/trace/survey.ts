@@ -4,6 +4,7 @@
 // program. Also the import's result types.
 
 import { CALLS, signalArgs } from './table.js';
+import { FD_MOVES } from './ttycalls.js';
 import { lexLine, splitArgs, stringArg, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 
 /** Where the lines come from; `lines()` is iterated once. */
@@ -21,6 +22,8 @@ export interface Expectation {
   readonly call: string;
   /** The trace's final result, in the language's syntax. */
   readonly result: string;
+  /** The result ends in `...}`: the trace shows only the leading fields of the value written back (a signalfd read's first bytes). */
+  readonly partial?: boolean;
 }
 
 /** A signal or an end the trace shows for an actor, compared with the model's event. */
@@ -79,6 +82,8 @@ export interface Survey {
   /** Calls the trace holds (whole lines and beginnings). */
   readonly calls: number;
   readonly hasEnds: boolean;
+  /** Whether the trace shows rt_sigreturn (a filtered trace may not): handler frames can be followed. */
+  readonly sigreturns: boolean;
   /** The records the second pass needs (identity calls, signals, ends, /proc opens), in trace order, with their line numbers. */
   readonly kept: readonly (readonly [number, TraceRecord])[];
 }
@@ -95,14 +100,23 @@ function basename(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-/** Whether the second pass needs a record: everything but the calls no entry maps (reads, mmaps, ...). */
-function needed(r: TraceRecord): boolean {
+/**
+ * Whether the second pass needs a record: everything but the calls no entry
+ * maps (mmaps, ...), and reads before the trace's first signalfd (only a
+ * signalfd's read concerns identity; most traces have thousands of others).
+ */
+function needed(r: TraceRecord, signalfds: boolean, ptys: boolean): boolean {
   switch (r.kind) {
     case 'call':
     case 'unfinished':
     case 'resumed':
+      if (r.name === 'read') return signalfds;
+      // Opens matter for /proc/PID/ns files and ptys; the fd-moving calls once a pty is open.
+      if (r.name === 'openat' || r.name === 'open') return r.args.includes('/proc/') || r.args.includes('/dev/ptmx') || r.args.includes('/dev/tty') || r.args.includes('/dev/pts/');
+      if (ptys && FD_MOVES.has(r.name)) return true;
+      if (r.name === 'rt_sigreturn') return true; // ends a handler frame
       if (TABLE.has(r.name)) return true;
-      return (r.name === 'openat' || r.name === 'open') && r.args.includes('/proc/');
+      return false;
     case 'note':
       return SUPERSEDED.test(r.text);
     default:
@@ -131,6 +145,9 @@ export function survey(source: TraceSource): Survey {
   let lines = 0;
   let calls = 0;
   let hasEnds = false;
+  let signalfds = false;
+  let sigreturns = false;
+  let ptys = false;
   let n = 0;
   const finish = (pid: number, line: number, name: string, args: string, result: TraceResult, beginLine: number): void => {
     if (name === 'execve' || name === 'execveat') {
@@ -155,7 +172,10 @@ export function survey(source: TraceSource): Survey {
     if (r === null) continue;
     lines = n;
     if (r.kind === 'call' || r.kind === 'unfinished') calls++;
-    if (needed(r)) kept.push([n, r]);
+    if ((r.kind === 'call' || r.kind === 'unfinished') && (r.name === 'signalfd4' || r.name === 'signalfd')) signalfds = true;
+    if ((r.kind === 'call' || r.kind === 'unfinished') && (r.name === 'openat' || r.name === 'open') && r.args.includes('/dev/ptmx')) ptys = true;
+    if (needed(r, signalfds, ptys)) kept.push([n, r]);
+    if ((r.kind === 'call' || r.kind === 'unfinished') && r.name === 'rt_sigreturn') sigreturns = true;
     let pid = r.pid;
     if (pid === null) {
       unprefixed = true;
@@ -263,5 +283,5 @@ export function survey(source: TraceSource): Survey {
       }
     }
   }
-  return { ends, childOf, releaseAfter, execs, rootPid, lines, calls, hasEnds, kept };
+  return { ends, childOf, releaseAfter, execs, rootPid, lines, calls, hasEnds, sigreturns, kept };
 }

@@ -17,13 +17,10 @@ import {
   execve,
   flagTerms,
   int,
-  ioctl,
   pending,
   pidfdSendSignal,
   plainResult,
   prctl,
-  rtSigaction,
-  rtSigprocmask,
   setns,
   setresuid,
   signalArg,
@@ -35,6 +32,8 @@ import {
   type CallContext,
   type Mapped,
 } from './calls.js';
+import { ioctl, openat } from './ttycalls.js';
+import { pause, read, rtSigaction, rtSigprocmask, rtSigsuspend, rtSigtimedwait, signalfd } from './sigcalls.js';
 
 type Entry = (c: CallContext) => Mapped;
 
@@ -102,16 +101,19 @@ const SPECIAL: Readonly<Record<string, Entry>> = {
   setresuid,
   setreuid: pending('setreuid: only setuid is in the language'),
   rt_sigprocmask: rtSigprocmask,
-  rt_sigsuspend: pending('rt_sigsuspend: signal masks are issue 12'),
-  rt_sigtimedwait: pending('rt_sigtimedwait: queued signals are issue 12'),
+  rt_sigsuspend: rtSigsuspend,
+  rt_sigtimedwait: rtSigtimedwait,
   rt_sigqueueinfo: pending('rt_sigqueueinfo: queued signals are issue 12'),
   rt_tgsigqueueinfo: pending('rt_tgsigqueueinfo: queued signals are issue 12'),
-  signalfd4: pending('signalfd4: signal fds are not modeled'),
-  signalfd: pending('signalfd: signal fds are not modeled'),
-  pause: pending('pause: waiting for a signal is issue 12'),
+  signalfd4: (c) => signalfd(c, c.args[3] ?? '0'),
+  signalfd: (c) => signalfd(c, '0'),
+  read,
+  pause,
   ptrace: pending('ptrace is not modeled'),
   pidfd_getfd: pending('pidfd_getfd is not in the language'),
   ioctl,
+  openat: (c) => openat(c, c.args[1], c.args[2]),
+  open: (c) => openat(c, c.args[0], c.args[1]),
 };
 
 /** strace's call name to its mapping: the special entries, then every call of the language strace prints as written. Absent names are not identity calls: skipped. */

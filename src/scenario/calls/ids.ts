@@ -1,10 +1,12 @@
 // The id getters and setters: getpid, getppid, gettid, getpgrp, getpgid,
-// getsid, setpgid, setsid. Every id is as the caller's namespace sees it.
+// getsid, setpgid, setsid, and setresuid. Every id is as the caller's namespace sees it.
 
 import { sysGetpgid, sysGetpgrp, sysGetpid, sysGetppid, sysGetsid, sysGettid, sysSetpgid, sysSetsid } from '../../syscalls/ids.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import type { SysResult } from '../../syscalls/result.js';
+import { sysSetresuid } from '../../syscalls/sys.js';
+import { Signal } from '../../abi/signal.js';
 import { value } from './results.js';
 import type { CallSpec, FuzzRule } from './spec.js';
 
@@ -73,4 +75,31 @@ export const setpgid: CallSpec = {
   model: (ctx, a) => value(sysSetpgid(ctx.kernel, ctx.me, a.num(0), a.num(1))),
   wire: (a) => ({ op: 'sp', args: [a.num(0), a.num(1)] }),
   fuzz: [{ weight: 2, generate: (c) => ({ line: `${c.actor.name}: setpgid(0, 0)` }) }],
+};
+
+const UID: CallSpec['params'][number]['kind'] = { kind: 'int', what: 'a uid, or -1 to keep it' };
+
+/** setresuid(RUID, EUID, SUID): -1 keeps an id (what glibc's seteuid() and setuid-safe programs call). */
+export const setresuid: CallSpec = {
+  name: 'setresuid',
+  params: [
+    { name: 'ruid', kind: UID },
+    { name: 'euid', kind: UID },
+    { name: 'suid', kind: UID },
+  ],
+  result: 'value',
+  model: (ctx, a) => {
+    const r = sysSetresuid(ctx.kernel, ctx.me, a.num(0), a.num(1), a.num(2));
+    // As after setuid: the runner gives the scenario's init its PR_SET_PDEATHSIG SIGKILL back (DIFFERENCES.md).
+    const me = ctx.me;
+    if (r.ok && me.activeNs === ctx.kernel.ns0 && me.tgidIn(me.activeNs) === 1) me.pdeathSignal = Signal.SIGKILL;
+    return value(r);
+  },
+  wire: (a) => ({ op: 'sr', args: [a.num(0), a.num(1), a.num(2)] }),
+  fuzz: [
+    {
+      weight: 1,
+      generate: (c) => ({ line: `${c.actor.name}: setresuid(${c.pick(['-1', '-1', '0', '1000'])!}, ${c.pick(['-1', '0', '1000', '1000', '2000'])!}, ${c.pick(['-1', '-1', '0', '1000'])!})` }),
+    },
+  ],
 };

@@ -9,6 +9,7 @@ import * as sigwait from './sigwait.js';
 import type { CallSpec } from './spec.js';
 import * as sys from './sys.js';
 import * as wait from './wait.js';
+import * as tty from './tty.js';
 
 const ALL: readonly CallSpec[] = [
   ...Object.values(process),
@@ -17,6 +18,7 @@ const ALL: readonly CallSpec[] = [
   ...Object.values(sigwait),
   ...Object.values(ids),
   ...Object.values(sys),
+  ...Object.values(tty),
 ];
 
 const TABLE: ReadonlyMap<string, CallSpec> = new Map(ALL.map((c) => [c.name, c]));

@@ -11,6 +11,7 @@ import type { SigWaitOutcome } from '../../kernel/events.js';
 import type { SigWaitCall } from '../../syscalls/signal.js';
 import type { SigInfo } from '../../kernel/signal_types.js';
 import type { CallResult, SiginfoOut } from '../backend.js';
+import type { TtyCallResult } from '../../syscalls/tty.js';
 import type { ModelContext } from './spec.js';
 
 export function value(r: SysResult<number>): CallResult {
@@ -121,4 +122,11 @@ export function signalfdOut(info: SigInfo): SiginfoOut {
   const status = layout === 'chld' ? full.status : 0;
   const value = layout === 'rt' || layout === 'timer' ? full.value : 0;
   return { signo: info.signo, code: info.code, pid, status, value };
+}
+
+/** A tty call's result: 'block' is unfinished (a `resumed` event finishes it). */
+export function ttyResult(r: TtyCallResult, fd = false): CallResult {
+  if (!r.ok) return { kind: 'errno', errno: r.code };
+  if (r.value === 'block') return { kind: 'unfinished' };
+  return fd ? { kind: 'fd', fd: r.value } : { kind: 'value', value: r.value };
 }

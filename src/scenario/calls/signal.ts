@@ -165,13 +165,13 @@ export const rt_sigprocmask: CallSpec = {
   // An unblock delivers what was pending on the way out: the caller may stop or die before it returns.
   traits: () => ({ mayEndCaller: true }),
   model: (ctx, a) => {
-    const r = sysRtSigprocmask(ctx.kernel, ctx.me, a.num(0), a.isNull(1) ? null : sigset(a.num(1)));
+    const r = sysRtSigprocmask(ctx.kernel, ctx.me, a.num(0), a.isNull(1) ? null : sigset(a, 1));
     if (!r.ok) return { kind: 'errno', errno: r.code };
     // A caller that a delivered signal stopped or ended never reads its buffer: `= 0`, as a kill of oneself prints.
     const returned = ctx.me.exitState === 'alive' && !ctx.me.stopped;
     return a.word(2) === 'oldset' && returned ? { kind: 'value', value: 0, out: { kind: 'sigset', set: r.value } } : { kind: 'value', value: 0 };
   },
-  wire: (a) => ({ op: 'pm', args: [a.num(0), ...(a.isNull(1) ? ['0', '0'] : halves(a.num(1))), a.isNull(1) ? 0 : 1] }),
+  wire: (a) => ({ op: 'pm', args: [a.num(0), ...(a.isNull(1) ? ['0', '0'] : halves(a, 1)), a.isNull(1) ? 0 : 1] }),
   check: noUnblockable(1),
   fuzz: [
     {
@@ -295,7 +295,7 @@ export const rt_sigaction: CallSpec = {
   resultFor: (a) => (a.word(oldactAt(a)) === 'oldact' ? 'sigaction' : 'value'),
   normalize: (a) => (a.word(1) === 'catch' ? new ArgList(a.values.map((v, i) => (i === 2 && typeof v === 'number' ? (v | SA_SIGINFO) >>> 0 : v))) : a),
   model: (ctx, a) => {
-    const act = a.word(1) === 'NULL' ? null : { handler: a.word(1) as SignalDisposition, flags: a.num(2), mask: sigset(a.num(3)) };
+    const act = a.word(1) === 'NULL' ? null : { handler: a.word(1) as SignalDisposition, flags: a.num(2), mask: sigset(a, 3) };
     const r = sysRtSigaction(ctx.kernel, ctx.me, a.num(0), act);
     if (!r.ok) return { kind: 'errno', errno: r.code };
     if (a.word(oldactAt(a)) !== 'oldact') return { kind: 'value', value: 0 };
@@ -304,7 +304,7 @@ export const rt_sigaction: CallSpec = {
   wire: (a) =>
     a.word(1) === 'NULL'
       ? { op: 'sa', args: [a.num(0), 3, 0, '0', '0'] }
-      : { op: 'sa', args: [a.num(0), DISPOSITIONS.indexOf(a.word(1) as SignalDisposition), a.word(1) === 'catch' ? a.num(2) | SA_SIGINFO : a.num(2), ...halves(a.num(3))] },
+      : { op: 'sa', args: [a.num(0), DISPOSITIONS.indexOf(a.word(1) as SignalDisposition), a.word(1) === 'catch' ? a.num(2) | SA_SIGINFO : a.num(2), ...halves(a, 3)] },
   check: async (args, ctx) => {
     await noUnblockable(3)(args, ctx);
     const handler = args[1];

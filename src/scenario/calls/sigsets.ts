@@ -2,12 +2,12 @@
 // shared by the signal call descriptors (signal.ts, sigwait.ts) and the
 // kernel backend's reply decoding.
 
-import type { CallSpec } from './spec.js';
+import type { Args, CallSpec } from './spec.js';
 
-/** A signal set from the language (signals combined with |, as mask bits) to a sigset_t, and back out as two 32-bit halves for the wire. */
-export const sigset = (n: number): bigint => BigInt(n);
-export const halves = (n: number): [string, string] => {
-  const s = sigset(n);
+/** A signal set from the language (signals combined with |, as mask bits; exact in all 64 bits) to a sigset_t, and out as two 32-bit halves for the wire. */
+export const sigset = (a: Args, i: number): bigint => a.set(i);
+export const halves = (a: Args, i: number): [string, string] => {
+  const s = sigset(a, i);
   return [String(s & 0xffffffffn), String(s >> 32n)];
 };
 

@@ -4,7 +4,9 @@
 // "Values the kernel writes back").
 
 import { sysPause, sysRead, sysRtSigpending, sysRtSigsuspend, sysRtSigtimedwait, sysSignalfd } from '../../syscalls/signal.js';
-import { fdResult, sigWaitResult } from './results.js';
+import { fdResult, sigWaitResult, ttyResult } from './results.js';
+import { sysTtyRead } from '../../syscalls/tty.js';
+import { Signal } from '../../abi/signal.js';
 import { halves, noUnblockable, sigset } from './sigsets.js';
 import type { Args, CallSpec, FuzzContext, ParamSpec } from './spec.js';
 
@@ -33,8 +35,8 @@ export const rt_sigsuspend: CallSpec = {
   result: 'value',
   mayBlock: true,
   blocksIn: [NR_RT_SIGSUSPEND],
-  model: (ctx, a) => sigWaitResult('rt_sigsuspend', sysRtSigsuspend(ctx.kernel, ctx.me, sigset(a.num(0)))),
-  wire: (a) => ({ op: 'ss', args: halves(a.num(0)) }),
+  model: (ctx, a) => sigWaitResult('rt_sigsuspend', sysRtSigsuspend(ctx.kernel, ctx.me, sigset(a, 0))),
+  wire: (a) => ({ op: 'ss', args: halves(a, 0) }),
   check: noUnblockable(0),
   fuzz: [{ weight: 0.5, generate: (c) => (maySleep(c) ? { line: `${c.actor.name}: rt_sigsuspend(${c.pick(['0', '0', 'SIGTERM', 'SIGCHLD'])!})` } : null) }],
 };
@@ -84,8 +86,8 @@ export const rt_sigtimedwait: CallSpec = {
   resultFor: (a) => (wantsInfo(a) ? 'siginfo' : 'value'),
   mayBlock: true,
   blocksIn: [NR_RT_SIGTIMEDWAIT],
-  model: (ctx, a) => sigWaitResult('rt_sigtimedwait', sysRtSigtimedwait(ctx.kernel, ctx.me, sigset(a.num(0)), polls(a) ? 0 : null), wantsInfo(a)),
-  wire: (a) => ({ op: 'tw', args: [...halves(a.num(0)), polls(a) ? 0 : -1] }),
+  model: (ctx, a) => sigWaitResult('rt_sigtimedwait', sysRtSigtimedwait(ctx.kernel, ctx.me, sigset(a, 0), polls(a) ? 0 : null), wantsInfo(a)),
+  wire: (a) => ({ op: 'tw', args: [...halves(a, 0), polls(a) ? 0 : -1] }),
   check: async (args, ctx) => {
     await noUnblockable(0)(args, ctx);
     for (const t of [args[1], args[2]]) {
@@ -118,8 +120,8 @@ export const signalfd: CallSpec = {
   ],
   creates: 'fd',
   result: 'fd',
-  model: (ctx, a) => fdResult(sysSignalfd(ctx.kernel, ctx.me, a.num(0), sigset(a.num(1)), a.num(2))),
-  wire: (a) => ({ op: 'sf', args: [a.num(0), ...halves(a.num(1)), a.num(2)] }),
+  model: (ctx, a) => fdResult(sysSignalfd(ctx.kernel, ctx.me, a.num(0), sigset(a, 1), a.num(2))),
+  wire: (a) => ({ op: 'sf', args: [a.num(0), ...halves(a, 1), a.num(2)] }),
   check: noUnblockable(1),
   fuzz: [
     {
@@ -143,7 +145,13 @@ export const read: CallSpec = {
   resultFor: (a) => (wantsInfo(a) ? 'siginfo' : 'value'),
   mayBlock: true,
   blocksIn: [NR_READ],
-  model: (ctx, a) => sigWaitResult('read', sysRead(ctx.kernel, ctx.me, a.num(0)), wantsInfo(a)),
+  model: (ctx, a) => {
+    // A pty's read is the terminal's (calls/tty.ts).
+    const tty = sysTtyRead(ctx.kernel, ctx.me, a.num(0));
+    return tty === null ? sigWaitResult('read', sysRead(ctx.kernel, ctx.me, a.num(0)), wantsInfo(a)) : ttyResult(tty);
+  },
+  // A background read of the caller's terminal stops it with SIGTTIN.
+  traits: () => ({ stopSignal: Signal.SIGTTIN }),
   wire: (a) => ({ op: 'rd', args: [a.num(0)] }),
   fuzz: [
     {

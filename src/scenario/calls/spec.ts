@@ -59,8 +59,12 @@ export interface SiginfoValue {
   readonly value: number;
 }
 
-/** An argument with every name resolved: numbers, a list, a word (NULL too), a namespace file, or a siginfo. */
-export type ArgValue = number | readonly number[] | string | NsTargetValue | SiginfoValue;
+/**
+ * An argument with every name resolved: numbers, a list, a word (NULL too), a
+ * namespace file, or a siginfo. A flags argument whose OR passes 2^53 (a
+ * signal set with high real-time signals) stays exact as a bigint.
+ */
+export type ArgValue = number | bigint | readonly number[] | string | NsTargetValue | SiginfoValue;
 
 /** A call's arguments after resolution, by parameter index (undefined where an optional one was left out). */
 export class Args {
@@ -72,6 +76,14 @@ export class Args {
     if (v === undefined && otherwise !== undefined) return otherwise;
     if (typeof v !== 'number') throw new Error(`argument ${i} is not a number`);
     return v;
+  }
+
+  /** A signal set (sigset_t): exact for all 64 bits, where a number would round above 2^53. */
+  set(i: number): bigint {
+    const v = this.values[i];
+    if (typeof v === 'bigint') return v;
+    if (typeof v !== 'number') throw new Error(`argument ${i} is not a set`);
+    return BigInt(v);
   }
 
   /** A list, or undefined when left out. */
@@ -142,6 +154,8 @@ export interface CallTraits {
   readonly mayEndCaller?: boolean;
   /** close(fd): the fd names bound to this number go. */
   readonly closes?: number;
+  /** The stop signal a stop in this step is reported with on the kernel (a terminal's SIGTTIN, SIGTTOU, SIGTSTP). */
+  readonly stopSignal?: number;
 }
 
 // ---------------------------------------------------------------- backends
@@ -254,7 +268,7 @@ export interface CallSpec {
   /** `-> NAME, pidfd=FD` also names the CLONE_PIDFD fd (clone, clone3). */
   readonly namesPidfd?: boolean;
   readonly result: ResultKind;
-  /** The result kind when the step's arguments change it (a step that asks for a value written back: `oldset`, `oldact`, `info`). */
+  /** The result kind when the step's arguments change it (a step that asks for a value written back: `oldset`, `oldact`, `info`; ioctl's TIOCGPTPEER returns an fd). */
   readonly resultFor?: (args: Args) => ResultKind;
   /** May block: the result is then `<unfinished ...>` and a later step's `resumed` event finishes it. */
   readonly mayBlock?: boolean;
