@@ -34,6 +34,8 @@ export interface Snapshot {
   };
   /** The next task seq, object serial and user-namespace serial (see withoutCounters). */
   readonly counters: { readonly taskSeq: number; readonly serials: number; readonly userNsSerial: number };
+  /** Terminals (kernel/tty.ts), when any was opened: each pty's state, then each group's terminal and old pgrp. */
+  readonly ttys?: readonly string[];
 }
 
 export interface NsSnapshot {
@@ -163,5 +165,14 @@ export function snapshot(k: Kernel): Snapshot {
       exitQueue: k.exitQueue.entries().map((e) => `${e.task.seq}:${e.code}`),
     },
     counters: k.counters(),
+    ...(k.ttys === null ? {} : { ttys: ttysSnapshot(k) }),
   };
+}
+
+function ttysSnapshot(k: Kernel): string[] {
+  const s = k.ttys!;
+  const out = s.ttys.map((t) => `pts/${t.index} session ${t.session?.serial ?? '-'} pgrp ${t.pgrp?.serial ?? '-'} tostop ${t.tostop} lines [${t.lines.join(',')}] partial ${t.partial} hungUp ${t.hungUp}`);
+  for (const [g, t] of s.ctty) out.push(`group ${g.serial} ctty pts/${t.index}`);
+  for (const [g, p] of s.oldPgrp) out.push(`group ${g.serial} oldPgrp ${p.serial}`);
+  return out;
 }
