@@ -88,7 +88,7 @@ export interface TaskSnapshot {
  * one exception the model has, alloc_pid's cursors, is handled apart.
  */
 export function withoutCounters(s: Snapshot): Omit<Snapshot, 'counters'> {
-  return { namespaces: s.namespaces, tasks: s.tasks, queues: s.queues };
+  return { namespaces: s.namespaces, tasks: s.tasks, queues: s.queues, ...(s.ttys === undefined ? {} : { ttys: s.ttys }) };
 }
 
 const infoText = (i: SigInfo): string => `${i.signo}/${i.code}/${i.pid}/${i.status}/${i.value ?? ''}`;
