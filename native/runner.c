@@ -947,6 +947,9 @@ static int init_main(void *p) {
   struct stat st;
   if (stat("/proc/self/ns/pid", &st) == 0) ns0_ino = st.st_ino;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* The controller ignores SIGPIPE for itself; init (and so every actor) starts with SIG_DFL, as the model does
+     (its sends use MSG_NOSIGNAL). /proc's SigIgn of an actor is compared by restore --backend kernel. */
+  signal(SIGPIPE, SIG_DFL);
   /* Actors must not hold the driver's pipes: stdio goes to /dev/null. */
   int null = open("/dev/null", O_RDWR);
   if (null >= 0) {

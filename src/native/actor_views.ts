@@ -3,6 +3,8 @@
 // the read-only questions a scenario asks between steps (ids, life, views).
 // The driver (kernel_backend.ts) extends it with the runner and the settling.
 
+import { readProcs } from '../host/proc.js';
+import { namespaceSnapshot, readThreads, type NsSnapshot } from '../host/ns_snapshot.js';
 import type { NamespacesView, NsView, PsRow, StatusView, TaskLife, TaskRef } from '../scenario/backend.js';
 import { PF_EXITING, statOf, type Actor, type NsInfo } from './actors.js';
 import type { OtherNsNames } from './other_ns.js';
@@ -67,5 +69,18 @@ export abstract class ActorViews {
 
   otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
     return Promise.resolve(this.otherNs.view(this.actor(actor)));
+  }
+
+  /**
+   * What /proc shows of ns0 and the namespaces below it, as a snapshot
+   * (src/host/ns_snapshot.ts, the reader `host snapshot --ns` uses), with the
+   * namespace parents this backend recorded; read before teardown, so call it
+   * before close().
+   */
+  endState(): NsSnapshot {
+    const ns0 = this.nsOf(this.actor(0 as TaskRef));
+    const parents = new Map<number, number | null>();
+    for (const ns of this.nsByInode.values()) if (ns.inode !== 0) parents.set(ns.inode, ns.parent?.inode ?? null);
+    return namespaceSnapshot({ procs: readProcs(), root: ns0.inode, threads: (p) => readThreads(p), parents });
   }
 }
