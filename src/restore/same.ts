@@ -1,0 +1,321 @@
+// What counts as "the same" process-identity state (docs/restore.md): two
+// snapshots are the same when their canonical forms agree. The canonical form
+// names every object by what a process can observe of it — a task by its
+// number in the base namespace (the one the snapshot's `init` lives in), a
+// namespace by its init (or by the task whose children it is for), a struct
+// pid by its numbers — never by serials or creation sequence numbers, which
+// are the history of how the state was reached, not the state.
+
+import type { KernelJson, PidJson, PidNsJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/schema.js';
+
+/** One field that differs: `task` names the object (a task `5`, a namespace `ns(init 7)`, a reaped pid). */
+export interface Difference {
+  readonly task: string;
+  readonly field: string;
+  readonly expected: string;
+  readonly got: string;
+}
+
+/**
+ * `model`: every field the rule lists as exact (docs/restore.md). `proc`:
+ * only what /proc shows each namespace on a real kernel (NSpid, NStgid,
+ * NSpgid, NSsid, PPid, State, the threads, the ns/ links, SigIgn/SigCgt).
+ */
+export type SamenessMode = 'model' | 'proc';
+
+/** The canonical form: object name to field name to value. */
+export type Canonical = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+const ABSENT = '(absent)';
+
+/** The signals of a hexadecimal signal set, as numbers joined by commas ("" for none). */
+export function sigSetList(hex: string | undefined | null): string {
+  if (hex === undefined || hex === null) return '';
+  const out: number[] = [];
+  let v = BigInt(`0x${hex === '' ? '0' : hex}`);
+  for (let sig = 1; v !== 0n; sig++, v >>= 1n) if ((v & 1n) === 1n) out.push(sig);
+  return out.join(',');
+}
+
+const infoText = (i: SigInfoJson): string => `[${i.join(' ')}]`;
+
+/** Lookups over one snapshot, and the names objects get in the canonical form. */
+export class Names {
+  readonly pids = new Map<number, PidJson>();
+  readonly tasks = new Map<number, TaskJson>();
+  readonly groups = new Map<number, ThreadGroupJson>();
+  readonly nss = new Map<number, PidNsJson>();
+  readonly levels = new Map<number, number>();
+  /** The namespace the snapshot's init lives in: the restore's ns0. */
+  readonly base: PidNsJson;
+  readonly baseLevel: number;
+  private readonly nsNames = new Map<number, string>();
+
+  constructor(readonly json: KernelJson) {
+    for (const p of json.pids) this.pids.set(p.serial, p);
+    for (const t of json.tasks) this.tasks.set(t.seq, t);
+    for (const g of json.threadGroups) this.groups.set(g.serial, g);
+    for (const ns of json.pidNamespaces) {
+      this.nss.set(ns.serial, ns);
+      this.levels.set(ns.serial, ns.parent === null ? 0 : this.levels.get(ns.parent)! + 1);
+    }
+    const init = this.tasks.get(json.init)!;
+    const numbers = this.pids.get(init.pid)!.numbers;
+    this.base = this.nss.get(numbers[numbers.length - 1]![0])!;
+    this.baseLevel = this.levels.get(this.base.serial)!;
+    this.nameNamespaces();
+  }
+
+  /** The numbers of a pid from the base level down ([] when it has none there: a pid of the host's alone). */
+  numbersOf(p: PidJson): readonly number[] {
+    return p.numbers.slice(this.baseLevel).map(([, nr]) => nr);
+  }
+
+  /** A pid as NSpid prints it from the base namespace ("5 3 1"), or `outside` when the base cannot see it. */
+  pidName(serial: number): string {
+    const p = this.pids.get(serial)!;
+    const nrs = this.numbersOf(p);
+    return nrs.length === 0 ? 'outside' : nrs.join(' ');
+  }
+
+  /** A task's name: its number in the base namespace (a released task `released N`). */
+  taskName(seq: number): string {
+    const t = this.tasks.get(seq)!;
+    const name = this.pidName(t.pid);
+    return t.exitState === 'dead' ? `released ${name}` : name;
+  }
+
+  /** The namespace a task's numbers end in (its active PID namespace). */
+  activeNs(t: TaskJson): number {
+    const nrs = this.pids.get(t.pid)!.numbers;
+    return nrs[nrs.length - 1]![0];
+  }
+
+  /** True when the base namespace is this one or one of its ancestors. */
+  underBase(ns: number): boolean {
+    for (let x: number | null = ns; x !== null; x = this.nss.get(x)!.parent) if (x === this.base.serial) return true;
+    return false;
+  }
+
+  nsName(serial: number): string {
+    return this.nsNames.get(serial) ?? (this.underBase(serial) ? `ns(#${serial})` : 'outside');
+  }
+
+  /** Tasks the comparison covers: not released, and in the base namespace or below. */
+  liveTasks(): TaskJson[] {
+    return this.json.tasks.filter((t) => t.exitState !== 'dead' && this.underBase(this.activeNs(t)));
+  }
+
+  private nameNamespaces(): void {
+    this.nsNames.set(this.base.serial, 'ns0');
+    const byPfc = new Map<number, string[]>();
+    for (const t of this.json.tasks) {
+      if (t.exitState === 'dead') continue;
+      const list = byPfc.get(t.nsForChildren) ?? [];
+      list.push(this.taskName(t.seq));
+      byPfc.set(t.nsForChildren, list);
+    }
+    for (const ns of this.json.pidNamespaces) {
+      if (ns.serial === this.base.serial || !this.underBase(ns.serial)) continue;
+      if (ns.childReaper !== null) this.nsNames.set(ns.serial, `ns(init ${this.taskName(ns.childReaper)})`);
+      else {
+        const users = byPfc.get(ns.serial);
+        if (users !== undefined) this.nsNames.set(ns.serial, `ns(for children of ${users.sort(byNumber)[0]!})`);
+      }
+    }
+  }
+}
+
+/** Task names ("5", "5 3") in numeric order. */
+export function byNumber(a: string, b: string): number {
+  const x = Number.parseInt(a, 10);
+  const y = Number.parseInt(b, 10);
+  return x !== y && !Number.isNaN(x) && !Number.isNaN(y) ? x - y : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The dispositions of a group: every non-default action as `SIG:handler[/flags/mask]`; proc mode: SigIgn and SigCgt. */
+function dispositions(n: Names, g: ThreadGroupJson, mode: SamenessMode): string {
+  const h = g.sighand === null ? undefined : n.json.sigHands.find((s) => s.serial === g.sighand);
+  const actions = h?.actions ?? [];
+  if (mode === 'proc') {
+    const ign = actions.filter((a) => a[1] === 'SIG_IGN').map((a) => a[0]);
+    const cgt = actions.filter((a) => a[1] === 'catch').map((a) => a[0]);
+    return `ignored ${ign.sort((a, b) => a - b).join(',')}; caught ${cgt.sort((a, b) => a - b).join(',')}`;
+  }
+  return [...actions]
+    .filter((a) => a[1] !== 'SIG_DFL' || (a.length === 4 && (a[2] !== 0 || a[3] !== '0')))
+    .sort((a, b) => a[0] - b[0])
+    .map((a) => (a.length === 4 && (a[2] !== 0 || a[3] !== '0') ? `${a[0]}:${a[1]}/${a[2]}/${sigSetList(a[3])}` : `${a[0]}:${a[1]}`))
+    .join(' ');
+}
+
+/** The blocked call of a task, with a waited-for pid named by its numbers. */
+function blockedText(n: Names, t: TaskJson): string {
+  const b = t.blocked;
+  if (b === null) return 'no';
+  if (b.syscall === 'wait4' || b.syscall === 'waitid') {
+    const target = b.target === 'all' ? 'all' : `${b.target[0]} ${n.pidName(b.target[1])}`;
+    return `${b.syscall} ${target} options ${b.options}`;
+  }
+  if (b.syscall === 'rt_sigtimedwait') return `rt_sigtimedwait {${sigSetList(b.set)}}`;
+  if (b.syscall === 'read') return `read fd ${b.fd}`;
+  return b.syscall;
+}
+
+/** The tasks sharing a table with `g` (other groups' leaders), for CLONE_SIGHAND / CLONE_FILES sharing. */
+function sharers(n: Names, g: ThreadGroupJson, key: 'sighand' | 'files'): string {
+  const mine = g[key];
+  if (mine === null) return '';
+  return n.json.threadGroups
+    .filter((o) => o !== g && o[key] === mine && n.tasks.get(o.leader)!.exitState !== 'dead')
+    .map((o) => n.taskName(o.leader))
+    .sort(byNumber)
+    .join(',');
+}
+
+/** The canonical form of a snapshot (docs/restore.md lists each field and why it is there). */
+export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canonical {
+  const n = new Names(json);
+  const out = new Map<string, Map<string, string>>();
+  const put = (obj: string, field: string, value: string | number | boolean): void => {
+    let m = out.get(obj);
+    if (m === undefined) out.set(obj, (m = new Map<string, string>()));
+    m.set(field, String(value));
+  };
+  const model = mode === 'model';
+  const reaped = new Map<number, string[]>();
+
+  for (const t of n.liveTasks()) {
+    const me = n.taskName(t.seq);
+    const g = n.groups.get(t.group)!;
+    const leader = n.tasks.get(g.leader)!;
+    put(me, 'numbers', n.pidName(t.pid));
+    put(me, 'ns', n.nsName(n.activeNs(t)));
+    put(me, 'pid_for_children', n.nsName(t.nsForChildren));
+    put(me, 'thread group', n.pidName(leader.pid));
+    put(me, 'parent', t.parent === null || n.tasks.get(t.parent)!.exitState === 'dead' ? 'outside' : n.taskName(t.parent));
+    put(me, 'pgid', n.pidName(g.pgrp));
+    put(me, 'sid', n.pidName(g.session));
+    put(me, 'state', t.exitState === 'zombie' ? 'Z' : t.stopped ? 'T' : 'S');
+    if (t.seq === g.leader) {
+      const threads = g.threads.filter((s) => n.tasks.get(s)!.exitState !== 'dead').map((s) => n.taskName(s));
+      put(me, 'threads', threads.sort(byNumber).join(' '));
+      put(me, 'dispositions', dispositions(n, g, mode));
+    }
+    if (!model) continue;
+    put(me, 'comm', t.comm);
+    put(me, 'exit state', t.exitState);
+    if (t.exitState !== 'alive') put(me, 'exit code', t.exitCode);
+    put(me, 'exit signal', t.exitSignal);
+    const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
+    if (parent !== undefined) put(me, 'exit signal reset by parent exec', t.parentExecId !== n.groups.get(parent.group)!.execId);
+    put(me, 'uid/euid/suid', `${t.cred.uid}/${t.cred.euid}/${t.cred.suid}`);
+    put(me, 'user namespace', userNsName(n, t.cred.userNs));
+    put(me, 'capabilities', t.cred.caps);
+    put(me, 'blocked in', blockedText(n, t));
+    put(me, 'signal mask', sigSetList(t.sigBlocked));
+    put(me, 'real_blocked', sigSetList(t.realBlocked));
+    put(me, 'saved mask', t.savedMask === undefined || t.savedMask === null ? 'none' : sigSetList(t.savedMask));
+    put(me, 'pending', t.pending.map(infoText).join(' '));
+    put(me, 'handler frames', (t.frames ?? []).map(([i, m]) => `${infoText(i)}/${sigSetList(m)}`).join(' '));
+    put(me, 'pdeath_signal', t.pdeathSignal ?? 0);
+    put(me, 'signal wake-up pending', t.woken);
+    // zap_pid_ns_processes' count matters while an init waits in it; a zombie init's is what its exit left behind.
+    if (t.exitState === 'exiting') put(me, 'init waiting for its namespace', t.zapInitPids);
+    if (t.seq !== g.leader) continue;
+    put(me, 'group exit', g.groupExit ? `yes ${g.groupExitCode}` : 'no');
+    put(me, 'group stop', g.stopped ? `yes ${g.stopCode}` : 'no');
+    put(me, 'continued pending', g.continuedPending);
+    put(me, 'child subreaper', g.isChildSubreaper);
+    put(me, 'has child subreaper', g.hasChildSubreaper);
+    put(me, 'unkillable', g.unkillable);
+    put(me, 'shared pending', g.sharedPending.map(infoText).join(' '));
+    put(me, 'dumpable', g.dumpable ?? true);
+    put(me, 'sighand shared with', sharers(n, g, 'sighand'));
+    put(me, 'fd table shared with', sharers(n, g, 'files'));
+    const table = g.files === null ? undefined : json.fdTables.find((f) => f.serial === g.files);
+    const fds = (table?.files ?? []).map((f) => {
+      if (f[1] === 'signalfd') return `${f[0]}:signalfd{${sigSetList(f[2])}}${f[3] ? ' nonblock' : ''}${f[4] ? ' cloexec' : ''}`;
+      const p = n.pids.get(f[1])!;
+      if (!p.hashed || p.task === null || n.tasks.get(p.task)!.exitState === 'dead') {
+        const holders = reaped.get(p.serial) ?? [];
+        holders.push(`${me}:${f[0]}`);
+        reaped.set(p.serial, holders);
+      }
+      const target = p.task === null || !p.hashed ? `reaped ${n.numbersOf(p).join(' ')}` : n.pidName(p.serial);
+      return `${f[0]}:pidfd ${target}${f[2] ? ' thread' : ''}${f[3] ? ' nonblock' : ''}`;
+    });
+    put(me, 'fds', fds.join(', '));
+  }
+
+  // A struct pid no task holds any more, alive only through pidfds: which fds refer to it is its identity.
+  const seen = new Map<string, number>();
+  for (const [serial, holders] of reaped) {
+    const base = `reaped pid ${n.numbersOf(n.pids.get(serial)!).join(' ')}`;
+    const k = (seen.get(base) ?? 0) + 1;
+    seen.set(base, k);
+    put(k === 1 ? base : `${base} #${k}`, 'held by', holders.sort().join(' '));
+  }
+
+  for (const ns of json.pidNamespaces) {
+    const name = n.nsName(ns.serial);
+    if (name === 'outside' || name.startsWith('ns(#')) continue;
+    const obj = `namespace ${name}`;
+    put(obj, 'parent', ns.parent === null || !n.underBase(ns.parent) ? 'outside' : n.nsName(ns.parent));
+    if (!model) continue;
+    put(obj, 'level below ns0', n.levels.get(ns.serial)! - n.baseLevel);
+    put(obj, 'pid_max', ns.pidMax);
+    put(obj, 'ns_last_pid', ns.cursor - 1);
+    put(obj, 'can add tasks', ns.adding);
+    put(obj, 'child reaper', ns.childReaper === null ? 'none' : n.taskName(ns.childReaper));
+    put(obj, 'reboot signal', ns.reboot ?? 0);
+    put(obj, 'user namespace', userNsName(n, ns.userNs));
+  }
+  if (model) {
+    for (const u of json.userNamespaces) {
+      const name = userNsName(n, u.serial);
+      if (name.startsWith('user(#')) continue;
+      put(`user namespace ${name}`, 'parent', u.parent === null ? 'none' : userNsName(n, u.parent));
+      put(`user namespace ${name}`, 'owner uid', u.owner);
+    }
+  }
+  return out;
+}
+
+/** A user namespace's name: the root `user0`; else the first PID namespace it owns, else the first task whose credentials use it. */
+function userNsName(n: Names, serial: number): string {
+  const u = n.json.userNamespaces.find((x) => x.serial === serial);
+  if (u !== undefined && u.parent === null) return 'user0';
+  const ns = n.json.pidNamespaces.find((p) => p.userNs === serial && !n.nsName(p.serial).startsWith('ns(#') && n.nsName(p.serial) !== 'outside');
+  if (ns !== undefined) return `user(of ${n.nsName(ns.serial)})`;
+  const t = n.liveTasks().filter((x) => x.cred.userNs === serial).map((x) => n.taskName(x.seq)).sort(byNumber)[0];
+  return t === undefined ? `user(#${serial})` : `user(of task ${t})`;
+}
+
+/** Every difference between the canonical forms of `expected` and `got`, objects in name order, fields in rule order. */
+export function samenessDifferences(expected: KernelJson, got: KernelJson, mode: SamenessMode = 'model'): Difference[] {
+  const a = canonical(expected, mode);
+  const b = canonical(got, mode);
+  const out: Difference[] = [];
+  const names = [...new Set([...a.keys(), ...b.keys()])].sort(byNumber);
+  for (const name of names) {
+    const x = a.get(name);
+    const y = b.get(name);
+    if (x === undefined || y === undefined) {
+      out.push({ task: name, field: 'exists', expected: x === undefined ? 'no' : 'yes', got: y === undefined ? 'no' : 'yes' });
+      continue;
+    }
+    for (const field of new Set([...x.keys(), ...y.keys()])) {
+      const e = x.get(field) ?? ABSENT;
+      const g = y.get(field) ?? ABSENT;
+      if (e !== g) out.push({ task: name, field, expected: e, got: g });
+    }
+  }
+  return out;
+}
+
+/** One difference as a line: `task 5: pgid: expected 3, got 5`. */
+export function formatDifference(d: Difference): string {
+  const what = /^\d/.test(d.task) || d.task.startsWith('released') ? `task ${d.task}` : d.task;
+  return `${what}: ${d.field}: expected ${d.expected === '' ? '(none)' : d.expected}, got ${d.got === '' ? '(none)' : d.got}`;
+}
