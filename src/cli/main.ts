@@ -32,8 +32,8 @@ export { Exit } from './exit.js';
 
 const RUN = {
   name: 'run',
-  usage: 'pidns run [--json] [--backend NAME] [--from-snapshot S] [--snapshot-out OUT] FILE',
-  help: `Usage: pidns run [--json] [--backend NAME] [--from-snapshot S] [--snapshot-out OUT] FILE
+  usage: 'pidns run [OPTIONS] FILE',
+  help: `Usage: pidns run [OPTIONS] FILE
 
 Runs the scenario FILE (- for standard input) and prints its transcript on
 standard output. Failed expectations are reported on standard error.
@@ -44,8 +44,8 @@ standard output. Failed expectations are reported on standard error.
   --from-snapshot S start the model from the snapshot S (pidns host snapshot);
                     its tasks are actors hN, N a task's number in the root
                     namespace
-  --snapshot-out OUT save the state the scenario ends in as a snapshot, atomically
-                    (the kernel: what /proc shows of ns0 and below; docs/restore.md)
+  --snapshot-out F  save the state the run ends in as snapshot F, atomically
+                    (kernel: what /proc shows of ns0 and below, docs/restore.md)
 
 Exit status: 0 ok, 1 an expectation failed, 2 bad input, 3 internal error.
 `,
@@ -378,7 +378,7 @@ Usage:
                             processes as one namespace sees them
   pidns host translate PID --from NS --to NS
                             one number between namespaces
-  pidns host snapshot [-o FILE]
+  pidns host snapshot [--ns NS] [-o FILE]
                             the live state as a pidns snapshot
   pidns trace [-o FILE] -- CMD [ARG...]
                             record CMD with strace in a fresh PID namespace

@@ -31,13 +31,13 @@
 // in use), blocked waits, parent-death signals, user namespaces (one, uid 0
 // has every capability).
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { PID_MAX_LIMIT } from '../abi/limits.js';
 import { Signal } from '../abi/signal.js';
 import type { KernelJson, PidJson, PidNsJson, SigHandJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/index.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../snapshot/index.js';
 import { namespaceTree, type HostProc } from './proc.js';
-import { nsInode, readStat, readStatus, type ProcStat, type ProcStatusFile } from './proc_files.js';
+import { readStat, readStatus, type ProcStat, type ProcStatusFile } from './proc_files.js';
 import { HostSnapshotError } from './snapshot.js';
 
 /** One thread as /proc/TGID/task/TID shows it. */
@@ -45,8 +45,12 @@ export interface LiveThread {
   readonly tid: number;
   readonly status: ProcStatusFile;
   readonly stat: ProcStat;
-  /** The inode of its pid_for_children link, null when refused. */
-  readonly pidForChildren: number | null;
+  /**
+   * The inode of its pid_for_children link; `unborn` when the link reads
+   * ENOENT: a namespace unshare() made whose init is not yet forked
+   * (pidns_for_children_get() returns none until child_reaper is set); null when refused.
+   */
+  readonly pidForChildren: number | 'unborn' | null;
 }
 
 /** A process's threads, the leader first (also when it is a zombie); null when the process vanished. */
@@ -68,9 +72,24 @@ export function readThreads(p: HostProc, proc = '/proc'): LiveThread[] | null {
       if (tid === p.pid) return null;
       continue;
     }
-    out.push({ tid, status, stat, pidForChildren: nsInode(`${dir}/ns/pid_for_children`) });
+    // An exiting or dead task has no nsproxy (exit_task_namespaces()): its ENOENT says nothing of an unshare.
+    const exiting = stat.state === 'Z' || stat.state === 'X' || (stat.flags & PF_EXITING) !== 0;
+    const link = pidForChildrenLink(`${dir}/ns/pid_for_children`);
+    out.push({ tid, status, stat, pidForChildren: exiting && link === 'unborn' ? null : link });
   }
   return out.length === 0 || out[0]!.tid !== p.pid ? null : out;
+}
+
+/** PF_EXITING (include/linux/sched.h), in stat's flags field. */
+const PF_EXITING = 0x4;
+
+function pidForChildrenLink(path: string): number | 'unborn' | null {
+  try {
+    const m = /\[(\d+)\]/.exec(readlinkSync(path));
+    return m === null ? null : Number(m[1]);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'unborn' : null;
+  }
 }
 
 export interface NsSnapshotInput {
@@ -156,6 +175,8 @@ function namespacesBelow(input: NsSnapshotInput): Ns[] {
 /** The snapshot of NS and every namespace below it (see the file comment). */
 export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
   const notes: string[] = [];
+  /** Processes whose group or session no level of the snapshot numbers: their own group stands in, as in host snapshot. */
+  const standIns: string[] = [];
   const nss = namespacesBelow(input);
   const root = nss[0]!;
   const base = root.level;
@@ -168,10 +189,12 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
     const threads = input.threads(p);
     if (threads !== null) procs.push({ p, threads });
   }
-  // A namespace an unshare() made has no process until its first child: it is known by pid_for_children only.
+  // A namespace an unshare() made has no process until its first child: it is known by pid_for_children only,
+  // and before that child by an ENOENT (one per process: its threads made after the unshare share its nsproxy).
+  const nsForChildren = (p: HostProc, t: LiveThread): number | null => (t.pidForChildren === 'unborn' ? -p.pid : t.pidForChildren);
   for (const { p, threads } of procs) {
     for (const t of threads) {
-      const ino = t.pidForChildren;
+      const ino = nsForChildren(p, t);
       if (ino === null || byInode.has(ino)) continue;
       const made: Ns = { inode: ino, level: byInode.get(p.ns)!.level + 1, parent: p.ns, serial: 0 };
       nss.push(made);
@@ -221,7 +244,7 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
       prefix.push([nsSerialOf(chain[i]!), nr]);
     }
     if (prefix.length === 0) {
-      notes.push(`process ${self}: its ${what} is led from beyond the snapshot's top namespace (0 at every level): left out`);
+      standIns.push(`${self} (${what})`);
       return null;
     }
     const key = readerNr !== 0 ? `r${readerNr}` : `c${prefix.map(([s, n]) => `${s}:${n}`).join(',')}`;
@@ -253,11 +276,13 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
     const sid = idPid(leader.status.nssid, chain, p.pid, 'session') ?? pg;
     pgrpMembers.set(pg, [...(pgrpMembers.get(pg) ?? []), g]);
     sessionMembers.set(sid, [...(sessionMembers.get(sid) ?? []), g]);
-    const live = threads.filter(alive).length;
+    const live = threads.filter((t) => alive(t) && (t.stat.flags & PF_EXITING) === 0).length;
     const sets = leader.status.sets;
+    // SIGKILL and SIGSTOP cannot be ignored or caught (do_sigaction): only a kernel thread's SigIgn shows them.
+    const settable = ~((1n << BigInt(Signal.SIGKILL - 1)) | (1n << BigInt(Signal.SIGSTOP - 1)));
     const actions: [number, 'SIG_IGN' | 'catch'][] = [
-      ...members(sets.sigIgn).map((s) => [s, 'SIG_IGN'] as [number, 'SIG_IGN']),
-      ...members(sets.sigCgt).map((s) => [s, 'catch'] as [number, 'catch']),
+      ...members(sets.sigIgn & settable).map((s) => [s, 'SIG_IGN'] as [number, 'SIG_IGN']),
+      ...members(sets.sigCgt & settable).map((s) => [s, 'catch'] as [number, 'catch']),
     ];
     actions.sort((a, b) => a[0] - b[0]);
     let sighand: number | null = null;
@@ -268,7 +293,7 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
     const stopped = live > 0 && threads.filter(alive).every((t) => t.stat.state === 'T');
     groups.push({
       serial: g, leader: seqOfTid.get(leader.tid)!, threads: threads.map((t) => seqOfTid.get(t.tid)!), pgrp: pg, session: sid, sighand, files: null,
-      live, groupExit: live === 0, groupExitCode: live === 0 ? leader.stat.exitCode : 0, stopped, stopCode: stopped ? Signal.SIGSTOP : 0, continuedPending: false,
+      live, groupExit: live === 0, groupExitCode: live === 0 ? threads.find((t) => t.stat.exitCode !== 0)?.stat.exitCode ?? 0 : 0, stopped, stopCode: stopped ? Signal.SIGSTOP : 0, continuedPending: false,
       isChildSubreaper: false, hasChildSubreaper: false, unkillable: leader.status.nspid.at(-1) === 1, currTarget: seqOfTid.get(leader.tid)!,
       sharedPending: members(sets.shdPnd).map(pendingInfo), execId: 0,
     });
@@ -279,11 +304,12 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
       const children = isLeader || alive(t) ? procs.filter((c) => c.p.ppid === p.pid && parentTask(p.pid) === me).map((c) => seqOfTid.get(c.p.pid)!) : [];
       const zombie = !alive(t);
       const blocked = t.status.sets.sigBlk;
-      const nsForChildren = t.pidForChildren === null ? byInode.get(p.ns)! : byInode.get(t.pidForChildren)!;
+      const forChildren = nsForChildren(p, t);
+      const childNs = forChildren === null ? byInode.get(p.ns)! : byInode.get(forChildren)!;
       tasks.push({
         seq: me, comm: kernelComm(t.status.name), pid: pidOfTid.get(t.tid)!, group: g, parent, children,
-        exitState: zombie ? 'zombie' : 'alive', exitCode: zombie ? t.stat.exitCode : 0, exitSignal: isLeader ? t.stat.exitSignal : -1,
-        nsForChildren: nsForChildren.serial,
+        exitState: zombie ? 'zombie' : (t.stat.flags & PF_EXITING) !== 0 ? 'exiting' : 'alive', exitCode: zombie ? t.stat.exitCode : 0, exitSignal: isLeader ? t.stat.exitSignal : -1,
+        nsForChildren: childNs.serial,
         cred: { uid: t.status.uids[0], euid: t.status.uids[1], suid: t.status.uids[2], userNs: 0, caps: t.status.uids[1] === 0 },
         blocked: null, stopped: t.stat.state === 'T', parentExecId: 0, pending: members(t.status.sets.sigPnd).map(pendingInfo), handlersDue: [], woken: false, zapInitPids: 0,
         ...(blocked !== 0n ? { sigBlocked: blocked.toString(16) } : {}),
@@ -323,10 +349,14 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
       // A namespace that never had its pid 1 has cursor 0 (its first task must be pid 1).
       cursor: used.length === 0 ? 0 : sysctl !== null && n === root ? sysctl.lastPid + 1 : Math.max(...used) + 1,
       // zap_pid_ns_processes() disables allocation once the init is exiting.
-      adding: initLeader === undefined ? used.length === 0 : alive(initLeader) && (initLeader.stat.flags & 0x4) === 0,
+      adding: initLeader === undefined ? used.length === 0 : alive(initLeader) && (initLeader.stat.flags & PF_EXITING) === 0,
       childReaper: initLeader === undefined ? null : seqOfTid.get(initLeader.tid)!,
     });
   });
+  if (standIns.length > 0) {
+    const shown = standIns.slice(0, 10).join(', ');
+    notes.push(`${standIns.length} process group${standIns.length === 1 ? '' : 's'} or session${standIns.length === 1 ? '' : 's'} led from beyond the snapshot's top namespace (0 at every level), each stood in for by the member's own group: ${shown}${standIns.length > 10 ? ', ...' : ''}`);
+  }
   const rootInit = procs.find((x) => x.p.ns === root.inode && x.p.nspid.at(-1) === 1);
   // A snapshot never promotes a process to init (a sandbox may hide pid 1): without it there is no snapshot.
   if (rootInit === undefined) throw new HostSnapshotError(`pid 1 of PID namespace ${root.inode} could not be read (gone, or its /proc files are hidden from this process), and a snapshot needs its init`);

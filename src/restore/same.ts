@@ -51,7 +51,8 @@ export class Names {
   readonly baseLevel: number;
   private readonly nsNames = new Map<number, string>();
 
-  constructor(readonly json: KernelJson) {
+  /** `proc`: a namespace whose init was released is named by its pid_for_children users, as /proc can only show those. */
+  constructor(readonly json: KernelJson, private readonly mode: SamenessMode = 'model') {
     for (const p of json.pids) this.pids.set(p.serial, p);
     for (const t of json.tasks) this.tasks.set(t.seq, t);
     for (const g of json.threadGroups) this.groups.set(g.serial, g);
@@ -106,6 +107,17 @@ export class Names {
     return this.json.tasks.filter((t) => t.exitState !== 'dead' && this.underBase(this.activeNs(t)));
   }
 
+  /** The thread-group leader numbered 1 in namespace `ns`, not released; null when there is none. */
+  private procInit(ns: number): number | null {
+    for (const t of this.json.tasks) {
+      if (t.exitState === 'dead' || this.groups.get(t.group)!.leader !== t.seq) continue;
+      const nrs = this.pids.get(t.pid)!.numbers;
+      const last = nrs[nrs.length - 1]!;
+      if (last[0] === ns && last[1] === 1) return t.seq;
+    }
+    return null;
+  }
+
   private nameNamespaces(): void {
     this.nsNames.set(this.base.serial, 'ns0');
     const byPfc = new Map<number, string[]>();
@@ -117,7 +129,9 @@ export class Names {
     }
     for (const ns of this.json.pidNamespaces) {
       if (ns.serial === this.base.serial || !this.underBase(ns.serial)) continue;
-      if (ns.childReaper !== null) this.nsNames.set(ns.serial, `ns(init ${this.taskName(ns.childReaper)})`);
+      // /proc shows a namespace's init as the process numbered 1 in it (child_reaper, a thread or a released task, is not shown).
+      const init = this.mode === 'proc' ? this.procInit(ns.serial) : ns.childReaper;
+      if (init !== null) this.nsNames.set(ns.serial, `ns(init ${this.taskName(init)})`);
       else {
         const users = byPfc.get(ns.serial);
         if (users !== undefined) this.nsNames.set(ns.serial, `ns(for children of ${users.sort(byNumber)[0]!})`);
@@ -175,7 +189,7 @@ function sharers(n: Names, g: ThreadGroupJson, key: 'sighand' | 'files'): string
 
 /** The canonical form of a snapshot (docs/restore.md lists each field and why it is there). */
 export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canonical {
-  const n = new Names(json);
+  const n = new Names(json, mode);
   const out = new Map<string, Map<string, string>>();
   const put = (obj: string, field: string, value: string | number | boolean): void => {
     let m = out.get(obj);
@@ -191,9 +205,13 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     const leader = n.tasks.get(g.leader)!;
     put(me, 'numbers', n.pidName(t.pid));
     put(me, 'ns', n.nsName(n.activeNs(t)));
-    put(me, 'pid_for_children', n.nsName(t.nsForChildren));
+    // An exiting task has no nsproxy left (exit_task_namespaces()): /proc shows no pid_for_children for it.
+    if (model || t.exitState === 'alive') put(me, 'pid_for_children', n.nsName(t.nsForChildren));
     put(me, 'thread group', n.pidName(leader.pid));
-    put(me, 'parent', t.parent === null || n.tasks.get(t.parent)!.exitState === 'dead' ? 'outside' : n.taskName(t.parent));
+    // /proc shows PPid, the parent's tgid: which of its threads forked the child is not shown (proc mode names the leader).
+    const parentTask = t.parent === null ? undefined : n.tasks.get(t.parent)!;
+    const shownParent = parentTask === undefined || model ? parentTask : n.tasks.get(n.groups.get(parentTask.group)!.leader)!;
+    put(me, 'parent', shownParent === undefined || shownParent.exitState === 'dead' ? 'outside' : n.taskName(shownParent.seq));
     put(me, 'pgid', n.pidName(g.pgrp));
     put(me, 'sid', n.pidName(g.session));
     put(me, 'state', t.exitState === 'zombie' ? 'Z' : t.stopped ? 'T' : 'S');
@@ -257,9 +275,17 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     put(k === 1 ? base : `${base} #${k}`, 'held by', holders.sort().join(' '));
   }
 
+  // /proc shows a namespace only through a task in it or below it, or one whose pid_for_children it is.
+  const shown = new Set<number>();
+  if (!model) {
+    for (const t of n.liveTasks()) {
+      for (let x: number | null = n.activeNs(t); x !== null && !shown.has(x); x = n.nss.get(x)!.parent) shown.add(x);
+      shown.add(t.nsForChildren);
+    }
+  }
   for (const ns of json.pidNamespaces) {
     const name = n.nsName(ns.serial);
-    if (name === 'outside' || name.startsWith('ns(#')) continue;
+    if (name === 'outside' || name.startsWith('ns(#') || (!model && !shown.has(ns.serial))) continue;
     const obj = `namespace ${name}`;
     put(obj, 'parent', ns.parent === null || !n.underBase(ns.parent) ? 'outside' : n.nsName(ns.parent));
     if (!model) continue;
@@ -308,6 +334,8 @@ export function samenessDifferences(expected: KernelJson, got: KernelJson, mode:
     for (const field of new Set([...x.keys(), ...y.keys()])) {
       const e = x.get(field) ?? ABSENT;
       const g = y.get(field) ?? ABSENT;
+      // proc mode: an exiting task shows no pid_for_children; where one side is exiting, its state says so.
+      if (mode === 'proc' && field === 'pid_for_children' && (e === ABSENT || g === ABSENT)) continue;
       if (e !== g) out.push({ task: name, field, expected: e, got: g });
     }
   }
