@@ -190,8 +190,9 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
     if (threads !== null) procs.push({ p, threads });
   }
   // A namespace an unshare() made has no process until its first child: it is known by pid_for_children only,
-  // and before that child by an ENOENT (one per process: its threads made after the unshare share its nsproxy).
-  const nsForChildren = (p: HostProc, t: LiveThread): number | null => (t.pidForChildren === 'unborn' ? -p.pid : t.pidForChildren);
+  // and before that child by an ENOENT. One per thread: no thread can be made after the unshare (clone's
+  // CLONE_THREAD is EINVAL when pid_for_children is not the active namespace), so each such thread made its own.
+  const nsForChildren = (_p: HostProc, t: LiveThread): number | null => (t.pidForChildren === 'unborn' ? -t.tid : t.pidForChildren);
   for (const { p, threads } of procs) {
     for (const t of threads) {
       const ino = nsForChildren(p, t);

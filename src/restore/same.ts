@@ -122,7 +122,8 @@ export class Names {
     this.nsNames.set(this.base.serial, 'ns0');
     const byPfc = new Map<number, string[]>();
     for (const t of this.json.tasks) {
-      if (t.exitState === 'dead') continue;
+      // proc mode: only a live task shows its pid_for_children (an exiting one has no nsproxy).
+      if (t.exitState === 'dead' || (this.mode === 'proc' && t.exitState !== 'alive')) continue;
       const list = byPfc.get(t.nsForChildren) ?? [];
       list.push(this.taskName(t.seq));
       byPfc.set(t.nsForChildren, list);
@@ -280,7 +281,7 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
   if (!model) {
     for (const t of n.liveTasks()) {
       for (let x: number | null = n.activeNs(t); x !== null && !shown.has(x); x = n.nss.get(x)!.parent) shown.add(x);
-      shown.add(t.nsForChildren);
+      if (t.exitState === 'alive') shown.add(t.nsForChildren);
     }
   }
   for (const ns of json.pidNamespaces) {
