@@ -15,7 +15,9 @@ import { main } from './main.js';
 import { memoryIo } from './test_io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pidns-restore-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const A = `init: fork() -> a
 a: fork() -> b
