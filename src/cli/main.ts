@@ -27,6 +27,7 @@ import { LiveBackends } from './live.js';
 import { mismatchReport } from './report.js';
 import { VIZ_SPEC, vizCommand } from './viz.js';
 import { IMPORT_SPEC, importCommand, REPLAY_SPEC, replayCommand, TRACE_SPEC, traceCommand } from './trace.js';
+import { PLAN_SPEC, planCommand, RESTORE_SPEC, restoreCommand } from './restore.js';
 
 export { Exit } from './exit.js';
 
@@ -352,6 +353,8 @@ export const COMMANDS: readonly Command[] = [
   { spec: TRACE_SPEC, run: (argv, io) => traceCommand(argv, io) },
   { spec: IMPORT_SPEC, run: (argv, io) => importCommand(argv, io) },
   { spec: REPLAY_SPEC, run: (argv, io) => replayCommand(argv, io) },
+  { spec: PLAN_SPEC, run: (argv, io) => planCommand(argv, io) },
+  { spec: RESTORE_SPEC, run: (argv, io) => restoreCommand(argv, io) },
 ];
 
 /** The groups of commands (`host`): their help lists the group's commands. */
@@ -359,7 +362,7 @@ export const GROUPS: readonly CommandSpec[] = [HOST_SPEC];
 
 const MAIN = {
   name: '',
-  usage: 'pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host, trace, import, replay)',
+  usage: 'pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host, trace, import, replay, plan, restore)',
   help: `pidns: scenarios of Linux PID namespaces, run on the model or the real kernel
 
 Usage:
@@ -386,6 +389,10 @@ Usage:
                             an strace log as a scenario
   pidns replay [--json] TRACE|DIR...
                             run traces on the model, compare with the trace
+  pidns plan [-o PLAN] SNAPSHOT
+                            the scenario that rebuilds a snapshot
+  pidns restore [--plan PLAN] [--backend NAME] SNAPSHOT
+                            run it, compare the result with the snapshot
   pidns COMMAND --help      help on one command
   pidns --version           the version
 
