@@ -12,7 +12,7 @@ import { backendFactory, backendNames } from './backends.js';
 import { DIFF_SPEC, diffCommand, expandPath } from './diff.js';
 import { answerParse, Exit } from './exit.js';
 import { isParseOutcome, parseCommand, quoteArg, usageError, type CommandSpec, type ParseOutcome } from './args.js';
-import { colorsFor, summaryLine, type Colors } from './color.js';
+import { colorsFor, summaryLine } from './color.js';
 import { JSON_VERSION, resultFields } from './json.js';
 import { Progress } from './progress.js';
 import { readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { formatSnapshotError, fromJSON, toJSON } from '../snapshot/index.js';
 import { ModelBackend } from '../scenario/model_backend.js';
 import { nodeIo, readFailure, STDIN, type Io } from './io.js';
 import { LiveBackends } from './live.js';
-import { mismatchReport } from './report.js';
+import { mismatchReport, reportLine } from './report.js';
 import { VIZ_SPEC, vizCommand } from './viz.js';
 import { IMPORT_SPEC, importCommand, REPLAY_SPEC, replayCommand, TRACE_SPEC, traceCommand } from './trace.js';
 import { PLAN_SPEC, planCommand, RESTORE_SPEC, restoreCommand } from './restore.js';
@@ -240,14 +240,6 @@ async function runCommand(argv: readonly string[], io: Io, live: LiveBackends): 
     io.err(`${c.red(`${n} expectation${n === 1 ? '' : 's'} failed`)}\n`);
   }
   return result.mismatches.length > 0 ? Exit.Mismatch : Exit.Ok;
-}
-
-/** A line of mismatchReport, coloured: the location bold, `- ` written red, `+ ` ran green. */
-function reportLine(c: Colors, line: string): string {
-  if (line.startsWith('- ')) return c.red(line);
-  if (line.startsWith('+ ')) return c.green(line);
-  if (line.startsWith(' ')) return line;
-  return c.bold(line);
 }
 
 /** One file's result under check --json. */

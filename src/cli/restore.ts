@@ -10,6 +10,7 @@ import { isParseOutcome, parseCommand, quoteArg, usageError, type CommandSpec } 
 import { answerParse, Exit } from './exit.js';
 import { readFailure, writeFailure, type Io } from './io.js';
 import { loadSnapshot, writeFileAtomic } from './snapshot_file.js';
+import { restoreOnKernel } from '../native/restore_kernel.js';
 
 export const PLAN_SPEC = {
   name: 'plan',
@@ -43,7 +44,10 @@ SNAPSHOT by the sameness rule (docs/restore.md) and prints each difference:
 "task 5: pgid: expected 3, got 5".
 
   --plan PLAN      the scenario to run instead of a fresh plan
-  --backend NAME   model (default)
+  --backend NAME   model (default), or kernel: the plan runs in a fresh PID
+                   namespace of this machine, and what /proc shows of it
+                   (NSpid, NStgid, NSpgid, NSsid, PPid, State, threads, ns/
+                   links, SigIgn/SigCgt) is compared, before teardown
 
 Exit status: 0 everything matched, 1 a difference (or the planner refused),
 2 bad input (an unreadable snapshot or plan, a plan with a scenario error).
@@ -56,7 +60,21 @@ Exit status: 0 everything matched, 1 a difference (or the planner refused),
 export type RestoreRunner = (target: KernelJson, plan: string, planFile: string) => Promise<RestoreOutcome>;
 
 /** Restore's backends by name; others (the kernel's) register here. */
-export const RESTORE_BACKENDS = new Map<string, RestoreRunner>([['model', (target, plan, file) => restoreOnModel(target, plan, file)]]);
+export const RESTORE_BACKENDS = new Map<string, RestoreRunner>([
+  ['model', (target, plan, file) => restoreOnModel(target, plan, file)],
+  ['kernel', kernelRestore],
+]);
+
+/** The kernel's runner: a backend that cannot start (no root, no proc connector) is bad input with its reason, as for run. */
+async function kernelRestore(target: KernelJson, plan: string, file: string): Promise<RestoreOutcome> {
+  try {
+    return await restoreOnKernel(target, plan, file);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message.startsWith('kernel backend unavailable')) return { ok: false, error: `backend kernel: ${message}` };
+    throw e;
+  }
+}
 
 async function readTarget(path: string, io: Io): Promise<{ ok: true; json: KernelJson } | { ok: false }> {
   const r = await loadSnapshot(path, io);
