@@ -18,9 +18,9 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { readProcs } from '../src/host/proc.js';
-import { namespaceSnapshot, readThreads } from '../src/host/ns_snapshot.js';
+import { namespaceSnapshot, readThreads, type NsSnapshot } from '../src/host/ns_snapshot.js';
 import { kernelBackendAvailable } from '../src/native/availability.js';
-import { CapturingKernelBackend, restoreOnKernel } from '../src/native/restore_kernel.js';
+import { CapturingKernelBackend, pidfdDifferences, restoreOnKernel, snapshotPidfds } from '../src/native/restore_kernel.js';
 import { formatDifference, formatRefusal, planRestore, samenessDifferences } from '../src/restore/index.js';
 import { generateScenario } from '../src/scenario/fuzz.js';
 import { ModelBackend } from '../src/scenario/model_backend.js';
@@ -38,7 +38,7 @@ async function modelEnd(text: string, file: string): Promise<KernelJson> {
   return toJSON(b.kernel);
 }
 
-async function kernelEnd(text: string, file: string): Promise<KernelJson> {
+async function kernelEnd(text: string, file: string): Promise<NsSnapshot> {
   const b = new CapturingKernelBackend();
   await runScenario(parseScenario(text, file), b);
   const taken = b.endStateTaken;
@@ -46,13 +46,13 @@ async function kernelEnd(text: string, file: string): Promise<KernelJson> {
   // The state /proc showed is one the model accepts: it loads, and the invariant checker passes (fromJSON runs it).
   const loaded = fromJSON(taken.snapshot.json);
   if (!loaded.ok) throw new Error(`${file}: the kernel's end state does not load: ${loaded.error.path}: ${loaded.error.reason}`);
-  return taken.snapshot.json;
+  return taken.snapshot;
 }
 
 /** Runs `text` on both backends and gives the /proc-rule differences of their end states, as lines. */
 async function roundTrip(text: string, file: string): Promise<string[]> {
   const [m, k] = [await modelEnd(text, file), await kernelEnd(text, file)];
-  return samenessDifferences(m, k, 'proc').map((d) => `${file}: ${formatDifference(d)}`);
+  return [...samenessDifferences(m, k.json, 'proc'), ...pidfdDifferences(snapshotPidfds(m), k.pidfds)].map((d) => `${file}: ${formatDifference(d)}`);
 }
 
 const corpus = readdirSync(CORPUS).filter((f) => f.endsWith('.pidns')).sort();
@@ -70,6 +70,18 @@ describe.runIf(RUN)('the kernel end state (run --snapshot-out --backend kernel)'
     for (let seed = 2000; seed < 2050; seed++) out.push(...(await roundTrip(await generateScenario(seed), `seed-${seed}.pidns`)));
     expect(out).toEqual([]);
   }, 300_000);
+
+  it('CRIU 2496 on the kernel: the two processes hold pidfds of one reaped struct pid (one pidfs inode), as in the model', async () => {
+    const text = readFileSync(join(CORPUS, 'pidfds_of_a_dead_process.pidns'), 'utf8');
+    const k = await kernelEnd(text, 'pidfds_of_a_dead_process.pidns');
+    expect(k.pidfds.map((f) => [f.holder, f.target])).toEqual([['2', null], ['4', null], ['4', null]]);
+    expect(new Set(k.pidfds.map((f) => f.ino)).size).toBe(1);
+    // A plan whose q opens its own pidfd of another process that dies: a second struct pid, and the difference is named.
+    const target = await modelEnd(text, 'pidfds_of_a_dead_process.pidns');
+    const other = text.replace('q: pidfd_open($x, 0) -> fd2\n', 'q: fork() -> y\nq: pidfd_open($y, 0) -> fd2\ny: exit(0)\nq: wait4($y, 0)\n');
+    const r = await restoreOnKernel(target, other);
+    expect(r.ok && r.differences.filter((d) => d.field === 'pidfds').map((d) => d.task)).toEqual(['2', '4']);
+  }, 60_000);
 
   it('restoreOnKernel: a plan that rebuilds the target matches; one that differs in a pgid, a parent or a zombie is named', async () => {
     const text = readFileSync(join(CORPUS, 'subreaper_reshaped.pidns'), 'utf8');

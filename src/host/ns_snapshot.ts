@@ -92,6 +92,49 @@ function pidForChildrenLink(path: string): number | 'unborn' | null {
   }
 }
 
+/** A pidfd a process holds, as /proc/PID/fdinfo/FD shows it. */
+export interface LivePidfd {
+  /** The pidfs inode: one per struct pid, so two pidfds of one process (alive or reaped) share it. */
+  readonly ino: number;
+  /** `Pid:`, the target's number in the reader's namespace; -1 once it is reaped. */
+  readonly nr: number;
+  /** `flags:` (octal f_flags): PIDFD_THREAD is O_EXCL, PIDFD_NONBLOCK O_NONBLOCK. */
+  readonly flags: number;
+}
+
+/** The pidfds the fd table of thread TID of process PID holds (/proc/PID/task/TID/fd); [] when it vanished. */
+export function readPidfds(pid: number, tid = pid, proc = '/proc'): LivePidfd[] {
+  const dir = `${proc}/${pid}/task/${tid}`;
+  let fds: string[];
+  try {
+    fds = readdirSync(`${dir}/fd`);
+  } catch {
+    return [];
+  }
+  const out: LivePidfd[] = [];
+  for (const fd of fds) {
+    try {
+      if (readlinkSync(`${dir}/fd/${fd}`) !== 'anon_inode:[pidfd]') continue;
+      const info = readFileSync(`${dir}/fdinfo/${fd}`, 'utf8');
+      const field = (name: string): string => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(info)?.[1] ?? '';
+      out.push({ ino: Number(field('ino')), nr: Number(field('Pid')), flags: Number.parseInt(field('flags'), 8) });
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return out;
+}
+
+/** A pidfd in the snapshot's terms: holder and target named by their numbers from ns0 down ("5", "5 2"). */
+export interface PidfdFact {
+  readonly holder: string;
+  /** The target's numbers, or null once it is reaped (then `ino` says which struct pid). */
+  readonly target: string | null;
+  readonly ino: number;
+  readonly thread: boolean;
+  readonly nonblock: boolean;
+}
+
 export interface NsSnapshotInput {
   /** Every process the reader sees (readProcs), by host pid. */
   readonly procs: ReadonlyMap<number, HostProc>;
@@ -103,12 +146,19 @@ export interface NsSnapshotInput {
   readonly parents?: ReadonlyMap<number, number | null>;
   /** The reader's pid_max and ns_last_pid, for plain mode (default: read from /proc/sys/kernel). */
   readonly readerSysctl?: () => { readonly pidMax: number; readonly lastPid: number };
+  /** A process's pidfds through one of its live threads (readPidfds); absent: none are read. */
+  readonly pidfds?: (pid: number, tid: number) => readonly LivePidfd[];
 }
 
 /** What a snapshot of /proc could not hold exactly, one line each (the CLI prints them on standard error). */
 export interface NsSnapshot {
   readonly json: KernelJson;
   readonly notes: readonly string[];
+  /**
+   * The pidfds each process holds. Not in `json`: a reaped target's numbers
+   * are not shown (fdinfo says Pid -1), and a snapshot's Pid needs them.
+   */
+  readonly pidfds: readonly PidfdFact[];
 }
 
 function readNumber(path: string, fallback: number): number {
@@ -361,7 +411,25 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
   const rootInit = procs.find((x) => x.p.ns === root.inode && x.p.nspid.at(-1) === 1);
   // A snapshot never promotes a process to init (a sandbox may hide pid 1): without it there is no snapshot.
   if (rootInit === undefined) throw new HostSnapshotError(`pid 1 of PID namespace ${root.inode} could not be read (gone, or its /proc files are hidden from this process), and a snapshot needs its init`);
+  const name = (nspid: readonly number[]): string => nspid.slice(base).join(' ');
+  const byReaderNr = new Map<number, LiveThread>();
+  for (const { threads } of procs) for (const t of threads) byReaderNr.set(t.status.nspid[0]!, t);
+  const pidfds: PidfdFact[] = [];
+  for (const { p, threads } of procs) {
+    // The fd table through a live thread: a zombie leader's /proc/PID/fd is empty (its files are closed).
+    const holder = threads.find((t) => alive(t) && (t.stat.flags & PF_EXITING) === 0);
+    if (holder === undefined) continue;
+    for (const f of input.pidfds?.(p.pid, holder.tid) ?? []) {
+      const target = f.nr > 0 ? byReaderNr.get(f.nr) : undefined;
+      if (f.nr > 0 && target === undefined) {
+        notes.push(`process ${p.pid}: a pidfd of process ${f.nr}, which is outside the snapshot: left out`);
+        continue;
+      }
+      pidfds.push({ holder: name(threads[0]!.status.nspid), target: target === undefined ? null : name(target.status.nspid), ino: f.ino, thread: (f.flags & 0o200) !== 0, nonblock: (f.flags & 0o4000) !== 0 });
+    }
+  }
   return {
+    pidfds,
     json: {
       format: SNAPSHOT_FORMAT,
       version: SNAPSHOT_VERSION,
