@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { FUZZ_SPEC, fuzzCommand } from './fuzz.js';
 import { HOST_COMMANDS, HOST_SPEC } from './host.js';
 import { loadSnapshot } from './snapshot_file.js';
-import { captureEndState, saveEndState } from './snapshot_out.js';
+import { captureEndState, saveEndState, snapshotOutWritable } from './snapshot_out.js';
 import { formatSnapshotError, fromJSON, toJSON } from '../snapshot/index.js';
 import { ModelBackend } from '../scenario/model_backend.js';
 import { nodeIo, readFailure, STDIN, type Io } from './io.js';
@@ -202,6 +202,7 @@ async function runCommand(argv: readonly string[], io: Io, live: LiveBackends): 
   const file = opts.files[0]!;
   const script = await load(file, io);
   if (typeof script === 'number') return script;
+  if (opts.snapshotOut !== null && !(await snapshotOutWritable(opts.snapshotOut, io))) return Exit.BadInput;
   const made = await makeBackend(opts.backend, io, live, opts.fromSnapshot);
   if (typeof made === 'number') return made;
   const capture = opts.snapshotOut === null ? null : captureEndState(made);

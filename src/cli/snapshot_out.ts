@@ -6,6 +6,7 @@
 // and before teardown (src/host/ns_snapshot.ts, the reader of
 // `host snapshot --ns`).
 
+import { stat } from 'node:fs/promises';
 import type { KernelJson } from '../snapshot/index.js';
 import { toJSON } from '../snapshot/index.js';
 import type { Backend } from '../scenario/backend.js';
@@ -53,6 +54,18 @@ export function captureEndState(backend: Backend, read: (b: Backend) => NsSnapsh
     },
   });
   return { backend: wrapped, taken: () => result };
+}
+
+/** False (with the reason on standard error) when `path` is a directory: found before the run, not after it. */
+export async function snapshotOutWritable(path: string, io: Io): Promise<boolean> {
+  try {
+    if (!(await stat(path)).isDirectory()) return true;
+  } catch {
+    // Missing is fine (it is made); other problems show when it is written.
+    return true;
+  }
+  io.err(`error: --snapshot-out ${quoteArg(path)}: is a directory\n`);
+  return false;
 }
 
 /** Writes the captured end state to `path`; prints what /proc could not show exactly; Exit.Ok or why not. */
