@@ -9,7 +9,7 @@ import type { Actor, Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import type { Names } from './same.js';
 import type { Out } from './schedule.js';
-import { groupSignals, pendingFor, taskSignals } from './signals.js';
+import { groupSignals, pendingFor, taskCreds, taskSignals } from './signals.js';
 import * as step from './steps.js';
 
 const SIGCHLD = 17;
@@ -27,6 +27,9 @@ export function refuseUnplanned(n: Names): void {
   for (const ns of n.json.pidNamespaces) {
     if (!n.underBase(ns.serial)) continue;
     if ((ns.reboot ?? 0) !== 0) refuse(n.nsName(ns.serial), 'reboot signal', 'set by a reboot() inside the namespace, which also ends its init; the planner does not replay it');
+    if (ns.childReaper !== null && n.tasks.get(ns.childReaper)!.exitState === 'dead' && !n.nsName(ns.serial).startsWith('ns(#')) {
+      refuse(n.nsName(ns.serial), 'dead namespace', 'its init is reaped, yet a task still refers to the namespace (as its own or for its children); the planner would have to rebuild it and its init and kill that init in order');
+    }
     if (n.levels.get(ns.serial)! - n.baseLevel > 31) refuse(n.nsName(ns.serial), 'depth', 'more than 31 levels below ns0 is past MAX_PID_NS_LEVEL (32)');
   }
   for (const t of n.liveTasks()) {
@@ -46,6 +49,11 @@ export function refuseUnplanned(n: Names): void {
     const leader = n.tasks.get(g.leader)!;
     if (leader.exitState === 'dead' || !n.underBase(n.activeNs(leader))) continue;
     const who = n.taskName(leader.seq);
+    const members = g.threads.map((s) => n.tasks.get(s)!).filter((x) => x.exitState !== 'dead');
+    // A setuid that changes the euid clears dumpability, execve sets it again, and a fork copies its creator's (the mm's flags).
+    if ((g.dumpable ?? true) !== members.every((x) => x.cred.euid === 0)) {
+      refuse(who, g.dumpable === false ? 'not dumpable' : 'dumpable', g.dumpable === false ? 'it is root, so it inherited the flag from a creator that had dropped root, which cannot then set its numbers (set_tid needs CAP_CHECKPOINT_RESTORE); the language has no PR_SET_DUMPABLE' : 'an execve after a setuid set it again; the planner does not replay execve');
+    }
     if (g.continuedPending) refuse(who, 'continued pending', 'a SIGCONT not yet reported to its parent');
   }
 }
@@ -75,6 +83,8 @@ export function finalNamespaces(cast: Cast, out: Out): void {
     else if (n.nss.get(want)!.parent === a.ns && n.nss.get(want)!.childReaper === null) {
       if (unshared.has(want)) refuse(who, 'pid_for_children', `${unshared.get(want)!} has the same namespace with no init yet, and only its unsharer can hold one`);
       unshared.set(want, who);
+      // unshare(CLONE_NEWPID) makes a child of the active namespace, and refuses while pid_for_children is elsewhere.
+      if (a.pfc !== a.ns) out.step(step.setnsTo(a.name, a.name), 'back to its own namespace first');
       out.step(step.unsharePid(a.name), 'its next child will be the init of a new namespace');
     } else refuse(who, 'pid_for_children', `${n.nsName(want)} has no task the plan rebuilds to join it by`);
     a.pfc = want;
@@ -116,6 +126,7 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   if (fatal !== undefined) cast.deathInfo.set(t.pending.includes(fatal) ? z : z.leader, fatal);
   if (liveThreads.length === 0) groupSignals(cast, z, out);
   else taskSignals(cast, z, out);
+  taskCreds(cast, z, out);
   if (sig > 0 && sig !== SIGCHLD && defaultAction(sig) !== 'ign' && defaultAction(sig) !== 'cont' && liveThreads.length === 0) {
     const set = ignoring.get(parent.leader) ?? new Set<number>();
     if (!set.has(sig) && !isIgnoredFinally(cast, parent.leader, sig)) {
@@ -126,6 +137,14 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   }
   const status = t.exitCode;
   const signo = killedBy(status);
+  if (signo === 0 && liveThreads.length === 0 && g.groupExit && g.groupExitCode !== status && (g.groupExitCode & 0x7f) === 0) {
+    // The leader exited by itself, then another thread ended the group with another status (the one wait reports).
+    const last = cast.helperName('last');
+    out.step(step.clone3(z.name, last, [...step.THREAD_FLAGS], [...cast.spareNumbers(z.ns)].reverse(), 0), 'a helper thread, to end the group after its leader');
+    out.step(step.exitThread(z.name, (status >> 8) & 0xff), 'the leader exits alone first');
+    out.step(step.exitGroup(last, (g.groupExitCode >> 8) & 0xff), 'then the group ends with the status wait reports');
+    return;
+  }
   if (signo === 0) {
     const code = (status >> 8) & 0xff;
     if (liveThreads.length > 0) out.step(step.exitThread(z.name, code), 'a zombie leader: the thread exits, its group lives on');

@@ -173,6 +173,22 @@ function sharers(n: Names, g: ThreadGroupJson, key: 'sighand' | 'files'): string
     .join(',');
 }
 
+/**
+ * Whether a subreaper stands above `t` in its namespace (kernel/exit.c
+ * find_new_reaper walks real_parent while the level is the same). The
+ * group's has_child_subreaper flag only enables that walk: set with no
+ * subreaper above (one that has since cleared its flag), it finds what an
+ * unset flag would, so the rule compares the flag and the walk together.
+ */
+function subreaperAbove(n: Names, t: TaskJson): boolean {
+  const level = n.pids.get(t.pid)!.numbers.length;
+  for (let p = t.parent === null ? undefined : n.tasks.get(t.parent); p !== undefined; p = p.parent === null ? undefined : n.tasks.get(p.parent)) {
+    if (n.pids.get(p.pid)!.numbers.length !== level) return false;
+    if (n.groups.get(p.group)!.isChildSubreaper) return true;
+  }
+  return false;
+}
+
 /** The canonical form of a snapshot (docs/restore.md lists each field and why it is there). */
 export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canonical {
   const n = new Names(json);
@@ -227,7 +243,7 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     put(me, 'group stop', g.stopped ? `yes ${g.stopCode}` : 'no');
     put(me, 'continued pending', g.continuedPending);
     put(me, 'child subreaper', g.isChildSubreaper);
-    put(me, 'has child subreaper', g.hasChildSubreaper);
+    put(me, 'has child subreaper', g.hasChildSubreaper && subreaperAbove(n, t));
     put(me, 'unkillable', g.unkillable);
     put(me, 'shared pending', g.sharedPending.map(infoText).join(' '));
     put(me, 'dumpable', g.dumpable ?? true);

@@ -34,22 +34,40 @@ export function groupSignals(cast: Cast, leader: Actor, out: Out): void {
     out.step(step.action(who.name, a[0], a[1], flags, mask), a[1] === 'catch' ? 'a handler (the scenario\'s recording one)' : '');
   }
   for (const sig of temp) out.step(step.action(who.name, sig, 'SIG_DFL', 0, 0n), 'back to the default');
-  if (g.sharedPending.length > 0) pendingFor(cast, leader, who, g.sharedPending.filter((i) => i !== cast.deathInfo.get(leader)), true, out);
-  for (const m of cast.all) if (m.task !== null && m.leader === leader) taskSignals(cast, m, out);
+  const members = cast.all.filter((m) => m.task !== null && m.leader === leader && !cast.signalsDone.has(m));
+  for (const m of members) {
+    const mask = big(m.task!.sigBlocked);
+    if (mask !== 0n) out.step(step.setMask(m.name, mask), '');
+  }
+  const shared = g.sharedPending.filter((i) => i !== cast.deathInfo.get(leader));
+  if (shared.length > 0) pendingFor(cast, leader, who, shared, true, out);
+  for (const m of members) taskSignals(cast, m, out, true);
 }
 
-/** One task's mask, pending signals and parent-death signal (once). */
-export function taskSignals(cast: Cast, m: Actor, out: Out): void {
+/** One task's mask (unless its group set it already) and pending signals (once). */
+export function taskSignals(cast: Cast, m: Actor, out: Out, maskDone = false): void {
   if (cast.signalsDone.has(m)) return;
   cast.signalsDone.add(m);
   const t = m.task!;
   const mask = big(t.sigBlocked);
-  if (mask !== 0n) out.step(step.setMask(m.name, mask), '');
+  if (mask !== 0n && !maskDone) out.step(step.setMask(m.name, mask), '');
   const pending = t.pending.filter((i) => i !== cast.deathInfo.get(m));
   if (pending.length > 0) pendingFor(cast, m, m, pending, false, out);
+}
+
+/**
+ * setuid (per thread, as the raw system call is), then the parent-death
+ * signal, after it because a changed euid clears it (kernel/cred.c
+ * commit_creds). A thread's is always written: what its setuid leaves it
+ * is the model's business, the plan states the end value.
+ */
+export function taskCreds(cast: Cast, m: Actor, out: Out): void {
+  const t = m.task!;
+  if (t.cred.uid !== 0) out.step(step.setUid(m.name, t.cred.uid), 'drops root');
   // The start state's init has SIGKILL as its parent-death signal (the kernel runner's convention).
   const start = t.seq === cast.n.json.init ? 9 : 0;
-  if ((t.pdeathSignal ?? 0) !== start) out.step(step.pdeath(m.name, t.pdeathSignal ?? 0), 'its parent-death signal');
+  const want = t.pdeathSignal ?? 0;
+  if (want !== start || m.kind === 'thread') out.step(step.pdeath(m.name, want), 'its parent-death signal');
 }
 
 /**
@@ -94,13 +112,11 @@ export function signalState(cast: Cast, out: Out): void {
   for (const a of cast.all) if (a.kind === 'target') groupSignals(cast, a, out);
 }
 
-/** setuid for each task that is not root: after every step that needs root. */
+/** Credentials and parent-death signals of every live task, once nothing else needs root. */
 export function credentials(cast: Cast, out: Out): void {
-  const users = cast.all.filter((a) => a.task !== null && a.task.exitState !== 'zombie' && a.task.cred.uid !== 0);
-  if (users.length === 0) return;
   out.blank();
-  out.note('6. Credentials, once nothing else needs root; then the stops and blocking waits, which end a task\'s steps.');
-  for (const a of users) out.step(step.setUid(a.name, a.task!.cred.uid), 'drops root');
+  out.note('6. Credentials and parent-death signals, once nothing else needs root; then the stops and blocking waits, which end a task\'s steps.');
+  for (const a of cast.all) if (a.task !== null && a.task.exitState !== 'zombie') taskCreds(cast, a, out);
 }
 
 /** Stops, then blocking calls: the last thing each such task does. */
@@ -126,7 +142,8 @@ function waitArgs(cast: Cast, a: Actor, t: TaskJson): string {
   const nr = b.target === 'all' ? 0 : nrIn(cast.n.pids.get(b.target[1])!, a.ns);
   if (b.syscall === 'wait4') {
     const pid = b.target === 'all' ? -1 : b.target[0] === 'pid' ? nr : -nr;
-    return `${pid}, ${b.options}`;
+    // kernel_wait4 adds WEXITED (4) to what wait4 was given, and wait4 itself refuses it.
+    return `${pid}, ${b.options & ~4}`;
   }
   const idtype = b.target === 'all' ? 'P_ALL' : b.target[0] === 'pid' ? 'P_PID' : 'P_PGID';
   return `${idtype}, ${nr}, ${b.options}`;
