@@ -162,8 +162,8 @@ function chooseCreator(cast: Cast, a: Actor): void {
 function nurseryParent(cast: Cast, a: Actor, sid: PidJson, init: Actor): Actor | null {
   const n = cast.n;
   const origin = cast.originOf(sid, 'session helper');
-  const members = cast.all.filter((x) => x.kind === 'target' && x.sid === sid.serial && x !== a);
-  const candidates = [origin, ...members.filter((x) => x !== origin)];
+  const candidates = [origin];
+  for (const x of cast.membersOf(sid.serial)) if (x !== a && x !== origin) candidates.push(x);
   const fits = (m: Actor): boolean => {
     if (m === a || dependsOn(m, a)) return false;
     if (m.ns !== init.ns) return within(n, init.ns, m.ns);

@@ -33,17 +33,17 @@ export function refuseUnplanned(n: Names): void {
     if (n.levels.get(ns.serial)! - n.baseLevel > 31) refuse(n.nsName(ns.serial), 'depth', 'more than 31 levels below ns0 is past MAX_PID_NS_LEVEL (32)');
   }
   for (const t of n.liveTasks()) {
-    const who = n.taskName(t.seq);
-    if ((t.frames ?? []).length > 0) refuse(who, 'handler frames', 'a signal was taken and its handler has not run yet: a moment inside a return to user space');
-    if (t.woken) refuse(who, 'signal wake-up pending', 'TIF_SIGPENDING is set: the task was woken for a signal it has not looked at yet, a moment no step ends in');
-    if (t.savedMask !== undefined && t.savedMask !== null && t.blocked?.syscall !== 'rt_sigsuspend') refuse(who, 'saved mask', 'a saved signal mask without a sigsuspend');
-    if (t.realBlocked !== undefined && t.realBlocked !== '0' && t.blocked?.syscall !== 'rt_sigtimedwait' && t.blocked?.syscall !== 'read') refuse(who, 'real_blocked', 'set only while a sigtimedwait blocks');
-    if (t.blocked !== null && t.blocked.syscall === 'read') refuse(who, 'blocked in read', 'signalfds are not rebuilt by the planner yet');
+    const who = (): string => n.taskName(t.seq);
+    if ((t.frames ?? []).length > 0) refuse(who(), 'handler frames', 'a signal was taken and its handler has not run yet: a moment inside a return to user space');
+    if (t.woken) refuse(who(), 'signal wake-up pending', 'TIF_SIGPENDING is set: the task was woken for a signal it has not looked at yet, a moment no step ends in');
+    if (t.savedMask !== undefined && t.savedMask !== null && t.blocked?.syscall !== 'rt_sigsuspend') refuse(who(), 'saved mask', 'a saved signal mask without a sigsuspend');
+    if (t.realBlocked !== undefined && t.realBlocked !== '0' && t.blocked?.syscall !== 'rt_sigtimedwait' && t.blocked?.syscall !== 'read') refuse(who(), 'real_blocked', 'set only while a sigtimedwait blocks');
+    if (t.blocked !== null && t.blocked.syscall === 'read') refuse(who(), 'blocked in read', 'signalfds are not rebuilt by the planner yet');
     const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
-    if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who, 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
+    if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who(), 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
     const c = t.cred;
-    if (c.uid !== c.euid || c.uid !== c.suid) refuse(who, `uid ${c.uid}/${c.euid}/${c.suid}`, 'the language changes credentials with setuid alone, which sets all three ids');
-    if (c.caps !== (c.uid === 0)) refuse(who, c.caps ? 'capabilities' : 'no capabilities', `a task with uid ${c.uid} ${c.caps ? 'holding' : 'without'} capabilities is not what setuid leaves`);
+    if (c.uid !== c.euid || c.uid !== c.suid) refuse(who(), `uid ${c.uid}/${c.euid}/${c.suid}`, 'the language changes credentials with setuid alone, which sets all three ids');
+    if (c.caps !== (c.uid === 0)) refuse(who(), c.caps ? 'capabilities' : 'no capabilities', `a task with uid ${c.uid} ${c.caps ? 'holding' : 'without'} capabilities is not what setuid leaves`);
   }
   for (const g of n.json.threadGroups) {
     const leader = n.tasks.get(g.leader)!;
@@ -117,7 +117,7 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   const t = z.task!;
   const g = n.groups.get(t.group)!;
   const who = n.taskName(t.seq);
-  const liveThreads = cast.all.filter((a) => a.kind === 'thread' && a.leader === z && a.task!.exitState !== 'zombie');
+  const liveThreads = cast.threadsOf(z);
   const parent = cast.bySeq.get(t.parent!)!;
   const sig = z.exitSignal;
   const status0 = t.exitCode & 0x7f;
@@ -161,7 +161,7 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
 
 function isIgnoredFinally(cast: Cast, leader: Actor, sig: number): boolean {
   const g = cast.n.groups.get(leader.task!.group)!;
-  const h = g.sighand === null ? undefined : cast.n.json.sigHands.find((s) => s.serial === g.sighand);
+  const h = g.sighand === null ? undefined : cast.n.sigHands.get(g.sighand);
   return h?.actions.some((a) => a[0] === sig && a[1] === 'SIG_IGN') ?? false;
 }
 

@@ -65,8 +65,9 @@ export function createAll(cast: Cast, out: Out): void {
   const queue: Actor[] = [];
   settle(cast, init, out, queue);
   for (const a of cast.all) if (a !== init) queue.push(a);
-  while (queue.length > 0) {
-    const a = queue.shift()!;
+  // A queue read by an index (shift() would make the loop quadratic).
+  for (let head = 0; head < queue.length; head++) {
+    const a = queue[head]!;
     if (a.settled) continue;
     if (!a.created) {
       const blocker = ready(cast, a);

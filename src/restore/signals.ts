@@ -14,7 +14,7 @@ const big = (hex: string | undefined | null): bigint => (hex === undefined || he
 /** The actor that acts for a group: its leader unless the leader is a zombie, then its first live thread. */
 function actorOf(cast: Cast, leader: Actor): Actor {
   if (leader.task!.exitState !== 'zombie') return leader;
-  return cast.all.find((a) => a.kind === 'thread' && a.leader === leader) ?? leader;
+  return cast.threadsOf(leader)[0] ?? leader;
 }
 
 /** Dispositions of `leader`'s group, and each of its tasks' masks, pending signals and pdeath signal. */
@@ -24,7 +24,7 @@ export function groupSignals(cast: Cast, leader: Actor, out: Out): void {
   const n = cast.n;
   const g = n.groups.get(leader.task!.group)!;
   const who = actorOf(cast, leader);
-  const h = g.sighand === null ? undefined : n.json.sigHands.find((s) => s.serial === g.sighand);
+  const h = g.sighand === null ? undefined : n.sigHands.get(g.sighand);
   const temp = cast.tempIgnored.get(leader) ?? new Set<number>();
   for (const a of h?.actions ?? []) {
     const flags = a.length === 4 ? a[2] : 0;
@@ -34,7 +34,7 @@ export function groupSignals(cast: Cast, leader: Actor, out: Out): void {
     out.step(step.action(who.name, a[0], a[1], flags, mask), a[1] === 'catch' ? 'a handler (the scenario\'s recording one)' : '');
   }
   for (const sig of temp) out.step(step.action(who.name, sig, 'SIG_DFL', 0, 0n), 'back to the default');
-  const members = cast.all.filter((m) => m.task !== null && m.leader === leader && !cast.signalsDone.has(m));
+  const members = [leader, ...cast.threadsOf(leader)].filter((m) => !cast.signalsDone.has(m));
   for (const m of members) {
     const mask = big(m.task!.sigBlocked);
     if (mask !== 0n) out.step(step.setMask(m.name, mask), '');
