@@ -124,7 +124,7 @@ function chooseCreator(cast: Cast, a: Actor): void {
     if (origin.creator === null || origin.creator === p) {
       origin.creator = p;
       a.creator = origin;
-      a.why = `born in session ${n.pidName(a.sid!)} of its helper ${origin.name}, a child of ${p.name}: when the helper exits, ${p.name} (${pIsInit ? 'the init' : 'a subreaper'}) inherits it`;
+      a.why = `born in session ${n.pidName(a.sid!)} of its helper ${origin.name}, a child of ${p.name}: when the helper exits, ${p.name} (${pIsInit ? "its namespace's init" : 'a subreaper'}) inherits it`;
       if (a.exitSignal !== SIGCHLD) refuse(who, `exit signal ${a.exitSignal}`, 'an adopted child always has SIGCHLD (reparent_leader resets it)');
       return;
     }

@@ -61,7 +61,7 @@ export function refuseUnplanned(n: Names): void {
 /** ns_last_pid of each namespace, and each task's pid_for_children, while every task is alive. */
 export function finalNamespaces(cast: Cast, out: Out): void {
   const n = cast.n;
-  out.note('3. Each namespace\'s last number (ns_last_pid = the idr cursor - 1), then pid_for_children.');
+  out.section('3. Each namespace\'s last number (ns_last_pid = the idr cursor - 1), then pid_for_children.');
   const writers = new Map<number, Actor>();
   for (const a of cast.all) if (a.task !== null && !writers.has(a.ns)) writers.set(a.ns, a);
   for (const ns of n.json.pidNamespaces) {
@@ -97,7 +97,7 @@ const killedBy = (status: number): number => status & 0x7f;
 /** Phase 4: helpers exit and are reaped, then the zombies exit (inits last, deepest first). */
 export function deaths(cast: Cast, out: Out): void {
   const helpers = cast.all.filter((a) => a.kind === 'session helper' || a.kind === 'group helper').reverse();
-  if (helpers.length > 0) out.note('4. Deaths. The helpers go first: their members pass to the reapers chosen for them, and their numbers are free once reaped (a dead leader\'s stays taken by its session or group).');
+  if (helpers.length > 0) out.section('4. Deaths. The helpers go first: their members pass to the reapers chosen for them, and their numbers are free once reaped (a dead leader\'s stays taken by its session or group).');
   for (const h of helpers) {
     out.step(step.exitThread(h.name, 0), `${h.name} has done its work`);
     out.step(step.reap(h.creator!.name, h.name), 'no helper is left');
@@ -106,7 +106,7 @@ export function deaths(cast: Cast, out: Out): void {
   const depth = (a: Actor): number => a.nums.length;
   const isInit = (a: Actor): boolean => cast.initOf.get(a.ns) === a;
   zombies.sort((x, y) => Number(isInit(x)) - Number(isInit(y)) || (isInit(x) ? depth(y) - depth(x) : 0));
-  if (zombies.length > 0) out.note('Zombies: each exits as it did (exit, exit_group or a signal), its parent left to reap it later.');
+  if (zombies.length > 0) out.section('Zombies: each exits as it did (exit, exit_group or a signal), its parent left to reap it later.');
   const ignoring = new Map<Actor, Set<number>>();
   for (const z of zombies) dieAsZombie(cast, z, out, ignoring);
   cast.tempIgnored = ignoring;

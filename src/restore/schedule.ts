@@ -13,10 +13,20 @@ import * as step from './steps.js';
 export class Out {
   readonly lines: string[] = [];
   steps = 0;
+  private heading: string | null = null;
   note(text: string): void {
     this.lines.push(`# ${text}`);
   }
+  /** A phase's heading, written only if a step follows it. */
+  section(text: string): void {
+    this.heading = text;
+  }
   step(line: string, why = ''): void {
+    if (this.heading !== null) {
+      this.blank();
+      this.note(this.heading);
+      this.heading = null;
+    }
     this.steps++;
     this.lines.push(why === '' ? line : `${line}   # ${why}`);
   }

@@ -108,14 +108,13 @@ function senderNumbered(cast: Cast, target: Actor, pid: number): Actor | null {
 
 /** Every live group's signal state not set before a death. */
 export function signalState(cast: Cast, out: Out): void {
-  out.note('5. Signal state: dispositions, masks, pending signals, parent-death signals.');
+  out.section('5. Signal state: dispositions, masks, pending signals, parent-death signals.');
   for (const a of cast.all) if (a.kind === 'target') groupSignals(cast, a, out);
 }
 
 /** Credentials and parent-death signals of every live task, once nothing else needs root. */
 export function credentials(cast: Cast, out: Out): void {
-  out.blank();
-  out.note('6. Credentials and parent-death signals, once nothing else needs root; then the stops and blocking waits, which end a task\'s steps.');
+  out.section('6. Credentials and parent-death signals, once nothing else needs root; then the stops and blocking waits, which end a task\'s steps.');
   for (const a of cast.all) if (a.task !== null && a.task.exitState !== 'zombie') taskCreds(cast, a, out);
 }
 
