@@ -27,7 +27,7 @@ describe('hard cases', () => {
     expect(plan.text).toMatch(/# /);
   });
 
-  it('uses the helpers the shapes call for', () => {
+  it('uses the helpers the shapes call for', async () => {
     const text = async (name: string): Promise<string> => {
       const c = HARD_CASES.find((x) => x.name === name)!;
       const b = new ModelBackend();
@@ -35,11 +35,9 @@ describe('hard cases', () => {
       const p = planRestore(toJSON(b.kernel));
       return p.ok ? p.text : formatRefusal(p.refusal);
     };
-    return Promise.all([
-      text('dead_leaders').then((t) => expect(t).toMatch(/-> sess\d+ .*session 2 outlives its leader/)),
-      text('dead_leaders').then((t) => expect(t).toMatch(/-> grp\d+ /)),
-      text('zombie_session_outside').then((t) => expect(t).toMatch(/-> nurse\d+ /)),
-      text('pidfd_of_reaped').then((t) => expect(t).toMatch(/-> gone\d+ .*reaped pid 3/)),
-    ]);
+    expect(await text('dead_leaders')).toMatch(/-> sess\d+ .*session 2 outlives its leader/);
+    expect(await text('dead_leaders')).toMatch(/-> grp\d+ /);
+    expect(await text('zombie_session_outside')).toMatch(/-> nurse\d+ /);
+    expect(await text('pidfd_of_reaped')).toMatch(/-> gone\d+ .*reaped pid 3/);
   });
 });
