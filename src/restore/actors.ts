@@ -5,7 +5,7 @@
 // creates it and with which numbers; the scheduler (schedule.ts) orders them.
 
 import type { PidJson, SigInfoJson, TaskJson } from '../snapshot/schema.js';
-import type { Names } from './same.js';
+import { pushTo, type Names } from './same.js';
 import { refuse } from './refusal.js';
 
 export type ActorKind = 'target' | 'thread' | 'session helper' | 'group helper' | 'nursery' | 'pidfd helper';
@@ -54,40 +54,75 @@ export class Cast {
   readonly signalsDone = new Set<Actor>();
   /** The pending siginfo a zombie died of (sent as its death, not again as pending). */
   readonly deathInfo = new Map<Actor, SigInfoJson>();
-  private readonly used = new Set<string>();
-  private readonly hashed = new Set<string>();
+  private readonly threads = new Map<Actor, Actor[]>();
+  private readonly members = new Map<number, Actor[]>();
+  private readonly used = new Set<number>();
+  private readonly hashed = new Set<number>();
+  private readonly comms = new Set<string>();
   private readonly spare = new Map<number, number>();
   private helpers = 0;
 
   constructor(readonly n: Names) {
-    for (const t of n.liveTasks()) this.used.add(t.comm);
+    for (const t of n.liveTasks()) this.comms.add(t.comm);
     for (const p of n.json.pids) {
       for (const [ns, nr] of p.numbers) {
-        this.used.add(`${ns}:${nr}`);
-        if (p.hashed) this.hashed.add(`${ns}:${nr}`);
+        this.used.add(numberKey(ns, nr));
+        if (p.hashed) this.hashed.add(numberKey(ns, nr));
       }
     }
   }
 
   /** Whether a pid the snapshot still holds has number `nr` in namespace `ns`. */
   taken(ns: number, nr: number): boolean {
-    return this.hashed.has(`${ns}:${nr}`);
+    return this.hashed.has(numberKey(ns, nr));
   }
 
   add(a: Omit<Actor, 'leader' | 'created' | 'settled' | 'pfc' | 'curSid' | 'curPgid' | 'waiters'> & { leader?: Actor }): Actor {
-    const actor: Actor = { ...a, leader: a.leader ?? (undefined as unknown as Actor), created: false, settled: false, pfc: a.ns, curSid: -1, curPgid: -1, waiters: [] };
-    if (a.leader === undefined) actor.leader = actor;
+    // Every field written here, in one order: the objects keep one shape (a spread made them slow dictionaries).
+    const actor: Actor = {
+      name: a.name,
+      kind: a.kind,
+      task: a.task,
+      ns: a.ns,
+      nums: a.nums,
+      creator: a.creator,
+      why: a.why,
+      newPid: a.newPid,
+      exitSignal: a.exitSignal,
+      sid: a.sid,
+      pgid: a.pgid,
+      leader: null as unknown as Actor,
+      created: false,
+      settled: false,
+      pfc: a.ns,
+      curSid: -1,
+      curPgid: -1,
+      waiters: [],
+    };
+    actor.leader = a.leader ?? actor;
     this.all.push(actor);
     if (a.task !== null) this.bySeq.set(a.task.seq, actor);
+    if (a.kind === 'thread') pushTo(this.threads, actor.leader, actor);
+    if (a.kind === 'target' && a.sid !== null) pushTo(this.members, a.sid, actor);
     if (a.nums[a.nums.length - 1] === 1 && a.kind !== 'thread') this.initOf.set(a.ns, actor);
     return actor;
+  }
+
+  /** The live threads of a leader's group (the snapshot lists no dead ones). */
+  threadsOf(leader: Actor): readonly Actor[] {
+    return this.threads.get(leader) ?? [];
+  }
+
+  /** The processes the plan rebuilds in session `sid` (a pid serial). */
+  membersOf(sid: number): readonly Actor[] {
+    return this.members.get(sid) ?? [];
   }
 
   /** A fresh helper name (not any task's comm). */
   helperName(prefix: string): string {
     for (;;) {
       const name = `${prefix}${++this.helpers}`;
-      if (!this.used.has(name)) return name;
+      if (!this.comms.has(name)) return name;
     }
   }
 
@@ -98,9 +133,9 @@ export class Cast {
     return chain.map((level) => {
       let nr = this.spare.get(level) ?? 2;
       const max = this.n.nss.get(level)!.pidMax;
-      while (this.used.has(`${level}:${nr}`)) nr++;
+      while (this.used.has(numberKey(level, nr))) nr++;
       if (nr >= max) refuse(this.n.nsName(level), 'a helper process', `every number below pid_max ${max} is held, so no helper fits in it`);
-      this.used.add(`${level}:${nr}`);
+      this.used.add(numberKey(level, nr));
       this.spare.set(level, nr + 1);
       return nr;
     });
@@ -136,6 +171,9 @@ export class Cast {
     return h;
   }
 }
+
+/** One number in one namespace as a single key (numbers are below PID_MAX_LIMIT, 2^22). */
+const numberKey = (ns: number, nr: number): number => ns * 4194304 + nr;
 
 /** True when `inner` is `outer` or below it. */
 export function within(n: Names, inner: number, outer: number): boolean {

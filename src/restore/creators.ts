@@ -124,7 +124,7 @@ function chooseCreator(cast: Cast, a: Actor): void {
     if (origin.creator === null || origin.creator === p) {
       origin.creator = p;
       a.creator = origin;
-      a.why = `born in session ${n.pidName(a.sid!)} of its helper ${origin.name}, a child of ${p.name}: when the helper exits, ${p.name} (${pIsInit ? 'the init' : 'a subreaper'}) inherits it`;
+      a.why = `born in session ${n.pidName(a.sid!)} of its helper ${origin.name}, a child of ${p.name}: when the helper exits, ${p.name} (${pIsInit ? "its namespace's init" : 'a subreaper'}) inherits it`;
       if (a.exitSignal !== SIGCHLD) refuse(who, `exit signal ${a.exitSignal}`, 'an adopted child always has SIGCHLD (reparent_leader resets it)');
       return;
     }
@@ -162,8 +162,8 @@ function chooseCreator(cast: Cast, a: Actor): void {
 function nurseryParent(cast: Cast, a: Actor, sid: PidJson, init: Actor): Actor | null {
   const n = cast.n;
   const origin = cast.originOf(sid, 'session helper');
-  const members = cast.all.filter((x) => x.kind === 'target' && x.sid === sid.serial && x !== a);
-  const candidates = [origin, ...members.filter((x) => x !== origin)];
+  const candidates = [origin];
+  for (const x of cast.membersOf(sid.serial)) if (x !== a && x !== origin) candidates.push(x);
   const fits = (m: Actor): boolean => {
     if (m === a || dependsOn(m, a)) return false;
     if (m.ns !== init.ns) return within(n, init.ns, m.ns);

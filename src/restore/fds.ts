@@ -30,10 +30,10 @@ export function pidfds(cast: Cast, out: Out): void {
     const g = n.groups.get(a.task!.group)!;
     if (g.files === null || done.has(g.files)) continue;
     done.add(g.files);
-    const table = n.json.fdTables.find((f) => f.serial === g.files);
+    const table = n.fdTables.get(g.files);
     const files = [...(table?.files ?? [])].sort((x, y) => x[0] - y[0]);
     if (files.length === 0) continue;
-    if (!noted) out.note('2. Pidfds, in fd order, while every task they name is alive.');
+    if (!noted) out.section('2. Pidfds, in fd order, while every task they name is alive.');
     noted = true;
     const who = n.taskName(a.task!.seq);
     const fillers: string[] = [];

@@ -46,12 +46,9 @@ function plan(json: KernelJson): string {
   out.blank();
   out.note('1. Creation: each task by a process of its session, helpers for sessions and groups whose leaders are dead.');
   createAll(cast, out);
-  out.blank();
   pidfds(cast, out);
   finalNamespaces(cast, out);
-  out.blank();
   deaths(cast, out);
-  out.blank();
   signalState(cast, out);
   credentials(cast, out);
   stopsAndWaits(cast, out);

@@ -46,6 +46,14 @@ export class Names {
   readonly groups = new Map<number, ThreadGroupJson>();
   readonly nss = new Map<number, PidNsJson>();
   readonly levels = new Map<number, number>();
+  readonly sigHands = new Map<number, KernelJson['sigHands'][number]>();
+  readonly fdTables = new Map<number, KernelJson['fdTables'][number]>();
+  /** Thread groups by the sighand / fd table they use. */
+  readonly bySighand = new Map<number, ThreadGroupJson[]>();
+  readonly byFiles = new Map<number, ThreadGroupJson[]>();
+  private live: TaskJson[] | null = null;
+  private readonly pidNames = new Map<number, string>();
+  private readonly userNames = new Map<number, string>();
   /** The namespace the snapshot's init lives in: the restore's ns0. */
   readonly base: PidNsJson;
   readonly baseLevel: number;
@@ -55,7 +63,13 @@ export class Names {
   constructor(readonly json: KernelJson, private readonly mode: SamenessMode = 'model') {
     for (const p of json.pids) this.pids.set(p.serial, p);
     for (const t of json.tasks) this.tasks.set(t.seq, t);
-    for (const g of json.threadGroups) this.groups.set(g.serial, g);
+    for (const g of json.threadGroups) {
+      this.groups.set(g.serial, g);
+      if (g.sighand !== null) pushTo(this.bySighand, g.sighand, g);
+      if (g.files !== null) pushTo(this.byFiles, g.files, g);
+    }
+    for (const h of json.sigHands) this.sigHands.set(h.serial, h);
+    for (const f of json.fdTables) this.fdTables.set(f.serial, f);
     for (const ns of json.pidNamespaces) {
       this.nss.set(ns.serial, ns);
       this.levels.set(ns.serial, ns.parent === null ? 0 : this.levels.get(ns.parent)! + 1);
@@ -74,9 +88,13 @@ export class Names {
 
   /** A pid as NSpid prints it from the base namespace ("5 3 1"), or `outside` when the base cannot see it. */
   pidName(serial: number): string {
-    const p = this.pids.get(serial)!;
-    const nrs = this.numbersOf(p);
-    return nrs.length === 0 ? 'outside' : nrs.join(' ');
+    let name = this.pidNames.get(serial);
+    if (name === undefined) {
+      const nrs = this.numbersOf(this.pids.get(serial)!);
+      name = nrs.length === 0 ? 'outside' : nrs.join(' ');
+      this.pidNames.set(serial, name);
+    }
+    return name;
   }
 
   /** A task's name: its number in the base namespace (a released task `released N`). */
@@ -103,8 +121,23 @@ export class Names {
   }
 
   /** Tasks the comparison covers: not released, and in the base namespace or below. */
-  liveTasks(): TaskJson[] {
-    return this.json.tasks.filter((t) => t.exitState !== 'dead' && this.underBase(this.activeNs(t)));
+  liveTasks(): readonly TaskJson[] {
+    return (this.live ??= this.json.tasks.filter((t) => t.exitState !== 'dead' && this.underBase(this.activeNs(t))));
+  }
+
+  /** A user namespace's name: the root `user0`; else the first PID namespace it owns, else the first task whose credentials use it. */
+  userNsName(serial: number): string {
+    if (this.userNames.size === 0) {
+      for (const u of this.json.userNamespaces) if (u.parent === null) this.userNames.set(u.serial, 'user0');
+      for (const p of this.json.pidNamespaces) {
+        const name = this.nsName(p.serial);
+        if (!this.userNames.has(p.userNs) && !name.startsWith('ns(#') && name !== 'outside') this.userNames.set(p.userNs, `user(of ${name})`);
+      }
+      const byTask = new Map<number, string[]>();
+      for (const t of this.liveTasks()) pushTo(byTask, t.cred.userNs, this.taskName(t.seq));
+      for (const [u, names] of byTask) if (!this.userNames.has(u)) this.userNames.set(u, `user(of task ${names.sort(byNumber)[0]!})`);
+    }
+    return this.userNames.get(serial) ?? `user(#${serial})`;
   }
 
   /** The thread-group leader numbered 1 in namespace `ns`, not released; null when there is none. */
@@ -120,25 +153,29 @@ export class Names {
 
   private nameNamespaces(): void {
     this.nsNames.set(this.base.serial, 'ns0');
-    const byPfc = new Map<number, string[]>();
-    for (const t of this.json.tasks) {
-      // proc mode: only a live task shows its pid_for_children (an exiting one has no nsproxy).
-      if (t.exitState === 'dead' || (this.mode === 'proc' && t.exitState !== 'alive')) continue;
-      const list = byPfc.get(t.nsForChildren) ?? [];
-      list.push(this.taskName(t.seq));
-      byPfc.set(t.nsForChildren, list);
-    }
+    // Only a namespace with no init is named by the tasks whose children it is for (unshare made it).
+    const initless = new Set<number>();
     for (const ns of this.json.pidNamespaces) {
       if (ns.serial === this.base.serial || !this.underBase(ns.serial)) continue;
       // /proc shows a namespace's init as the process numbered 1 in it (child_reaper, a thread or a released task, is not shown).
       const init = this.mode === 'proc' ? this.procInit(ns.serial) : ns.childReaper;
       if (init !== null) this.nsNames.set(ns.serial, `ns(init ${this.taskName(init)})`);
-      else {
-        const users = byPfc.get(ns.serial);
-        if (users !== undefined) this.nsNames.set(ns.serial, `ns(for children of ${users.sort(byNumber)[0]!})`);
-      }
+      else initless.add(ns.serial);
     }
+    if (initless.size === 0) return;
+    const byPfc = new Map<number, string[]>();
+    // proc mode: only a live task shows its pid_for_children (an exiting one has no nsproxy).
+    const shows = (t: TaskJson): boolean => t.exitState !== 'dead' && (this.mode !== 'proc' || t.exitState === 'alive');
+    for (const t of this.json.tasks) if (shows(t) && initless.has(t.nsForChildren)) pushTo(byPfc, t.nsForChildren, this.taskName(t.seq));
+    for (const [ns, users] of byPfc) this.nsNames.set(ns, `ns(for children of ${users.sort(byNumber)[0]!})`);
   }
+}
+
+/** Appends `v` to the list at `k` (made on first use). */
+export function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list === undefined) m.set(k, [v]);
+  else list.push(v);
 }
 
 /** Task names ("5", "5 3") in numeric order. */
@@ -150,7 +187,7 @@ export function byNumber(a: string, b: string): number {
 
 /** The dispositions of a group: every non-default action as `SIG:handler[/flags/mask]`; proc mode: SigIgn and SigCgt. */
 function dispositions(n: Names, g: ThreadGroupJson, mode: SamenessMode): string {
-  const h = g.sighand === null ? undefined : n.json.sigHands.find((s) => s.serial === g.sighand);
+  const h = g.sighand === null ? undefined : n.sigHands.get(g.sighand);
   const actions = h?.actions ?? [];
   if (mode === 'proc') {
     const ign = actions.filter((a) => a[1] === 'SIG_IGN').map((a) => a[0]);
@@ -181,11 +218,27 @@ function blockedText(n: Names, t: TaskJson): string {
 function sharers(n: Names, g: ThreadGroupJson, key: 'sighand' | 'files'): string {
   const mine = g[key];
   if (mine === null) return '';
-  return n.json.threadGroups
-    .filter((o) => o !== g && o[key] === mine && n.tasks.get(o.leader)!.exitState !== 'dead')
+  return ((key === 'sighand' ? n.bySighand : n.byFiles).get(mine) ?? [])
+    .filter((o) => o !== g && n.tasks.get(o.leader)!.exitState !== 'dead')
     .map((o) => n.taskName(o.leader))
     .sort(byNumber)
     .join(',');
+}
+
+/**
+ * Whether a subreaper stands above `t` in its namespace (kernel/exit.c
+ * find_new_reaper walks real_parent while the level is the same). The
+ * group's has_child_subreaper flag only enables that walk: set with no
+ * subreaper above (one that has since cleared its flag), it finds what an
+ * unset flag would, so the rule compares the flag and the walk together.
+ */
+function subreaperAbove(n: Names, t: TaskJson): boolean {
+  const level = n.pids.get(t.pid)!.numbers.length;
+  for (let p = t.parent === null ? undefined : n.tasks.get(t.parent); p !== undefined; p = p.parent === null ? undefined : n.tasks.get(p.parent)) {
+    if (n.pids.get(p.pid)!.numbers.length !== level) return false;
+    if (n.groups.get(p.group)!.isChildSubreaper) return true;
+  }
+  return false;
 }
 
 /** The canonical form of a snapshot (docs/restore.md lists each field and why it is there). */
@@ -246,13 +299,13 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     put(me, 'group stop', g.stopped ? `yes ${g.stopCode}` : 'no');
     put(me, 'continued pending', g.continuedPending);
     put(me, 'child subreaper', g.isChildSubreaper);
-    put(me, 'has child subreaper', g.hasChildSubreaper);
+    put(me, 'has child subreaper', g.hasChildSubreaper && subreaperAbove(n, t));
     put(me, 'unkillable', g.unkillable);
     put(me, 'shared pending', g.sharedPending.map(infoText).join(' '));
     put(me, 'dumpable', g.dumpable ?? true);
     put(me, 'sighand shared with', sharers(n, g, 'sighand'));
     put(me, 'fd table shared with', sharers(n, g, 'files'));
-    const table = g.files === null ? undefined : json.fdTables.find((f) => f.serial === g.files);
+    const table = g.files === null ? undefined : n.fdTables.get(g.files);
     const fds = (table?.files ?? []).map((f) => {
       if (f[1] === 'signalfd') return `${f[0]}:signalfd{${sigSetList(f[2])}}${f[3] ? ' nonblock' : ''}${f[4] ? ' cloexec' : ''}`;
       const p = n.pids.get(f[1])!;
@@ -309,14 +362,8 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
   return out;
 }
 
-/** A user namespace's name: the root `user0`; else the first PID namespace it owns, else the first task whose credentials use it. */
 function userNsName(n: Names, serial: number): string {
-  const u = n.json.userNamespaces.find((x) => x.serial === serial);
-  if (u !== undefined && u.parent === null) return 'user0';
-  const ns = n.json.pidNamespaces.find((p) => p.userNs === serial && !n.nsName(p.serial).startsWith('ns(#') && n.nsName(p.serial) !== 'outside');
-  if (ns !== undefined) return `user(of ${n.nsName(ns.serial)})`;
-  const t = n.liveTasks().filter((x) => x.cred.userNs === serial).map((x) => n.taskName(x.seq)).sort(byNumber)[0];
-  return t === undefined ? `user(#${serial})` : `user(of task ${t})`;
+  return n.userNsName(serial);
 }
 
 /** Every difference between the canonical forms of `expected` and `got`, objects in name order, fields in rule order. */

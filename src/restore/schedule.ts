@@ -13,10 +13,20 @@ import * as step from './steps.js';
 export class Out {
   readonly lines: string[] = [];
   steps = 0;
+  private heading: string | null = null;
   note(text: string): void {
     this.lines.push(`# ${text}`);
   }
+  /** A phase's heading, written only if a step follows it. */
+  section(text: string): void {
+    this.heading = text;
+  }
   step(line: string, why = ''): void {
+    if (this.heading !== null) {
+      this.blank();
+      this.note(this.heading);
+      this.heading = null;
+    }
     this.steps++;
     this.lines.push(why === '' ? line : `${line}   # ${why}`);
   }
@@ -65,8 +75,9 @@ export function createAll(cast: Cast, out: Out): void {
   const queue: Actor[] = [];
   settle(cast, init, out, queue);
   for (const a of cast.all) if (a !== init) queue.push(a);
-  while (queue.length > 0) {
-    const a = queue.shift()!;
+  // A queue read by an index (shift() would make the loop quadratic).
+  for (let head = 0; head < queue.length; head++) {
+    const a = queue[head]!;
     if (a.settled) continue;
     if (!a.created) {
       const blocker = ready(cast, a);

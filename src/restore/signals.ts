@@ -14,7 +14,7 @@ const big = (hex: string | undefined | null): bigint => (hex === undefined || he
 /** The actor that acts for a group: its leader unless the leader is a zombie, then its first live thread. */
 function actorOf(cast: Cast, leader: Actor): Actor {
   if (leader.task!.exitState !== 'zombie') return leader;
-  return cast.all.find((a) => a.kind === 'thread' && a.leader === leader) ?? leader;
+  return cast.threadsOf(leader)[0] ?? leader;
 }
 
 /** Dispositions of `leader`'s group, and each of its tasks' masks, pending signals and pdeath signal. */
@@ -24,7 +24,7 @@ export function groupSignals(cast: Cast, leader: Actor, out: Out): void {
   const n = cast.n;
   const g = n.groups.get(leader.task!.group)!;
   const who = actorOf(cast, leader);
-  const h = g.sighand === null ? undefined : n.json.sigHands.find((s) => s.serial === g.sighand);
+  const h = g.sighand === null ? undefined : n.sigHands.get(g.sighand);
   const temp = cast.tempIgnored.get(leader) ?? new Set<number>();
   for (const a of h?.actions ?? []) {
     const flags = a.length === 4 ? a[2] : 0;
@@ -34,22 +34,40 @@ export function groupSignals(cast: Cast, leader: Actor, out: Out): void {
     out.step(step.action(who.name, a[0], a[1], flags, mask), a[1] === 'catch' ? 'a handler (the scenario\'s recording one)' : '');
   }
   for (const sig of temp) out.step(step.action(who.name, sig, 'SIG_DFL', 0, 0n), 'back to the default');
-  if (g.sharedPending.length > 0) pendingFor(cast, leader, who, g.sharedPending.filter((i) => i !== cast.deathInfo.get(leader)), true, out);
-  for (const m of cast.all) if (m.task !== null && m.leader === leader) taskSignals(cast, m, out);
+  const members = [leader, ...cast.threadsOf(leader)].filter((m) => !cast.signalsDone.has(m));
+  for (const m of members) {
+    const mask = big(m.task!.sigBlocked);
+    if (mask !== 0n) out.step(step.setMask(m.name, mask), '');
+  }
+  const shared = g.sharedPending.filter((i) => i !== cast.deathInfo.get(leader));
+  if (shared.length > 0) pendingFor(cast, leader, who, shared, true, out);
+  for (const m of members) taskSignals(cast, m, out, true);
 }
 
-/** One task's mask, pending signals and parent-death signal (once). */
-export function taskSignals(cast: Cast, m: Actor, out: Out): void {
+/** One task's mask (unless its group set it already) and pending signals (once). */
+export function taskSignals(cast: Cast, m: Actor, out: Out, maskDone = false): void {
   if (cast.signalsDone.has(m)) return;
   cast.signalsDone.add(m);
   const t = m.task!;
   const mask = big(t.sigBlocked);
-  if (mask !== 0n) out.step(step.setMask(m.name, mask), '');
+  if (mask !== 0n && !maskDone) out.step(step.setMask(m.name, mask), '');
   const pending = t.pending.filter((i) => i !== cast.deathInfo.get(m));
   if (pending.length > 0) pendingFor(cast, m, m, pending, false, out);
+}
+
+/**
+ * setuid (per thread, as the raw system call is), then the parent-death
+ * signal, after it because a changed euid clears it (kernel/cred.c
+ * commit_creds). A thread's is always written: what its setuid leaves it
+ * is the model's business, the plan states the end value.
+ */
+export function taskCreds(cast: Cast, m: Actor, out: Out): void {
+  const t = m.task!;
+  if (t.cred.uid !== 0) out.step(step.setUid(m.name, t.cred.uid), 'drops root');
   // The start state's init has SIGKILL as its parent-death signal (the kernel runner's convention).
   const start = t.seq === cast.n.json.init ? 9 : 0;
-  if ((t.pdeathSignal ?? 0) !== start) out.step(step.pdeath(m.name, t.pdeathSignal ?? 0), 'its parent-death signal');
+  const want = t.pdeathSignal ?? 0;
+  if (want !== start || m.kind === 'thread') out.step(step.pdeath(m.name, want), 'its parent-death signal');
 }
 
 /**
@@ -90,17 +108,14 @@ function senderNumbered(cast: Cast, target: Actor, pid: number): Actor | null {
 
 /** Every live group's signal state not set before a death. */
 export function signalState(cast: Cast, out: Out): void {
-  out.note('5. Signal state: dispositions, masks, pending signals, parent-death signals.');
+  out.section('5. Signal state: dispositions, masks, pending signals, parent-death signals.');
   for (const a of cast.all) if (a.kind === 'target') groupSignals(cast, a, out);
 }
 
-/** setuid for each task that is not root: after every step that needs root. */
+/** Credentials and parent-death signals of every live task, once nothing else needs root. */
 export function credentials(cast: Cast, out: Out): void {
-  const users = cast.all.filter((a) => a.task !== null && a.task.exitState !== 'zombie' && a.task.cred.uid !== 0);
-  if (users.length === 0) return;
-  out.blank();
-  out.note('6. Credentials, once nothing else needs root; then the stops and blocking waits, which end a task\'s steps.');
-  for (const a of users) out.step(step.setUid(a.name, a.task!.cred.uid), 'drops root');
+  out.section('6. Credentials and parent-death signals, once nothing else needs root; then the stops and blocking waits, which end a task\'s steps.');
+  for (const a of cast.all) if (a.task !== null && a.task.exitState !== 'zombie') taskCreds(cast, a, out);
 }
 
 /** Stops, then blocking calls: the last thing each such task does. */
@@ -126,7 +141,8 @@ function waitArgs(cast: Cast, a: Actor, t: TaskJson): string {
   const nr = b.target === 'all' ? 0 : nrIn(cast.n.pids.get(b.target[1])!, a.ns);
   if (b.syscall === 'wait4') {
     const pid = b.target === 'all' ? -1 : b.target[0] === 'pid' ? nr : -nr;
-    return `${pid}, ${b.options}`;
+    // kernel_wait4 adds WEXITED (4) to what wait4 was given, and wait4 itself refuses it.
+    return `${pid}, ${b.options & ~4}`;
   }
   const idtype = b.target === 'all' ? 'P_ALL' : b.target[0] === 'pid' ? 'P_PID' : 'P_PGID';
   return `${idtype}, ${nr}, ${b.options}`;

@@ -2,7 +2,7 @@
 // snapshot it was meant to rebuild (`pidns restore --backend model`).
 
 import { ScenarioError } from '../scenario/ast.js';
-import { ModelBackend } from '../scenario/model_backend.js';
+import { ModelBackend, type ModelBackendOptions } from '../scenario/model_backend.js';
 import { parseScenario } from '../scenario/parser.js';
 import { runScenario } from '../scenario/run.js';
 import type { KernelJson } from '../snapshot/schema.js';
@@ -15,8 +15,9 @@ export type RestoreOutcome =
   | { readonly ok: false; readonly error: string };
 
 /** Runs `plan` (scenario text) on a fresh model from the standard start and compares the end state with `target`. */
-export async function restoreOnModel(target: KernelJson, plan: string, file = 'plan.pidns', mode: SamenessMode = 'model'): Promise<RestoreOutcome> {
-  const backend = new ModelBackend();
+/** `options` reach the model backend (tests pass the invariant checker as afterStep). */
+export async function restoreOnModel(target: KernelJson, plan: string, file = 'plan.pidns', mode: SamenessMode = 'model', options: ModelBackendOptions = {}): Promise<RestoreOutcome> {
+  const backend = new ModelBackend(options);
   try {
     await runScenario(parseScenario(plan, file), backend);
   } catch (e) {
