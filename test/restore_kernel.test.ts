@@ -22,6 +22,7 @@ import { namespaceSnapshot, readThreads, type NsSnapshot } from '../src/host/ns_
 import { kernelBackendAvailable } from '../src/native/availability.js';
 import { CapturingKernelBackend, pidfdDifferences, restoreOnKernel, snapshotPidfds } from '../src/native/restore_kernel.js';
 import { formatDifference, formatRefusal, planRestore, samenessDifferences } from '../src/restore/index.js';
+import { HARD_CASES } from '../src/restore/hard_cases.js';
 import { generateScenario } from '../src/scenario/fuzz.js';
 import { ModelBackend } from '../src/scenario/model_backend.js';
 import { parseScenario } from '../src/scenario/parser.js';
@@ -128,6 +129,16 @@ describe.runIf(RUN)('restore --backend kernel: planned afresh, run on the kernel
         if (refusal !== undefined) out.push(`${f}: planned now: take it off REFUSED`);
         out.push(...r.differences);
       }
+    }
+    expect(out).toEqual([]);
+  }, 120_000);
+
+  it('the planner\'s own hard cases (src/restore/hard_cases.ts) end in the same /proc state on the kernel, and are restored there', async () => {
+    const out: string[] = [];
+    for (const h of HARD_CASES) {
+      out.push(...(await roundTrip(h.scenario, `${h.name}.pidns`)));
+      const r = await planAndRestore(await modelEnd(h.scenario, h.name), h.name);
+      out.push(...('refused' in r ? [`${h.name}: refused: ${r.refused}`] : r.differences));
     }
     expect(out).toEqual([]);
   }, 120_000);
