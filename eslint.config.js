@@ -6,8 +6,8 @@ import tseslint from 'typescript-eslint';
  * itself and the layers before it. The engine (abi .. scenario) imports
  * nothing from Node (`node:`); web/ only the package's public entry points.
  */
-const LAYERS = ['abi', 'kernel', 'snapshot', 'syscalls', 'procfs', 'scenario', 'host', 'native', 'trace', 'cli'];
-const ENGINE = new Set(['abi', 'kernel', 'snapshot', 'syscalls', 'procfs', 'scenario']);
+const LAYERS = ['abi', 'kernel', 'snapshot', 'syscalls', 'procfs', 'scenario', 'restore', 'host', 'native', 'trace', 'cli'];
+const ENGINE = new Set(['abi', 'kernel', 'snapshot', 'syscalls', 'procfs', 'scenario', 'restore']);
 
 function layerRules(layer, i) {
   const above = LAYERS.slice(i + 1);

@@ -272,6 +272,62 @@ WORKLOADS.replay = async () => {
   report(`replay (${largest.f.slice('traces/'.length)})`, median(rates), 'lines/s', 'goal ≥ 200,000');
 };
 
+// plan: the restore planner (issue 16) on a 100,000-task snapshot of sessions, process groups,
+// zombies, nested namespaces and sessions whose leader is dead (a helper each); planning time,
+// the plan's steps per task, and (not timed) the plan run on the model and compared with the snapshot.
+WORKLOADS.plan = async () => {
+  const { toJSON } = await import('../dist/snapshot/index.js');
+  const { planRestore, restoreOnModel } = await import('../dist/restore/index.js');
+  const N = quick ? 20_000 : 100_000;
+  const k = createKernel();
+  const init = as(k, k.init);
+  init.sysctl('kernel.pid_max', 4_194_304);
+  let made = 1;
+  let name = 0;
+  const fork = (api, flags = Signal.SIGCHLD) => {
+    made++;
+    return as(k, api.clone(flags, `t${++name}`).value.child);
+  };
+  for (let block = 0; made < N; block++) {
+    if (block % 20 === 19) {
+      // A session whose leader died: its members are the init's now.
+      const dead = fork(init);
+      dead.setsid();
+      for (let i = 0; i < 10; i++) fork(dead);
+      dead.exit(0);
+      made--;
+      init.wait4(-1, 0);
+      continue;
+    }
+    const leader = fork(init);
+    leader.setsid();
+    const inner = block % 10 === 9 ? fork(leader, CLONE_NEWPID | Signal.SIGCHLD) : leader;
+    let group = null;
+    for (let i = 0; i < 60; i++) {
+      const c = fork(inner);
+      if (i % 12 === 0) {
+        c.setpgid(0, 0);
+        group = c.getpid().value;
+      } else if (group !== null) c.setpgid(0, group);
+      if (i % 10 === 5) c.exit(i);
+    }
+  }
+  const json = toJSON(k);
+  const tasks = json.tasks.filter((t) => t.exitState !== 'dead').length;
+  let plan;
+  const ms = repeat(() => {
+    const start = performance.now();
+    plan = planRestore(json);
+    return performance.now() - start;
+  });
+  if (!plan.ok) throw new Error(`plan refused: ${plan.refusal.task}: ${plan.refusal.constraint}: ${plan.refusal.why}`);
+  const steps = plan.text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+  report(`plan-${tasks}-tasks`, ms, 'ms', 'goal ≤ 2,000');
+  report('plan-steps-per-task', steps / tasks, 'steps');
+  const outcome = await restoreOnModel(json, plan.text, 'bench-plan.pidns', 'model', {});
+  report('plan-restore-differences', outcome.ok ? outcome.differences.length : -1, 'on the model', 'goal 0');
+};
+
 const FIGURES_MARK = '@@figures ';
 
 if (workload !== undefined) {

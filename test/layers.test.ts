@@ -27,6 +27,16 @@ describe('layer lint', () => {
     expect(await layerErrors('src/scenario/calls/ids.ts', "import '../../native/protocol.js';")).toHaveLength(1);
   });
 
+  it('puts restore/ between scenario/ and host/, in the engine', async () => {
+    expect(await layerErrors('src/restore/same.ts', "import '../scenario/run.js';")).toEqual([]);
+    const up = await layerErrors('src/restore/same.ts', "import '../host/proc.js';");
+    expect(up).toHaveLength(1);
+    expect(up[0]).toMatch(/restore\/ is below host\//);
+    expect(await layerErrors('src/restore/same.ts', "import 'node:fs';")).toHaveLength(1);
+    expect(await layerErrors('src/scenario/run.ts', "import '../restore/index.js';")).toHaveLength(1);
+    expect(await layerErrors('src/host/proc.ts', "import '../restore/index.js';")).toEqual([]);
+  });
+
   it('lets a layer import from below it', async () => {
     expect(await layerErrors('src/cli/main.ts', "import '../kernel/pid.js';")).toEqual([]);
   });

@@ -39,11 +39,11 @@ afterAll(() => {
 });
 
 describe('npm pack', () => {
-  it('ships a LICENSE, the three entry points, and no ELF file', () => {
+  it('ships a LICENSE, the four entry points, and no ELF file', () => {
     const pkg = join(unpacked, 'package');
     const all = files(pkg);
     expect(readFileSync(join(pkg, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
-    for (const entry of ['dist/index.js', 'dist/index.d.ts', 'dist/scenario/index.js', 'dist/snapshot/index.js', 'native/runner.c', 'bin/pidns.js']) expect(existsSync(join(pkg, entry)), entry).toBe(true);
+    for (const entry of ['dist/index.js', 'dist/index.d.ts', 'dist/scenario/index.js', 'dist/snapshot/index.js', 'dist/restore/index.js', 'native/runner.c', 'bin/pidns.js']) expect(existsSync(join(pkg, entry)), entry).toBe(true);
     const elf = all.filter((f) => readFileSync(f).subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])));
     expect(elf).toEqual([]);
     expect(all.filter((f) => f.includes('.test.'))).toEqual([]);

@@ -47,7 +47,7 @@ async function cli(argv: readonly string[]): Promise<{ code: number; out: string
 describe('every command', () => {
   it('the table has every command the main help lists', () => {
     const names = specs.map((s) => s.name).sort();
-    expect(names).toEqual(['check', 'diff', 'fuzz', 'host', 'host ps', 'host snapshot', 'host translate', 'host tree', 'import', 'replay', 'run', 'trace', 'viz']);
+    expect(names).toEqual(['check', 'diff', 'fuzz', 'host', 'host ps', 'host snapshot', 'host translate', 'host tree', 'import', 'plan', 'replay', 'restore', 'run', 'trace', 'viz']);
   });
 
   it.each(specs.map((s) => [s.name, s] as const))('%s --help and -h: its help, exit 0, nothing else done', async (name, spec) => {

@@ -39,3 +39,18 @@ describe('host tables (util-linux habits)', () => {
     expect(processTreeText(procs)).toBe('init(1)\n├─sh(5)\n│ └─inner(7,pid)\n│   └─leaf(8)\n└─last(9)\n');
   });
 });
+
+describe('host snapshot --ns: bad NS is refused, one line, exit 2, nothing written', () => {
+  it.each([
+    ['bogus', /^error: --ns takes an inode, pid:N or a namespace file's path, got bogus; usage: /],
+    ['/etc/hostname', /^error: --ns \/etc\/hostname: not a namespace file \(readlink gave no pid:\[INODE\]\)\n$/],
+    ['1', /^error: --ns 1: no such PID namespace with a process in it\n$/],
+  ])('--ns %s', async (ns, message) => {
+    const { main } = await import('./main.js');
+    const { memoryIo } = await import('./test_io.js');
+    const m = memoryIo(new Map());
+    expect(await main(['host', 'snapshot', '--ns', ns], m.io)).toBe(2);
+    expect(m.output().out).toBe('');
+    expect(m.output().err).toMatch(message);
+  });
+});

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { namespaceTree, psIn, readProcs, readProcsReport, resolveNs, translate, type HostNs, type HostProc } from '../host/proc.js';
 import { HostSnapshotError, hostSnapshot } from '../host/snapshot.js';
+import { namespaceSnapshot, readThreads } from '../host/ns_snapshot.js';
+import { nsInode } from '../host/proc_files.js';
 import { integerValue, isParseOutcome, parseCommand, quoteArg, usageError, type CommandSpec } from './args.js';
 import { colorsFor } from './color.js';
 import { answerParse, Exit } from './exit.js';
@@ -30,8 +32,9 @@ export const HOST_SPEC = {
                           processes as one namespace sees them
   pidns host translate PID --from NS --to NS [--json]
                           one number between namespaces
-  pidns host snapshot [-o FILE]
-                          the live state as a pidns snapshot
+  pidns host snapshot [--ns NS] [-o FILE]
+                          the live state as a pidns snapshot (--ns: one
+                          namespace and those below it, with threads)
 
 NS is a namespace inode (as readlink /proc/PID/ns/pid shows it) or pid:N,
 the namespace of host pid N. ps defaults to the reader's own namespace.
@@ -330,17 +333,22 @@ function translateCommand(argv: readonly string[], io: Io): Exit {
 
 const SNAPSHOT_SPEC = {
   name: 'host snapshot',
-  usage: 'pidns host snapshot [-o FILE]',
-  help: `Usage: pidns host snapshot [-o FILE]
+  usage: 'pidns host snapshot [--ns NS] [-o FILE]',
+  help: `Usage: pidns host snapshot [--ns NS] [-o FILE]
 
 Writes the live state below the reader's namespace as a pidns snapshot
-(docs/snapshot.md), for pidns run --from-snapshot.
+(docs/snapshot.md), for pidns run --from-snapshot and pidns restore.
 
+      --ns NS         only PID namespace NS and those below it (a container,
+                      as criu-ns takes it), every thread a task; NS is an
+                      inode, pid:N (the namespace host pid N lives in), or a
+                      path to a namespace file (/proc/N/ns/pid). Its parent
+                      becomes the snapshot's host namespace (docs/restore.md)
   -o, --output FILE   write it to FILE, atomically (a temporary file renamed
                       over it: a reader never sees half of it); - or no -o:
                       standard output
 `,
-  options: { output: { type: 'string', short: 'o' } },
+  options: { ns: { type: 'string' }, output: { type: 'string', short: 'o' } },
   positionals: { min: 0, max: 0, name: 'argument' },
 } as const satisfies CommandSpec;
 
@@ -365,10 +373,24 @@ async function snapshotCommand(argv: readonly string[], io: Io): Promise<Exit> {
       return Exit.BadInput;
     }
   }
+  const nsArg = parsed.values.ns;
+  if (nsArg !== undefined && !/^(?:pid:\d+|\d+|pid:\[\d+\]|\/.*)$/.test(nsArg)) {
+    return answerParse(usageError(SNAPSHOT_SPEC, `--ns takes an inode, pid:N or a namespace file's path, got ${quoteArg(nsArg)}`), io);
+  }
   const { procs, unreadable } = readProcsReport();
   let text: string;
   try {
-    text = `${JSON.stringify(hostSnapshot(procs, resolveNs(procs, `pid:${process.pid}`) ?? 0))}\n`;
+    if (nsArg === undefined) text = `${JSON.stringify(hostSnapshot(procs, resolveNs(procs, `pid:${process.pid}`) ?? 0))}\n`;
+    else {
+      const root = nsArgInode(procs, nsArg);
+      if (typeof root === 'string') {
+        io.err(`error: --ns ${quoteArg(nsArg)}: ${root}\n`);
+        return Exit.BadInput;
+      }
+      const snap = namespaceSnapshot({ procs, root, threads: (p) => readThreads(p) });
+      for (const n of snap.notes) io.err(`pidns host snapshot: ${n}\n`);
+      text = `${JSON.stringify(snap.json)}\n`;
+    }
   } catch (e) {
     if (!(e instanceof HostSnapshotError)) throw e;
     io.err(`error: host snapshot: ${e.message}; nothing written\n`);
@@ -390,6 +412,23 @@ async function snapshotCommand(argv: readonly string[], io: Io): Promise<Exit> {
     return Exit.BadInput;
   }
   return Exit.Ok;
+}
+
+/**
+ * --ns NS as an inode: a path is read as a namespace link; /proc/N/ns/pid, when
+ * the link is refused (a sandbox refuses /proc/1/ns/pid even to root), is
+ * pid:N, whose namespace readProc knows from its NSpid; or why not.
+ */
+function nsArgInode(procs: ReadonlyMap<number, HostProc>, arg: string): number | string {
+  if (arg.startsWith('/')) {
+    const ino = nsInode(arg);
+    if (ino !== null) return ino;
+    const m = /^\/proc\/(\d+)\/ns\/pid$/.exec(arg);
+    if (m === null) return 'not a namespace file (readlink gave no pid:[INODE])';
+    arg = `pid:${m[1]!}`;
+  }
+  const ino = resolveNs(procs, arg);
+  return ino === null || ![...procs.values()].some((p) => p.ns === ino) ? 'no such PID namespace with a process in it' : ino;
 }
 
 /** The host group's commands, for main's table. */

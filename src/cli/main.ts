@@ -12,27 +12,29 @@ import { backendFactory, backendNames } from './backends.js';
 import { DIFF_SPEC, diffCommand, expandPath } from './diff.js';
 import { answerParse, Exit } from './exit.js';
 import { isParseOutcome, parseCommand, quoteArg, usageError, type CommandSpec, type ParseOutcome } from './args.js';
-import { colorsFor, summaryLine, type Colors } from './color.js';
+import { colorsFor, summaryLine } from './color.js';
 import { JSON_VERSION, resultFields } from './json.js';
 import { Progress } from './progress.js';
 import { readFileSync } from 'node:fs';
 import { FUZZ_SPEC, fuzzCommand } from './fuzz.js';
 import { HOST_COMMANDS, HOST_SPEC } from './host.js';
 import { loadSnapshot } from './snapshot_file.js';
+import { captureEndState, saveEndState, snapshotOutWritable } from './snapshot_out.js';
 import { formatSnapshotError, fromJSON, toJSON } from '../snapshot/index.js';
 import { ModelBackend } from '../scenario/model_backend.js';
 import { nodeIo, readFailure, STDIN, type Io } from './io.js';
 import { LiveBackends } from './live.js';
-import { mismatchReport } from './report.js';
+import { mismatchReport, reportLine } from './report.js';
 import { VIZ_SPEC, vizCommand } from './viz.js';
 import { IMPORT_SPEC, importCommand, REPLAY_SPEC, replayCommand, TRACE_SPEC, traceCommand } from './trace.js';
+import { PLAN_SPEC, planCommand, RESTORE_SPEC, restoreCommand } from './restore.js';
 
 export { Exit } from './exit.js';
 
 const RUN = {
   name: 'run',
-  usage: 'pidns run [--json] [--backend NAME] [--from-snapshot S] FILE',
-  help: `Usage: pidns run [--json] [--backend NAME] [--from-snapshot S] FILE
+  usage: 'pidns run [OPTIONS] FILE',
+  help: `Usage: pidns run [OPTIONS] FILE
 
 Runs the scenario FILE (- for standard input) and prints its transcript on
 standard output. Failed expectations are reported on standard error.
@@ -43,10 +45,12 @@ standard output. Failed expectations are reported on standard error.
   --from-snapshot S start the model from the snapshot S (pidns host snapshot);
                     its tasks are actors hN, N a task's number in the root
                     namespace
+  --snapshot-out F  save the state the run ends in as snapshot F, atomically
+                    (kernel: what /proc shows of ns0 and below, docs/restore.md)
 
 Exit status: 0 ok, 1 an expectation failed, 2 bad input, 3 internal error.
 `,
-  options: { json: { type: 'boolean' }, backend: { type: 'string' }, 'from-snapshot': { type: 'string' } },
+  options: { json: { type: 'boolean' }, backend: { type: 'string' }, 'from-snapshot': { type: 'string' }, 'snapshot-out': { type: 'string' } },
   positionals: { min: 1, max: 1, name: 'FILE' },
 } as const satisfies CommandSpec;
 
@@ -66,7 +70,7 @@ fail, then a line "N passed, N failed".
 Exit status: 0 all passed, 1 an expectation failed, 2 bad input,
 3 internal error.
 `,
-  options: RUN.options,
+  options: { json: RUN.options.json, backend: RUN.options.backend, 'from-snapshot': RUN.options['from-snapshot'] },
   positionals: { min: 1, max: Infinity, name: 'FILE|DIR' },
 } as const satisfies CommandSpec;
 
@@ -76,6 +80,7 @@ interface Options {
   readonly backend: string;
   /** --from-snapshot FILE: start the model from a snapshot instead of the default start state. */
   readonly fromSnapshot: string | null;
+  readonly snapshotOut: string | null; // run --snapshot-out OUT: where to save the end state
 }
 
 function parseRunArgs(spec: typeof RUN | typeof CHECK, argv: readonly string[]): Options | ParseOutcome {
@@ -87,12 +92,12 @@ function parseRunArgs(spec: typeof RUN | typeof CHECK, argv: readonly string[]):
   const fromSnapshot = values['from-snapshot'] ?? null;
   if (fromSnapshot !== null && backend !== 'model') return usageError(spec, '--from-snapshot runs on the model backend only');
   if (positionals.filter((f) => f === STDIN).length + (fromSnapshot === STDIN ? 1 : 0) > 1) return usageError(spec, 'standard input (-) can be read once');
-  return { files: positionals, json: values.json === true, backend, fromSnapshot };
+  const snapshotOut = 'snapshot-out' in values && typeof values['snapshot-out'] === 'string' ? values['snapshot-out'] : null;
+  if (snapshotOut === STDIN) return usageError(spec, '--snapshot-out needs a file: standard output carries the transcript');
+  return { files: positionals, json: values.json === true, backend, fromSnapshot, snapshotOut };
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Reads and parses a file; on failure reports it and says with which exit status. */
 async function load(file: string, io: Io): Promise<Script | Exit> {
@@ -197,11 +202,12 @@ async function runCommand(argv: readonly string[], io: Io, live: LiveBackends): 
   const file = opts.files[0]!;
   const script = await load(file, io);
   if (typeof script === 'number') return script;
-  const backend = await makeBackend(opts.backend, io, live, opts.fromSnapshot);
-  if (typeof backend === 'number') return backend;
-  const json = (value: Record<string, unknown>): void => {
-    io.out(`${JSON.stringify(value)}\n`);
-  };
+  if (opts.snapshotOut !== null && !(await snapshotOutWritable(opts.snapshotOut, io))) return Exit.BadInput;
+  const made = await makeBackend(opts.backend, io, live, opts.fromSnapshot);
+  if (typeof made === 'number') return made;
+  const capture = opts.snapshotOut === null ? null : captureEndState(made);
+  const backend = capture?.backend ?? made;
+  const json = (value: Record<string, unknown>): void => { io.out(`${JSON.stringify(value)}\n`); };
   const result = opts.json
     ? await execute(
         script,
@@ -221,8 +227,10 @@ async function runCommand(argv: readonly string[], io: Io, live: LiveBackends): 
           io.out(`${l}\n`);
         },
       });
-  live.release(backend);
+  live.release(made);
   if (typeof result === 'number') return result;
+  const saved = capture === null ? Exit.Ok : await saveEndState(opts.snapshotOut!, capture, io);
+  if (saved !== Exit.Ok) return saved;
   if (opts.json) {
     for (const m of result.mismatches) json({ version: JSON_VERSION, ...jsonMismatch(m) });
     json({ version: JSON_VERSION, type: 'summary', mismatches: result.mismatches.length });
@@ -233,14 +241,6 @@ async function runCommand(argv: readonly string[], io: Io, live: LiveBackends): 
     io.err(`${c.red(`${n} expectation${n === 1 ? '' : 's'} failed`)}\n`);
   }
   return result.mismatches.length > 0 ? Exit.Mismatch : Exit.Ok;
-}
-
-/** A line of mismatchReport, coloured: the location bold, `- ` written red, `+ ` ran green. */
-function reportLine(c: Colors, line: string): string {
-  if (line.startsWith('- ')) return c.red(line);
-  if (line.startsWith('+ ')) return c.green(line);
-  if (line.startsWith(' ')) return line;
-  return c.bold(line);
 }
 
 /** One file's result under check --json. */
@@ -257,9 +257,7 @@ async function checkCommand(argv: readonly string[], io: Io, live: LiveBackends)
   let failed = 0;
   let worst: Exit = Exit.Ok;
   const files: string[] = [];
-  const json = (value: Record<string, unknown>): void => {
-    io.out(`${JSON.stringify({ version: JSON_VERSION, ...value })}\n`);
-  };
+  const json = (value: Record<string, unknown>): void => { io.out(`${JSON.stringify({ version: JSON_VERSION, ...value })}\n`); };
   for (const path of opts.files) {
     try {
       files.push(...(await expandPath(path, io)));
@@ -348,6 +346,8 @@ export const COMMANDS: readonly Command[] = [
   { spec: TRACE_SPEC, run: (argv, io) => traceCommand(argv, io) },
   { spec: IMPORT_SPEC, run: (argv, io) => importCommand(argv, io) },
   { spec: REPLAY_SPEC, run: (argv, io) => replayCommand(argv, io) },
+  { spec: PLAN_SPEC, run: (argv, io) => planCommand(argv, io) },
+  { spec: RESTORE_SPEC, run: (argv, io) => restoreCommand(argv, io) },
 ];
 
 /** The groups of commands (`host`): their help lists the group's commands. */
@@ -355,7 +355,7 @@ export const GROUPS: readonly CommandSpec[] = [HOST_SPEC];
 
 const MAIN = {
   name: '',
-  usage: 'pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host, trace, import, replay)',
+  usage: 'pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host, trace, import, replay, plan, restore)',
   help: `pidns: scenarios of Linux PID namespaces, run on the model or the real kernel
 
 Usage:
@@ -374,7 +374,7 @@ Usage:
                             processes as one namespace sees them
   pidns host translate PID --from NS --to NS
                             one number between namespaces
-  pidns host snapshot [-o FILE]
+  pidns host snapshot [--ns NS] [-o FILE]
                             the live state as a pidns snapshot
   pidns trace [-o FILE] -- CMD [ARG...]
                             record CMD with strace in a fresh PID namespace
@@ -382,6 +382,10 @@ Usage:
                             an strace log as a scenario
   pidns replay [--json] TRACE|DIR...
                             run traces on the model, compare with the trace
+  pidns plan [-o PLAN] SNAPSHOT
+                            the scenario that rebuilds a snapshot
+  pidns restore [--plan PLAN] [--backend NAME] SNAPSHOT
+                            run it, compare the result with the snapshot
   pidns COMMAND --help      help on one command
   pidns --version           the version
 

@@ -2,6 +2,7 @@
 // was written against what ran, with the file and line, and the repeat round.
 
 import type { Mismatch, Round } from '../scenario/run.js';
+import type { Colors } from './color.js';
 import { foldSpace } from '../scenario/transcript.js';
 
 function roundsText(rounds: readonly Round[]): string {
@@ -54,4 +55,12 @@ export function mismatchReport(mismatches: readonly Mismatch[]): string[] {
     if (list.length > 1) out.push(`  (and ${list.length - 1} more round${list.length > 2 ? 's' : ''})`);
   }
   return out;
+}
+
+/** A line of mismatchReport, coloured: the location bold, `- ` written red, `+ ` ran green. */
+export function reportLine(c: Colors, line: string): string {
+  if (line.startsWith('- ')) return c.red(line);
+  if (line.startsWith('+ ')) return c.green(line);
+  if (line.startsWith(' ')) return line;
+  return c.bold(line);
 }

@@ -35,11 +35,20 @@ export interface ProcStat {
   readonly ttyNr: number;
   /** Its foreground group in the reader's namespace, -1 without a terminal. */
   readonly tpgid: number;
+  /** Field 38, exit_signal: what the parent is sent at its death (-1 for a thread, proc(5)). */
+  readonly exitSignal: number;
+  /** Field 52, exit_code: the wait status word of a zombie (0 while alive; shown to a reader with ptrace access). */
+  readonly exitCode: number;
 }
 
 export function parseStat(text: string): ProcStat {
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), flags: Number(rest[6] ?? 0), ttyNr: Number(rest[4] ?? 0), tpgid: Number(rest[5] ?? -1) };
+  // rest[i] is field i + 3 of proc(5) (field 1 is the pid, 2 the comm).
+  const at = (field: number): number => {
+    const n = Number(rest[field - 3]);
+    return Number.isInteger(n) ? n : 0;
+  };
+  return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), session: Number(rest[3]), flags: Number(rest[6] ?? 0), ttyNr: Number(rest[4] ?? 0), tpgid: Number(rest[5] ?? -1), exitSignal: at(38), exitCode: at(52) };
 }
 
 export function readStat(path: string): ProcStat | null {
@@ -61,6 +70,8 @@ export interface ProcStatusFile {
   readonly uids: readonly [number, number, number];
   /** A signal in SigPnd or ShdPnd that this thread does not block (SigBlk): one it will still take. */
   readonly sigPending: boolean;
+  /** The signal sets (bit sig-1), each 0 when the line is absent: pending to this thread, to its group, blocked, ignored, caught. */
+  readonly sets: { readonly sigPnd: bigint; readonly shdPnd: bigint; readonly sigBlk: bigint; readonly sigIgn: bigint; readonly sigCgt: bigint };
 }
 
 /** A sigset_t as /proc prints it (16 hex digits); an absent or garbled field is empty. */
@@ -85,6 +96,7 @@ export function parseStatus(text: string): ProcStatusFile {
     nssid: nums('NSsid'),
     uids: [u[0] ?? 0, u[1] ?? 0, u[2] ?? 0],
     sigPending: ((hexSet(field('SigPnd')) | hexSet(field('ShdPnd'))) & ~hexSet(field('SigBlk'))) !== 0n,
+    sets: { sigPnd: hexSet(field('SigPnd')), shdPnd: hexSet(field('ShdPnd')), sigBlk: hexSet(field('SigBlk')), sigIgn: hexSet(field('SigIgn')), sigCgt: hexSet(field('SigCgt')) },
   };
 }
 

@@ -3,6 +3,9 @@
 // the read-only questions a scenario asks between steps (ids, life, views).
 // The driver (kernel_backend.ts) extends it with the runner and the settling.
 
+import { readProcs } from '../host/proc.js';
+import { fromJSON } from '../snapshot/index.js';
+import { namespaceSnapshot, readPidfds, readThreads, type NsSnapshot } from '../host/ns_snapshot.js';
 import type { JobRow, NamespacesView, NsView, PsRow, StatusView, TaskLife, TaskRef } from '../scenario/backend.js';
 import { PF_EXITING, statOf, type Actor, type NsInfo } from './actors.js';
 import type { OtherNsNames } from './other_ns.js';
@@ -74,5 +77,28 @@ export abstract class ActorViews {
 
   otherNamespaces(actor: TaskRef): Promise<NamespacesView> {
     return Promise.resolve(this.otherNs.view(this.actor(actor)));
+  }
+
+  /**
+   * What /proc shows of ns0 and the namespaces below it, as a snapshot
+   * (src/host/ns_snapshot.ts, the reader `host snapshot --ns` uses), with the
+   * namespace parents this backend recorded; read before teardown, so call it
+   * before close().
+   */
+  endState(): NsSnapshot {
+    const ns0 = this.nsOf(this.actor(0 as TaskRef));
+    const parents = new Map<number, number | null>();
+    for (const ns of this.nsByInode.values()) if (ns.inode !== 0) parents.set(ns.inode, ns.parent?.inode ?? null);
+    const read = (): NsSnapshot => namespaceSnapshot({ procs: readProcs(), root: ns0.inode, threads: (p) => readThreads(p), parents, pidfds: (pid, tid) => readPidfds(pid, tid) });
+    // /proc is read file by file: a task still finishing its exit while the files are read can be seen half-way
+    // (once in 50 generated runs a number was seen twice). Two reads in a row that agree, and load, are the state.
+    let last = read();
+    for (let i = 0; i < 20; i++) {
+      const next = read();
+      if (JSON.stringify(next) === JSON.stringify(last) && fromJSON(next.json).ok) return next;
+      last = next;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+    return last;
   }
 }

@@ -1,4 +1,4 @@
-// getpid, getppid, gettid, getpgrp, getpgid, getsid, setpgid, setsid: every
+// getpid, getppid, gettid, getpgrp, getpgid, getsid, the process-group setter, setsid: every
 // id is read in the caller's active namespace (0 when not visible there).
 
 import type { Kernel } from '../kernel/kernel.js';

@@ -1,4 +1,4 @@
-// pidfd_open(2) and close(2).
+// Opening a pidfd (the pidfd-open system call) and close(2).
 
 import type { Kernel } from '../kernel/kernel.js';
 import { doClose, doPidfdOpen } from '../kernel/pidfd.js';

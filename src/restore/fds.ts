@@ -1,0 +1,86 @@
+// Phase 2 (plan.ts): the fd tables. Each table's pidfds are opened in fd
+// order (the kernel hands out the lowest free number, so a gap is held by a
+// filler fd until the next one is open), while every task they name is still
+// alive. A pidfd of a process already reaped is opened on a helper with its
+// numbers, which then exits and is reaped: the struct pid lives on in the
+// fds alone, as in the snapshot.
+
+import { nrIn, type Actor, type Cast } from './actors.js';
+import { refuse } from './refusal.js';
+import type { Out } from './schedule.js';
+import * as step from './steps.js';
+
+/** The lowest fd a pidfd gets: 0-2 are the standard streams (kernel/fd_table.ts). */
+const FIRST_FD = 3;
+
+export function pidfds(cast: Cast, out: Out): void {
+  const n = cast.n;
+  const byPid = new Map<number, Actor>();
+  for (const a of cast.all) {
+    if (a.task !== null) byPid.set(a.task.pid, a);
+    else if (a.kind === 'session helper' || a.kind === 'group helper') byPid.set(a.pgid!, a);
+  }
+  const init = cast.bySeq.get(n.json.init)!;
+  const ghosts: Actor[] = [];
+  const done = new Set<number>();
+  let fdNames = 0;
+  let noted = false;
+  for (const a of cast.all) {
+    if (a.kind !== 'target') continue;
+    const g = n.groups.get(a.task!.group)!;
+    if (g.files === null || done.has(g.files)) continue;
+    done.add(g.files);
+    const table = n.fdTables.get(g.files);
+    const files = [...(table?.files ?? [])].sort((x, y) => x[0] - y[0]);
+    if (files.length === 0) continue;
+    if (!noted) out.section('2. Pidfds, in fd order, while every task they name is alive.');
+    noted = true;
+    const who = n.taskName(a.task!.seq);
+    const fillers: string[] = [];
+    let next = FIRST_FD;
+    for (const f of files) {
+      if (f[1] === 'signalfd') return refuse(who, `fd ${f[0]}: a signalfd`, 'the planner does not rebuild signalfds yet');
+      const [fd, pidSerial, thread, nonblock] = f;
+      const pid = n.pids.get(pidSerial)!;
+      let holder = byPid.get(pidSerial);
+      if (holder === undefined) {
+        if (pid.hashed) refuse(who, `fd ${fd}`, 'its pidfd names a pid that no task or helper of the plan holds');
+        holder = ghost(cast, pid.serial, out, init);
+        ghosts.push(holder);
+        byPid.set(pidSerial, holder);
+      }
+      if (nrIn(pid, a.ns) === 0) refuse(who, `fd ${fd}`, 'it names a task its namespace cannot see, which pidfd_open cannot reach');
+      for (; next < fd; next++) {
+        const filler = `f${++fdNames}`;
+        out.step(step.openPidfd(a.name, a.name, false, false, filler), `holds fd ${next} until fd ${fd} is open`);
+        fillers.push(filler);
+      }
+      out.step(step.openPidfd(a.name, holder.name, thread, nonblock, `f${++fdNames}`), `fd ${fd}`);
+      next = fd + 1;
+    }
+    for (const f of fillers) out.step(step.closeFd(a.name, f), 'the filler goes');
+  }
+  for (const h of ghosts) {
+    out.step(step.exitThread(h.name, 0), 'the reaped process dies again');
+    out.step(step.reap(h.creator!.name, h.name), 'and is reaped: only the pidfds hold its struct pid now');
+  }
+}
+
+/** A helper with a reaped pid's numbers, created by ns0's init, to be opened and let die. */
+function ghost(cast: Cast, pidSerial: number, out: Out, init: Actor): Actor {
+  const n = cast.n;
+  const pid = n.pids.get(pidSerial)!;
+  const nums = n.numbersOf(pid);
+  const ns = pid.numbers[pid.numbers.length - 1]![0];
+  const what = `reaped pid ${nums.join(' ')}`;
+  for (const [level, nr] of pid.numbers) if (cast.taken(level, nr)) refuse(what, 'number reused', `its number ${nr} is held again by another task, so it cannot come back for its pidfds to be opened`);
+  const handle = ns === n.base.serial ? init : cast.initOf.get(ns);
+  if (handle === undefined || nums.length === 0) refuse(what, 'namespace', 'the namespace it lived in has no task the plan rebuilds');
+  const h = cast.add({ name: cast.helperName('gone'), kind: 'pidfd helper', task: null, ns, nums, creator: init, why: '', newPid: false, exitSignal: 17, sid: null, pgid: null });
+  if (init.pfc !== ns) {
+    out.step(step.setnsTo(init.name, handle!.name), `the helper goes into ${n.nsName(ns)}`);
+    init.pfc = ns;
+  }
+  out.step(step.clone3(init.name, h.name, [], [...nums].reverse(), 17), `stands in for ${what}, which pidfds still name`);
+  return h;
+}

@@ -1,0 +1,96 @@
+// The hard cases of issue 16, as scenarios whose end states the planner must
+// rebuild: each is a shape CRIU's tracker shows failing one report at a time.
+// The host side runs the same histories on the kernel and restores those.
+
+export interface HardCase {
+  readonly name: string;
+  /** What makes it hard, and where it was reported. */
+  readonly why: string;
+  /** The history whose end state is the snapshot to restore. */
+  readonly scenario: string;
+}
+
+export const HARD_CASES: readonly HardCase[] = [
+  {
+    name: 'zombie_session_outside',
+    why: 'a zombie in a child namespace whose session leader lives outside it (sid 0 there; CRIU issue 1647): its parent, the init, has a session of its own',
+    scenario: `init: clone(CLONE_NEWPID) -> c
+c: fork() -> z
+c: setsid()
+z: exit(7)
+`,
+  },
+  {
+    name: 'dead_leaders',
+    why: 'a session and a process group whose leaders are dead and reaped: their numbers are still taken, by the members alone',
+    scenario: `init: fork() -> l
+l: setsid()
+l: fork() -> g
+g: setpgid(0, 0)
+g: fork() -> m
+g: fork() -> m2
+m2: fork() -> m3
+l: exit(0)
+init: wait4($l, 0)
+g: exit(0)
+init: wait4($g, 0)
+`,
+  },
+  {
+    name: 'subreaper_reshaped',
+    why: 'a tree reshaped by a subreaper ("not obvious how to restore", CRIU): orphans of two generations adopted, one of them from a session whose leader died',
+    scenario: `init: fork() -> r
+r: prctl(PR_SET_CHILD_SUBREAPER, 1)
+r: fork() -> a
+a: fork() -> b
+b: fork() -> c
+a: exit(0)
+r: wait4($a, 0)
+r: fork() -> s
+s: setsid()
+s: fork() -> t
+s: exit(0)
+r: wait4($s, 0)
+init: clone(CLONE_NEWPID) -> n
+n: fork() -> x
+x: fork() -> y
+x: exit(1)
+`,
+  },
+  {
+    name: 'pidfd_of_reaped',
+    why: 'a dead, reaped process referred to by pidfds in two processes (CRIU issue 2496): one struct pid, no task',
+    scenario: `init: fork() -> a
+init: fork() -> d
+init: pidfd_open($d, 0) -> fd1
+a: pidfd_open($d, 0) -> fd2
+d: exit(0)
+init: wait4($d, 0)
+`,
+  },
+  {
+    name: 'zombie_leader_live_group',
+    why: 'a zombie leader of a live thread group, with threads of its own numbers, in a nested namespace',
+    scenario: `init: clone(CLONE_NEWPID) -> n
+n: fork() -> p
+p: clone(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM) -> t1
+p: clone(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM) -> t2
+p: exit(4)
+`,
+  },
+  {
+    name: 'deep_namespaces',
+    why: 'namespaces nested four deep, each with its own pid_max and last number, and a pid_for_children set by setns and by unshare',
+    scenario: `init: clone(CLONE_NEWPID) -> a
+a: sysctl(kernel.pid_max, 5000)
+a: clone(CLONE_NEWPID) -> b
+b: clone(CLONE_NEWPID) -> c
+c: clone(CLONE_NEWPID) -> d
+d: fork() -> e
+c: sysctl(kernel.ns_last_pid, 40)
+c: fork() -> f
+init: setns(ns(c), CLONE_NEWPID)
+b: unshare(CLONE_NEWPID)
+`,
+  },
+];

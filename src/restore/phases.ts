@@ -1,0 +1,168 @@
+// Phases 3 and 4 of a plan (plan.ts): the namespaces' last numbers and every
+// task's pid_for_children, then the deaths — helpers first (their members
+// go to the reapers the creation phase chose), zombies last, inits after the
+// rest of their namespace. And the refusals of what no phase rebuilds.
+
+import { defaultAction } from '../abi/signal.js';
+import type { TaskJson } from '../snapshot/schema.js';
+import type { Actor, Cast } from './actors.js';
+import { refuse } from './refusal.js';
+import type { Names } from './same.js';
+import type { Out } from './schedule.js';
+import { groupSignals, pendingFor, taskCreds, taskSignals } from './signals.js';
+import * as step from './steps.js';
+
+const SIGCHLD = 17;
+const SIGKILL = 9;
+
+/** State the planner cannot (yet) rebuild: refused up front, never dropped. */
+export function refuseUnplanned(n: Names): void {
+  for (const u of n.json.userNamespaces) {
+    if (u.parent !== null) {
+      const users = n.liveTasks().filter((t) => t.cred.userNs === u.serial);
+      const nsUsers = n.json.pidNamespaces.filter((p) => p.userNs === u.serial && n.underBase(p.serial));
+      if (users.length > 0 || nsUsers.length > 0) refuse(users[0] === undefined ? n.nsName(nsUsers[0]!.serial) : n.taskName(users[0].seq), 'user namespace', 'the planner does not rebuild user namespaces yet (clone and unshare with CLONE_NEWUSER)');
+    }
+  }
+  for (const ns of n.json.pidNamespaces) {
+    if (!n.underBase(ns.serial)) continue;
+    if ((ns.reboot ?? 0) !== 0) refuse(n.nsName(ns.serial), 'reboot signal', 'set by a reboot() inside the namespace, which also ends its init; the planner does not replay it');
+    if (ns.childReaper !== null && n.tasks.get(ns.childReaper)!.exitState === 'dead' && !n.nsName(ns.serial).startsWith('ns(#')) {
+      refuse(n.nsName(ns.serial), 'dead namespace', 'its init is reaped, yet a task still refers to the namespace (as its own or for its children); the planner would have to rebuild it and its init and kill that init in order');
+    }
+    if (n.levels.get(ns.serial)! - n.baseLevel > 31) refuse(n.nsName(ns.serial), 'depth', 'more than 31 levels below ns0 is past MAX_PID_NS_LEVEL (32)');
+  }
+  for (const t of n.liveTasks()) {
+    const who = (): string => n.taskName(t.seq);
+    if ((t.frames ?? []).length > 0) refuse(who(), 'handler frames', 'a signal was taken and its handler has not run yet: a moment inside a return to user space');
+    if (t.woken) refuse(who(), 'signal wake-up pending', 'TIF_SIGPENDING is set: the task was woken for a signal it has not looked at yet, a moment no step ends in');
+    if (t.savedMask !== undefined && t.savedMask !== null && t.blocked?.syscall !== 'rt_sigsuspend') refuse(who(), 'saved mask', 'a saved signal mask without a sigsuspend');
+    if (t.realBlocked !== undefined && t.realBlocked !== '0' && t.blocked?.syscall !== 'rt_sigtimedwait' && t.blocked?.syscall !== 'read') refuse(who(), 'real_blocked', 'set only while a sigtimedwait blocks');
+    if (t.blocked !== null && t.blocked.syscall === 'read') refuse(who(), 'blocked in read', 'signalfds are not rebuilt by the planner yet');
+    const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
+    if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who(), 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
+    const c = t.cred;
+    if (c.uid !== c.euid || c.uid !== c.suid) refuse(who(), `uid ${c.uid}/${c.euid}/${c.suid}`, 'the language changes credentials with setuid alone, which sets all three ids');
+    if (c.caps !== (c.uid === 0)) refuse(who(), c.caps ? 'capabilities' : 'no capabilities', `a task with uid ${c.uid} ${c.caps ? 'holding' : 'without'} capabilities is not what setuid leaves`);
+  }
+  for (const g of n.json.threadGroups) {
+    const leader = n.tasks.get(g.leader)!;
+    if (leader.exitState === 'dead' || !n.underBase(n.activeNs(leader))) continue;
+    const who = n.taskName(leader.seq);
+    const members = g.threads.map((s) => n.tasks.get(s)!).filter((x) => x.exitState !== 'dead');
+    // A setuid that changes the euid clears dumpability, execve sets it again, and a fork copies its creator's (the mm's flags).
+    if ((g.dumpable ?? true) !== members.every((x) => x.cred.euid === 0)) {
+      refuse(who, g.dumpable === false ? 'not dumpable' : 'dumpable', g.dumpable === false ? 'it is root, so it inherited the flag from a creator that had dropped root, which cannot then set its numbers (set_tid needs CAP_CHECKPOINT_RESTORE); the language has no PR_SET_DUMPABLE' : 'an execve after a setuid set it again; the planner does not replay execve');
+    }
+    if (g.continuedPending) refuse(who, 'continued pending', 'a SIGCONT not yet reported to its parent');
+  }
+}
+
+/** ns_last_pid of each namespace, and each task's pid_for_children, while every task is alive. */
+export function finalNamespaces(cast: Cast, out: Out): void {
+  const n = cast.n;
+  out.section('3. Each namespace\'s last number (ns_last_pid = the idr cursor - 1), then pid_for_children.');
+  const writers = new Map<number, Actor>();
+  for (const a of cast.all) if (a.task !== null && !writers.has(a.ns)) writers.set(a.ns, a);
+  for (const ns of n.json.pidNamespaces) {
+    const name = n.nsName(ns.serial);
+    if (name === 'outside' || name.startsWith('ns(#') || ns.cursor === 0) continue;
+    const w = writers.get(ns.serial);
+    if (w === undefined) refuse(name, 'ns_last_pid', 'no task of the snapshot lives in it to write it');
+    out.step(step.writeLastPid(w!.name, ns.cursor - 1), `${name}: the next number is ${ns.cursor} (from here on nothing is allocated there)`);
+  }
+  const unshared = new Map<number, string>();
+  for (const a of cast.all) {
+    if (a.task === null) continue;
+    const want = a.task.nsForChildren;
+    if (want === a.pfc) continue;
+    const who = n.taskName(a.task.seq);
+    const init = cast.initOf.get(want);
+    if (want === a.ns) out.step(step.setnsTo(a.name, a.name), 'its children in its own namespace again');
+    else if (init !== undefined && n.nss.get(want)!.childReaper !== null) out.step(step.setnsTo(a.name, init.name), `pid_for_children: ${n.nsName(want)}`);
+    else if (n.nss.get(want)!.parent === a.ns && n.nss.get(want)!.childReaper === null) {
+      if (unshared.has(want)) refuse(who, 'pid_for_children', `${unshared.get(want)!} has the same namespace with no init yet, and only its unsharer can hold one`);
+      unshared.set(want, who);
+      // unshare(CLONE_NEWPID) makes a child of the active namespace, and refuses while pid_for_children is elsewhere.
+      if (a.pfc !== a.ns) out.step(step.setnsTo(a.name, a.name), 'back to its own namespace first');
+      out.step(step.unsharePid(a.name), 'its next child will be the init of a new namespace');
+    } else refuse(who, 'pid_for_children', `${n.nsName(want)} has no task the plan rebuilds to join it by`);
+    a.pfc = want;
+  }
+}
+
+/** The signal a zombie's exit status names (0 for a normal exit). */
+const killedBy = (status: number): number => status & 0x7f;
+
+/** Phase 4: helpers exit and are reaped, then the zombies exit (inits last, deepest first). */
+export function deaths(cast: Cast, out: Out): void {
+  const helpers = cast.all.filter((a) => a.kind === 'session helper' || a.kind === 'group helper').reverse();
+  if (helpers.length > 0) out.section('4. Deaths. The helpers go first: their members pass to the reapers chosen for them, and their numbers are free once reaped (a dead leader\'s stays taken by its session or group).');
+  for (const h of helpers) {
+    out.step(step.exitThread(h.name, 0), `${h.name} has done its work`);
+    out.step(step.reap(h.creator!.name, h.name), 'no helper is left');
+  }
+  const zombies = cast.all.filter((a) => a.kind === 'target' && a.task!.exitState === 'zombie');
+  const depth = (a: Actor): number => a.nums.length;
+  const isInit = (a: Actor): boolean => cast.initOf.get(a.ns) === a;
+  zombies.sort((x, y) => Number(isInit(x)) - Number(isInit(y)) || (isInit(x) ? depth(y) - depth(x) : 0));
+  if (zombies.length > 0) out.section('Zombies: each exits as it did (exit, exit_group or a signal), its parent left to reap it later.');
+  const ignoring = new Map<Actor, Set<number>>();
+  for (const z of zombies) dieAsZombie(cast, z, out, ignoring);
+  cast.tempIgnored = ignoring;
+}
+
+function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<number>>): void {
+  const n = cast.n;
+  const t = z.task!;
+  const g = n.groups.get(t.group)!;
+  const who = n.taskName(t.seq);
+  const liveThreads = cast.threadsOf(z);
+  const parent = cast.bySeq.get(t.parent!)!;
+  const sig = z.exitSignal;
+  const status0 = t.exitCode & 0x7f;
+  // A signal that killed it may still sit in its queue (complete_signal's group-exit path leaves it there): it dies of that very siginfo.
+  const fatal = status0 === 0 ? undefined : [...t.pending, ...g.sharedPending].find((i) => i[0] === status0);
+  if (fatal !== undefined) cast.deathInfo.set(t.pending.includes(fatal) ? z : z.leader, fatal);
+  if (liveThreads.length === 0) groupSignals(cast, z, out);
+  else taskSignals(cast, z, out);
+  taskCreds(cast, z, out);
+  if (sig > 0 && sig !== SIGCHLD && defaultAction(sig) !== 'ign' && defaultAction(sig) !== 'cont' && liveThreads.length === 0) {
+    const set = ignoring.get(parent.leader) ?? new Set<number>();
+    if (!set.has(sig) && !isIgnoredFinally(cast, parent.leader, sig)) {
+      out.step(step.action(parent.name, sig, 'SIG_IGN', 0, 0n), `for now: ${z.name}'s exit signal must not end ${parent.name}`);
+      set.add(sig);
+      ignoring.set(parent.leader, set);
+    }
+  }
+  const status = t.exitCode;
+  const signo = killedBy(status);
+  if (signo === 0 && liveThreads.length === 0 && g.groupExit && g.groupExitCode !== status && (g.groupExitCode & 0x7f) === 0) {
+    // The leader exited by itself, then another thread ended the group with another status (the one wait reports).
+    const last = cast.helperName('last');
+    out.step(step.clone3(z.name, last, [...step.THREAD_FLAGS], [...cast.spareNumbers(z.ns)].reverse(), 0), 'a helper thread, to end the group after its leader');
+    out.step(step.exitThread(z.name, (status >> 8) & 0xff), 'the leader exits alone first');
+    out.step(step.exitGroup(last, (g.groupExitCode >> 8) & 0xff), 'then the group ends with the status wait reports');
+    return;
+  }
+  if (signo === 0) {
+    const code = (status >> 8) & 0xff;
+    if (liveThreads.length > 0) out.step(step.exitThread(z.name, code), 'a zombie leader: the thread exits, its group lives on');
+    else if (g.groupExit) out.step(step.exitGroup(z.name, code), `a zombie, status ${code}`);
+    else out.step(step.exitThread(z.name, code), `a zombie, status ${code}`);
+    return;
+  }
+  if (liveThreads.length > 0) refuse(who, `killed by signal ${signo}`, 'a signal ends the whole group, yet its threads live');
+  if (cast.initOf.get(z.ns) === z && signo !== SIGKILL) refuse(who, `killed by signal ${signo}`, 'an init dies of SIGKILL alone from outside its namespace');
+  if ((status & 0x80) !== 0) refuse(who, 'core dumped', 'RLIMIT_CORE is 0 for every actor');
+  if (fatal !== undefined) pendingFor(cast, z, z, [fatal], !t.pending.includes(fatal), out);
+  else out.step(step.kill(parent.name, z.name, signo), `a zombie killed by ${signo}`);
+}
+
+function isIgnoredFinally(cast: Cast, leader: Actor, sig: number): boolean {
+  const g = cast.n.groups.get(leader.task!.group)!;
+  const h = g.sighand === null ? undefined : cast.n.sigHands.get(g.sighand);
+  return h?.actions.some((a) => a[0] === sig && a[1] === 'SIG_IGN') ?? false;
+}
+
+export type { TaskJson };

@@ -1,0 +1,58 @@
+// The restore planner: from a snapshot, a scenario that rebuilds its identity
+// state from the standard start (docs/restore.md). The plan runs in phases,
+// each needing what the ones before it made and none undoing them:
+//   1. creation (schedule.ts): every process and thread with its numbers at
+//      every level, in its session and group, helpers included;
+//   2. pidfds, while every task they name is still alive;
+//   3. ns_last_pid and pid_for_children, while every namespace has live tasks;
+//   4. deaths: helpers exit and are reaped, zombies exit (their parents
+//      ignore the exit signal meanwhile, so nothing but the death happens);
+//   5. signal state: dispositions, masks, pending signals, pdeath signals;
+//   6. credentials, then stops and blocking calls, which end a task's steps.
+
+import type { KernelJson } from '../snapshot/schema.js';
+import { Cast, type Actor } from './actors.js';
+import { castOf } from './creators.js';
+import { Refused, refuse, type PlanResult } from './refusal.js';
+import { Names } from './same.js';
+import { checkSharing, createAll, Out, placeHelpers } from './schedule.js';
+import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
+import { pidfds } from './fds.js';
+import { credentials, signalState, stopsAndWaits } from './signals.js';
+
+/** A scenario (text) rebuilding `snapshot`, or a refusal naming the task, the constraint and why. */
+export function planRestore(snapshot: KernelJson): PlanResult {
+  try {
+    return { ok: true, text: plan(snapshot) };
+  } catch (e) {
+    if (e instanceof Refused) return { ok: false, refusal: e.refusal };
+    throw e;
+  }
+}
+
+function plan(json: KernelJson): string {
+  const n = new Names(json);
+  if (json.queues.exitQueue.length > 0 || json.queues.zapWaiting.length > 0) refuse('ns0', 'a task mid-exit', 'the snapshot was taken while a task was between exit and its zombie state, which no step leaves behind');
+  refuseUnplanned(n);
+  const cast = new Cast(n);
+  castOf(cast);
+  for (const a of [...cast.all]) if (a.kind === 'target') cast.originOf(n.pids.get(a.sid!)!, 'session helper');
+  for (const a of [...cast.all]) if (a.kind === 'target' && a.pgid !== null) cast.originOf(n.pids.get(a.pgid)!, 'group helper', a.sid);
+  placeHelpers(cast);
+  checkSharing(cast);
+  const out = new Out();
+  out.note(`Rebuilds a snapshot of ${cast.all.filter((a) => a.task !== null).length} tasks (pidns plan). Each step says why it is there.`);
+  out.note('Numbers: clone3 set_tid lists them innermost first, down to ns0 (never the host).');
+  out.blank();
+  out.note('1. Creation: each task by a process of its session, helpers for sessions and groups whose leaders are dead.');
+  createAll(cast, out);
+  pidfds(cast, out);
+  finalNamespaces(cast, out);
+  deaths(cast, out);
+  signalState(cast, out);
+  credentials(cast, out);
+  stopsAndWaits(cast, out);
+  return `${out.lines.join('\n')}\n`;
+}
+
+export type { Actor };

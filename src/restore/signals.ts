@@ -1,0 +1,149 @@
+// Phases 5 and 6 (plan.ts): signal state — dispositions per thread group,
+// masks, pending signals and the parent-death signal per thread — then the
+// credentials, and last the steps after which a task takes no more steps: a
+// stop, a blocking wait.
+
+import type { SigInfoJson, TaskJson } from '../snapshot/schema.js';
+import { nrIn, type Actor, type Cast } from './actors.js';
+import { refuse } from './refusal.js';
+import type { Out } from './schedule.js';
+import * as step from './steps.js';
+
+const big = (hex: string | undefined | null): bigint => (hex === undefined || hex === null ? 0n : BigInt(`0x${hex === '' ? '0' : hex}`));
+
+/** The actor that acts for a group: its leader unless the leader is a zombie, then its first live thread. */
+function actorOf(cast: Cast, leader: Actor): Actor {
+  if (leader.task!.exitState !== 'zombie') return leader;
+  return cast.threadsOf(leader)[0] ?? leader;
+}
+
+/** Dispositions of `leader`'s group, and each of its tasks' masks, pending signals and pdeath signal. */
+export function groupSignals(cast: Cast, leader: Actor, out: Out): void {
+  if (cast.groupsDone.has(leader)) return;
+  cast.groupsDone.add(leader);
+  const n = cast.n;
+  const g = n.groups.get(leader.task!.group)!;
+  const who = actorOf(cast, leader);
+  const h = g.sighand === null ? undefined : n.sigHands.get(g.sighand);
+  const temp = cast.tempIgnored.get(leader) ?? new Set<number>();
+  for (const a of h?.actions ?? []) {
+    const flags = a.length === 4 ? a[2] : 0;
+    const mask = a.length === 4 ? big(a[3]) : 0n;
+    if (a[1] === 'SIG_DFL' && flags === 0 && mask === 0n && !temp.has(a[0])) continue;
+    temp.delete(a[0]);
+    out.step(step.action(who.name, a[0], a[1], flags, mask), a[1] === 'catch' ? 'a handler (the scenario\'s recording one)' : '');
+  }
+  for (const sig of temp) out.step(step.action(who.name, sig, 'SIG_DFL', 0, 0n), 'back to the default');
+  const members = [leader, ...cast.threadsOf(leader)].filter((m) => !cast.signalsDone.has(m));
+  for (const m of members) {
+    const mask = big(m.task!.sigBlocked);
+    if (mask !== 0n) out.step(step.setMask(m.name, mask), '');
+  }
+  const shared = g.sharedPending.filter((i) => i !== cast.deathInfo.get(leader));
+  if (shared.length > 0) pendingFor(cast, leader, who, shared, true, out);
+  for (const m of members) taskSignals(cast, m, out, true);
+}
+
+/** One task's mask (unless its group set it already) and pending signals (once). */
+export function taskSignals(cast: Cast, m: Actor, out: Out, maskDone = false): void {
+  if (cast.signalsDone.has(m)) return;
+  cast.signalsDone.add(m);
+  const t = m.task!;
+  const mask = big(t.sigBlocked);
+  if (mask !== 0n && !maskDone) out.step(step.setMask(m.name, mask), '');
+  const pending = t.pending.filter((i) => i !== cast.deathInfo.get(m));
+  if (pending.length > 0) pendingFor(cast, m, m, pending, false, out);
+}
+
+/**
+ * setuid (per thread, as the raw system call is), then the parent-death
+ * signal, after it because a changed euid clears it (kernel/cred.c
+ * commit_creds). A thread's is always written: what its setuid leaves it
+ * is the model's business, the plan states the end value.
+ */
+export function taskCreds(cast: Cast, m: Actor, out: Out): void {
+  const t = m.task!;
+  if (t.cred.uid !== 0) out.step(step.setUid(m.name, t.cred.uid), 'drops root');
+  // The start state's init has SIGKILL as its parent-death signal (the kernel runner's convention).
+  const start = t.seq === cast.n.json.init ? 9 : 0;
+  const want = t.pdeathSignal ?? 0;
+  if (want !== start || m.kind === 'thread') out.step(step.pdeath(m.name, want), 'its parent-death signal');
+}
+
+/**
+ * Pending signals, in queue order, each sent by the receiver to itself with
+ * a forged siginfo (rt_sigqueueinfo to oneself may carry any si_code and
+ * si_pid: kernel/signal.c do_rt_sigqueueinfo refuses SI_USER-like codes only
+ * from another process). A siginfo the kernel made (no si_value) cannot be
+ * forged that way: it is sent for real when a sender with that number exists.
+ */
+export function pendingFor(cast: Cast, target: Actor, self: Actor, infos: readonly SigInfoJson[], shared: boolean, out: Out): void {
+  const n = cast.n;
+  const who = n.taskName(target.task!.seq);
+  for (const i of infos) {
+    const [signo, code, pid, , value] = i;
+    if (value !== undefined) {
+      out.step(shared ? step.queueInfo(self.name, self.name, signo, code, value, pid) : step.threadQueueInfo(self.name, target.leader.name, target.name, signo, code, value, pid), 'a queued signal, pending');
+      continue;
+    }
+    const sender = senderNumbered(cast, target, pid);
+    if (sender === null || (code !== 0 && code !== -6)) refuse(who, `pending signal ${signo} (code ${code}, from ${pid})`, 'no task of the plan has that number to send it (the kernel writes si_pid itself)');
+    if (code === 0) {
+      if (!shared) refuse(who, `pending signal ${signo}`, 'a kill() lands in the group\'s shared queue, not one thread\'s');
+      out.step(step.kill(sender!.name, target.name, signo), 'pending (blocked): sent by the task whose number it records');
+    } else out.step(step.threadKill(sender!.name, target.leader.name, target.name, signo), 'pending (blocked): sent by the task whose number it records');
+  }
+}
+
+/** A live task whose number as `target` sees it is `pid` (0: any task `target` cannot see). */
+function senderNumbered(cast: Cast, target: Actor, pid: number): Actor | null {
+  const n = cast.n;
+  for (const a of cast.all) {
+    if (a.task === null || a.task.exitState === 'zombie' || a.kind === 'thread') continue;
+    const nr = nrIn(n.pids.get(a.task.pid)!, target.ns);
+    if (nr === pid && nrIn(n.pids.get(target.task!.pid)!, a.ns) !== 0) return a;
+  }
+  return null;
+}
+
+/** Every live group's signal state not set before a death. */
+export function signalState(cast: Cast, out: Out): void {
+  out.section('5. Signal state: dispositions, masks, pending signals, parent-death signals.');
+  for (const a of cast.all) if (a.kind === 'target') groupSignals(cast, a, out);
+}
+
+/** Credentials and parent-death signals of every live task, once nothing else needs root. */
+export function credentials(cast: Cast, out: Out): void {
+  out.section('6. Credentials and parent-death signals, once nothing else needs root; then the stops and blocking waits, which end a task\'s steps.');
+  for (const a of cast.all) if (a.task !== null && a.task.exitState !== 'zombie') taskCreds(cast, a, out);
+}
+
+/** Stops, then blocking calls: the last thing each such task does. */
+export function stopsAndWaits(cast: Cast, out: Out): void {
+  const n = cast.n;
+  for (const a of cast.all) {
+    const t = a.task;
+    if (t === null || a.kind !== 'target' || t.exitState === 'zombie') continue;
+    const g = n.groups.get(t.group)!;
+    if (g.stopped || t.stopped) refuse(n.taskName(t.seq), 'stopped', 'the planner does not rebuild group stops yet');
+  }
+  for (const a of cast.all) {
+    const t = a.task;
+    if (t === null || t.blocked === null) continue;
+    out.step(step.waitFor(a.name, t.blocked.syscall === 'waitid' ? 'waitid' : 'wait4', waitArgs(cast, a, t)), 'blocks here, as in the snapshot');
+  }
+}
+
+function waitArgs(cast: Cast, a: Actor, t: TaskJson): string {
+  const b = t.blocked!;
+  const who = cast.n.taskName(t.seq);
+  if (b.syscall !== 'wait4' && b.syscall !== 'waitid') return refuse(who, `blocked in ${b.syscall}`, 'the planner rebuilds blocking waits only');
+  const nr = b.target === 'all' ? 0 : nrIn(cast.n.pids.get(b.target[1])!, a.ns);
+  if (b.syscall === 'wait4') {
+    const pid = b.target === 'all' ? -1 : b.target[0] === 'pid' ? nr : -nr;
+    // kernel_wait4 adds WEXITED (4) to what wait4 was given, and wait4 itself refuses it.
+    return `${pid}, ${b.options & ~4}`;
+  }
+  const idtype = b.target === 'all' ? 'P_ALL' : b.target[0] === 'pid' ? 'P_PID' : 'P_PGID';
+  return `${idtype}, ${nr}, ${b.options}`;
+}

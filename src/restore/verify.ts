@@ -1,0 +1,29 @@
+// Running a plan on the model and comparing the state it ends in with the
+// snapshot it was meant to rebuild (`pidns restore --backend model`).
+
+import { ScenarioError } from '../scenario/ast.js';
+import { ModelBackend, type ModelBackendOptions } from '../scenario/model_backend.js';
+import { parseScenario } from '../scenario/parser.js';
+import { runScenario } from '../scenario/run.js';
+import type { KernelJson } from '../snapshot/schema.js';
+import { toJSON } from '../snapshot/save.js';
+import { samenessDifferences, type Difference, type SamenessMode } from './same.js';
+
+export type RestoreOutcome =
+  | { readonly ok: true; readonly differences: readonly Difference[]; readonly state: KernelJson }
+  /** The plan itself is wrong: a scenario error (file:line:col message). */
+  | { readonly ok: false; readonly error: string };
+
+/** Runs `plan` (scenario text) on a fresh model from the standard start and compares the end state with `target`. */
+/** `options` reach the model backend (tests pass the invariant checker as afterStep). */
+export async function restoreOnModel(target: KernelJson, plan: string, file = 'plan.pidns', mode: SamenessMode = 'model', options: ModelBackendOptions = {}): Promise<RestoreOutcome> {
+  const backend = new ModelBackend(options);
+  try {
+    await runScenario(parseScenario(plan, file), backend);
+  } catch (e) {
+    if (e instanceof ScenarioError) return { ok: false, error: e.message };
+    throw e;
+  }
+  const state = toJSON(backend.kernel);
+  return { ok: true, differences: samenessDifferences(target, state, mode), state };
+}
