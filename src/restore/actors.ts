@@ -56,6 +56,12 @@ export class Cast {
   readonly signalsDone = new Set<Actor>();
   /** The pending siginfo a zombie died of (sent as its death, not again as pending). */
   readonly deathInfo = new Map<Actor, SigInfoJson>();
+  /** Stop signals pending at stopped groups, sent once the group is stopped (signals.ts). */
+  readonly afterStop: { readonly target: Actor; readonly self: Actor; readonly info: SigInfoJson; readonly shared: boolean }[] = [];
+  /** While a stopped group's pending signals are sent: who sends them (it cannot). */
+  stopper: Actor | null = null;
+  /** Tasks whose blocking call is planned already. */
+  readonly waited = new Set<Actor>();
   private readonly threads = new Map<Actor, Actor[]>();
   private readonly members = new Map<number, Actor[]>();
   private readonly used = new Set<number>();
