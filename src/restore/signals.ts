@@ -10,8 +10,6 @@ import type { Out } from './schedule.js';
 import * as step from './steps.js';
 
 const SIGSTOP = 19;
-/** SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU. */
-const STOPS = new Set([19, 20, 21, 22]);
 
 const big = (hex: string | undefined | null): bigint => (hex === undefined || hex === null ? 0n : BigInt(`0x${hex === '' ? '0' : hex}`));
 
