@@ -37,6 +37,8 @@ export interface Actor {
   curPgid: number;
   /** Actors waiting for this one to settle. */
   readonly waiters: Actor[];
+  /** The fds its table holds now, during the plan: number to pid serial and the fd's name in the scenario. */
+  fds: Map<number, { readonly pid: number; readonly name: string }>;
 }
 
 /** The actors of a snapshot, indexed by what the planner looks them up by. */
@@ -54,6 +56,12 @@ export class Cast {
   readonly signalsDone = new Set<Actor>();
   /** The pending siginfo a zombie died of (sent as its death, not again as pending). */
   readonly deathInfo = new Map<Actor, SigInfoJson>();
+  /** Stop signals pending at stopped groups, sent once the group is stopped (signals.ts). */
+  readonly afterStop: { readonly target: Actor; readonly self: Actor; readonly info: SigInfoJson; readonly shared: boolean }[] = [];
+  /** While a stopped group's pending signals are sent: who sends them (it cannot). */
+  stopper: Actor | null = null;
+  /** Tasks whose blocking call is planned already. */
+  readonly waited = new Set<Actor>();
   private readonly threads = new Map<Actor, Actor[]>();
   private readonly members = new Map<number, Actor[]>();
   private readonly used = new Set<number>();
@@ -61,6 +69,12 @@ export class Cast {
   private readonly comms = new Set<string>();
   private readonly spare = new Map<number, number>();
   private helpers = 0;
+  private fdNames = 0;
+
+  /** A fresh fd name. */
+  fdName(): string {
+    return `f${++this.fdNames}`;
+  }
 
   constructor(readonly n: Names) {
     for (const t of n.liveTasks()) this.comms.add(t.comm);
@@ -77,7 +91,7 @@ export class Cast {
     return this.hashed.has(numberKey(ns, nr));
   }
 
-  add(a: Omit<Actor, 'leader' | 'created' | 'settled' | 'pfc' | 'curSid' | 'curPgid' | 'waiters'> & { leader?: Actor }): Actor {
+  add(a: Omit<Actor, 'leader' | 'created' | 'settled' | 'pfc' | 'curSid' | 'curPgid' | 'waiters' | 'fds'> & { leader?: Actor }): Actor {
     // Every field written here, in one order: the objects keep one shape (a spread made them slow dictionaries).
     const actor: Actor = {
       name: a.name,
@@ -98,6 +112,7 @@ export class Cast {
       curSid: -1,
       curPgid: -1,
       waiters: [],
+      fds: new Map(),
     };
     actor.leader = a.leader ?? actor;
     this.all.push(actor);

@@ -7,11 +7,9 @@
 
 import { nrIn, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
+import { FIRST_FD } from './inherit.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
-
-/** The lowest fd a pidfd gets: 0-2 are the standard streams (kernel/fd_table.ts). */
-const FIRST_FD = 3;
 
 export function pidfds(cast: Cast, out: Out): void {
   const n = cast.n;
@@ -23,7 +21,6 @@ export function pidfds(cast: Cast, out: Out): void {
   const init = cast.bySeq.get(n.json.init)!;
   const ghosts: Actor[] = [];
   const done = new Set<number>();
-  let fdNames = 0;
   let noted = false;
   for (const a of cast.all) {
     if (a.kind !== 'target') continue;
@@ -32,7 +29,7 @@ export function pidfds(cast: Cast, out: Out): void {
     done.add(g.files);
     const table = n.fdTables.get(g.files);
     const files = [...(table?.files ?? [])].sort((x, y) => x[0] - y[0]);
-    if (files.length === 0) continue;
+    if (files.length === 0 || files.every((f) => a.fds.get(f[0])?.pid === f[1])) continue;
     if (!noted) out.section('2. Pidfds, in fd order, while every task they name is alive.');
     noted = true;
     const who = n.taskName(a.task!.seq);
@@ -42,6 +39,11 @@ export function pidfds(cast: Cast, out: Out): void {
       if (f[1] === 'signalfd') return refuse(who, `fd ${f[0]}: a signalfd`, 'the planner does not rebuild signalfds yet');
       const [fd, pidSerial, thread, nonblock] = f;
       const pid = n.pids.get(pidSerial)!;
+      const held = a.fds.get(fd);
+      if (held !== undefined && held.pid === pidSerial) {
+        next = fd + 1;
+        continue; // born with it (inherit.ts)
+      }
       let holder = byPid.get(pidSerial);
       if (holder === undefined) {
         if (pid.hashed) refuse(who, `fd ${fd}`, 'its pidfd names a pid that no task or helper of the plan holds');
@@ -51,11 +53,12 @@ export function pidfds(cast: Cast, out: Out): void {
       }
       if (nrIn(pid, a.ns) === 0) refuse(who, `fd ${fd}`, 'it names a task its namespace cannot see, which pidfd_open cannot reach');
       for (; next < fd; next++) {
-        const filler = `f${++fdNames}`;
+        if (a.fds.has(next)) continue;
+        const filler = cast.fdName();
         out.step(step.openPidfd(a.name, a.name, false, false, filler), `holds fd ${next} until fd ${fd} is open`);
         fillers.push(filler);
       }
-      out.step(step.openPidfd(a.name, holder.name, thread, nonblock, `f${++fdNames}`), `fd ${fd}`);
+      out.step(step.openPidfd(a.name, holder.name, thread, nonblock, cast.fdName()), `fd ${fd}`);
       next = fd + 1;
     }
     for (const f of fillers) out.step(step.closeFd(a.name, f), 'the filler goes');

@@ -20,12 +20,12 @@ export function refuseUnplanned(n: Names): void {
   for (const u of n.json.userNamespaces) {
     if (u.parent !== null) {
       const users = n.liveTasks().filter((t) => t.cred.userNs === u.serial);
-      const nsUsers = n.json.pidNamespaces.filter((p) => p.userNs === u.serial && n.underBase(p.serial));
+      const nsUsers = n.json.pidNamespaces.filter((p) => p.userNs === u.serial && n.underBase(p.serial) && n.reachable.has(p.serial));
       if (users.length > 0 || nsUsers.length > 0) refuse(users[0] === undefined ? n.nsName(nsUsers[0]!.serial) : n.taskName(users[0].seq), 'user namespace', 'the planner does not rebuild user namespaces yet (clone and unshare with CLONE_NEWUSER)');
     }
   }
   for (const ns of n.json.pidNamespaces) {
-    if (!n.underBase(ns.serial)) continue;
+    if (!n.underBase(ns.serial) || !n.reachable.has(ns.serial)) continue;
     if ((ns.reboot ?? 0) !== 0) refuse(n.nsName(ns.serial), 'reboot signal', 'set by a reboot() inside the namespace, which also ends its init; the planner does not replay it');
     if (ns.childReaper !== null && n.tasks.get(ns.childReaper)!.exitState === 'dead' && !n.nsName(ns.serial).startsWith('ns(#')) {
       refuse(n.nsName(ns.serial), 'dead namespace', 'its init is reaped, yet a task still refers to the namespace (as its own or for its children); the planner would have to rebuild it and its init and kill that init in order');
@@ -66,7 +66,7 @@ export function finalNamespaces(cast: Cast, out: Out): void {
   for (const a of cast.all) if (a.task !== null && !writers.has(a.ns)) writers.set(a.ns, a);
   for (const ns of n.json.pidNamespaces) {
     const name = n.nsName(ns.serial);
-    if (name === 'outside' || name.startsWith('ns(#') || ns.cursor === 0) continue;
+    if (name === 'outside' || name.startsWith('ns(#') || ns.cursor === 0 || !n.reachable.has(ns.serial)) continue;
     const w = writers.get(ns.serial);
     if (w === undefined) refuse(name, 'ns_last_pid', 'no task of the snapshot lives in it to write it');
     out.step(step.writeLastPid(w!.name, ns.cursor - 1), `${name}: the next number is ${ns.cursor} (from here on nothing is allocated there)`);

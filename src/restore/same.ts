@@ -79,6 +79,35 @@ export class Names {
     this.base = this.nss.get(numbers[numbers.length - 1]![0])!;
     this.baseLevel = this.levels.get(this.base.serial)!;
     this.nameNamespaces();
+    this.reachable = this.reach();
+  }
+
+  /**
+   * The namespaces something still refers to — a live task's numbers, its
+   * pid_for_children, a session's or group's pid, a pidfd's pid — and their
+   * ancestors. Linux frees the others (put_pid_ns); the model keeps every
+   * namespace it made, so the rest are history.
+   */
+  readonly reachable: ReadonlySet<number>;
+
+  private reach(): Set<number> {
+    const out = new Set<number>();
+    const addNs = (ns: number): void => {
+      for (let x: number | null = ns; x !== null && !out.has(x); x = this.nss.get(x)!.parent) out.add(x);
+    };
+    const addPid = (serial: number): void => {
+      const nrs = this.pids.get(serial)!.numbers;
+      addNs(nrs[nrs.length - 1]![0]);
+    };
+    for (const t of this.liveTasks()) {
+      addPid(t.pid);
+      addNs(t.nsForChildren);
+      const g = this.groups.get(t.group)!;
+      addPid(g.pgrp);
+      addPid(g.session);
+      if (g.files !== null) for (const f of this.fdTables.get(g.files)?.files ?? []) if (f[1] !== 'signalfd') addPid(f[1]);
+    }
+    return out;
   }
 
   /** The numbers of a pid from the base level down ([] when it has none there: a pid of the host's alone). */
@@ -131,7 +160,7 @@ export class Names {
       for (const u of this.json.userNamespaces) if (u.parent === null) this.userNames.set(u.serial, 'user0');
       for (const p of this.json.pidNamespaces) {
         const name = this.nsName(p.serial);
-        if (!this.userNames.has(p.userNs) && !name.startsWith('ns(#') && name !== 'outside') this.userNames.set(p.userNs, `user(of ${name})`);
+        if (!this.userNames.has(p.userNs) && !name.startsWith('ns(#') && name !== 'outside' && this.reachable.has(p.serial)) this.userNames.set(p.userNs, `user(of ${name})`);
       }
       const byTask = new Map<number, string[]>();
       for (const t of this.liveTasks()) pushTo(byTask, t.cred.userNs, this.taskName(t.seq));
@@ -339,7 +368,7 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
   }
   for (const ns of json.pidNamespaces) {
     const name = n.nsName(ns.serial);
-    if (name === 'outside' || name.startsWith('ns(#') || (!model && !shown.has(ns.serial))) continue;
+    if (name === 'outside' || name.startsWith('ns(#') || !n.reachable.has(ns.serial) || (!model && !shown.has(ns.serial))) continue;
     const obj = `namespace ${name}`;
     put(obj, 'parent', ns.parent === null || !n.underBase(ns.parent) ? 'outside' : n.nsName(ns.parent));
     if (!model) continue;
@@ -352,9 +381,16 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     put(obj, 'user namespace', userNsName(n, ns.userNs));
   }
   if (model) {
+    // A user namespace counts while a task's credentials or a counted PID namespace use it (or a child of it does).
+    const usedUsers = new Set<number>();
+    const addUser = (u: number): void => {
+      for (let x: number | null = u; x !== null && !usedUsers.has(x); x = json.userNamespaces.find((y) => y.serial === x)?.parent ?? null) usedUsers.add(x);
+    };
+    for (const t of n.liveTasks()) addUser(t.cred.userNs);
+    for (const ns of json.pidNamespaces) if (n.reachable.has(ns.serial) && n.underBase(ns.serial)) addUser(ns.userNs);
     for (const u of json.userNamespaces) {
       const name = userNsName(n, u.serial);
-      if (name.startsWith('user(#')) continue;
+      if (name.startsWith('user(#') || (u.parent !== null && !usedUsers.has(u.serial))) continue;
       put(`user namespace ${name}`, 'parent', u.parent === null ? 'none' : userNsName(n, u.parent));
       put(`user namespace ${name}`, 'owner uid', u.owner);
     }

@@ -8,6 +8,7 @@ import type { Names } from './same.js';
 import { nrIn, within, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import * as step from './steps.js';
+import { closeAfterChild, holderOf, inheritedFds, openForChild } from './inherit.js';
 
 /** The plan's text: steps and comments. */
 export class Out {
@@ -50,6 +51,10 @@ function ready(cast: Cast, a: Actor): Actor | null {
   const h = nsHandle(cast, target);
   if (h === undefined) refuse(a.task === null ? a.name : cast.n.taskName(a.task.seq), 'namespace', `no task of ${cast.n.nsName(target)} is rebuilt to let its creator in`);
   if (!h!.created) return h!;
+  for (const f of inheritedFds(cast, a)) {
+    const holder = holderOf(cast, f[1]);
+    if (holder !== null && !holder.created) return holder;
+  }
   return null;
 }
 
@@ -109,7 +114,9 @@ function create(cast: Cast, a: Actor, out: Out): void {
   }
   const flags = a.kind === 'thread' ? [...step.THREAD_FLAGS] : a.newPid ? [step.NEWPID] : [];
   if (a.kind === 'target') flags.push(...sharing(cast, c, a));
+  const opened = openForChild(cast, c, a, out);
   out.step(step.clone3(c.name, a.name, flags, [...a.nums].reverse(), a.kind === 'thread' ? 0 : a.exitSignal), a.why);
+  closeAfterChild(cast, c, a, opened, out);
   if (c.kind === 'nursery') {
     out.step(step.exitThread(c.name, 0), `the nursery's work is done: ${a.name} goes to its reaper`);
     out.step(step.reap(c.creator!.name, c.name), 'and its number is free again');

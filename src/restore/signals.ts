@@ -9,6 +9,8 @@ import { refuse } from './refusal.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
 
+const SIGSTOP = 19;
+
 const big = (hex: string | undefined | null): bigint => (hex === undefined || hex === null ? 0n : BigInt(`0x${hex === '' ? '0' : hex}`));
 
 /** The actor that acts for a group: its leader unless the leader is a zombie, then its first live thread. */
@@ -82,6 +84,19 @@ export function pendingFor(cast: Cast, target: Actor, self: Actor, infos: readon
   const who = n.taskName(target.task!.seq);
   for (const i of infos) {
     const [signo, code, pid, , value] = i;
+    // CLD_STOPPED: the SIGCHLD a child's group stop sends its parent; the stop itself (last phase) queues it again.
+    if (signo === 17 && code === 5 && value === undefined && stoppedChild(cast, target, pid)) continue;
+    // A stopped group took no signal since it stopped: what is pending there is sent after the stop, or it would act now.
+    if (cast.n.groups.get(target.leader.task!.group)!.stopped && cast.stopper === null) {
+      cast.afterStop.push({ target, self, info: i, shared });
+      continue;
+    }
+    if (value !== undefined && cast.stopper !== null) {
+      // From another process: rt_sigqueueinfo keeps any negative si_code but SI_TKILL (kernel/signal.c do_rt_sigqueueinfo).
+      if (code >= 0 || code === -6) refuse(who, `pending signal ${signo} (code ${code})`, 'queued at a stopped group with a code only the receiver itself may forge, and a stopped task takes no step');
+      out.step(shared ? step.queueInfo(cast.stopper.name, target.name, signo, code, value, pid) : step.threadQueueInfo(cast.stopper.name, target.leader.name, target.name, signo, code, value, pid), 'queued while it is stopped');
+      continue;
+    }
     if (value !== undefined) {
       out.step(shared ? step.queueInfo(self.name, self.name, signo, code, value, pid) : step.threadQueueInfo(self.name, target.leader.name, target.name, signo, code, value, pid), 'a queued signal, pending');
       continue;
@@ -93,6 +108,17 @@ export function pendingFor(cast: Cast, target: Actor, self: Actor, infos: readon
       out.step(step.kill(sender!.name, target.name, signo), 'pending (blocked): sent by the task whose number it records');
     } else out.step(step.threadKill(sender!.name, target.leader.name, target.name, signo), 'pending (blocked): sent by the task whose number it records');
   }
+}
+
+/** Whether `pid` (as `target` sees it) is a child of target's group that the plan stops. */
+function stoppedChild(cast: Cast, target: Actor, pid: number): boolean {
+  const n = cast.n;
+  for (const a of cast.all) {
+    if (a.kind !== 'target' || a.task!.parent === null) continue;
+    const p = cast.bySeq.get(a.task!.parent);
+    if (p?.leader === target.leader && n.groups.get(a.task!.group)!.stopped && nrIn(n.pids.get(a.task!.pid)!, target.ns) === pid) return true;
+  }
+  return false;
 }
 
 /** A live task whose number as `target` sees it is `pid` (0: any task `target` cannot see). */
@@ -121,15 +147,39 @@ export function credentials(cast: Cast, out: Out): void {
 /** Stops, then blocking calls: the last thing each such task does. */
 export function stopsAndWaits(cast: Cast, out: Out): void {
   const n = cast.n;
-  for (const a of cast.all) {
+  // Children before parents (reverse creation order): a parent consumes a stop report before it stops itself.
+  for (let i = cast.all.length - 1; i >= 0; i--) {
+    const a = cast.all[i]!;
     const t = a.task;
-    if (t === null || a.kind !== 'target' || t.exitState === 'zombie') continue;
+    if (t === null || a.kind !== 'target') continue;
     const g = n.groups.get(t.group)!;
-    if (g.stopped || t.stopped) refuse(n.taskName(t.seq), 'stopped', 'the planner does not rebuild group stops yet');
+    if (!g.stopped || (t.exitState === 'zombie' && cast.threadsOf(a).length === 0)) continue;
+    const parent = t.parent === null ? undefined : cast.bySeq.get(t.parent);
+    const sig = g.stopCode === 0 ? SIGSTOP : g.stopCode;
+    // An init takes a stop signal only from outside its namespace (SIGNAL_UNKILLABLE): its parent sends it.
+    const isInit = cast.initOf.get(a.ns) === a || t.seq === n.json.init;
+    if (isInit && (parent === undefined || sig !== SIGSTOP)) refuse(n.taskName(t.seq), `stopped by ${sig}`, 'an init stops only for SIGSTOP from an ancestor namespace');
+    const members = [a, ...cast.threadsOf(a)].filter((m) => m.task!.exitState !== 'zombie');
+    const blocked = members.filter((m) => m.task!.blocked !== null);
+    for (const m of blocked) {
+      out.step(step.waitFor(m.name, m.task!.blocked!.syscall === 'waitid' ? 'waitid' : 'wait4', waitArgs(cast, m, m.task!)), 'blocks, then its group is stopped');
+      cast.waited.add(m);
+    }
+    const outside = isInit || blocked.length === members.length;
+    if (outside && parent === undefined) refuse(n.taskName(t.seq), 'stopped', 'no task outside it can stop it');
+    const who = outside ? parent! : actorOf(cast, members.find((m) => m.task!.blocked === null) ?? a);
+    out.step(step.kill(who.name, a.name, sig), isInit ? 'an init is stopped from outside' : outside ? 'its parent stops it (it is blocked)' : 'a group stop: its last step');
+    cast.stopper = parent ?? cast.bySeq.get(n.json.init)!;
+    for (const d of cast.afterStop) if (d.target.leader === a) pendingFor(cast, d.target, d.self, [d.info], d.shared, out);
+    cast.stopper = null;
+    if (g.stopCode === 0) {
+      if (parent === undefined) refuse(n.taskName(t.seq), 'stop reported', 'its stop was reported to a parent outside ns0');
+      out.step(step.waitFor(parent!.name, 'waitid', `P_PID, $${a.name}, WSTOPPED|WNOHANG`), 'its parent has seen the stop (wait cleared the report)');
+    }
   }
   for (const a of cast.all) {
     const t = a.task;
-    if (t === null || t.blocked === null) continue;
+    if (t === null || t.blocked === null || cast.waited.has(a)) continue;
     out.step(step.waitFor(a.name, t.blocked.syscall === 'waitid' ? 'waitid' : 'wait4', waitArgs(cast, a, t)), 'blocks here, as in the snapshot');
   }
 }
