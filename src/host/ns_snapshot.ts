@@ -37,7 +37,7 @@ import { Signal } from '../abi/signal.js';
 import type { KernelJson, PidJson, PidNsJson, SigHandJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/index.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../snapshot/index.js';
 import { namespaceTree, type HostProc } from './proc.js';
-import { readStat, readStatus, type ProcStat, type ProcStatusFile } from './proc_files.js';
+import { readStat, readStatus, type LivePidfd, type ProcStat, type ProcStatusFile } from './proc_files.js';
 import { HostSnapshotError } from './snapshot.js';
 
 /** One thread as /proc/TGID/task/TID shows it. */
@@ -90,39 +90,6 @@ function pidForChildrenLink(path: string): number | 'unborn' | null {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'unborn' : null;
   }
-}
-
-/** A pidfd a process holds, as /proc/PID/fdinfo/FD shows it. */
-export interface LivePidfd {
-  /** The pidfs inode: one per struct pid, so two pidfds of one process (alive or reaped) share it. */
-  readonly ino: number;
-  /** `Pid:`, the target's number in the reader's namespace; -1 once it is reaped. */
-  readonly nr: number;
-  /** `flags:` (octal f_flags): PIDFD_THREAD is O_EXCL, PIDFD_NONBLOCK O_NONBLOCK. */
-  readonly flags: number;
-}
-
-/** The pidfds the fd table of thread TID of process PID holds (/proc/PID/task/TID/fd); [] when it vanished. */
-export function readPidfds(pid: number, tid = pid, proc = '/proc'): LivePidfd[] {
-  const dir = `${proc}/${pid}/task/${tid}`;
-  let fds: string[];
-  try {
-    fds = readdirSync(`${dir}/fd`);
-  } catch {
-    return [];
-  }
-  const out: LivePidfd[] = [];
-  for (const fd of fds) {
-    try {
-      if (readlinkSync(`${dir}/fd/${fd}`) !== 'anon_inode:[pidfd]') continue;
-      const info = readFileSync(`${dir}/fdinfo/${fd}`, 'utf8');
-      const field = (name: string): string => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(info)?.[1] ?? '';
-      out.push({ ino: Number(field('ino')), nr: Number(field('Pid')), flags: Number.parseInt(field('flags'), 8) });
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  return out;
 }
 
 /** A pidfd in the snapshot's terms: holder and target named by their numbers from ns0 down ("5", "5 2"). */

@@ -2,7 +2,7 @@
 // host commands and the kernel backend share. Every reader returns null when
 // the task vanished or the file cannot be read, never throws.
 
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export function readText(path: string): string | null {
   try {
@@ -103,4 +103,37 @@ export function parseStatus(text: string): ProcStatusFile {
 export function readStatus(path: string): ProcStatusFile | null {
   const text = readText(path);
   return text === null ? null : parseStatus(text);
+}
+
+/** A pidfd a process holds, as /proc/PID/fdinfo/FD shows it. */
+export interface LivePidfd {
+  /** The pidfs inode: one per struct pid, so two pidfds of one process (alive or reaped) share it. */
+  readonly ino: number;
+  /** `Pid:`, the target's number in the reader's namespace; -1 once it is reaped. */
+  readonly nr: number;
+  /** `flags:` (octal f_flags): PIDFD_THREAD is O_EXCL, PIDFD_NONBLOCK O_NONBLOCK. */
+  readonly flags: number;
+}
+
+/** The pidfds the fd table of thread TID of process PID holds (/proc/PID/task/TID/fd); [] when it vanished. */
+export function readPidfds(pid: number, tid = pid, proc = '/proc'): LivePidfd[] {
+  const dir = `${proc}/${pid}/task/${tid}`;
+  let fds: string[];
+  try {
+    fds = readdirSync(`${dir}/fd`);
+  } catch {
+    return [];
+  }
+  const out: LivePidfd[] = [];
+  for (const fd of fds) {
+    try {
+      if (readlinkSync(`${dir}/fd/${fd}`) !== 'anon_inode:[pidfd]') continue;
+      const info = readFileSync(`${dir}/fdinfo/${fd}`, 'utf8');
+      const field = (name: string): string => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(info)?.[1] ?? '';
+      out.push({ ino: Number(field('ino')), nr: Number(field('Pid')), flags: Number.parseInt(field('flags'), 8) });
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return out;
 }

@@ -5,7 +5,8 @@
 
 import { readProcs } from '../host/proc.js';
 import { fromJSON } from '../snapshot/index.js';
-import { namespaceSnapshot, readPidfds, readThreads, type NsSnapshot } from '../host/ns_snapshot.js';
+import { namespaceSnapshot, readThreads, type NsSnapshot } from '../host/ns_snapshot.js';
+import { readPidfds } from '../host/proc_files.js';
 import type { JobRow, NamespacesView, NsView, PsRow, StatusView, TaskLife, TaskRef } from '../scenario/backend.js';
 import { PF_EXITING, statOf, type Actor, type NsInfo } from './actors.js';
 import type { OtherNsNames } from './other_ns.js';
