@@ -11,15 +11,19 @@ import * as sys from './sys.js';
 import * as wait from './wait.js';
 import * as tty from './tty.js';
 
-const ALL: readonly CallSpec[] = [
-  ...Object.values(process),
-  ...Object.values(wait),
-  ...Object.values(signal),
-  ...Object.values(sigwait),
-  ...Object.values(ids),
-  ...Object.values(sys),
-  ...Object.values(tty),
-];
+/**
+ * A module's descriptors in the order of its export names: what an ES module
+ * namespace object gives (its keys are sorted), made explicit because a
+ * transformed module (vitest's) lists them in source order instead, and the
+ * fuzzer's seeds must write the same scenario wherever the table is loaded.
+ */
+function specsOf(ns: Readonly<Record<string, CallSpec>>): CallSpec[] {
+  return Object.keys(ns)
+    .sort()
+    .map((k) => ns[k]!);
+}
+
+const ALL: readonly CallSpec[] = [process, wait, signal, sigwait, ids, sys, tty].flatMap(specsOf);
 
 const TABLE: ReadonlyMap<string, CallSpec> = new Map(ALL.map((c) => [c.name, c]));
 
