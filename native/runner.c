@@ -821,6 +821,18 @@ static void map_words(void) {
   words = m == MAP_FAILED ? 0 : m;
 }
 
+/* The fds an exec'd actor looks at for files of its own to keep (a scenario opens a few). */
+#define MAX_KEPT_FD 1024
+
+static int is_signalfd(int fd) {
+  char path[40], link[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  long n = R3(SYS_readlink, path, link, sizeof link - 1);
+  if (n <= 0) return 0;
+  link[n] = 0;
+  return strcmp(link, "anon_inode:[signalfd]") == 0;
+}
+
 static void actor_start(int sock, const char *comm, int execed, long ref) {
   char here;
   main_stack_hi = (uintptr_t)&here + 4096;
@@ -831,10 +843,13 @@ static void actor_start(int sock, const char *comm, int execed, long ref) {
      and so setns through a pidfd, reads it): RLIMIT_CORE 0, set once for the whole tree in main(),
      is what keeps a core signal from writing a core file. */
   if (execed) {
-    /* The exec'd image keeps only its socket and the tid words: other threads' sockets went with them. */
-    R3(SYS_close_range, 3, WORDS_FD - 1, 0);
-    if (sock > WORDS_FD + 1) R3(SYS_close_range, WORDS_FD + 1, sock - 1, 0);
-    R3(SYS_close_range, sock + 1, ~0U, 0);
+    /* The exec'd image keeps its socket, the tid words and the scenario's own files that execve
+       kept (a signalfd opened without SFD_CLOEXEC; pidfds are always O_CLOEXEC): other threads'
+       sockets went with them. */
+    for (int fd = 3; fd < MAX_KEPT_FD; fd++)
+      if (fd != WORDS_FD && fd != sock && !is_signalfd(fd)) R1(SYS_close, fd);
+    if (sock > MAX_KEPT_FD) R3(SYS_close_range, MAX_KEPT_FD, sock - 1, 0);
+    R3(SYS_close_range, MAX_KEPT_FD > sock + 1 ? MAX_KEPT_FD : sock + 1, ~0U, 0);
     map_words();
     reply(sock, 0, NO_VALUES);
   }
