@@ -241,7 +241,8 @@ export function doNotifyParent(k: Kernel, tsk: Task, exitSignal: number): boolea
   }
   if (sig > 0 && sig <= 64) {
     // How the group ended: a delayed leader's own exit code is not what its parent hears.
-    const word = rebootNotifyWord.get(tsk.group) ?? (tsk.group.groupExit ? tsk.group.groupExitCode : tsk.exitCode);
+    const rebooted = tsk.activeNs.reboot !== 0 ? rebootNotifyWord.get(tsk.group) : undefined;
+    const word = rebooted ?? (tsk.group.groupExit ? tsk.group.groupExitCode : tsk.exitCode);
     const pid = tsk.tidIn(parent.activeNs);
     const info: SigInfo =
       (word & 0x7f) === 0
