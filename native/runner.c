@@ -938,6 +938,17 @@ static void map_words(void) {
   words = m == MAP_FAILED ? 0 : m;
 }
 
+/* The fds an exec'd actor looks at for files of its own to keep (a scenario opens a few). */
+
+static int is_signalfd(int fd) {
+  char path[40], link[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  long n = R3(SYS_readlink, path, link, sizeof link - 1);
+  if (n <= 0) return 0;
+  link[n] = 0;
+  return strcmp(link, "anon_inode:[signalfd]") == 0;
+}
+
 static void actor_start(int sock, const char *comm, int execed, long ref) {
   char here;
   main_stack_hi = (uintptr_t)&here + 4096;
@@ -948,10 +959,11 @@ static void actor_start(int sock, const char *comm, int execed, long ref) {
      and so setns through a pidfd, reads it): RLIMIT_CORE 0, set once for the whole tree in main(),
      is what keeps a core signal from writing a core file. */
   if (execed) {
-    /* The exec'd image keeps only its socket, the tid words and its ptys (files without
-       O_CLOEXEC, as a process keeps them): other threads' sockets went with them. */
+    /* The exec'd image keeps its socket, the tid words and the scenario's own files that execve
+       kept (its ptys, a signalfd opened without SFD_CLOEXEC; pidfds are always O_CLOEXEC): other
+       threads' sockets went with them. */
     for (long fd = 3; fd < PTY_FD_SCAN; fd++)
-      if (fd != WORDS_FD && fd != sock && !is_pty_fd(fd)) R1(SYS_close, fd);
+      if (fd != WORDS_FD && fd != sock && !is_pty_fd(fd) && !is_signalfd((int)fd)) R1(SYS_close, fd);
     if (sock >= PTY_FD_SCAN) {
       if (sock > PTY_FD_SCAN) R3(SYS_close_range, PTY_FD_SCAN, sock - 1, 0);
       R3(SYS_close_range, sock + 1, ~0U, 0);

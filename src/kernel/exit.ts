@@ -100,6 +100,9 @@ function zapPidNsProcesses(k: Kernel, me: Task, ns: PidNamespace): void {
   k.zapWaiting.add(me);
 }
 
+/** A rebooted namespace's init: the status word its SIGCHLD carries, before reboot_pid_ns's code replaced the group's. */
+const rebootNotifyWord = new WeakMap<ThreadGroup, number>();
+
 /**
  * The rest of zap_pid_ns_processes(): reap children (kernel_wait4 with __WALL
  * until ECHILD), then wait until only the init's own Pids are left. Returns
@@ -121,8 +124,12 @@ export function finishZap(k: Kernel, me: Task): boolean {
   if (childrenLeft) return moved;
   if (me.activeNs.pidAllocated !== me.zapInitPids) return moved;
   k.zapWaiting.delete(me);
-  // "if (pid_ns->reboot) current->signal->group_exit_code = pid_ns->reboot"
-  if (me.activeNs.reboot !== 0) me.group.groupExitCode = me.activeNs.reboot;
+  // "if (pid_ns->reboot) current->signal->group_exit_code = pid_ns->reboot": what wait reports. The SIGCHLD
+  // carries tsk->exit_code, the code do_exit() was given (SIGKILL when killed, 0 when the init rebooted itself; seed 101850).
+  if (me.activeNs.reboot !== 0) {
+    rebootNotifyWord.set(me.group, me.exitCode);
+    me.group.groupExitCode = me.activeNs.reboot;
+  }
   exitNotify(k, me, me);
   return true;
 }
@@ -243,7 +250,8 @@ export function doNotifyParent(k: Kernel, tsk: Task, exitSignal: number): boolea
   }
   if (sig > 0 && sig <= 64) {
     // How the group ended: a delayed leader's own exit code is not what its parent hears.
-    const word = tsk.group.groupExit ? tsk.group.groupExitCode : tsk.exitCode;
+    const rebooted = tsk.activeNs.reboot !== 0 ? rebootNotifyWord.get(tsk.group) : undefined;
+    const word = rebooted ?? (tsk.group.groupExit ? tsk.group.groupExitCode : tsk.exitCode);
     const pid = tsk.tidIn(parent.activeNs);
     const info: SigInfo =
       (word & 0x7f) === 0

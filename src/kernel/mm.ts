@@ -59,6 +59,18 @@ export function shareMm(parent: Task, child: Task): void {
 }
 
 /**
+ * Tasks that call do_exit() themselves right after starting their group's
+ * exit (reboot_pid_ns: send_sig(SIGKILL) to the init, then do_exit(0)): they
+ * pass exit_mm() before the threads they just woke can, so no race.
+ */
+const exitsAhead = new WeakSet<Task>();
+
+/** Marks the caller of a call that ends its group and then exits itself at once (reboot.ts). */
+export function exitAheadOfGroup(t: Task): void {
+  exitsAhead.add(t);
+}
+
+/**
  * In a group exit (exit_group, a fatal signal) the threads pass exit_mm()
  * concurrently: which one is the memory's last user, whose word is left
  * alone, is a race in Linux. The transcript shows no clear for any of them
@@ -66,7 +78,7 @@ export function shareMm(parent: Task, child: Task): void {
  * keeps the memory in use, so that every one of them is cleared.
  */
 function racyInGroupExit(t: Task, mm: Mm): boolean {
-  if (!t.group.groupExit) return false;
+  if (!t.group.groupExit || exitsAhead.has(t)) return false;
   for (const u of mm.users) if (u.group !== t.group && u.exitState === 'alive' && !u.group.groupExit) return false;
   return true;
 }

@@ -18,6 +18,7 @@ import {
 import { Signal, SiCode } from '../abi/signal.js';
 import { nsCapable } from './cred.js';
 import { runExit } from './exit.js';
+import { exitAheadOfGroup } from './mm.js';
 import type { Kernel } from './kernel.js';
 import { fail } from './result.js';
 import type { Fail } from './result.js';
@@ -54,6 +55,9 @@ export function doReboot(k: Kernel, me: Task, magic1: number, magic2: number, cm
   // send_sig(SIGKILL, pid_ns->child_reaper, 1): a kernel signal, forced; then do_exit(0).
   const reaper = ns.childReaper;
   if (reaper !== null) sendSignal(k, reaper, { signo: Signal.SIGKILL, code: SiCode.SI_KERNEL, pid: 0, status: 0 }, 'group', true, me);
+  // The caller is in exit_mm() before the init's threads it just woke (fuzz seed 100375: a thread of the init
+  // that calls reboot with a clear_child_tid word has it cleared, the init still using the memory).
+  exitAheadOfGroup(me);
   runExit(k, me, 0);
   return 'exited';
 }

@@ -10,6 +10,7 @@
 // handler frame that blocks sa_mask and the signal), and run the frames newest
 // first, each sigreturn restoring the mask it saved.
 
+import { releaseDeferredResult } from './sigwait_result.js';
 import { Errno } from '../abi/errno.js';
 import {
   defaultAction,
@@ -369,6 +370,7 @@ function continueGroup(k: Kernel, group: ThreadGroup): void {
     if (th.stopped) {
       th.stopped = false;
       if (th.exitState === 'alive') k.emit({ type: 'continued', task: th.seq });
+      releaseDeferredResult(k, th);
     }
     if (th.exitState !== 'alive') continue;
     // A call interrupted by the stop restarts (-ERESTARTSYS without a handler); pending signals are looked at again.

@@ -6,7 +6,8 @@
 import { Errno } from '../abi/errno.js';
 import { UNBLOCKABLE } from '../abi/signal.js';
 import type { SigSet } from '../abi/signal.js';
-import type { SigWaitOutcome } from './events.js';
+import type { KernelEvent, SigWaitOutcome } from './events.js';
+import { deferResult } from './sigwait_result.js';
 import type { Kernel } from './kernel.js';
 import { fail } from './result.js';
 import type { Fail } from './result.js';
@@ -70,9 +71,12 @@ function finish(k: Kernel, t: Task, req: SigWaitRequest, outcome: SigWaitOutcome
   t.blocked = null;
   k.blockedWaiters.delete(t);
   returnToUser(k, t);
-  k.emit({ type: 'sigwait_resumed', task: t.seq, syscall: req.syscall, outcome });
+  const event: KernelEvent = { type: 'sigwait_resumed', task: t.seq, syscall: req.syscall, outcome };
+  if (t.stopped && t.exitState === 'alive') deferResult(t, event);
+  else k.emit(event);
   return true;
 }
+
 
 /** A woken signal wait runs again. Returns whether anything moved. */
 export function retrySigWait(k: Kernel, t: Task, req: SigWaitRequest): boolean {
