@@ -396,7 +396,7 @@ async function snapshotCommand(argv: readonly string[], io: Io): Promise<Exit> {
     io.err(`error: host snapshot: ${e.message}; nothing written\n`);
     return Exit.BadInput;
   }
-  // Processes whose /proc could not be read are left out: say so (most are ones that exited meanwhile).
+  // Processes whose /proc could not be read (but that are still there) are left out: say so.
   if (unreadable.length > 0) {
     const shown = unreadable.slice(0, 20).join(' ');
     io.err(`pidns host snapshot: left out ${unreadable.length} process${unreadable.length === 1 ? '' : 'es'} whose /proc could not be read: ${shown}${unreadable.length > 20 ? ' ...' : ''}\n`);

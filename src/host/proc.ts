@@ -13,7 +13,7 @@
 // namespace at level - 1 that contains any of its processes' ancestors, else
 // shown as a root. Levels are relative to the reader's namespace.
 
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { nsInode, readStat, readStatus } from './proc_files.js';
 
 export interface HostProc {
@@ -78,8 +78,8 @@ export function readProcs(proc = '/proc'): Map<number, HostProc> {
 
 /**
  * Every process the reader can see, and the pids listed in /proc whose files
- * could not be read (gone meanwhile, or hidden from the reader: in a sandbox
- * /proc/1/ns/pid may be refused), for the tools that must say what they left out.
+ * could not be read (hidden from the reader: in a sandbox /proc/1/ns/pid may
+ * be refused; a process gone meanwhile is not counted), for the tools that must say what they left out.
  */
 export function readProcsReport(proc = '/proc'): { procs: Map<number, HostProc>; unreadable: number[] } {
   const procs = new Map<number, HostProc>();
@@ -89,7 +89,9 @@ export function readProcsReport(proc = '/proc'): { procs: Map<number, HostProc>;
     if (!/^\d+$/.test(name)) continue;
     const p = readProc(Number(name), proc, readerNs);
     if (p !== null) procs.set(p.pid, p);
-    else unreadable.push(Number(name));
+    // One that exited between the listing and the read is simply gone: only a process still there
+    // is one the reader could not see into (a busy machine would otherwise name its short-lived processes).
+    else if (existsSync(`${proc}/${name}`)) unreadable.push(Number(name));
   }
   return { procs, unreadable: unreadable.sort((a, b) => a - b) };
 }
