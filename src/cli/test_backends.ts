@@ -17,6 +17,9 @@ export function wrapBackend(inner: Backend, over: Partial<Backend> = {}): Backen
     status: (actor, target) => inner.status(actor, target),
     ns: (actor) => inner.ns(actor),
     close: () => inner.close(),
+    // The optional views too, as the fuzzer generates them.
+    ...(inner.otherNamespaces === undefined ? {} : { otherNamespaces: inner.otherNamespaces.bind(inner) }),
+    ...(inner.jobs === undefined ? {} : { jobs: inner.jobs.bind(inner) }),
     ...over,
   };
 }

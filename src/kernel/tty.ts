@@ -105,7 +105,8 @@ export function ptmxOpen(k: Kernel, me: Task, flags: number): number | Fail {
 
 /** TIOCGPTPEER (ptm_open_peer): the slave opened through tty_open, which may make it the caller's controlling terminal. */
 export function openPeer(k: Kernel, me: Task, master: PtyFile, flags: number): number | Fail {
-  if (!master.master) return fail(Errno.ENOTTY);
+  // ptm_open_peer(): "if (tty->driver != ptm_driver) return -EIO" (the slave's pty_unix98_ioctl gets here too).
+  if (!master.master) return fail(Errno.EIO);
   const mode = openMode(flags);
   if (isFail(mode)) return mode;
   const tty = master.tty;
