@@ -12,7 +12,7 @@ import { plainResult, type CallContext, type Mapped } from './calls.js';
 import { signalArgs } from './table.js';
 import { KERNEL_CODES, linesOf, openNs, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
 import { beforeStep, closeFrame, maskCall, newMaskState, openFrame } from './frames.js';
-import { setTerms, straceSigset } from './sigcalls.js';
+import { frameAction, setTerms, straceSigset } from './sigcalls.js';
 import { FD_MOVES, moveTtyFds } from './ttycalls.js';
 import { constantIn } from '../abi/constants.js';
 import { sends, SUPERSEDED, survey, TABLE, type Expectation, type ExpectedEvent, type ImportResult, type ListedCall, type Survey, type TraceSource } from './survey.js';
@@ -322,8 +322,7 @@ class Generator2 {
         const d = /^(?:signal|rt_sigaction)\([^,]+, (\w+)/.exec(m.call)?.[1] as Disposition | undefined;
         if (!ok || sig === null || d === undefined || d === ('NULL' as Disposition)) return;
         t.proc.handlers.set(sig, d);
-        const act = structFields(args[1] ?? '');
-        t.proc.actions.set(sig, { mask: straceSigset(act.get('sa_mask')) ?? 0n, nodefer: (act.get('sa_flags') ?? '').includes('SA_NODEFER') });
+        t.proc.actions.set(sig, frameAction(args[1] ?? ''));
         return;
       }
       case 'rt_sigprocmask': {
