@@ -18,6 +18,7 @@ export function actionPair(s: Survey, at: number, pid: number, argText: string, 
     if ((r.pid ?? s.rootPid) !== pid) continue;
     // The query's own end, when another task's line came between its beginning and its end.
     if (r.kind === 'resumed' && r.name === 'rt_sigaction') continue;
+    if ((r.kind !== 'call' && r.kind !== 'unfinished') || r.name !== 'rt_sigaction') return null;
     let args: string;
     let res: TraceResult;
     if (r.kind === 'call') {
