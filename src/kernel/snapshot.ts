@@ -34,6 +34,8 @@ export interface Snapshot {
   };
   /** The next task seq, object serial and user-namespace serial (see withoutCounters). */
   readonly counters: { readonly taskSeq: number; readonly serials: number; readonly userNsSerial: number };
+  /** Terminals (kernel/tty.ts), when any was opened: each pty's state, then each group's terminal and old pgrp. */
+  readonly ttys?: readonly string[];
 }
 
 export interface NsSnapshot {
@@ -86,7 +88,7 @@ export interface TaskSnapshot {
  * one exception the model has, alloc_pid's cursors, is handled apart.
  */
 export function withoutCounters(s: Snapshot): Omit<Snapshot, 'counters'> {
-  return { namespaces: s.namespaces, tasks: s.tasks, queues: s.queues };
+  return { namespaces: s.namespaces, tasks: s.tasks, queues: s.queues, ...(s.ttys === undefined ? {} : { ttys: s.ttys }) };
 }
 
 const infoText = (i: SigInfo): string => `${i.signo}/${i.code}/${i.pid}/${i.status}/${i.value ?? ''}`;
@@ -163,5 +165,14 @@ export function snapshot(k: Kernel): Snapshot {
       exitQueue: k.exitQueue.entries().map((e) => `${e.task.seq}:${e.code}`),
     },
     counters: k.counters(),
+    ...(k.ttys === null ? {} : { ttys: ttysSnapshot(k) }),
   };
+}
+
+function ttysSnapshot(k: Kernel): string[] {
+  const s = k.ttys!;
+  const out = s.ttys.map((t) => `pts/${t.index} session ${t.session?.serial ?? '-'} pgrp ${t.pgrp?.serial ?? '-'} tostop ${t.tostop} lines [${t.lines.join(',')}] partial ${t.partial} hungUp ${t.hungUp}`);
+  for (const [g, t] of s.ctty) out.push(`group ${g.serial} ctty pts/${t.index}`);
+  for (const [g, p] of s.oldPgrp) out.push(`group ${g.serial} oldPgrp ${p.serial}`);
+  return out;
 }

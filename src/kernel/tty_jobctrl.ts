@@ -48,8 +48,6 @@ export function checkChange(k: Kernel, me: Task, tty: Tty, sig: number): Check {
   return 'restart';
 }
 
-/** A tty call that sleeps: waiting for input, or restarting after the job-control signal it sent (-ERESTARTSYS). */
-
 /** tiocsctty(). */
 function tiocsctty(k: Kernel, me: Task, file: PtyFile, arg: number): number | Fail {
   const s = ttyState(k);

@@ -196,7 +196,7 @@ export interface Backend {
   ns(actor: TaskRef): Promise<NsView>;
   /** Optional: the @namespaces view (a backend without it fails that view with a message). */
   otherNamespaces?(actor: TaskRef): Promise<NamespacesView>;
-  /** Optional: the @jobs view (ps -o pid,ppid,pgid,sid,tpgid,tty,stat,comm). */
+  /** Optional: the `@jobs` view (ps -o pid,ppid,pgid,sid,tpgid,tty,stat,comm). */
   jobs?(actor: TaskRef): Promise<readonly JobRow[]>;
   /**
    * Optional (added by the scenario runner's author): the level of actor's

@@ -90,7 +90,10 @@ function keepOpen(b: Backend): Backend {
     close: () => Promise.resolve(),
   };
   const level = b.levelForChildren?.bind(b);
-  return level === undefined ? kept : { ...kept, levelForChildren: level };
+  // The optional views too: without them the generator's @namespaces and @jobs were scenario errors, never kept.
+  const other = b.otherNamespaces?.bind(b);
+  const jobs = b.jobs?.bind(b);
+  return { ...kept, ...(level === undefined ? {} : { levelForChildren: level }), ...(other === undefined ? {} : { otherNamespaces: other }), ...(jobs === undefined ? {} : { jobs }) };
 }
 
 class Generator {

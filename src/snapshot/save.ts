@@ -2,6 +2,7 @@
 // kernel and writes it as plain data (schema.ts), named by serials and task
 // sequence numbers. Event listeners are not part of it.
 
+import { isTtyRequest } from '../kernel/n_tty.js';
 import type { FdTable } from '../kernel/fd_table.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Pid } from '../kernel/pid.js';
@@ -26,11 +27,11 @@ function blockedJson(b: BlockedCall): WaitJson | SigWaitJson {
     case 'rt_sigtimedwait':
       return { syscall: b.syscall, set: hex(b.set) };
     case 'read':
-      if (!('fd' in b)) throw new SnapshotUnsupported('a task blocked in a terminal read');
+      if (!('fd' in b)) throw new Error('toJSON: a terminal call is not written (TERMINALS_OMITTED)');
       return { syscall: b.syscall, fd: b.fd };
     case 'write':
     case 'ioctl':
-      throw new SnapshotUnsupported(`a task blocked in a terminal ${b.syscall}`);
+      throw new Error('toJSON: a terminal call is not written (TERMINALS_OMITTED)');
     default:
       return { syscall: b.syscall };
   }
@@ -122,12 +123,20 @@ function collect(k: Kernel): {
   };
 }
 
-/** What toJSON refuses to write because the format cannot say it (never dropped silently). */
-export class SnapshotUnsupported extends Error {}
+/**
+ * Terminals (kernel/tty.ts) are not in the format yet. A snapshot of a
+ * kernel that has them says so in `omitted` rather than dropping them
+ * silently: it has no pty files, no controlling terminals, and a task that
+ * slept in a terminal call is written as not blocked.
+ */
+export const TERMINALS_OMITTED =
+  'terminals: the format does not carry ptys, controlling terminals, foreground groups or calls sleeping in a terminal; this snapshot has none of them';
 
-function unsupportedPty(): never {
-  throw new SnapshotUnsupported('the snapshot format does not carry terminals (ptys) yet');
+function ptyNotWritten(): never {
+  throw new Error('toJSON: pty files are not written (TERMINALS_OMITTED)');
 }
+
+const sleepsInTty = (t: Task): boolean => t.blocked !== null && isTtyRequest(t.blocked);
 
 /** The whole engine state as plain, versioned JSON data (docs/snapshot.md). Event listeners are not part of it. */
 export function toJSON(k: Kernel): KernelJson {
@@ -137,13 +146,13 @@ export function toJSON(k: Kernel): KernelJson {
     if (!known.has(ns)) throw new Error(`toJSON: namespace ${ns.name} is not registered with the kernel`);
     return ns.serial;
   };
-  // Terminals (kernel/tty.ts) are not in the format yet: refuse rather than drop them.
-  if (k.ttys !== null && k.ttys.ttys.length > 0) throw new SnapshotUnsupported('the snapshot format does not carry terminals (ptys, controlling terminals, foreground groups) yet');
+  const omitsTerminals = k.ttys !== null && k.ttys.ttys.length > 0;
   const c = collect(k);
   return {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     mode: k.host === null ? 'plain' : 'scenario',
+    ...(omitsTerminals ? { omitted: [TERMINALS_OMITTED] } : {}),
     counters: k.counters(),
     init: k.init.seq,
     userNamespaces: c.users.map((u) => ({ serial: u.serial, parent: u.parent?.serial ?? null, owner: u.owner })),
@@ -173,7 +182,10 @@ export function toJSON(k: Kernel): KernelJson {
     })),
     fdTables: c.files.map((f) => ({
       serial: f.serial,
-      files: f.entries().map(([fd, x]) => (x.kind === 'signalfd' ? ([fd, 'signalfd', hex(x.mask), x.nonblock, x.cloexec] as const) : x.kind === 'pty' ? unsupportedPty() : ([fd, x.pid.serial, x.thread, x.nonblock] as const))),
+      files: f
+        .entries()
+        .filter(([, x]) => x.kind !== 'pty')
+        .map(([fd, x]) => (x.kind === 'signalfd' ? ([fd, 'signalfd', hex(x.mask), x.nonblock, x.cloexec] as const) : x.kind === 'pty' ? ptyNotWritten() : ([fd, x.pid.serial, x.thread, x.nonblock] as const))),
     })),
     threadGroups: c.groups.map((g) => ({
       serial: g.serial,
@@ -209,7 +221,7 @@ export function toJSON(k: Kernel): KernelJson {
       exitSignal: t.exitSignal,
       nsForChildren: nsRef(t.nsForChildren),
       cred: { uid: t.cred.uid, euid: t.cred.euid, suid: t.cred.suid, userNs: t.cred.userNs.serial, caps: t.cred.caps },
-      blocked: t.blocked === null ? null : blockedJson(t.blocked),
+      blocked: t.blocked === null || sleepsInTty(t) ? null : blockedJson(t.blocked),
       stopped: t.stopped,
       parentExecId: t.parentExecId,
       pending: (t.pendingIfAny ?? []).map(infoJson),
@@ -219,7 +231,7 @@ export function toJSON(k: Kernel): KernelJson {
       ...taskSignals(t),
     })),
     queues: {
-      blockedWaiters: [...k.blockedWaiters].map((t) => t.seq),
+      blockedWaiters: [...k.blockedWaiters].filter((t) => !sleepsInTty(t)).map((t) => t.seq),
       handlersDue: [...k.sigPending].map((t) => t.seq),
       zapWaiting: [...k.zapWaiting].map((t) => t.seq),
       exitQueue: k.exitQueue.entries().map((e) => [e.task.seq, e.code] as const),

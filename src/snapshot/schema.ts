@@ -134,6 +134,8 @@ export interface KernelJson {
   readonly format: typeof SNAPSHOT_FORMAT;
   readonly version: 1 | 2 | typeof SNAPSHOT_VERSION;
   readonly mode: 'scenario' | 'plain';
+  /** What the format could not carry of the saved kernel (terminals), said rather than dropped silently. */
+  readonly omitted?: readonly string[];
   readonly counters: { readonly taskSeq: number; readonly serials: number; readonly userNsSerial: number };
   readonly init: number;
   readonly userNamespaces: readonly UserNsJson[];

@@ -57,9 +57,9 @@ export function sysSetnsOther(k: Kernel, me: Task, ns: NsIdentity, flags: number
  */
 export function sysSetnsPidfd(k: Kernel, me: Task, fd: number, flags: number): SysResult<0> {
   return syscall(k, () => {
-    // An open file that is neither a namespace file nor a pidfd (a signalfd) is EINVAL, not EBADF:
-    // setns() tests proc_ns_file(), then pidfd_pid(), "else err = -EINVAL".
-    if (fd >= 0 && me.group.filesRef?.get(fd)?.kind === 'signalfd') return fail(Errno.EINVAL);
+    // setns(): an open file that is neither a namespace file nor a pidfd (a pty, a signalfd) is EINVAL.
+    const open = fd >= 0 ? me.group.filesRef?.get(fd) : undefined;
+    if (open !== undefined && open.kind !== undefined && open.kind !== 'pidfd') return fail(Errno.EINVAL);
     const f = pidfdGet(me, fd);
     if (isFail(f)) return f;
     if (flags === 0 || withoutFlags(flags, CLONE_NS_FLAGS) !== 0) return fail(Errno.EINVAL);
