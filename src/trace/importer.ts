@@ -10,12 +10,11 @@
 
 import { plainResult, type CallContext, type Mapped } from './calls.js';
 import { signalArgs } from './table.js';
-import { KERNEL_CODES, linesOf, openNs, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
-import { beforeStep, closeFrame, maskCall, newMaskState, openFrame } from './frames.js';
-import { frameAction, setTerms, straceSigset } from './sigcalls.js';
+import { KERNEL_CODES, linesOf, openNs, sanitize, SI_CHILD, type Proc, type Task } from './import_state.js';
+import { beforeStep, closeFrame, newMaskState, openFrame } from './frames.js';
+import { setTerms, signalEffects, straceSigset } from './sigcalls.js';
 import { FD_MOVES, moveTtyFds } from './ttycalls.js';
 import { actionPair } from './pairs.js';
-import { constantIn } from '../abi/constants.js';
 import { sends, SUPERSEDED, survey, TABLE, type Expectation, type ExpectedEvent, type ImportResult, type ListedCall, type Survey, type TraceSource } from './survey.js';
 import { splitArgs, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 import { scenarioSignal, straceSignal } from './signals.js';
@@ -340,22 +339,11 @@ class Generator2 {
         t.base = this.s.execs.get(t.pid)?.[0]?.name ?? t.base;
         return;
       }
-      case 'rt_sigaction': {
-        const sig = straceSignal(args[0] ?? '');
-        const d = /^(?:signal|rt_sigaction)\([^,]+, (\w+)/.exec(m.call)?.[1] as Disposition | undefined;
-        if (!ok || sig === null || d === undefined || d === ('NULL' as Disposition)) return;
-        t.proc.handlers.set(sig, d);
-        t.proc.actions.set(sig, frameAction(args[1] ?? ''));
-        return;
-      }
-      case 'rt_sigprocmask': {
-        const how = constantIn('sighow', args[0] ?? '');
-        if (ok && how !== undefined) maskCall(t.mask, how, straceSigset(args[1]), straceSigset(args[2]));
-        return;
-      }
+      case 'rt_sigaction':
+      case 'rt_sigprocmask':
       case 'rt_sigsuspend':
-        // The mask at the delivery that ends it (the kernel restores the old one after the frame is set up).
-        t.mask.suspended = straceSigset(args[0]);
+        // rt_sigsuspend always ends in an error (EINTR): its mask matters for the delivery that ended it.
+        if (ok || name === 'rt_sigsuspend') signalEffects(t, name, args, m.call);
         return;
       case 'close':
         if (ok) t.proc.fds.delete(Number(args[0]));

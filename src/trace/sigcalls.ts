@@ -6,6 +6,8 @@
 import { FULL_SIGSET, SA_SIGINFO, saFlagNames, SiCode, sigmask, sigsetMembers, signalName, Signal, type SigSet } from '../abi/signal.js';
 import { constantIn } from '../abi/constants.js';
 import { formatOut } from '../scenario/index.js';
+import { maskCall } from './frames.js';
+import type { Task } from './import_state.js';
 import { structFields } from './lexer.js';
 import { straceSignal } from './signals.js';
 import { flagTerms, int, plainResult, signalArg, unexpressed, type CallContext, type Mapped } from './calls.js';
@@ -281,4 +283,21 @@ export function frameAction(act: string): { readonly mask: bigint; readonly node
     frameCache.set(act, a);
   }
   return a;
+}
+
+/** What a written action or mask step that succeeded, or an rt_sigsuspend step, changes in the importer's picture of its task. */
+export function signalEffects(t: Task, name: string, args: readonly string[], call: string): void {
+  if (name === 'rt_sigaction') {
+    const sig = straceSignal(args[0] ?? '');
+    const d = /^(?:signal|rt_sigaction)\([^,]+, (\w+)/.exec(call)?.[1];
+    if (sig === null || (d !== 'SIG_DFL' && d !== 'SIG_IGN' && d !== 'catch')) return;
+    t.proc.handlers.set(sig, d);
+    t.proc.actions.set(sig, frameAction(args[1] ?? ''));
+  } else if (name === 'rt_sigprocmask') {
+    const how = constantIn('sighow', args[0] ?? '');
+    if (how !== undefined) maskCall(t.mask, how, straceSigset(args[1]), straceSigset(args[2]));
+  } else {
+    // rt_sigsuspend: the mask at the delivery that ends it (the kernel restores the old one after the frame is set up).
+    t.mask.suspended = straceSigset(args[0]);
+  }
 }
