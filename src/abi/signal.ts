@@ -101,7 +101,14 @@ export const UNBLOCKABLE: SigSet = (1n << 8n) | (1n << 18n);
 /** The members of a set, ascending. */
 export function sigsetMembers(set: SigSet): number[] {
   const out: number[] = [];
-  for (let sig = 1; set !== 0n && sig <= NSIG; sig++) if (sigismember(set, sig)) out.push(sig);
+  if (set === 0n) return out;
+  // By 32-bit halves as numbers: a BigInt shift per signal is slow on a hot path (every old mask printed).
+  const halves = [Number(set & 0xffffffffn), Number((set >> 32n) & 0xffffffffn)];
+  for (let h = 0; h < 2; h++) {
+    const w = halves[h]!;
+    if (w === 0) continue;
+    for (let b = 0; b < 32; b++) if ((w & (2 ** b)) !== 0) out.push(h * 32 + b + 1);
+  }
   return out;
 }
 

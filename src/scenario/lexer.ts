@@ -23,8 +23,15 @@ export type RawArg =
 
 export type RawTerm = { readonly kind: 'word'; readonly text: string; readonly pos: Pos } | IntArg;
 
-export const isWordStart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z_]/.test(c);
-const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_.]/.test(c);
+// Character tests by code, not by a regular expression per character: the lexer's hot path
+// (an imported trace's scenario has hundreds of long signal sets).
+const letter = (n: number): boolean => (n >= 65 && n <= 90) || (n >= 97 && n <= 122) || n === 95;
+export const isWordStart = (c: string | undefined): boolean => c !== undefined && c.length === 1 && letter(c.charCodeAt(0));
+const isWordChar = (c: string | undefined): boolean => {
+  if (c === undefined || c.length !== 1) return false;
+  const n = c.charCodeAt(0);
+  return letter(n) || (n >= 48 && n <= 57) || n === 46;
+};
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
 /** The longest word (name, call, constant, sysctl key) the language has, with room to spare. */
@@ -91,13 +98,15 @@ export class Cursor {
     this.skipSpace();
     if (!isWordStart(this.peek())) return undefined;
     const start = this.i;
-    while (isWordChar(this.peek())) this.i++;
-    const text = this.chars.slice(start, this.i).join('');
-    const sign = this.peek();
-    if ((text === 'SIGRTMIN' && sign === '+') || (text === 'SIGRTMAX' && sign === '-')) {
-      if (isDigit(this.chars[this.i + 1])) {
+    const chars = this.chars;
+    while (isWordChar(chars[this.i])) this.i++;
+    const sign = chars[this.i];
+    // Joined once below; only an 8-letter word followed by a sign can be SIGRTMIN+N or SIGRTMAX-N.
+    if (this.i - start === 8 && (sign === '+' || sign === '-') && isDigit(chars[this.i + 1])) {
+      const text = chars.slice(start, this.i).join('');
+      if ((text === 'SIGRTMIN' && sign === '+') || (text === 'SIGRTMAX' && sign === '-')) {
         this.i++;
-        while (isDigit(this.peek())) this.i++;
+        while (isDigit(chars[this.i])) this.i++;
       }
     }
     if (this.i - start > MAX_WORD) this.fail(`a word of ${this.i - start} characters: names, calls and constants have at most ${MAX_WORD}`, this.pos(start));

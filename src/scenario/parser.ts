@@ -315,11 +315,10 @@ interface OpenBlock {
 
 /** The characters of a line up to its comment, trailing blanks dropped. */
 function lineChars(line: string): string[] {
-  const chars = Array.from(line);
-  const hash = chars.indexOf('#');
-  const kept = hash < 0 ? chars : chars.slice(0, hash);
-  while (kept.length > 0 && /\s/.test(kept[kept.length - 1]!)) kept.pop();
-  return kept;
+  // Cut the comment and the trailing white space on the string, then split what is left into
+  // characters (code points): an imported trace's steps carry long comments.
+  const hash = line.indexOf('#');
+  return Array.from((hash < 0 ? line : line.slice(0, hash)).trimEnd());
 }
 
 /**

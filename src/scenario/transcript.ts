@@ -67,6 +67,18 @@ export function formatSigsetOut(set: bigint): string {
 
 /** sa_flags by name in ascending bit order, or 0; SA_RESTORER (the runner's trampoline) is left out. */
 function formatSaFlags(flags: number): string {
+  let text = SA_FLAGS_TEXT.get(flags);
+  if (text === undefined) {
+    if (SA_FLAGS_TEXT.size >= 256) SA_FLAGS_TEXT.clear();
+    SA_FLAGS_TEXT.set(flags, (text = saFlagsText(flags)));
+  }
+  return text;
+}
+
+/** Printed flag words by value: an imported trace prints the same few hundreds of times. */
+const SA_FLAGS_TEXT = new Map<number, string>();
+
+function saFlagsText(flags: number): string {
   const names = Object.entries(saFlagNames)
     .filter(([n, v]) => v !== SA_RESTORER && n !== 'SA_RESTORER' && (flags & v) !== 0)
     .sort((a, b) => (a[1] >>> 0) - (b[1] >>> 0))

@@ -10,11 +10,11 @@
 
 import { plainResult, type CallContext, type Mapped } from './calls.js';
 import { signalArgs } from './table.js';
-import { KERNEL_CODES, linesOf, openNs, sanitize, SI_CHILD, type Disposition, type Proc, type Task } from './import_state.js';
-import { beforeStep, closeFrame, maskCall, newMaskState, openFrame } from './frames.js';
-import { setTerms, straceSigset } from './sigcalls.js';
+import { KERNEL_CODES, linesOf, openNs, sanitize, SI_CHILD, type Proc, type Task } from './import_state.js';
+import { beforeStep, closeFrame, newMaskState, openFrame } from './frames.js';
+import { setTerms, signalEffects, straceSigset } from './sigcalls.js';
 import { FD_MOVES, moveTtyFds } from './ttycalls.js';
-import { constantIn } from '../abi/constants.js';
+import { actionPair } from './pairs.js';
 import { sends, SUPERSEDED, survey, TABLE, type Expectation, type ExpectedEvent, type ImportResult, type ListedCall, type Survey, type TraceSource } from './survey.js';
 import { splitArgs, structFields, TraceError, type TraceRecord, type TraceResult } from './lexer.js';
 import { scenarioSignal, straceSignal } from './signals.js';
@@ -83,7 +83,11 @@ class Generator2 {
     this.tasks.set(root, task);
     this.emit(`strace: fork() -> ${actor} = ${root}  # the traced program (its execve is the trace's first line)`);
 
-    for (const [n, r] of this.s.kept) {
+    const kept = this.s.kept;
+    for (let i = 0; i < kept.length; i++) {
+      const [n, r] = kept[i]!;
+      this.at = i;
+      if (this.merged.delete(n)) continue;
       this.record(n, r, r.pid ?? root);
       const due = this.parked.get(n);
       if (due !== undefined) {
@@ -198,6 +202,23 @@ class Generator2 {
     return c;
   }
 
+  /** The index in the kept records of the one being written; records merged into an earlier step. */
+  private at = 0;
+  private readonly merged = new Set<number>();
+  private pairedWith = 0;
+
+  /** A query of an action merged with the set that follows it (pairs.ts): one step. */
+  private mergeQuery(n: number, t: Task, argText: string, result: TraceResult): boolean {
+    if (t.proc.threads.size !== 1) return false;
+    const p = actionPair(this.s, this.at, t.pid, argText, result, (x) => this.argsOf(x));
+    if (p === null) return false;
+    this.merged.add(p.line);
+    this.pairedWith = p.line;
+    this.call(n, t.pid, 'rt_sigaction', p.args, result);
+    this.pairedWith = 0;
+    return true;
+  }
+
   /** A call that began on line n and ended on `endLine` (n for a whole line). */
   private call(n: number, pid: number, name: string, argText: string, result: TraceResult, endLine = n): void {
     const t = this.task(pid, n);
@@ -210,6 +231,7 @@ class Generator2 {
       if (put !== null) this.emit(`${t.actor}: rt_sigprocmask(SIG_SETMASK, ${setTerms(put)})  # line ${n}: rt_sigreturn puts back the mask outside the handler`);
       return;
     }
+    if (name === 'rt_sigaction' && this.mergeQuery(n, t, argText, result)) return;
     const entry = TABLE.get(name);
     if (entry === undefined) {
       return;
@@ -277,7 +299,7 @@ class Generator2 {
       bind = ` -> ${fdName}`;
     }
     const shown = m.blocks === true ? ' = <unfinished ...>' : m.partial === true ? '' : ` = ${m.expect}`;
-    const where = endLine === n ? `line ${n}` : `lines ${n}-${endLine}`;
+    const where = this.pairedWith !== 0 ? `lines ${n} and ${this.pairedWith}` : endLine === n ? `line ${n}` : `lines ${n}-${endLine}`;
     const trailer = m.blocks === true || m.partial === true ? `  # ${where}: returns ${m.expect}` : `  # ${where}`;
     // Inside a handler frame (frames.ts): the step that gives the task the handler's mask comes first.
     const frame = beforeStep(t.mask);
@@ -317,23 +339,11 @@ class Generator2 {
         t.base = this.s.execs.get(t.pid)?.[0]?.name ?? t.base;
         return;
       }
-      case 'rt_sigaction': {
-        const sig = straceSignal(args[0] ?? '');
-        const d = /^(?:signal|rt_sigaction)\([^,]+, (\w+)/.exec(m.call)?.[1] as Disposition | undefined;
-        if (!ok || sig === null || d === undefined || d === ('NULL' as Disposition)) return;
-        t.proc.handlers.set(sig, d);
-        const act = structFields(args[1] ?? '');
-        t.proc.actions.set(sig, { mask: straceSigset(act.get('sa_mask')) ?? 0n, nodefer: (act.get('sa_flags') ?? '').includes('SA_NODEFER') });
-        return;
-      }
-      case 'rt_sigprocmask': {
-        const how = constantIn('sighow', args[0] ?? '');
-        if (ok && how !== undefined) maskCall(t.mask, how, straceSigset(args[1]), straceSigset(args[2]));
-        return;
-      }
+      case 'rt_sigaction':
+      case 'rt_sigprocmask':
       case 'rt_sigsuspend':
-        // The mask at the delivery that ends it (the kernel restores the old one after the frame is set up).
-        t.mask.suspended = straceSigset(args[0]);
+        // rt_sigsuspend always ends in an error (EINTR): its mask matters for the delivery that ended it.
+        if (ok || name === 'rt_sigsuspend') signalEffects(t, name, args, m.call);
         return;
       case 'close':
         if (ok) t.proc.fds.delete(Number(args[0]));

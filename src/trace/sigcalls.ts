@@ -6,6 +6,8 @@
 import { FULL_SIGSET, SA_SIGINFO, saFlagNames, SiCode, sigmask, sigsetMembers, signalName, Signal, type SigSet } from '../abi/signal.js';
 import { constantIn } from '../abi/constants.js';
 import { formatOut } from '../scenario/index.js';
+import { maskCall } from './frames.js';
+import type { Task } from './import_state.js';
 import { structFields } from './lexer.js';
 import { straceSignal } from './signals.js';
 import { flagTerms, int, plainResult, signalArg, unexpressed, type CallContext, type Mapped } from './calls.js';
@@ -52,7 +54,27 @@ export function setTerms(set: SigSet): string {
   return set === 0n ? '0' : sigsetMembers(set).map((s) => (s === Signal.SIGKILL || s === Signal.SIGSTOP ? String(1 << (s - 1)) : signalName(s))).join('|');
 }
 
-export function rtSigprocmask(c: CallContext): Mapped {
+/**
+ * The mapping of a mask or action call depends on its text alone: traces
+ * repeat the same ones hundreds of times (a program resetting all 64
+ * actions), so each text is mapped once.
+ */
+function memo(f: (c: CallContext) => Mapped): (c: CallContext) => Mapped {
+  const cache = new Map<string, Mapped>();
+  return (c) => {
+    const key = `${c.args.join('\u0000')}\u0001${plainResult(c.result)}`;
+    let m = cache.get(key);
+    if (m === undefined) {
+      if (cache.size >= 4096) cache.clear();
+      cache.set(key, (m = f(c)));
+    }
+    return m;
+  };
+}
+
+export const rtSigprocmask = memo(mapSigprocmask);
+
+function mapSigprocmask(c: CallContext): Mapped {
   const [how, setText, oldText] = c.args;
   const query = (setText ?? 'NULL') === 'NULL';
   const wantsOld = (oldText ?? 'NULL') !== 'NULL';
@@ -101,7 +123,9 @@ function action(text: string): { handler: 'SIG_DFL' | 'SIG_IGN' | 'catch'; flags
   return { handler, flags, bits: bits >>> 0, mask };
 }
 
-export function rtSigaction(c: CallContext): Mapped {
+export const rtSigaction = memo(mapSigaction);
+
+function mapSigaction(c: CallContext): Mapped {
   const [sigText, act, oact] = c.args;
   const query = act === undefined || act === 'NULL';
   const wantsOld = oact !== undefined && oact !== 'NULL';
@@ -245,4 +269,35 @@ export function read(c: CallContext): Mapped {
   const info = signalfdInfo(c.args[1]);
   if (info === null) return unexpressed(`read of a signalfd whose bytes strace did not show (${c.args[1] ?? ''})`);
   return { kind: 'step', call: `read(${name!}, info)`, expect: `128 ${info}`, partial: true, blocks: slept(c) };
+}
+
+const frameCache = new Map<string, { readonly mask: bigint; readonly nodefer: boolean }>();
+
+/** An action's sa_mask and SA_NODEFER, for its handler frames (frames.ts); memoized by its text. */
+export function frameAction(act: string): { readonly mask: bigint; readonly nodefer: boolean } {
+  let a = frameCache.get(act);
+  if (a === undefined) {
+    const f = structFields(act);
+    a = { mask: straceSigset(f.get('sa_mask')) ?? 0n, nodefer: (f.get('sa_flags') ?? '').includes('SA_NODEFER') };
+    if (frameCache.size >= 1024) frameCache.clear();
+    frameCache.set(act, a);
+  }
+  return a;
+}
+
+/** What a written action or mask step that succeeded, or an rt_sigsuspend step, changes in the importer's picture of its task. */
+export function signalEffects(t: Task, name: string, args: readonly string[], call: string): void {
+  if (name === 'rt_sigaction') {
+    const sig = straceSignal(args[0] ?? '');
+    const d = /^(?:signal|rt_sigaction)\([^,]+, (\w+)/.exec(call)?.[1];
+    if (sig === null || (d !== 'SIG_DFL' && d !== 'SIG_IGN' && d !== 'catch')) return;
+    t.proc.handlers.set(sig, d);
+    t.proc.actions.set(sig, frameAction(args[1] ?? ''));
+  } else if (name === 'rt_sigprocmask') {
+    const how = constantIn('sighow', args[0] ?? '');
+    if (how !== undefined) maskCall(t.mask, how, straceSigset(args[1]), straceSigset(args[2]));
+  } else {
+    // rt_sigsuspend: the mask at the delivery that ends it (the kernel restores the old one after the frame is set up).
+    t.mask.suspended = straceSigset(args[0]);
+  }
 }

@@ -127,6 +127,15 @@ export const CALLS: ReadonlyMap<string, Entry> = new Map([
 
 /** The calls that send a signal, and which argument is the signal and which the victim (the last id before it). */
 export function signalArgs(name: string): { readonly sig: number; readonly victim: number } | null {
+  // Asked for every call the importer writes: the answer per name is fixed by the call table.
+  let hit = SENDERS.get(name);
+  if (hit === undefined) SENDERS.set(name, (hit = senderArgs(name)));
+  return hit;
+}
+
+const SENDERS = new Map<string, { readonly sig: number; readonly victim: number } | null>();
+
+function senderArgs(name: string): { readonly sig: number; readonly victim: number } | null {
   const spec = callSpec(name);
   if (spec === undefined) return null;
   const sig = spec.params.findIndex((p) => typeof p.kind !== 'function' && p.kind.kind === 'const' && p.kind.family === 'signal');
