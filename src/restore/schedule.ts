@@ -37,7 +37,7 @@ export class Out {
 }
 
 /** pid_max a namespace starts with: ns0's in the start state, PID_MAX_LIMIT for the ones made later. */
-const startPidMax = (n: Names, ns: number): number => (ns === n.base.serial ? 32768 : 4194304);
+export const startPidMax = (n: Names, ns: number): number => (ns === n.base.serial ? 32768 : 4194304);
 
 /** The name of a task in namespace `ns` that setns(ns(NAME)) can join (its init, as created by the plan). */
 function nsHandle(cast: Cast, ns: number): Actor | undefined {
@@ -151,7 +151,8 @@ function settle(cast: Cast, a: Actor, out: Out, queue: Actor[]): void {
     const g = n.groups.get(t.group)!;
     const ns = n.nss.get(a.ns)!;
     if (cast.initOf.get(a.ns) === a || t.seq === n.json.init) {
-      if (ns.pidMax !== startPidMax(n, a.ns)) out.step(step.writePidMax(a.name, ns.pidMax), `${n.nsName(a.ns)}'s pid_max`);
+      // Raised here, before any number above the start's limit is taken; a lower one is written once all numbers are (phases.ts).
+      if (ns.pidMax > startPidMax(n, a.ns)) out.step(step.writePidMax(a.name, ns.pidMax), `${n.nsName(a.ns)}'s pid_max`);
     }
     if (g.isChildSubreaper) out.step(step.subreaper(a.name, true), 'a subreaper: orphans below it come to it');
   }
