@@ -15,8 +15,29 @@ import * as step from './steps.js';
 const SIGCHLD = 17;
 const SIGKILL = 9;
 
+/** The keys of a version-3 snapshot the planner knows; any other (a later version's tty state, say) is refused, not dropped. */
+const KNOWN = {
+  top: ['format', 'version', 'mode', 'counters', 'init', 'userNamespaces', 'pidNamespaces', 'pids', 'sigHands', 'fdTables', 'threadGroups', 'tasks', 'queues'],
+  task: ['seq', 'comm', 'pid', 'group', 'parent', 'children', 'exitState', 'exitCode', 'exitSignal', 'nsForChildren', 'cred', 'blocked', 'stopped', 'parentExecId', 'pending', 'handlersDue', 'woken', 'zapInitPids', 'sigBlocked', 'realBlocked', 'savedMask', 'frames', 'pdeathSignal'],
+  group: ['serial', 'leader', 'threads', 'pgrp', 'session', 'sighand', 'files', 'live', 'groupExit', 'groupExitCode', 'stopped', 'stopCode', 'continuedPending', 'isChildSubreaper', 'hasChildSubreaper', 'unkillable', 'currTarget', 'sharedPending', 'execId', 'dumpable'],
+  ns: ['serial', 'name', 'parent', 'userNs', 'pidMax', 'cursor', 'adding', 'childReaper', 'reboot'],
+} as const;
+
+function unknownKey(obj: object, known: readonly string[]): string | undefined {
+  return Object.keys(obj).find((k) => !known.includes(k));
+}
+
 /** State the planner cannot (yet) rebuild: refused up front, never dropped. */
 export function refuseUnplanned(n: Names): void {
+  const j = n.json;
+  const top = unknownKey(j, KNOWN.top);
+  if (top !== undefined || j.version !== 3) refuse('ns0', `snapshot ${top === undefined ? `version ${j.version}` : `key ${top}`}`, 'the planner knows the state of version 3 snapshots; this one may hold state it would drop');
+  for (const [list, known, what] of [[j.tasks, KNOWN.task, 'task'], [j.threadGroups, KNOWN.group, 'thread group'], [j.pidNamespaces, KNOWN.ns, 'namespace']] as const) {
+    for (const x of list) {
+      const k = unknownKey(x, known);
+      if (k !== undefined) refuse('ns0', `${what} key ${k}`, 'the planner does not know this state (a later snapshot version), and never drops what it cannot plan');
+    }
+  }
   for (const u of n.json.userNamespaces) {
     if (u.parent !== null) {
       const users = n.liveTasks().filter((t) => t.cred.userNs === u.serial);
