@@ -62,7 +62,7 @@ describe('pidns: usage', () => {
 
   const RUN_USAGE = 'usage: pidns run [--json] [--backend NAME] [--from-snapshot S] FILE (pidns run --help)';
   const CHECK_USAGE = 'usage: pidns check [--json] [--backend NAME] [--from-snapshot S] FILE|DIR... (pidns check --help)';
-  const MAIN_USAGE = 'usage: pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host, trace, import, replay) (pidns --help)';
+  const MAIN_USAGE = 'usage: pidns COMMAND [OPTIONS] [ARGS] (COMMAND: run, check, diff, fuzz, viz, host, trace, import, replay, plan, restore) (pidns --help)';
   it.each([
     [[], `error: no command; ${MAIN_USAGE}\n`],
     [['frob'], `error: unknown command frob; ${MAIN_USAGE}\n`],

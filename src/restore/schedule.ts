@@ -44,9 +44,9 @@ function nsHandle(cast: Cast, ns: number): Actor | undefined {
   return ns === cast.n.base.serial ? cast.bySeq.get(cast.n.json.init) : cast.initOf.get(ns);
 }
 
-function ready(cast: Cast, a: Actor): Actor | null {
+function ready(cast: Cast, a: Actor, early = false): Actor | null {
   const c = a.creator!;
-  if (!c.settled) return c;
+  if (!(early ? c.created : c.settled)) return c;
   const target = a.newPid ? cast.n.nss.get(a.ns)!.parent! : a.ns;
   const h = nsHandle(cast, target);
   if (h === undefined) refuse(a.task === null ? a.name : cast.n.taskName(a.task.seq), 'namespace', `no task of ${cast.n.nsName(target)} is rebuilt to let its creator in`);
@@ -91,6 +91,7 @@ export function createAll(cast: Cast, out: Out): void {
         continue;
       }
       create(cast, a, out);
+      for (const e of cast.early.get(a) ?? []) if (!e.created && ready(cast, e, true) === null) create(cast, e, out);
     }
     const blocker = settleBlocker(cast, a);
     if (blocker !== null) {
@@ -188,6 +189,24 @@ export function checkSharing(cast: Cast): void {
       if (first !== undefined) refuse(n.taskName(a.task!.seq), what, `it shares one with ${first.name}, but neither is created by the other (CLONE_${key === 'files' ? 'FILES' : 'SIGHAND'} shares only with the creator)`);
       firsts.set(table, a);
     }
+  }
+}
+
+/**
+ * Children that must be born before their creator moves to its own process
+ * group: they stay in the group it was born in, whose number their namespace
+ * cannot see (so they could not join it later by setpgid).
+ */
+export function findEarly(cast: Cast): void {
+  const n = cast.n;
+  for (const a of cast.all) {
+    const c = a.creator;
+    if (a.kind !== 'target' || c === null || c.kind !== 'target' || c.creator === null || c === c.leader.creator) continue;
+    if (a.pgid === c.pgid || a.sid !== c.sid || c.sid === c.task!.pid || n.groups.get(c.task!.group)!.isChildSubreaper) continue;
+    if (nrIn(n.pids.get(a.pgid!)!, a.ns) !== 0 || a.pgid !== c.creator.leader.pgid) continue;
+    const list = cast.early.get(c) ?? [];
+    list.push(a);
+    cast.early.set(c, list);
   }
 }
 
