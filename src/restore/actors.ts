@@ -62,6 +62,8 @@ export class Cast {
   stopper: Actor | null = null;
   /** Children created right after their creator, before it settles (schedule.ts findEarly). */
   readonly early = new Map<Actor, Actor[]>();
+  /** Tasks whose credentials are planned already. */
+  readonly credsDone = new Set<Actor>();
   /** Tasks whose blocking call is planned already. */
   readonly waited = new Set<Actor>();
   private readonly threads = new Map<Actor, Actor[]>();

@@ -51,8 +51,8 @@ function plan(json: KernelJson): string {
   finalNamespaces(cast, out);
   deaths(cast, out);
   signalState(cast, out);
-  credentials(cast, out);
   stopsAndWaits(cast, out);
+  credentials(cast, out);
   return `${out.lines.join('\n')}\n`;
 }
 
