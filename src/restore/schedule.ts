@@ -195,7 +195,7 @@ export function checkSharing(cast: Cast): void {
 /**
  * Children that must be born before their creator moves to its own process
  * group: they stay in the group it was born in, whose number their namespace
- * cannot see (so they could not join it later by setpgid).
+ * cannot see (so they could not join it later).
  */
 export function findEarly(cast: Cast): void {
   const n = cast.n;
