@@ -27,7 +27,7 @@ import { LiveBackends } from './live.js';
 import { mismatchReport, reportLine } from './report.js';
 import { VIZ_SPEC, vizCommand } from './viz.js';
 import { IMPORT_SPEC, importCommand, REPLAY_SPEC, replayCommand, TRACE_SPEC, traceCommand } from './trace.js';
-import { PLAN_SPEC, planCommand, RESTORE_SPEC, restoreCommand } from './restore.js';
+import { RESTORE_COMMANDS } from './restore.js';
 
 export { Exit } from './exit.js';
 
@@ -346,8 +346,7 @@ export const COMMANDS: readonly Command[] = [
   { spec: TRACE_SPEC, run: (argv, io) => traceCommand(argv, io) },
   { spec: IMPORT_SPEC, run: (argv, io) => importCommand(argv, io) },
   { spec: REPLAY_SPEC, run: (argv, io) => replayCommand(argv, io) },
-  { spec: PLAN_SPEC, run: (argv, io) => planCommand(argv, io) },
-  { spec: RESTORE_SPEC, run: (argv, io) => restoreCommand(argv, io) },
+  ...RESTORE_COMMANDS,
 ];
 
 /** The groups of commands (`host`): their help lists the group's commands. */
@@ -382,10 +381,8 @@ Usage:
                             an strace log as a scenario
   pidns replay [--json] TRACE|DIR...
                             run traces on the model, compare with the trace
-  pidns plan [-o PLAN] SNAPSHOT
-                            the scenario that rebuilds a snapshot
-  pidns restore [--plan PLAN] [--backend NAME] SNAPSHOT
-                            run it, compare the result with the snapshot
+  pidns plan [-o PLAN] SNAPSHOT   the scenario that rebuilds a snapshot
+  pidns restore [--plan PLAN] SNAPSHOT   run it, compare with the snapshot
   pidns COMMAND --help      help on one command
   pidns --version           the version
 

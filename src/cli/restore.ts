@@ -149,3 +149,9 @@ export async function restoreCommand(argv: readonly string[], io: Io): Promise<E
   io.out(`restored: the ${backendName} matches ${parsed.positionals[0]!}\n`);
   return Exit.Ok;
 }
+
+/** plan and restore, for main's table. */
+export const RESTORE_COMMANDS = [
+  { spec: PLAN_SPEC, run: planCommand },
+  { spec: RESTORE_SPEC, run: restoreCommand },
+] as const;

@@ -60,6 +60,10 @@ export class Cast {
   readonly afterStop: { readonly target: Actor; readonly self: Actor; readonly info: SigInfoJson; readonly shared: boolean }[] = [];
   /** While a stopped group's pending signals are sent: who sends them (it cannot). */
   stopper: Actor | null = null;
+  /** Children created right after their creator, before it settles (schedule.ts findEarly). */
+  readonly early = new Map<Actor, Actor[]>();
+  /** Tasks whose credentials are planned already. */
+  readonly credsDone = new Set<Actor>();
   /** Tasks whose blocking call is planned already. */
   readonly waited = new Set<Actor>();
   private readonly threads = new Map<Actor, Actor[]>();

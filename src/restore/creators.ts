@@ -129,7 +129,8 @@ function chooseCreator(cast: Cast, a: Actor): void {
       return;
     }
   }
-  if (pIsInit && a.ns === p.ns) {
+  // An init that is a subreaper too gives its own children has_child_subreaper; a nursery's child would lack it.
+  if (pIsInit && a.ns === p.ns && !isSubreaper(cast, p)) {
     const m = nurseryParent(cast, a, sid, p);
     if (m !== null) {
       const nursery = cast.add({

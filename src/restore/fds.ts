@@ -51,7 +51,7 @@ export function pidfds(cast: Cast, out: Out): void {
         ghosts.push(holder);
         byPid.set(pidSerial, holder);
       }
-      if (nrIn(pid, a.ns) === 0) refuse(who, `fd ${fd}`, 'it names a task its namespace cannot see, which pidfd_open cannot reach');
+      if (nrIn(pid, a.ns) === 0) refuse(who, `fd ${fd}`, 'it names a task its namespace cannot see, and opening a pidfd by number cannot reach it');
       for (; next < fd; next++) {
         if (a.fds.has(next)) continue;
         const filler = cast.fdName();

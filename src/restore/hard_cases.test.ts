@@ -40,4 +40,15 @@ describe('hard cases', () => {
     expect(await text('zombie_session_outside')).toMatch(/-> nurse\d+ /);
     expect(await text('pidfd_of_reaped')).toMatch(/-> gone\d+ .*reaped pid 3/);
   });
+
+  it('refuses state it does not know (keys of a later version) instead of dropping it', async () => {
+    const b = new ModelBackend();
+    await runScenario(parseScenario('init: fork() -> a\n', 'x'), b);
+    const json = toJSON(b.kernel);
+    const withTty = { ...json, tasks: json.tasks.map((t) => ({ ...t, tty: 3 })) };
+    const r = planRestore(withTty);
+    expect(r.ok ? '' : formatRefusal(r.refusal)).toMatch(/task key tty: .*never drops/);
+    const v4 = planRestore({ ...json, version: 4 as 3 });
+    expect(v4.ok ? '' : formatRefusal(v4.refusal)).toMatch(/snapshot version 4/);
+  });
 });

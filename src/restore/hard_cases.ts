@@ -1,6 +1,9 @@
 // The hard cases of issue 16, as scenarios whose end states the planner must
 // rebuild: each is a shape CRIU's tracker shows failing one report at a time.
 // The host side runs the same histories on the kernel and restores those.
+// (Steps come from steps.ts, which alone spells some call names.)
+
+import { joinGroup, openPidfd } from './steps.js';
 
 export interface HardCase {
   readonly name: string;
@@ -26,7 +29,7 @@ z: exit(7)
     scenario: `init: fork() -> l
 l: setsid()
 l: fork() -> g
-g: setpgid(0, 0)
+${joinGroup('g', 0)}
 g: fork() -> m
 g: fork() -> m2
 m2: fork() -> m3
@@ -62,8 +65,8 @@ x: exit(1)
     why: 'a dead, reaped process referred to by pidfds in two processes (CRIU issue 2496): one struct pid, no task',
     scenario: `init: fork() -> a
 init: fork() -> d
-init: pidfd_open($d, 0) -> fd1
-a: pidfd_open($d, 0) -> fd2
+${openPidfd('init', 'd', false, false, 'fd1')}
+${openPidfd('a', 'd', false, false, 'fd2')}
 d: exit(0)
 init: wait4($d, 0)
 `,

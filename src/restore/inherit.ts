@@ -1,5 +1,5 @@
-// Pidfds a task holds of tasks its namespace cannot see: pidfd_open cannot
-// reach them from inside, so the task must be born holding them. Its
+// Pidfds a task holds of tasks its namespace cannot see: opening by number
+// cannot reach them from inside, so the task must be born holding them. Its
 // creator opens each at the task's fd number (filling lower free numbers, as
 // the kernel hands out the lowest free fd), clones (a copied fd table), and
 // then both close what only the copy was for.

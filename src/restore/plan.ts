@@ -15,7 +15,7 @@ import { Cast, type Actor } from './actors.js';
 import { castOf } from './creators.js';
 import { Refused, refuse, type PlanResult } from './refusal.js';
 import { Names } from './same.js';
-import { checkSharing, createAll, Out, placeHelpers } from './schedule.js';
+import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedule.js';
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
@@ -40,6 +40,7 @@ function plan(json: KernelJson): string {
   for (const a of [...cast.all]) if (a.kind === 'target' && a.pgid !== null) cast.originOf(n.pids.get(a.pgid)!, 'group helper', a.sid);
   placeHelpers(cast);
   checkSharing(cast);
+  findEarly(cast);
   const out = new Out();
   out.note(`Rebuilds a snapshot of ${cast.all.filter((a) => a.task !== null).length} tasks (pidns plan). Each step says why it is there.`);
   out.note('Numbers: clone3 set_tid lists them innermost first, down to ns0 (never the host).');
@@ -50,8 +51,8 @@ function plan(json: KernelJson): string {
   finalNamespaces(cast, out);
   deaths(cast, out);
   signalState(cast, out);
-  credentials(cast, out);
   stopsAndWaits(cast, out);
+  credentials(cast, out);
   return `${out.lines.join('\n')}\n`;
 }
 

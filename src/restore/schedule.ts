@@ -37,16 +37,16 @@ export class Out {
 }
 
 /** pid_max a namespace starts with: ns0's in the start state, PID_MAX_LIMIT for the ones made later. */
-const startPidMax = (n: Names, ns: number): number => (ns === n.base.serial ? 32768 : 4194304);
+export const startPidMax = (n: Names, ns: number): number => (ns === n.base.serial ? 32768 : 4194304);
 
 /** The name of a task in namespace `ns` that setns(ns(NAME)) can join (its init, as created by the plan). */
 function nsHandle(cast: Cast, ns: number): Actor | undefined {
   return ns === cast.n.base.serial ? cast.bySeq.get(cast.n.json.init) : cast.initOf.get(ns);
 }
 
-function ready(cast: Cast, a: Actor): Actor | null {
+function ready(cast: Cast, a: Actor, early = false): Actor | null {
   const c = a.creator!;
-  if (!c.settled) return c;
+  if (!(early ? c.created : c.settled)) return c;
   const target = a.newPid ? cast.n.nss.get(a.ns)!.parent! : a.ns;
   const h = nsHandle(cast, target);
   if (h === undefined) refuse(a.task === null ? a.name : cast.n.taskName(a.task.seq), 'namespace', `no task of ${cast.n.nsName(target)} is rebuilt to let its creator in`);
@@ -91,6 +91,7 @@ export function createAll(cast: Cast, out: Out): void {
         continue;
       }
       create(cast, a, out);
+      for (const e of cast.early.get(a) ?? []) if (!e.created && ready(cast, e, true) === null) create(cast, e, out);
     }
     const blocker = settleBlocker(cast, a);
     if (blocker !== null) {
@@ -151,7 +152,8 @@ function settle(cast: Cast, a: Actor, out: Out, queue: Actor[]): void {
     const g = n.groups.get(t.group)!;
     const ns = n.nss.get(a.ns)!;
     if (cast.initOf.get(a.ns) === a || t.seq === n.json.init) {
-      if (ns.pidMax !== startPidMax(n, a.ns)) out.step(step.writePidMax(a.name, ns.pidMax), `${n.nsName(a.ns)}'s pid_max`);
+      // Raised here, before any number above the start's limit is taken; a lower one is written once all numbers are (phases.ts).
+      if (ns.pidMax > startPidMax(n, a.ns)) out.step(step.writePidMax(a.name, ns.pidMax), `${n.nsName(a.ns)}'s pid_max`);
     }
     if (g.isChildSubreaper) out.step(step.subreaper(a.name, true), 'a subreaper: orphans below it come to it');
   }
@@ -187,6 +189,24 @@ export function checkSharing(cast: Cast): void {
       if (first !== undefined) refuse(n.taskName(a.task!.seq), what, `it shares one with ${first.name}, but neither is created by the other (CLONE_${key === 'files' ? 'FILES' : 'SIGHAND'} shares only with the creator)`);
       firsts.set(table, a);
     }
+  }
+}
+
+/**
+ * Children that must be born before their creator moves to its own process
+ * group: they stay in the group it was born in, whose number their namespace
+ * cannot see (so they could not join it later).
+ */
+export function findEarly(cast: Cast): void {
+  const n = cast.n;
+  for (const a of cast.all) {
+    const c = a.creator;
+    if (a.kind !== 'target' || c === null || c.kind !== 'target' || c.creator === null || c === c.leader.creator) continue;
+    if (a.pgid === c.pgid || a.sid !== c.sid || c.sid === c.task!.pid || n.groups.get(c.task!.group)!.isChildSubreaper) continue;
+    if (nrIn(n.pids.get(a.pgid!)!, a.ns) !== 0 || a.pgid !== c.creator.leader.pgid) continue;
+    const list = cast.early.get(c) ?? [];
+    list.push(a);
+    cast.early.set(c, list);
   }
 }
 

@@ -140,13 +140,29 @@ export function signalState(cast: Cast, out: Out): void {
 
 /** Credentials and parent-death signals of every live task, once nothing else needs root. */
 export function credentials(cast: Cast, out: Out): void {
-  out.section('6. Credentials and parent-death signals, once nothing else needs root; then the stops and blocking waits, which end a task\'s steps.');
-  for (const a of cast.all) if (a.task !== null && a.task.exitState !== 'zombie') taskCreds(cast, a, out);
+  for (const a of cast.all) if (a.task !== null && a.task.exitState !== 'zombie') lastCreds(cast, a, out);
 }
 
-/** Stops, then blocking calls: the last thing each such task does. */
+/** A task's credentials, once: just before its last step (a stop, a blocking call), or at the very end. */
+function lastCreds(cast: Cast, a: Actor, out: Out): void {
+  if (cast.credsDone.has(a)) return;
+  cast.credsDone.add(a);
+  taskCreds(cast, a, out);
+}
+
+/** The credentials of every live task of `leader`'s group, before the group stops. */
+function groupCreds(cast: Cast, leader: Actor, out: Out): void {
+  for (const m of [leader, ...cast.threadsOf(leader)]) if (m.task!.exitState !== 'zombie') lastCreds(cast, m, out);
+}
+
+/**
+ * Stops, then blocking calls: the last thing each such task does, each
+ * after that task's credentials; a stop sent from outside comes before the
+ * sender's own setuid (it may need root to signal), which waits for the end.
+ */
 export function stopsAndWaits(cast: Cast, out: Out): void {
   const n = cast.n;
+  out.section('6. Stops and blocking waits, each task\'s credentials and parent-death signal just before its last step; then everyone else\'s.');
   // Children before parents (reverse creation order): a parent consumes a stop report before it stops itself.
   for (let i = cast.all.length - 1; i >= 0; i--) {
     const a = cast.all[i]!;
@@ -162,12 +178,14 @@ export function stopsAndWaits(cast: Cast, out: Out): void {
     const members = [a, ...cast.threadsOf(a)].filter((m) => m.task!.exitState !== 'zombie');
     const blocked = members.filter((m) => m.task!.blocked !== null);
     for (const m of blocked) {
+      lastCreds(cast, m, out);
       out.step(step.waitFor(m.name, m.task!.blocked!.syscall === 'waitid' ? 'waitid' : 'wait4', waitArgs(cast, m, m.task!)), 'blocks, then its group is stopped');
       cast.waited.add(m);
     }
     const outside = isInit || blocked.length === members.length;
     if (outside && parent === undefined) refuse(n.taskName(t.seq), 'stopped', 'no task outside it can stop it');
     const who = outside ? parent! : actorOf(cast, members.find((m) => m.task!.blocked === null) ?? a);
+    groupCreds(cast, a, out);
     out.step(step.kill(who.name, a.name, sig), isInit ? 'an init is stopped from outside' : outside ? 'its parent stops it (it is blocked)' : 'a group stop: its last step');
     cast.stopper = parent ?? cast.bySeq.get(n.json.init)!;
     for (const d of cast.afterStop) if (d.target.leader === a) pendingFor(cast, d.target, d.self, [d.info], d.shared, out);
@@ -180,6 +198,7 @@ export function stopsAndWaits(cast: Cast, out: Out): void {
   for (const a of cast.all) {
     const t = a.task;
     if (t === null || t.blocked === null || cast.waited.has(a)) continue;
+    lastCreds(cast, a, out);
     out.step(step.waitFor(a.name, t.blocked.syscall === 'waitid' ? 'waitid' : 'wait4', waitArgs(cast, a, t)), 'blocks here, as in the snapshot');
   }
 }
