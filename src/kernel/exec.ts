@@ -48,8 +48,14 @@ export function doExecve(k: Kernel, me: Task): void {
   // cap_bprm_creds_from_file(): a new image gets every capability only as root of its user
   // namespace; a user namespace without a uid map has no root, so the image starts with none.
   const c = me.cred;
-  // Permitted and effective are computed afresh, so a setresuid's kept permitted set is gone.
-  me.cred = { uid: c.uid, euid: c.euid, suid: c.suid, userNs: c.userNs, caps: c.userNs.mapped && (c.euid === 0 || c.uid === 0) };
+  // Permitted and effective are computed afresh (handle_privileged_root): a real or effective uid 0
+  // gives the full permitted set, and only an effective uid 0 makes it effective; a real uid 0 under
+  // another euid keeps it permitted only, as a setresuid does. Then "new->suid = new->fsuid = new->euid".
+  const root = c.userNs.mapped;
+  const caps = root && c.euid === 0;
+  const permitted = root && (c.euid === 0 || c.uid === 0);
+  const ids = { uid: c.uid, euid: c.euid, suid: c.euid, userNs: c.userNs };
+  me.cred = permitted && !caps ? { ...ids, caps: false, keptCaps: true } : { ...ids, caps };
   group.execId++;
   // begin_new_exec(): euid == uid (there are no gids here), so the new mm is dumpable (SUID_DUMP_USER).
   group.dumpable = me.cred.euid === me.cred.uid;
