@@ -1,6 +1,6 @@
 // The corpus of real programs (traces/): every trace replays on the model
 // with no mismatch among the results and events it compares, and nothing
-// left unexpressed: `pidns replay traces/*.strace` exits 0. (Of the variants,
+// left unexpressed: `pidns replay traces/*` exits 0. (Of the variants,
 // the one recorded with -e trace=process falls short, by a listed call: its
 // pidfd_open was filtered out.) A copy of a trace with one
 // result altered makes `pidns replay` exit 1 and name that line; a garbled or
@@ -19,7 +19,7 @@ import { traceSource } from '../src/cli/trace_files.js';
 import { importTrace } from '../src/trace/index.js';
 
 const corpus = readdirSync('traces').filter((f) => f.endsWith('.strace')).map((f) => join('traces', f));
-const variants = [...readdirSync('traces/variants').filter((f) => f.endsWith('.strace')).map((f) => join('traces/variants', f)), 'traces/variants/python_fork.ff'];
+const variants = [...readdirSync('test/fixtures/trace_variants').filter((f) => f.endsWith('.strace')).map((f) => join('test/fixtures/trace_variants', f)), 'test/fixtures/trace_variants/python_fork.ff'];
 
 /** The traces that replay fully today: nothing unexpressed, every result matched. */
 const PASSING = new Set([
@@ -63,22 +63,25 @@ const PASSING = new Set([
   'traces/xargs_p2.strace',
   'traces/zsh.strace',
   'traces/zsh_interactive.strace',
-  'traces/variants/busybox_sh.T.strace',
-  'traces/variants/dash_pipe.ttt_noq.strace',
-  'traces/variants/single.strace',
-  'traces/variants/python_fork.ff',
+  'test/fixtures/trace_variants/busybox_sh.T.strace',
+  'test/fixtures/trace_variants/dash_pipe.ttt_noq.strace',
+  'test/fixtures/trace_variants/single.strace',
+  'test/fixtures/trace_variants/python_fork.ff',
 ]);
 
 describe('the corpus of traced programs', () => {
   it('has at least 25 programs, each with its command in corpus.tsv', () => {
-    const listed = readFileSync('traces/corpus.tsv', 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => `traces/${l.split('\t')[0]!}.strace`);
+    const listed = readFileSync('scripts/traces/corpus.tsv', 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => `traces/${l.split('\t')[0]!}.strace`);
     expect(corpus.length).toBeGreaterThanOrEqual(25);
     expect(new Set(listed)).toEqual(new Set(corpus));
   });
 
-  it('pidns replay traces/*.strace exits 0: every trace passes', async () => {
+  it('pidns replay traces/* exits 0: traces/ holds only traces, and every one passes', async () => {
+    // What the shell gives for traces/*: every entry (the recording scripts live in scripts/traces/).
+    const everything = readdirSync('traces').map((f) => join('traces', f));
+    expect(everything.sort()).toEqual([...corpus].sort());
     const m = memoryIo(new Map());
-    expect(await main(['replay', ...corpus], m.io)).toBe(0);
+    expect(await main(['replay', ...everything], m.io)).toBe(0);
     expect(m.output().out).toMatch(new RegExp(`\\n${corpus.length} passed, 0 failed\\n$`));
     expect(corpus.every((f) => PASSING.has(f))).toBe(true);
   });
@@ -168,9 +171,9 @@ describe('pidns replay on altered copies', () => {
 
   it('a directory: every trace under it', async () => {
     const m = memoryIo(new Map());
-    await main(['replay', 'traces/variants'], m.io);
+    await main(['replay', 'test/fixtures/trace_variants'], m.io);
     expect(m.output().out.split('\n').filter((l) => /^(ok|FAIL) /.test(l)).map((l) => l.split(':')[0])).toEqual(
-      [...variants.filter((v) => v.endsWith('.strace')).sort(), 'traces/variants/python_fork.ff'].map((v) => (PASSING.has(v) ? `ok ${v}` : `FAIL ${v}`)),
+      [...variants.filter((v) => v.endsWith('.strace')).sort(), 'test/fixtures/trace_variants/python_fork.ff'].map((v) => (PASSING.has(v) ? `ok ${v}` : `FAIL ${v}`)),
     );
   });
 
@@ -194,9 +197,9 @@ describe('pidns replay on altered copies', () => {
   });
 
   it('a file that is not strace: exit 2', async () => {
-    const r = await replay('traces/corpus.tsv');
+    const r = await replay('scripts/traces/corpus.tsv');
     expect(r.status).toBe(2);
-    expect(r.err).toMatch(/^error: traces\/corpus\.tsv:1: /);
+    expect(r.err).toMatch(/^error: scripts\/traces\/corpus\.tsv:1: /);
   });
 });
 
