@@ -159,6 +159,14 @@ export function sendSignal(k: Kernel, target: Task, info: SigInfo, scope: Signal
     if (group.stopped) continueGroup(k, group);
   }
   if (sigIgnored(k, target, sig, force)) return;
+  // A process-directed SIGKILL to a live thread is never queued: __send_signal_locked() "goto out_set"s
+  // it, and complete_signal() starts the group exit at once (which would empty shared_pending anyway).
+  // A dying namespace's zap sends one per process, so this spares each an array and an entry.
+  if (sig === Signal.SIGKILL && scope === 'group' && target.exitState === 'alive') {
+    if (k.listening) k.emit({ type: 'signalled', task: target.seq, signal: sig, from: from?.seq ?? null });
+    startGroupExit(k, group, sig);
+    return;
+  }
   const q = scope === 'thread' ? target.pending : group.sharedPending;
   // legacy_queue(): a standard signal already pending is not queued again.
   if (!isRtSignal(sig) && q.some((x) => x.signo === sig)) return;
