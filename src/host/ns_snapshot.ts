@@ -33,12 +33,12 @@
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { PID_MAX_LIMIT } from '../abi/limits.js';
-import { Signal } from '../abi/signal.js';
+import { Signal, sigsetMembers } from '../abi/signal.js';
 import type { KernelJson, PidJson, PidNsJson, SigHandJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/index.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../snapshot/index.js';
 import { namespaceTree, type HostProc } from './proc.js';
 import { readStat, readStatus, type LivePidfd, type ProcStat, type ProcStatusFile } from './proc_files.js';
-import { HostSnapshotError } from './snapshot.js';
+import { HostSnapshotError, kernelComm } from './snapshot.js';
 
 /** One thread as /proc/TGID/task/TID shows it. */
 export interface LiveThread {
@@ -139,26 +139,6 @@ function readNumber(path: string, fallback: number): number {
 
 function readerSysctl(): { pidMax: number; lastPid: number } {
   return { pidMax: readNumber('/proc/sys/kernel/pid_max', 4194304), lastPid: readNumber('/proc/sys/kernel/ns_last_pid', 0) };
-}
-
-/** The comm as the task holds it: at most 15 bytes (TASK_COMM_LEN), cut on a character boundary. */
-function kernelComm(shown: string): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of shown) {
-    const n = new TextEncoder().encode(ch).length;
-    if (bytes + n > 15) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
-}
-
-/** The members of a signal set (bit sig-1), lowest first. */
-function members(set: bigint): number[] {
-  const out: number[] = [];
-  for (let sig = 1; sig <= 64; sig++) if ((set >> BigInt(sig - 1)) & 1n) out.push(sig);
-  return out;
 }
 
 /** A pending signal as /proc shows it: the number only (SI_USER from pid 0 stands in for the siginfo). */
@@ -299,8 +279,8 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
     // SIGKILL and SIGSTOP cannot be ignored or caught (do_sigaction): only a kernel thread's SigIgn shows them.
     const settable = ~((1n << BigInt(Signal.SIGKILL - 1)) | (1n << BigInt(Signal.SIGSTOP - 1)));
     const actions: [number, 'SIG_IGN' | 'catch'][] = [
-      ...members(sets.sigIgn & settable).map((s) => [s, 'SIG_IGN'] as [number, 'SIG_IGN']),
-      ...members(sets.sigCgt & settable).map((s) => [s, 'catch'] as [number, 'catch']),
+      ...sigsetMembers(sets.sigIgn & settable).map((s) => [s, 'SIG_IGN'] as [number, 'SIG_IGN']),
+      ...sigsetMembers(sets.sigCgt & settable).map((s) => [s, 'catch'] as [number, 'catch']),
     ];
     actions.sort((a, b) => a[0] - b[0]);
     let sighand: number | null = null;
@@ -313,7 +293,7 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
       serial: g, leader: seqOfTid.get(leader.tid)!, threads: threads.map((t) => seqOfTid.get(t.tid)!), pgrp: pg, session: sid, sighand, files: null,
       live, groupExit: live === 0, groupExitCode: live === 0 ? threads.find((t) => t.stat.exitCode !== 0)?.stat.exitCode ?? 0 : 0, stopped, stopCode: stopped ? Signal.SIGSTOP : 0, continuedPending: false,
       isChildSubreaper: false, hasChildSubreaper: false, unkillable: leader.status.nspid.at(-1) === 1, currTarget: seqOfTid.get(leader.tid)!,
-      sharedPending: members(sets.shdPnd).map(pendingInfo), execId: 0,
+      sharedPending: sigsetMembers(sets.shdPnd).map(pendingInfo), execId: 0,
     });
     const parent = parentTask(p.ppid);
     for (const t of threads) {
@@ -329,7 +309,7 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
         exitState: zombie ? 'zombie' : (t.stat.flags & PF_EXITING) !== 0 ? 'exiting' : 'alive', exitCode: zombie ? t.stat.exitCode : 0, exitSignal: isLeader ? t.stat.exitSignal : -1,
         nsForChildren: childNs.serial,
         cred: { uid: t.status.uids[0], euid: t.status.uids[1], suid: t.status.uids[2], userNs: 0, caps: t.status.uids[1] === 0 },
-        blocked: null, stopped: t.stat.state === 'T', parentExecId: 0, pending: members(t.status.sets.sigPnd).map(pendingInfo), handlersDue: [], woken: false, zapInitPids: 0,
+        blocked: null, stopped: t.stat.state === 'T', parentExecId: 0, pending: sigsetMembers(t.status.sets.sigPnd).map(pendingInfo), handlersDue: [], woken: false, zapInitPids: 0,
         ...(blocked !== 0n ? { sigBlocked: blocked.toString(16) } : {}),
       });
     }

@@ -35,7 +35,7 @@ function readNumber(path: string, fallback: number): number {
  * workqueue) and escapes unprintable bytes, so the shown name is cut to 15
  * bytes on a character boundary.
  */
-function kernelComm(shown: string): string {
+export function kernelComm(shown: string): string {
   let out = '';
   let bytes = 0;
   for (const ch of shown) {
