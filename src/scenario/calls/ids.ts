@@ -6,8 +6,8 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import type { SysResult } from '../../syscalls/result.js';
 import { sysSetresuid } from '../../syscalls/sys.js';
-import { Signal } from '../../abi/signal.js';
 import { value } from './results.js';
+import { runnerRestoresPdeath } from './runner_start.js';
 import type { CallSpec, FuzzRule } from './spec.js';
 
 /**
@@ -90,9 +90,7 @@ export const setresuid: CallSpec = {
   result: 'value',
   model: (ctx, a) => {
     const r = sysSetresuid(ctx.kernel, ctx.me, a.num(0), a.num(1), a.num(2));
-    // As after setuid: the runner gives the scenario's init its PR_SET_PDEATHSIG SIGKILL back (DIFFERENCES.md).
-    const me = ctx.me;
-    if (r.ok && me.activeNs === ctx.kernel.ns0 && me.tgidIn(me.activeNs) === 1) me.pdeathSignal = Signal.SIGKILL;
+    if (r.ok) runnerRestoresPdeath(ctx);
     return value(r);
   },
   wire: (a) => ({ op: 'sr', args: [a.num(0), a.num(1), a.num(2)] }),

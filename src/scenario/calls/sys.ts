@@ -4,8 +4,8 @@ import type { SysctlKey } from '../../kernel/sys.js';
 import { sysClose, sysPidfdOpen } from '../../syscalls/pidfd.js';
 import { sysPrctl, sysSetuid, sysSysctlRead, sysSysctlWrite } from '../../syscalls/sys.js';
 import { fdResult, value } from './results.js';
+import { runnerRestoresPdeath } from './runner_start.js';
 import { PR_SET_PDEATHSIG } from '../../abi/prctl.js';
-import { Signal } from '../../abi/signal.js';
 import type { ArgKind, CallSpec } from './spec.js';
 
 /** PR_SET_PDEATHSIG takes a signal (a name or a number); every other option a number. */
@@ -67,10 +67,7 @@ export const setuid: CallSpec = {
   result: 'value',
   model: (ctx, a) => {
     const r = sysSetuid(ctx.kernel, ctx.me, a.num(0));
-    // The runner puts PR_SET_PDEATHSIG SIGKILL back on any thread of the scenario's init after
-    // setuid (commit_creds cleared it): its safety net, part of the start state (DIFFERENCES.md).
-    const me = ctx.me;
-    if (r.ok && me.activeNs === ctx.kernel.ns0 && me.tgidIn(me.activeNs) === 1) me.pdeathSignal = Signal.SIGKILL;
+    if (r.ok) runnerRestoresPdeath(ctx);
     return value(r);
   },
   wire: (a) => ({ op: 'su', args: [a.num(0)] }),
