@@ -140,7 +140,8 @@ export function hostSnapshot(procs: ReadonlyMap<number, HostProc>, rootNs: numbe
       userNs: 0,
       pidMax: n.inode === rootNs ? readNumber('/proc/sys/kernel/pid_max', 4194304) : PID_MAX_LIMIT,
       cursor: n.inode === rootNs ? readNumber('/proc/sys/kernel/ns_last_pid', 0) + 1 : Math.max(0, ...numbersHere) + 1,
-      adding: true,
+      // zap_pid_ns_processes disabled allocation when the init died: a zombie init's namespace takes no more.
+      adding: n.init === null || procs.get(n.init)?.state !== 'Z',
       childReaper: init ?? null,
     };
   });

@@ -190,6 +190,9 @@ export function findViolations(k: Kernel): string[] {
       if (reaper === null) v(ns.idr.cursor === 0, () => `${ns.name}: cursor ${ns.idr.cursor} but the namespace never had its pid 1`);
       // Invariant: only the death of its init disables a namespace's allocation (disable_pid_allocation in zap_pid_ns_processes).
       if (reaper === null) v(ns.adding, () => `${ns.name}: allocation disabled but the namespace never had its pid 1`);
+      // Invariant: and it does disable it: once no thread of the init's group is alive, zap_pid_ns_processes
+      // has run (find_child_reaper finds no live thread to take over), so nothing more can be born there.
+      if (reaper !== null && reaper.group.aliveThread() === null) v(!ns.adding, () => `${ns.name}: its init's group has no live thread but allocation is enabled`);
       const one = ns.idr.get(1)?.task;
       if (one !== null && one !== undefined && one.exitState === 'alive' && one.pid.ns === ns) v(reaper !== null && reaper.group === one.group, () => `${ns.name}: pid 1 (task ${one.seq}) is alive but is not the child reaper`);
     }
