@@ -79,6 +79,8 @@ export class Kernel {
   readonly zapWaiting = new Set<Task>();
   /** Terminals (kernel/tty.ts): made on the first open of /dev/ptmx, so fork and exit look at one null. */
   ttys: TtyState | null = null;
+  /** What the snapshot this kernel was loaded from said it left out (its `omitted`): a save says it again. */
+  omitted: readonly string[] = [];
   private readonly listeners = new Set<KernelEventListener>();
   /** Makes mount, UTS, IPC, cgroup, network and time namespaces in creation order (ns_identity.ts). */
   readonly nsCounter = new NsCounter();

@@ -32,6 +32,9 @@ export function planRestore(snapshot: KernelJson): PlanResult {
 
 function plan(json: KernelJson): string {
   const n = new Names(json);
+  // A snapshot that says it left state out (a kernel with terminals: docs/snapshot.md) cannot be
+  // rebuilt exactly from what it holds: a plan would silently drop that state.
+  for (const what of json.omitted ?? []) refuse('ns0', 'state the snapshot left out', what);
   if (json.queues.exitQueue.length > 0 || json.queues.zapWaiting.length > 0) refuse('ns0', 'a task mid-exit', 'the snapshot was taken while a task was between exit and its zombie state, which no step leaves behind');
   refuseUnplanned(n);
   const cast = new Cast(n);

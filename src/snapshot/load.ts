@@ -131,6 +131,14 @@ function each(root: Obj, key: string, f: (o: Obj, path: string) => void): void {
   arr(root[key], key).forEach((v, i) => { f(obj(v, `${key}[${i}]`), `${key}[${i}]`); });
 }
 
+/** `omitted`: what the snapshot says it left out, kept so that a save of the loaded kernel says it too. */
+function omittedOf(json: unknown): readonly string[] {
+  const o = (json as { omitted?: unknown }).omitted;
+  if (o === undefined) return [];
+  if (!Array.isArray(o) || !o.every((x): x is string => typeof x === 'string')) refuse('omitted', 'expected a list of strings');
+  return o as string[];
+}
+
 /**
  * Builds a new Kernel from `json` (parsed JSON, unknown shape). Every field is
  * checked, every reference resolved, and the invariant checker runs on the
@@ -139,6 +147,7 @@ function each(root: Obj, key: string, f: (o: Obj, path: string) => void): void {
 export function fromJSON(json: unknown): LoadResult {
   try {
     const kernel = build(json);
+    kernel.omitted = omittedOf(json);
     const bad = findViolations(kernel);
     if (bad.length > 0) refuse('', `inconsistent state: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ` (and ${bad.length - 5} more)` : ''}`);
     return { ok: true, kernel };

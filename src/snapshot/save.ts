@@ -147,12 +147,13 @@ export function toJSON(k: Kernel): KernelJson {
     return ns.serial;
   };
   const omitsTerminals = k.ttys !== null && k.ttys.ttys.length > 0;
+  const omitted = omitsTerminals && !k.omitted.includes(TERMINALS_OMITTED) ? [...k.omitted, TERMINALS_OMITTED] : k.omitted;
   const c = collect(k);
   return {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     mode: k.host === null ? 'plain' : 'scenario',
-    ...(omitsTerminals ? { omitted: [TERMINALS_OMITTED] } : {}),
+    ...(omitted.length > 0 ? { omitted: [...omitted] } : {}),
     counters: k.counters(),
     init: k.init.seq,
     userNamespaces: c.users.map((u) => ({ serial: u.serial, parent: u.parent?.serial ?? null, owner: u.owner })),

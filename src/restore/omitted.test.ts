@@ -1,0 +1,25 @@
+// A snapshot that says it left state out (a kernel with terminals) is never
+// planned as if it were whole, and a load and save keeps saying so.
+
+import { describe, expect, it } from 'vitest';
+import { O_NOCTTY, O_RDWR } from '../abi/tty.js';
+import { Kernel } from '../kernel/kernel.js';
+import { fromJSON, toJSON } from '../snapshot/index.js';
+import { sysPosixOpenpt } from '../syscalls/tty.js';
+import { planRestore } from './index.js';
+
+describe('a snapshot with omitted state', () => {
+  it('keeps its omitted note through a load and a save, and the planner refuses it', () => {
+    const k = new Kernel();
+    expect(sysPosixOpenpt(k, k.init, O_RDWR | O_NOCTTY).ok).toBe(true);
+    const json = toJSON(k);
+    expect(json.omitted?.length).toBe(1);
+    const loaded = fromJSON(JSON.parse(JSON.stringify(json)));
+    if (!loaded.ok) throw new Error('load');
+    const again = toJSON(loaded.kernel);
+    expect(again.omitted).toEqual(json.omitted);
+    const plan = planRestore(again);
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.refusal.constraint).toBe('state the snapshot left out');
+  });
+});
