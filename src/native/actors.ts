@@ -24,6 +24,8 @@ export interface Actor {
   pendingNs: NsInfo | null;
   /** The call it was given whose reply has not come (a blocked wait). */
   pending: CallSpec | null;
+  /** That call's traits, as its step computed them. */
+  pendingTraits: CallTraits;
   /** Sent its hello: idle in its command loop. */
   ready: boolean;
   /** The proc connector reported its exit. */

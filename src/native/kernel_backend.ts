@@ -99,7 +99,7 @@ export class KernelBackend extends ActorViews implements Backend {
     const ns0: NsInfo = { index: 0, level: 1, parent: this.hostNs, inode };
     this.namespaces.push(ns0);
     this.nsByInode.set(inode, ns0);
-    const init: Actor = { ref: 0 as TaskRef, hostTid: initPid, hostTgid: initPid, ns: ns0, pendingNs: null, pending: null, ready: true, exited: false };
+    const init: Actor = { ref: 0 as TaskRef, hostTid: initPid, hostTgid: initPid, ns: ns0, pendingNs: null, pending: null, pendingTraits: {}, ready: true, exited: false };
     this.actors.set(0, init);
     this.byTid.set(initPid, init);
     // The first step must find init idle in its loop, pid_max written.
@@ -142,6 +142,7 @@ export class KernelBackend extends ActorViews implements Backend {
     // A step that asks for a value written back (oldset, oldact, info) reads its reply as that.
     const kind = spec.resultFor?.(call.args);
     a.pending = kind === undefined || kind === spec.result ? spec : { ...spec, result: kind };
+    a.pendingTraits = traits;
     const wire = spec.wire(call.args, { child, nsFile: (task, which) => `/proc/${this.actor(task).hostTid}/ns/${which}` });
     this.send(encodeCommand(a.ref, wire));
     const execs = traits.execs === true;
@@ -214,7 +215,7 @@ export class KernelBackend extends ActorViews implements Backend {
       }
       case 'a': {
         // A CLONE_VFORK child, announced before its parent blocks in the clone.
-        const child: Actor = { ref: n[0]! as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, ready: false, exited: false };
+        const child: Actor = { ref: n[0]! as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, pendingTraits: {}, ready: false, exited: false };
         this.actors.set(n[0]!, child);
         if (step !== null && step.actor === x) step.newChild = child;
         return;
@@ -236,7 +237,7 @@ export class KernelBackend extends ActorViews implements Backend {
           step.newChild = undefined;
         }
         const result = w[0] === 'n' ? (vforkDone ? this.vforkResult(x, n) : this.forked(n[0]!, n[1]!, n[2] ?? -1, step)) : decodeReply(pending.result, n);
-        if (pending.name === 'posix_openpt' && result.kind === 'fd') this.ptys.push(n[1]!);
+        if (x.pendingTraits.opensPty === true && result.kind === 'fd') this.ptys.push(n[1]!);
         if (step !== null && step.actor === x && step.result === null) {
           step.result = result;
           if (step.traits.execs === true && result.kind === 'value' && result.value === 0 && x.hostTid !== x.hostTgid) {
@@ -295,7 +296,7 @@ export class KernelBackend extends ActorViews implements Backend {
   }
 
   private forked(newRef: number, value: number, pidfd: number, step: StepCtx | null): CallResult {
-    const child: Actor = { ref: newRef as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, ready: false, exited: false };
+    const child: Actor = { ref: newRef as TaskRef, hostTid: 0, hostTgid: 0, ns: null, pendingNs: null, pending: null, pendingTraits: {}, ready: false, exited: false };
     this.actors.set(newRef, child);
     if (step !== null) step.newChild = child;
     const withPidfd = step !== null && ((step.traits.cloneFlags ?? 0) & CLONE_PIDFD) !== 0 && pidfd >= 0;

@@ -156,6 +156,8 @@ export interface CallTraits {
   readonly closes?: number;
   /** The stop signal a stop in this step is reported with on the kernel (a terminal's SIGTTIN, SIGTTOU, SIGTSTP). */
   readonly stopSignal?: number;
+  /** posix_openpt: the runner's reply carries the new pty's number (/dev/pts/N) after the fd. */
+  readonly opensPty?: boolean;
 }
 
 // ---------------------------------------------------------------- backends

@@ -20,6 +20,7 @@ export const posix_openpt: CallSpec = {
   params: [{ name: 'flags', kind: { kind: 'flags', family: 'open' } }],
   creates: 'fd',
   result: 'fd',
+  traits: () => ({ opensPty: true }),
   model: (ctx, a) => fdResult(sysPosixOpenpt(ctx.kernel, ctx.me, a.num(0))),
   wire: (a) => ({ op: 'pt', args: [a.num(0)] }),
   fuzz: [
