@@ -44,13 +44,20 @@ export abstract class ActorViews {
     return Promise.resolve(this.views.levelForChildren(actor));
   }
 
-  life(task: TaskRef): Promise<TaskLife> {
+  /** Throws when the runner itself is gone: its actors die with it, and that, not their death, is the news. */
+  protected abstract checkRunner(what: string): Promise<void>;
+
+  async life(task: TaskRef): Promise<TaskLife> {
     const a = this.actor(task);
-    if (a.exited || a.hostTid === 0) return Promise.resolve('exited');
+    if (a.exited || a.hostTid === 0) return 'exited';
     const st = statOf(a.hostTid);
-    if (st === null || st.state === 'Z' || (st.flags & PF_EXITING) !== 0) return Promise.resolve('exited');
-    if (st.state === 'T' || st.state === 't') return Promise.resolve('stopped');
-    return Promise.resolve(a.pending !== null ? 'blocked' : 'running');
+    if (st === null || st.state === 'Z' || (st.flags & PF_EXITING) !== 0) {
+      // Dead with no report from the runner yet: a killed runner once made this "init has exited", a scenario error.
+      await this.checkRunner(`a look at task ${task}`);
+      return 'exited';
+    }
+    if (st.state === 'T' || st.state === 't') return 'stopped';
+    return a.pending !== null ? 'blocked' : 'running';
   }
 
   ps(actor: TaskRef): Promise<readonly PsRow[]> {

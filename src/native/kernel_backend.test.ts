@@ -125,9 +125,14 @@ describe.runIf(available.ok)('kernel backend: a runner that dies', () => {
       runner = childrenOf(cli.pid!).find((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'runner');
     }
     expect(runner).toBeDefined();
-    await new Promise((r) => setTimeout(r, 300));
+    // Killed before its start handshake, the runner is reported as a backend that could not start
+    // (exit 2; seen once on a loaded CI machine after a fixed 300 ms): wait for its first actor.
+    for (let i = 0; i < 300 && childrenOf(runner!).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(childrenOf(runner!).length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
     process.kill(runner!, 'SIGKILL');
-    expect(await done).toBe(3);
-    expect(err).toMatch(new RegExp(`^error: ${file}: internal error: kernel backend: the runner \\(native/build/runner, pid ${runner}\\) was killed by SIGKILL during getpid in task 0\n$`));
+    // Noticed in the step's call or in the look at init before the next step (its actors died with it).
+    const code = await done;
+    expect(`${code} ${err}`).toMatch(new RegExp(`^3 error: ${file}: internal error: kernel backend: the runner \\(native/build/runner, pid ${runner}\\) was killed by SIGKILL during (getpid in task 0|a look at task 0)\n$`));
   }, 60_000);
 });

@@ -22,10 +22,6 @@ import { TidWords } from './tid_words.js';
 import { settleLimitMs, stateDetail, unsettled } from './settle.js';
 import { ActorViews } from './actor_views.js';
 
-
-
-
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class KernelBackend extends ActorViews implements Backend {
@@ -381,6 +377,10 @@ export class KernelBackend extends ActorViews implements Backend {
     let n = 0;
     for (const a of this.actors.values()) if (!a.exited) n++;
     return n;
+  }
+
+  protected async checkRunner(what: string): Promise<void> {
+    if (this.runnerGone || [undefined, 'Z'].includes(statOf(this.proc?.pid ?? 0)?.state)) await this.runnerGoneError(what);
   }
 
   /** Throws runnerDeath's reason, once the runner's exit status is known (a broken pipe can be noticed before its 'exit'). */
