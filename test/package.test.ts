@@ -67,6 +67,7 @@ describe('npm pack', () => {
     const code = `import { CLONE_NEWPID, Signal, as, createKernel, orThrow, procfs, checkInvariants } from 'pidns';
 import { toJSON, fromJSON, parseSnapshot, SNAPSHOT_VERSION } from 'pidns/snapshot';
 import { parseScenario, runScenario, createModelBackend } from 'pidns/scenario';
+import { traceToScenario } from 'pidns/trace';
 
 const kernel = createKernel();
 const init = as(kernel, kernel.init);
@@ -78,7 +79,8 @@ const back = fromJSON(JSON.parse(JSON.stringify(json)));
 const text = parseSnapshot(JSON.stringify(json)).ok;
 const lines: string[] = [];
 await runScenario(parseScenario('init: fork() -> a\\na: getpid()\\n', 'x.pidns'), createModelBackend(), { onLine: (l) => { lines.push(l); } });
-console.log(JSON.stringify({ pid: child.pid, nspid, version: SNAPSHOT_VERSION, loaded: back.ok, text, lines }));
+const imported = traceToScenario('1 getpid() = 1\\n1 exit_group(0) = ?\\n1 +++ exited with 0 +++\\n', 'x.strace');
+console.log(JSON.stringify({ pid: child.pid, nspid, version: SNAPSHOT_VERSION, loaded: back.ok, text, lines, imported }));
 `;
     // The engine's types need no DOM and no Node: the check runs with lib ES2022 alone, so console is declared.
     writeFileSync(join(proj, 'use.ts'), `declare const console: { log(...data: unknown[]): void };\n${code}`);
@@ -95,8 +97,9 @@ console.log(JSON.stringify({ pid: child.pid, nspid, version: SNAPSHOT_VERSION, l
     writeFileSync(join(proj, 'readme.mjs'), example);
     writeFileSync(join(proj, 'readme.ts'), `declare const console: { log(...data: unknown[]): void };\n${example}`);
     expect(run(process.execPath, ['readme.mjs'], proj).split('\n')[0]).toBe('2 1 0');
-    const printed = JSON.parse(run(process.execPath, ['use.mjs'], proj)) as { pid: number; nspid: number[]; loaded: boolean; text: boolean; lines: string[] };
+    const printed = JSON.parse(run(process.execPath, ['use.mjs'], proj)) as { pid: number; nspid: number[]; loaded: boolean; text: boolean; lines: string[]; imported: string };
     expect(printed).toMatchObject({ pid: 2, nspid: [2, 1], loaded: true, text: true, lines: ['init: fork() -> a = 2', 'a: getpid() = 2'] });
+    expect(printed.imported).toMatch(/^prog_1: getpid\(\) = 1  # line 1$/m);
     // Strict type-check against the installed declarations (skipLibCheck off: they are checked too).
     run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', proj], proj);
     // The internals stay out of the public types.

@@ -1,7 +1,9 @@
 // The visualizer's engine side (web/src/session.ts, picture.ts, changes.ts, narration.ts, view.ts, pidview.ts): no DOM needed.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/scenario/index.js';
 import { toJSON } from '../src/snapshot/index.js';
+import { importTraceText } from '../src/trace/index.js';
 import { diff } from '../web/src/changes.js';
 import { narration } from '../web/src/narration.js';
 import { nsByName, picture, type Picture } from '../web/src/picture.js';
@@ -125,14 +127,27 @@ describe('visualizer session', () => {
     expect('error' in (await s.append('init: fork()', 0))).toBe(true);
   });
 
-  it('tells an strace log from a scenario and says how to open it', async () => {
+  it('tells an strace log from a scenario, and opens it as the scenario pidns import makes of it', async () => {
     expect(kindOf('1234  execve("/bin/true", ["true"], 0x7ffd /* 35 vars */) = 0\n')).toBe('trace');
     expect(kindOf('[pid  77] clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD) = 78\n')).toBe('trace');
     expect(kindOf('wait4(-1, <unfinished ...>\n')).toBe('trace');
     expect(kindOf('# a scenario\ninit: fork() -> a = 2\n')).toBe('scenario');
     expect(kindOf('init: clone(CLONE_NEWPID) -> p4 = 2\n')).toBe('scenario');
     expect(kindOf(' {"format": "pidns-snapshot"}')).toBe('snapshot');
-    await expect(Session.load('4     execve("/usr/bin/bash", ["bash"], 0x7ffd) = 0\n', 'b.strace')).rejects.toThrow('b.strace: an strace log: turn it into a scenario with `pidns import b.strace` and open that');
+    // Time stamps of -t, -tt and -ttt before the call.
+    expect(kindOf('4     10:21:07 getpid() = 4\n')).toBe('trace');
+    expect(kindOf('4     10:21:07.123456 getpid() = 4\n')).toBe('trace');
+    expect(kindOf('1733131267.123456 getpid() = 4\n')).toBe('trace');
+    const text = readFileSync('traces/dash_trap.strace', 'utf8');
+    const session = await Session.load(text, 'dash_trap.strace');
+    const scenario = importTraceText(text, 'dash_trap.strace').scenario;
+    expect(session.kind).toBe('trace');
+    expect(session.source).toBe(scenario);
+    expect(session.steps.length).toBe(parseScenario(scenario, 'x').steps.length);
+    expect(session.runnable).toBe(session.steps.length);
+    // The trace's results are the steps' expectations, and the model meets every one.
+    expect(session.records.flatMap((r) => r.mismatches)).toEqual([]);
+    await expect(Session.load('4     getpid()                          = 4\n4     getppid(', 'cut.strace')).rejects.toThrow(/^cut\.strace:2: /);
   });
 
   it('refuses a bad typed step and keeps the session', async () => {

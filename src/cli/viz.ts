@@ -18,7 +18,8 @@ export const VIZ_SPEC = {
        pidns viz --out DIR
 
 Serves the visualizer on http://127.0.0.1 (a free port unless --port) and
-prints its URL; FILE (- for standard input), when given, is put in the URL.
+prints its URL; FILE (- for standard input), when given, is put in the URL:
+a scenario, a snapshot, or an strace log (imported as \`pidns import\` does).
 Ctrl-C stops it.
 
   --port N     listen on port N (0 to 65535; 0: a free one)

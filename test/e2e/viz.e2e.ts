@@ -524,6 +524,29 @@ describe.runIf(HAVE_BROWSER || REQUIRED)('pidns viz in Chromium', () => {
     await page.close();
   });
 
+  it('opens an strace log given to `pidns viz TRACE`: imported as `pidns import` does, then stepped like a scenario', async () => {
+    const trace = join(ROOT, 'traces/dash_trap.strace');
+    const imported = execFileSync(process.execPath, [CLI, 'import', trace], { encoding: 'utf8' });
+    const steps = imported.split('\n').filter((l) => /^[a-z_0-9]+: /.test(l)).length;
+    const viz = await startViz([trace]);
+    try {
+      expect(viz.url).toContain('&name=dash_trap.strace');
+      const page = await openPage(undefined, viz.url, new RegExp(`^${steps} / ${steps}$`));
+      expect(await page.locator('#message').textContent()).toBe(`dash_trap.strace: an strace log imported as ${steps} steps`);
+      // One actor per traced task: the unshare outside, strace as pid 1 of the new namespace, its probes, the program.
+      expect(await texts(page, '#tasks tbody tr th button')).toEqual(expect.arrayContaining(['init#0', 'strace#1']));
+      expect(await page.locator('#tasks tr[data-comm="dash_4"] td.state').textContent()).toBe('zombie');
+      await shot(page, 'viz-trace');
+      // A log cut inside its last line is refused with its line, and what was shown stays.
+      await page.getByTestId('file').setInputFiles({ name: 'cut.strace', mimeType: 'text/plain', buffer: Buffer.from('4     getpid()                          = 4\n4     getppid(') });
+      await expect.poll(() => page.locator('#message').textContent()).toMatch(/^could not load cut\.strace: cut\.strace:2: /);
+      expect(await page.locator('#tasks tr[data-comm="dash_4"] td.state').textContent()).toBe('zombie');
+      await page.close();
+    } finally {
+      await stopServer(viz.child);
+    }
+  });
+
   it('loads a .pidns file from the file picker', async () => {
     const page = await openPage();
     await page.getByTestId('file').setInputFiles({ name: 'mine.pidns', mimeType: 'text/plain', buffer: Buffer.from('init: fork() -> x\nx: getppid() = 1\n') });

@@ -99,7 +99,11 @@ async function load(text: string, name: string, pos?: number): Promise<void> {
     if (session.kind === 'snapshot') {
       const pic = pictureOf((await session.runTo(0)).kernel);
       say(`${name}: a snapshot, ${pic.tasks.size} tasks in ${shownNamespaces(pic).length} PID namespaces`);
-    } else say(session.runnable < session.steps.length ? `${name}: stops at step ${session.runnable + 1} (a scenario error)` : `${name}: ${session.steps.length} steps`);
+    } else {
+      const imported = session.kind === 'trace' ? `an strace log imported as ${session.steps.length} steps` : null;
+      const stops = session.runnable < session.steps.length ? `stops at step ${session.runnable + 1} (a scenario error)` : null;
+      say(`${name}: ${[imported, stops].filter((t) => t !== null).join(', ') || `${session.steps.length} steps`}`);
+    }
     await render();
   } catch (e) {
     say(`could not load ${name}: ${errorText(e)}`);

@@ -8,6 +8,7 @@ import type { Kernel } from '../../src/index.js';
 import { ModelBackend, ScenarioError, entryLines, formatScript, parseScenario, runScenario } from '../../src/scenario/index.js';
 import type { Mismatch, Script, Step, TranscriptEntry } from '../../src/scenario/index.js';
 import { formatSnapshotError, parseSnapshot } from '../../src/snapshot/index.js';
+import { TraceError, traceToScenario } from '../../src/trace/index.js';
 import type { Fates } from './changes.js';
 import { narration, type Narration } from './narration.js';
 
@@ -93,8 +94,11 @@ async function runSteps(file: string, steps: readonly Step[]): Promise<{ backend
 /** How a text is opened: a snapshot file (JSON, docs/snapshot.md), an strace log, or a scenario. */
 export type SourceKind = 'scenario' | 'snapshot' | 'trace';
 
-/** An strace -f line: `PID  call(...`, `[pid PID] call(...`, or a bare `call(` (strace without -f). */
-const STRACE_LINE = /^(?:\[pid\s+\d+\]\s*|\d+\s+)?[a-z_][a-z0-9_]*\(.*(?:\)\s+=\s|<unfinished \.\.\.>)/;
+/**
+ * An strace -f line: `PID  call(...`, `[pid PID] call(...`, or a bare `call(` (strace without -f),
+ * with or without a `-t`/`-tt`/`-ttt` time stamp before the call.
+ */
+const STRACE_LINE = /^(?:\[pid\s+\d+\]\s*|\d+\s+)?(?:\d+(?:[:.]\d+)*\s+)?[a-z_][a-z0-9_]*\(.*(?:\)\s+=\s|<unfinished \.\.\.>)/;
 
 /**
  * What a text is. A snapshot starts with `{`; an strace log's first line is
@@ -127,24 +131,39 @@ export class Session {
 
   /**
    * Opens a scenario (parsed and run whole; throws a ScenarioError on a
-   * syntax error) or a snapshot (throws an Error with the loader's reason).
+   * syntax error), an strace log (imported as `pidns import` does, then
+   * opened as that scenario; a bad log throws with its line) or a snapshot
+   * (throws an Error with the loader's reason).
    */
   static async load(text: string, file: string): Promise<Session> {
     const kind = kindOf(text);
-    // The hook for traces: once pidns/trace is in the package, its traceToScenario(text, file) makes the scenario to open here.
-    if (kind === 'trace') throw new SnapshotFileError(`${file}: an strace log: turn it into a scenario with \`pidns import ${file}\` and open that`);
+    if (kind === 'trace') {
+      let scenario: string;
+      try {
+        scenario = traceToScenario(text, file);
+      } catch (e) {
+        if (e instanceof TraceError) throw new SnapshotFileError(e.message);
+        throw e;
+      }
+      return Session.ofScenario('trace', scenario, file);
+    }
     if (kind === 'snapshot') {
       const loaded = parseSnapshot(text);
       if (!loaded.ok) throw new SnapshotFileError(`${file}: ${formatSnapshotError(loaded.error)}`);
       return new Session('snapshot', file, [], [], 0, text, { status: new Map(), supersededBy: new Map() }, { intro: [], byLine: new Map() }, loaded.kernel);
     }
+    return Session.ofScenario('scenario', text, file);
+  }
+
+  /** A scenario's text (or a trace's, imported), parsed and run whole; its comments are the narration. */
+  private static async ofScenario(kind: 'scenario' | 'trace', text: string, file: string): Promise<Session> {
     const script = parseScenario(text, file);
     const { backend, records, error } = await runSteps(file, script.steps);
     const told = narration(
       text,
       script.steps.map((st) => st.pos.line),
     );
-    return new Session('scenario', file, script.steps, records, error === null ? script.steps.length : error.index, text, backend.fates, told, null);
+    return new Session(kind, file, script.steps, records, error === null ? script.steps.length : error.index, text, backend.fates, told, null);
   }
 
   /** Recent runs by step count: a step forward asks for N and N - 1 (to show its change). */
