@@ -48,6 +48,10 @@ export function doExecve(k: Kernel, me: Task): void {
   // cap_bprm_creds_from_file(): a new image gets every capability only as root of its user
   // namespace; a user namespace without a uid map has no root, so the image starts with none.
   const c = me.cred;
+  // begin_new_exec(): a secureexec image gets no parent-death signal ("make sure parent cannot signal
+  // privileged process"); cap_bprm_creds_from_file() sets secureexec when the euid differs from the
+  // real uid (a setuid image, or a setresuid before it; there are no gids here), fuzz seed 721414.
+  if (c.euid !== c.uid) me.pdeathSignal = 0;
   // Permitted and effective are computed afresh (handle_privileged_root): a real or effective uid 0
   // gives the full permitted set, and only an effective uid 0 makes it effective; a real uid 0 under
   // another euid keeps it permitted only, as a setresuid does. Then "new->suid = new->fsuid = new->euid".

@@ -57,6 +57,16 @@ describe('generateScenario', () => {
     expect(await generateScenario(1235)).not.toBe(a);
   });
 
+  it('never reads a pty master (not in the language: the model answers ENOSYS where the kernel blocks)', async () => {
+    // The seeds of the 720000..721999 campaign whose scenarios read a master before the rule refused it.
+    for (const seed of [720063, 720268, 720429, 720834, 721079, 721241, 721418, 721503, 721522, 721695, 721782, 721822, 721952]) {
+      const text = await generateScenario(seed);
+      const lines: string[] = [];
+      await runScenario(parseScenario(text, `fuzz-${seed}.pidns`), new ModelBackend(), { onLine: (l) => lines.push(l) });
+      expect(lines.filter((l) => l.includes('ENOSYS')), `seed ${seed}`).toEqual([]);
+    }
+  });
+
   it('honours minSteps and maxSteps', async () => {
     for (let seed = 0; seed < 20; seed++) {
       const n = (await generateScenario(seed, { minSteps: 3, maxSteps: 5 })).trimEnd().split('\n').length;

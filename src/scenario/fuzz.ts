@@ -101,6 +101,8 @@ class Generator {
   private readonly actors: Actor[] = [];
   private names = 0;
   private fdNames = 0;
+  /** The fd names that are pty masters (names are never reused; forks copy them). */
+  private readonly masters = new Set<string>();
   /** Set when the guide crashed on the last step: the scenario ends there. */
   crashed = false;
 
@@ -169,7 +171,7 @@ class Generator {
   }
 
   private fuzzActor(a: Actor): FuzzActor {
-    return { name: a.name, thread: a.thread, leader: this.actors[a.group]?.name ?? a.name, fds: [...a.fds].sort() };
+    return { name: a.name, thread: a.thread, leader: this.actors[a.group]?.name ?? a.name, fds: [...a.fds].sort(), masters: [...a.fds].filter((f) => this.masters.has(f)).sort() };
   }
 
   /** A candidate step for `actor`, or null when the drawn rule does not fit it now. */
@@ -236,7 +238,10 @@ class Generator {
       });
     }
     // The fd a call opened (-> NAME), or the CLONE_PIDFD fd of a clone that succeeded (after the child's copy of the table).
-    if (c.opensFd !== undefined && (value === 'fd' || created)) actor.fds.add(c.opensFd);
+    if (c.opensFd !== undefined && (value === 'fd' || created)) {
+      actor.fds.add(c.opensFd);
+      if (c.opensMaster === true) this.masters.add(c.opensFd);
+    }
     if (c.closesFd !== undefined && value === '0') actor.fds.delete(c.closesFd);
     return true;
   }

@@ -32,6 +32,7 @@ import { snapshot } from '../kernel/snapshot.js';
 import { fromJSON } from '../snapshot/load.js';
 import { toJSON } from '../snapshot/save.js';
 import type { SysResult } from './result.js';
+import { sysSetresuid } from './sys.js';
 import { orThrow, TaskApi } from './task_api.js';
 
 interface World {
@@ -293,6 +294,20 @@ describe('parent death signals and reboot', () => {
     orThrow(c.prctl(PR_SET_PDEATHSIG, Signal.SIGUSR1));
     orThrow(c.setuid(1000));
     expect(orThrow(c.prctl(PR_GET_PDEATHSIG))).toBe(Signal.SIGUSR1);
+  });
+
+  it('an execve with euid other than the real uid (secureexec) clears PR_SET_PDEATHSIG; with them equal it is kept', () => {
+    const w = world();
+    const c = w.spawn(w.a);
+    orThrow(sysSetresuid(w.k, c.task, -1, 2000, 0));
+    orThrow(c.prctl(PR_SET_PDEATHSIG, Signal.SIGUSR1));
+    orThrow(c.execve());
+    expect(orThrow(c.prctl(PR_GET_PDEATHSIG))).toBe(0);
+    const d = w.spawn(w.a);
+    orThrow(sysSetresuid(w.k, d.task, 2000, 2000, 2000));
+    orThrow(d.prctl(PR_SET_PDEATHSIG, Signal.SIGUSR1));
+    orThrow(d.execve());
+    expect(orThrow(d.prctl(PR_GET_PDEATHSIG))).toBe(Signal.SIGUSR1);
   });
 
   it('reboot(RESTART) in a child namespace: its parent sees the init killed by SIGHUP', () => {

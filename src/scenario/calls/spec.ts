@@ -213,6 +213,8 @@ export interface FuzzActor {
   readonly leader: string;
   /** fd names of its process. */
   readonly fds: readonly string[];
+  /** Those of them that are pty masters (reading one is not in the language: the model answers ENOSYS). */
+  readonly masters: readonly string[];
 }
 
 /** The generator's helpers, guided by the model (scenario/fuzz.ts). */
@@ -247,6 +249,8 @@ export interface FuzzCandidate {
   /** sharesFiles: CLONE_FILES without CLONE_THREAD (the child uses the caller's fd names). */
   readonly creates?: { readonly name: string; readonly thread: boolean; readonly sharesFiles?: boolean };
   readonly opensFd?: string;
+  /** The fd opened is a pty master. */
+  readonly opensMaster?: boolean;
   readonly closesFd?: string;
 }
 

@@ -28,7 +28,7 @@ export const posix_openpt: CallSpec = {
       weight: 1,
       generate: (c) => {
         const name = c.newFdName();
-        return { line: `${c.actor.name}: posix_openpt(O_RDWR|O_NOCTTY) -> ${name}`, opensFd: name };
+        return { line: `${c.actor.name}: posix_openpt(O_RDWR|O_NOCTTY) -> ${name}`, opensFd: name, opensMaster: true };
       },
     },
   ],
