@@ -7,7 +7,7 @@
 // are the history of how the state was reached, not the state.
 
 import type { KernelJson, PidJson, PidNsJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/schema.js';
-import { procTty, TtyNames } from './same_tty.js';
+import { TtyNames } from './same_tty.js';
 
 /** One field that differs: `task` names the object (a task `5`, a namespace `ns(init 7)`, a reaped pid). */
 export interface Difference {
@@ -306,7 +306,8 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
       const threads = g.threads.filter((s) => n.tasks.get(s)!.exitState !== 'dead').map((s) => n.taskName(s));
       put(me, 'threads', threads.sort(byNumber).join(' '));
       put(me, 'dispositions', dispositions(n, g, mode));
-      const tty = model ? tn.group(g) : procTty(n, g);
+      // proc mode waits for the kernel side's reader of stat's tty_nr and tpgid (procTty is what it will compare).
+      const tty = model ? tn.group(g) : {};
       for (const [field, value] of Object.entries(tty)) put(me, field === 'ctty' ? 'controlling terminal' : field === 'oldPgrp' ? 'tty_old_pgrp' : field, value);
     }
     if (!model) continue;
