@@ -307,7 +307,7 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
       put(me, 'threads', threads.sort(byNumber).join(' '));
       put(me, 'dispositions', dispositions(n, g, mode));
       // proc mode waits for the kernel side's reader of stat's tty_nr and tpgid (procTty is what it will compare).
-      const tty = model ? tn.group(g) : {};
+      const tty: Record<string, string> = model ? tn.group(g) : {};
       for (const [field, value] of Object.entries(tty)) put(me, field === 'ctty' ? 'controlling terminal' : field === 'oldPgrp' ? 'tty_old_pgrp' : field, value);
     }
     if (!model) continue;
