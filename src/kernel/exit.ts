@@ -13,7 +13,7 @@ import { groupSendSigInfo, sendSignal, sigAction, startGroupExit } from './signa
 import type { SigInfo } from './signal_types.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
-import { ttyGroupExit } from './tty.js';
+import { releaseTty, ttyGroupExit } from './tty.js';
 import { reapableZombie, wakeWaiters } from './wait.js';
 
 /** exit(2) (SYS_exit): only the calling thread ends. `code` is the status word. */
@@ -289,6 +289,8 @@ export function releaseTask(k: Kernel, p: Task, by: Task | null): void {
       p.parent?.removeChild(p);
       freePid(k, group.pgrp);
       freePid(k, group.session);
+      // __exit_signal(): the dead group's signal->tty reference goes with it (tty_kref_put).
+      if (k.ttys !== null) releaseTty(k.ttys, group);
     }
     freePid(k, pid);
     if (k.listening) k.emit({ type: 'reaped', task: p.seq, by: by?.seq ?? null });

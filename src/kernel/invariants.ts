@@ -7,6 +7,7 @@ import type { Pid } from './pid.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import { MAX_USER_NS_LEVEL } from './limits.js';
+import { ttyViolations } from './invariants_tty.js';
 
 /** INVALID_UID is (uid_t)-1: no task ever holds it (setuid(-1) is EINVAL), so a kuid lies in [0, 2^32 - 2]. */
 const MAX_KUID = 2 ** 32 - 2;
@@ -198,28 +199,6 @@ export function findViolations(k: Kernel): string[] {
     }
   }
   if (k.ttys !== null) bad.push(...ttyViolations(k));
-  return bad;
-}
-
-/**
- * Terminals: a process with a controlling terminal is in the terminal's
- * session (every path that moves a session or the terminal clears the
- * members' signal->tty: setsid, steal, disassociate_ctty, hangup); a
- * terminal without a session has no foreground group; a task sleeping in a
- * terminal call is in the kernel's blocked list.
- */
-function ttyViolations(k: Kernel): string[] {
-  const bad: string[] = [];
-  const s = k.ttys!;
-  for (const [g, tty] of s.ctty) {
-    if (g.leader.exitState === 'dead') continue;
-    if (tty.session !== g.session) bad.push(`group of task ${g.leader.seq} has pts/${tty.index} as its controlling terminal, which is not its session's`);
-  }
-  for (const tty of s.ttys) if (tty.session === null && tty.pgrp !== null) bad.push(`pts/${tty.index} has a foreground group but no session`);
-  for (const t of k.liveTasks()) {
-    const b = t.blocked;
-    if (b !== null && 'run' in b && !k.blockedWaiters.has(t)) bad.push(`task ${t.seq} sleeps in a terminal ${b.syscall} but is not in the blocked list`);
-  }
   return bad;
 }
 

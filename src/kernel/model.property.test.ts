@@ -102,7 +102,8 @@ describe('snapshots (src/snapshot)', () => {
     const t = parseSnapshot(text.slice(0, text.length - 10));
     expect(t.ok).toBe(false);
     if (!t.ok) expect(t.error.reason).toMatch(/^not JSON/);
-    expect(bad({ ...good, version: 4 })).toMatch(/^version: unsupported version 4/);
+    expect(bad({ ...good, version: 5 })).toMatch(/^version: unsupported version 5/);
+    expect(fromJSON({ ...good, version: 3 }).ok).toBe(true);
     expect(fromJSON({ ...good, version: 1 }).ok).toBe(true);
     expect(bad({ ...good, format: 'x' })).toMatch(/^format:/);
     expect(bad({ ...good, tasks: undefined })).toBe('tasks: expected an array');

@@ -12,7 +12,7 @@ import { returnToUser, setupFrames } from './signal.js';
 import { signalPending } from './sigpending.js';
 import type { Task } from './task.js';
 import type { PtyFile, Tty } from './tty.js';
-import { checkChange, killPgrpPriv } from './tty_jobctrl.js';
+import { checkChange, killPgrpPriv, ttyIoctl } from './tty_jobctrl.js';
 import { runFramesWhileBlocked } from './wait.js';
 
 export const TTY_READ_MAX = 128;
@@ -32,6 +32,9 @@ export function typeable(byte: number): boolean {
 export interface TtyRequest {
   readonly syscall: 'read' | 'write' | 'ioctl';
   readonly tty: Tty;
+  /** The open file the call was made on, and its arguments past the fd (write: the byte; ioctl: request, arg): what a snapshot saves to make `run` again. */
+  readonly file: PtyFile;
+  readonly args: readonly number[];
   /** Runs the call (again, as a restarted system call runs from its start). */
   readonly run: (k: Kernel, t: Task, resumed: boolean) => TtyCall;
   restarts: number;
@@ -50,15 +53,24 @@ export function isTtyRequest(b: { readonly syscall: string }): b is TtyRequest {
 const MAX_RESTARTS = 1000;
 
 /** Runs a tty call: its result, or 'block' when the caller now sleeps in it (the transcript's `<unfinished ...>`). */
-export function runTtyCall(k: Kernel, t: Task, syscall: TtyRequest['syscall'], tty: Tty, run: TtyRequest['run']): number | Fail | 'block' {
+export function runTtyCall(k: Kernel, t: Task, syscall: TtyRequest['syscall'], file: PtyFile, args: readonly number[]): number | Fail | 'block' {
+  const run = ttyCallRun(syscall, file, args);
   const r = run(k, t, false);
   if (r !== 'block' && r !== 'restart') return r;
-  const req: TtyRequest = { syscall, tty, run, restarts: 0, fromStart: r === 'restart' };
+  const req: TtyRequest = { syscall, tty: file.tty, file, args, run, restarts: 0, fromStart: r === 'restart' };
   t.blocked = req;
   // A restart goes straight back to the signal it sent; a sleep waits for a wakeup.
   t.woken = r === 'restart';
   k.blockedWaiters.add(t);
   return 'block';
+}
+
+/** The call a tty request runs: read, write(byte), ioctl(request, arg). */
+export function ttyCallRun(syscall: TtyRequest['syscall'], file: PtyFile, args: readonly number[]): TtyRequest['run'] {
+  if (syscall === 'read') return ttyRead(file);
+  if (syscall === 'write') return ttyWrite(file, args[0] ?? 0);
+  const ioctl = ttyIoctl(file, args[0] ?? 0, args[1] ?? 0);
+  return (k, t) => ioctl(k, t);
 }
 
 function finishTty(k: Kernel, t: Task, req: TtyRequest, result: number | Fail): true {

@@ -10,7 +10,10 @@ import { Signal } from '../abi/signal.js';
 import { IdType, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED, WUNTRACED, __WALL, __WCLONE } from '../abi/wait.js';
 import type { SysResult } from '../syscalls/result.js';
 import { TaskApi } from '../syscalls/task_api.js';
+import { O_NOCTTY, O_RDWR, O_WRONLY, TCSETS, TIOCGPTPEER, TIOCNOTTY, TIOCSCTTY, TIOCSPGRP, TOSTOP } from '../abi/tty.js';
+import { sysIoctl, sysPosixOpenpt, sysTtyRead, sysWrite } from '../syscalls/tty.js';
 import type { Kernel } from './kernel.js';
+import { VINTR_CHAR, VQUIT_CHAR, VSUSP_CHAR } from './n_tty.js';
 import { withoutCounters } from './snapshot.js';
 import type { Snapshot } from './snapshot.js';
 import type { Task } from './task.js';
@@ -56,6 +59,12 @@ function pidArg(k: Kernel, me: Task, i: number): number {
   return i % 3 === 0 ? -nr : nr;
 }
 
+/** One of the caller's pty fds (most of the time), else a number where fds land. */
+function ptyFd(me: Task, i: number): number {
+  const fds = (me.group.filesRef?.entries() ?? []).filter(([, f]) => f.kind === 'pty').map(([fd]) => fd);
+  return fds.length > 0 && i % 7 !== 0 ? fds[i % fds.length]! : 3 + (i % 6);
+}
+
 export function step(k: Kernel, op: Op): { result: SysResult<unknown>; forkFamily: boolean } | null {
   const tasks = runnable(k);
   if (tasks.length === 0) return null;
@@ -64,7 +73,7 @@ export function step(k: Kernel, op: Op): { result: SysResult<unknown>; forkFamil
   const { a, b, c } = op;
   let forkFamily = false;
   let result: SysResult<unknown>;
-  let kind = op.kind % 26;
+  let kind = op.kind % 34;
   // The scenario's init dies rarely, or most sequences would end at once.
   if (me === k.init && (kind === 6 || kind === 7 || ((kind === 12 || kind === 13) && b % 9 !== 0)) && a % 10 !== 0) kind = 0;
   switch (kind) {
@@ -145,8 +154,25 @@ export function step(k: Kernel, op: Op): { result: SysResult<unknown>; forkFamil
     case 24:
       result = api.setuid(pick([0, 1000, 65534, -5], a));
       break;
-    default:
+    case 25:
       result = api.setnsPidfd(3 + (a % 4), pick([CLONE_NEWPID, 0, CLONE_NEWUSER], b));
+      break;
+    // Terminals (kernel/tty.ts): a new pair, the ioctls, a typed byte, a read; fds 3..8 are where they land.
+    case 26:
+    case 30:
+      result = sysPosixOpenpt(k, me, pick([O_RDWR | O_NOCTTY, O_RDWR, O_WRONLY | O_NOCTTY], a));
+      break;
+    case 27:
+    case 31:
+    case 32:
+      result = sysIoctl(k, me, ptyFd(me, a), pick([TIOCGPTPEER, TIOCGPTPEER, TIOCSCTTY, TIOCNOTTY, TIOCSPGRP, TCSETS], b), b % 6 === 4 ? Math.abs(pidArg(k, me, c)) : b % 6 === 5 ? pick([TOSTOP, 0], c) : pick([O_RDWR, O_RDWR | O_NOCTTY, 0, 1], c));
+      break;
+    case 28:
+    case 33:
+      result = sysWrite(k, me, ptyFd(me, a), pick([120, 10, 10, VINTR_CHAR, VSUSP_CHAR, VQUIT_CHAR], b));
+      break;
+    default:
+      result = sysTtyRead(k, me, ptyFd(me, a)) ?? api.close(ptyFd(me, a));
       break;
   }
   return { result, forkFamily };

@@ -149,6 +149,12 @@ export function inheritCtty(k: Kernel, parent: ThreadGroup, child: ThreadGroup):
   if (tty !== undefined) k.ttys!.ctty.set(child, tty);
 }
 
+/** release_task() of a group's leader: signal->tty and tty_old_pgrp go with the signal struct. */
+export function releaseTty(s: TtyState, g: ThreadGroup): void {
+  s.ctty.delete(g);
+  s.oldPgrp.delete(g);
+}
+
 /** The controlling terminal of a group, or null. */
 export function cttyOf(k: Kernel, g: ThreadGroup): Tty | null {
   return k.ttys?.ctty.get(g) ?? null;

@@ -91,7 +91,7 @@ export function snapshotPidfds(json: KernelJson): PidfdFact[] {
     if (g.leader !== t.seq || g.files === null || !holds) continue;
     const table = json.fdTables.find((f) => f.serial === g.files);
     for (const f of table?.files ?? []) {
-      if (f[1] === 'signalfd') continue;
+      if (f[1] === 'signalfd' || f[1] === 'pty') continue;
       const p = n.pids.get(f[1])!;
       const reaped = !p.hashed || p.task === null || n.tasks.get(p.task)!.exitState === 'dead';
       out.push({ holder: n.taskName(t.seq), target: reaped ? null : n.pidName(p.serial), ino: p.serial, thread: f[2], nonblock: f[3] });

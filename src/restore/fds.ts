@@ -29,7 +29,7 @@ export function pidfds(cast: Cast, out: Out): void {
     done.add(g.files);
     const table = n.fdTables.get(g.files);
     const files = [...(table?.files ?? [])].sort((x, y) => x[0] - y[0]);
-    if (files.length === 0 || files.every((f) => a.fds.get(f[0])?.pid === f[1])) continue;
+    if (files.length === 0 || files.every((f) => f[1] === 'pty' || a.fds.get(f[0])?.pid === f[1])) continue;
     if (!noted) out.section('2. Pidfds, in fd order, while every task they name is alive.');
     noted = true;
     const who = n.taskName(a.task!.seq);
@@ -37,6 +37,8 @@ export function pidfds(cast: Cast, out: Out): void {
     let next = FIRST_FD;
     for (const f of files) {
       if (f[1] === 'signalfd') return refuse(who, `fd ${f[0]}: a signalfd`, 'the planner does not rebuild signalfds yet');
+      // Opened in the creation phase (ttys.ts), held in a.fds: the pidfds' fillers step over it.
+      if (f[1] === 'pty') continue;
       const [fd, pidSerial, thread, nonblock] = f;
       const pid = n.pids.get(pidSerial)!;
       const held = a.fds.get(fd);

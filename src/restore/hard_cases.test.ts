@@ -48,7 +48,7 @@ describe('hard cases', () => {
     const withTty = { ...json, tasks: json.tasks.map((t) => ({ ...t, tty: 3 })) };
     const r = planRestore(withTty);
     expect(r.ok ? '' : formatRefusal(r.refusal)).toMatch(/task key tty: .*never drops/);
-    const v4 = planRestore({ ...json, version: 4 as 3 });
-    expect(v4.ok ? '' : formatRefusal(v4.refusal)).toMatch(/snapshot version 4/);
+    const v5 = planRestore({ ...json, version: 5 as 3 });
+    expect(v5.ok ? '' : formatRefusal(v5.refusal)).toMatch(/snapshot version 5/);
   });
 });

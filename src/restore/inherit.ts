@@ -22,7 +22,7 @@ export function inheritedFds(cast: Cast, a: Actor): (readonly [number, number, b
   if (g.files === null || (c !== undefined && c !== null && n.groups.get(c.group)!.files === g.files)) return [];
   const out: (readonly [number, number, boolean, boolean])[] = [];
   for (const f of n.fdTables.get(g.files)?.files ?? []) {
-    if (f[1] === 'signalfd') continue;
+    if (f[1] === 'signalfd' || f[1] === 'pty') continue;
     if (nrIn(n.pids.get(f[1])!, a.ns) === 0) out.push([f[0], f[1], f[2], f[3]]);
   }
   return out.sort((x, y) => x[0] - y[0]);

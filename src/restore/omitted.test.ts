@@ -1,5 +1,6 @@
-// A snapshot that says it left state out (a kernel with terminals) is never
-// planned as if it were whole, and a load and save keeps saying so.
+// A snapshot that says it left state out is never planned as if it were
+// whole, and a load and save keeps saying so. Terminals are no longer left
+// out (version 4 carries them); the planner refuses them by name.
 
 import { describe, expect, it } from 'vitest';
 import { O_NOCTTY, O_RDWR } from '../abi/tty.js';
@@ -10,10 +11,7 @@ import { planRestore } from './index.js';
 
 describe('a snapshot with omitted state', () => {
   it('keeps its omitted note through a load and a save, and the planner refuses it', () => {
-    const k = new Kernel();
-    expect(sysPosixOpenpt(k, k.init, O_RDWR | O_NOCTTY).ok).toBe(true);
-    const json = toJSON(k);
-    expect(json.omitted?.length).toBe(1);
+    const json = { ...toJSON(new Kernel()), version: 3 as const, omitted: ['terminals: an older file that left them out'] };
     const loaded = fromJSON(JSON.parse(JSON.stringify(json)));
     if (!loaded.ok) throw new Error('load');
     const again = toJSON(loaded.kernel);
@@ -21,5 +19,14 @@ describe('a snapshot with omitted state', () => {
     const plan = planRestore(again);
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(plan.refusal.constraint).toBe('state the snapshot left out');
+  });
+
+  it('a kernel with a pty is saved whole (no omitted note), and the planner refuses its terminal by name', () => {
+    const k = new Kernel();
+    expect(sysPosixOpenpt(k, k.init, O_RDWR | O_NOCTTY).ok).toBe(true);
+    const json = toJSON(k);
+    expect(json.omitted).toBeUndefined();
+    const plan = planRestore(json);
+    expect(plan.ok ? '' : `${plan.refusal.constraint}: ${plan.refusal.why}`).toMatch(/^fd 3: a pty: the planner does not rebuild terminals yet/);
   });
 });

@@ -11,15 +11,16 @@ import type { Names } from './same.js';
 import { startPidMax, type Out } from './schedule.js';
 import { groupSignals, pendingFor, taskCreds, taskSignals } from './signals.js';
 import * as step from './steps.js';
+import { refuseTtys } from './ttys.js';
 
 const SIGCHLD = 17;
 const SIGKILL = 9;
 
-/** The keys of a version-3 snapshot the planner knows; any other (a later version's tty state, say) is refused, not dropped. */
+/** The keys of a version-4 snapshot the planner knows; any other (a later version's state) is refused, not dropped. */
 const KNOWN = {
-  top: ['format', 'version', 'mode', 'counters', 'init', 'userNamespaces', 'pidNamespaces', 'pids', 'sigHands', 'fdTables', 'threadGroups', 'tasks', 'queues'],
+  top: ['format', 'version', 'mode', 'counters', 'init', 'userNamespaces', 'pidNamespaces', 'pids', 'sigHands', 'fdTables', 'threadGroups', 'ttys', 'ttyFiles', 'tasks', 'queues'],
   task: ['seq', 'comm', 'pid', 'group', 'parent', 'children', 'exitState', 'exitCode', 'exitSignal', 'nsForChildren', 'cred', 'blocked', 'stopped', 'parentExecId', 'pending', 'handlersDue', 'woken', 'zapInitPids', 'sigBlocked', 'realBlocked', 'savedMask', 'frames', 'pdeathSignal'],
-  group: ['serial', 'leader', 'threads', 'pgrp', 'session', 'sighand', 'files', 'live', 'groupExit', 'groupExitCode', 'stopped', 'stopCode', 'continuedPending', 'isChildSubreaper', 'hasChildSubreaper', 'unkillable', 'currTarget', 'sharedPending', 'execId', 'dumpable'],
+  group: ['serial', 'leader', 'threads', 'pgrp', 'session', 'sighand', 'files', 'live', 'groupExit', 'groupExitCode', 'stopped', 'stopCode', 'continuedPending', 'isChildSubreaper', 'hasChildSubreaper', 'unkillable', 'currTarget', 'sharedPending', 'execId', 'dumpable', 'ctty', 'ttyOldPgrp'],
   ns: ['serial', 'name', 'parent', 'userNs', 'pidMax', 'cursor', 'adding', 'childReaper', 'reboot'],
 } as const;
 
@@ -31,7 +32,8 @@ function unknownKey(obj: object, known: readonly string[]): string | undefined {
 export function refuseUnplanned(n: Names): void {
   const j = n.json;
   const top = unknownKey(j, KNOWN.top);
-  if (top !== undefined || j.version !== 3) refuse('ns0', `snapshot ${top === undefined ? `version ${j.version}` : `key ${top}`}`, 'the planner knows the state of version 3 snapshots; this one may hold state it would drop');
+  if (top !== undefined || (j.version !== 3 && j.version !== 4)) refuse('ns0', `snapshot ${top === undefined ? `version ${j.version}` : `key ${top}`}`, 'the planner knows the state of version 3 and 4 snapshots; this one may hold state it would drop');
+  refuseTtys(n);
   for (const [list, known, what] of [[j.tasks, KNOWN.task, 'task'], [j.threadGroups, KNOWN.group, 'thread group'], [j.pidNamespaces, KNOWN.ns, 'namespace']] as const) {
     for (const x of list) {
       const k = unknownKey(x, known);

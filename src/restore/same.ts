@@ -7,6 +7,7 @@
 // are the history of how the state was reached, not the state.
 
 import type { KernelJson, PidJson, PidNsJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/schema.js';
+import { TtyNames } from './same_tty.js';
 
 /** One field that differs: `task` names the object (a task `5`, a namespace `ns(init 7)`, a reaped pid). */
 export interface Difference {
@@ -105,7 +106,7 @@ export class Names {
       const g = this.groups.get(t.group)!;
       addPid(g.pgrp);
       addPid(g.session);
-      if (g.files !== null) for (const f of this.fdTables.get(g.files)?.files ?? []) if (f[1] !== 'signalfd') addPid(f[1]);
+      if (g.files !== null) for (const f of this.fdTables.get(g.files)?.files ?? []) if (f[1] !== 'signalfd' && f[1] !== 'pty') addPid(f[1]);
     }
     return out;
   }
@@ -231,9 +232,10 @@ function dispositions(n: Names, g: ThreadGroupJson, mode: SamenessMode): string 
 }
 
 /** The blocked call of a task, with a waited-for pid named by its numbers. */
-function blockedText(n: Names, t: TaskJson): string {
+function blockedText(n: Names, t: TaskJson, tn: TtyNames): string {
   const b = t.blocked;
   if (b === null) return 'no';
+  if ('file' in b) return tn.blocked(b.syscall, b.file, b.args);
   if (b.syscall === 'wait4' || b.syscall === 'waitid') {
     const target = b.target === 'all' ? 'all' : `${b.target[0]} ${n.pidName(b.target[1])}`;
     return `${b.syscall} ${target} options ${b.options}`;
@@ -281,6 +283,8 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
   };
   const model = mode === 'model';
   const reaped = new Map<number, string[]>();
+  const tn = new TtyNames(n);
+  if (model) tn.pairs(put);
 
   for (const t of n.liveTasks()) {
     const me = n.taskName(t.seq);
@@ -302,6 +306,9 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
       const threads = g.threads.filter((s) => n.tasks.get(s)!.exitState !== 'dead').map((s) => n.taskName(s));
       put(me, 'threads', threads.sort(byNumber).join(' '));
       put(me, 'dispositions', dispositions(n, g, mode));
+      // proc mode waits for the kernel side's reader of stat's tty_nr and tpgid (procTty is what it will compare).
+      const tty: Record<string, string> = model ? tn.group(g) : {};
+      for (const [field, value] of Object.entries(tty)) put(me, field === 'ctty' ? 'controlling terminal' : field === 'oldPgrp' ? 'tty_old_pgrp' : field, value);
     }
     if (!model) continue;
     put(me, 'comm', t.comm);
@@ -312,8 +319,8 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     if (parent !== undefined) put(me, 'exit signal reset by parent exec', t.parentExecId !== n.groups.get(parent.group)!.execId);
     put(me, 'uid/euid/suid', `${t.cred.uid}/${t.cred.euid}/${t.cred.suid}`);
     put(me, 'user namespace', userNsName(n, t.cred.userNs));
-    put(me, 'capabilities', t.cred.caps);
-    put(me, 'blocked in', blockedText(n, t));
+    put(me, 'capabilities', t.cred.keptCaps === true ? `${t.cred.caps} (permitted kept)` : t.cred.caps);
+    put(me, 'blocked in', blockedText(n, t, tn));
     put(me, 'signal mask', sigSetList(t.sigBlocked));
     put(me, 'real_blocked', sigSetList(t.realBlocked));
     put(me, 'saved mask', t.savedMask === undefined || t.savedMask === null ? 'none' : sigSetList(t.savedMask));
@@ -336,6 +343,7 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     put(me, 'fd table shared with', sharers(n, g, 'files'));
     const table = g.files === null ? undefined : n.fdTables.get(g.files);
     const fds = (table?.files ?? []).map((f) => {
+      if (f[1] === 'pty') return tn.fd(f[0], f[2]);
       if (f[1] === 'signalfd') return `${f[0]}:signalfd{${sigSetList(f[2])}}${f[3] ? ' nonblock' : ''}${f[4] ? ' cloexec' : ''}`;
       const p = n.pids.get(f[1])!;
       if (!p.hashed || p.task === null || n.tasks.get(p.task)!.exitState === 'dead') {

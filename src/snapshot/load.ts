@@ -21,6 +21,7 @@ import { ThreadGroup } from '../kernel/thread_group.js';
 import { UserNamespace } from '../kernel/user_namespace.js';
 import type { WaitRequest, WaitTarget } from '../kernel/wait_types.js';
 import { READABLE_VERSIONS, SNAPSHOT_FORMAT } from './schema.js';
+import { TtyLoader } from './load_tty.js';
 
 /** Why a snapshot was refused: `path` names the field (`tasks[3].parent`), `reason` what is wrong with it. */
 export interface SnapshotError {
@@ -232,6 +233,7 @@ function build(json: unknown): Kernel {
     pidRecords.push([pid, o, p]);
   });
 
+  const ttys = new TtyLoader({ refuse, obj, arr, int, bool, pid: (serial, path) => pids.get(serial, path) }, root);
   const sighands = new Table<SigHand>('sighand');
   each(root, 'sigHands', (o, p) => {
     const serial = belowSerials(int(o.serial, `${p}.serial`, 0), `${p}.serial`);
@@ -256,9 +258,9 @@ function build(json: unknown): Kernel {
       const q = `${p}.files[${i}]`;
       const a = arr(x, q);
       const isSignalfd = a[1] === 'signalfd';
-      if (a.length !== (isSignalfd ? 5 : 4)) refuse(q, isSignalfd ? "expected [fd, 'signalfd', mask, nonblock, cloexec]" : 'expected [fd, Pid serial, thread, nonblock]');
+      if (a[1] !== 'pty' && a.length !== (isSignalfd ? 5 : 4)) refuse(q, isSignalfd ? "expected [fd, 'signalfd', mask, nonblock, cloexec]" : 'expected [fd, Pid serial, thread, nonblock]');
       const fd = int(a[0], `${q}[0]`);
-      const file = isSignalfd
+      const file = a[1] === 'pty' ? ttys.file(a, q) : isSignalfd
         ? ({ kind: 'signalfd', mask: readSet(a[2], `${q}[2]`, true), nonblock: bool(a[3], `${q}[3]`), cloexec: bool(a[4], `${q}[4]`) } satisfies SignalFd)
         : { pid: pids.get(int(a[1], `${q}[1]`), `${q}[1]`), thread: bool(a[2], `${q}[2]`), nonblock: bool(a[3], `${q}[3]`) };
       if (!t.installAt(fd, file)) refuse(`${q}[0]`, `fd ${fd} is taken or out of range`);
@@ -280,6 +282,7 @@ function build(json: unknown): Kernel {
       suid: uid(c.suid, `${p}.cred.suid`),
       userNs: users.get(int(c.userNs, `${p}.cred.userNs`), `${p}.cred.userNs`),
       caps: bool(c.caps, `${p}.cred.caps`),
+      ...(c.keptCaps === undefined ? {} : { keptCaps: bool(c.keptCaps, `${p}.cred.keptCaps`) }),
     };
     const t = new Task(seq, pids.get(int(o.pid, `${p}.pid`), `${p}.pid`), null, int(o.exitSignal, `${p}.exitSignal`, -1, 64), nss.get(int(o.nsForChildren, `${p}.nsForChildren`), `${p}.nsForChildren`), comm(o.comm, `${p}.comm`), cred);
     t.exitState = oneOf(o.exitState, `${p}.exitState`, ['alive', 'exiting', 'zombie', 'dead'] as const);
@@ -306,8 +309,9 @@ function build(json: unknown): Kernel {
         t.handlersDue.push({ info: readInfo(a[0], `${q}[0]`), saved: readSet(a[1], `${q}[1]`, true) });
       });
     }
-    const bsys = o.blocked === null ? null : obj(o.blocked, `${p}.blocked`).syscall;
-    if (bsys === 'rt_sigsuspend' || bsys === 'pause') t.blocked = { syscall: bsys };
+    const bsys = o.blocked === null ? null : obj(o.blocked, `${p}.blocked`).syscall; // v4: a terminal call names its file, a signalfd read its fd
+    if ((bsys === 'read' || bsys === 'write' || bsys === 'ioctl') && obj(o.blocked, `${p}.blocked`).file !== undefined) t.blocked = ttys.blocked(obj(o.blocked, `${p}.blocked`), `${p}.blocked`, bsys);
+    else if (bsys === 'rt_sigsuspend' || bsys === 'pause') t.blocked = { syscall: bsys };
     else if (bsys === 'rt_sigtimedwait') t.blocked = { syscall: bsys, set: readSet(obj(o.blocked, `${p}.blocked`).set, `${p}.blocked.set`, false) };
     else if (bsys === 'read') sigfdReads.push([t, int(obj(o.blocked, `${p}.blocked`).fd, `${p}.blocked.fd`, 0), `${p}.blocked.fd`]);
     else if (o.blocked !== null) {
@@ -354,6 +358,7 @@ function build(json: unknown): Kernel {
     arr(o.sharedPending, `${p}.sharedPending`).forEach((x, i) => g.sharedPending.push(readInfo(x, `${p}.sharedPending[${i}]`)));
     g.execId = int(o.execId, `${p}.execId`, 0);
     g.dumpable = o.dumpable === undefined ? true : bool(o.dumpable, `${p}.dumpable`);
+    ttys.group(g, o, p);
     groups.add(serial, g, `${p}.serial`);
   });
 
@@ -438,5 +443,7 @@ function build(json: unknown): Kernel {
     userNsSerial,
   };
   for (const t of parts.blockedWaiters) if (t.blocked === null) refuse('queues.blockedWaiters', `task ${t.seq} is listed but not blocked`);
-  return new Kernel({ mode }, parts);
+  const kernel = new Kernel({ mode }, parts);
+  kernel.ttys = ttys.finish();
+  return kernel;
 }

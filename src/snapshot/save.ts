@@ -13,13 +13,15 @@ import type { Task } from '../kernel/task.js';
 import type { ThreadGroup } from '../kernel/thread_group.js';
 import type { UserNamespace } from '../kernel/user_namespace.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './schema.js';
-import type { KernelJson, SigInfoJson, SigWaitJson, TaskJson, WaitJson } from './schema.js';
+import type { KernelJson, SigInfoJson, SigWaitJson, TaskJson, TtyWaitJson, WaitJson } from './schema.js';
+import { TtySaver } from './save_tty.js';
 import type { BlockedCall } from '../kernel/wait_types.js';
 
 const infoJson = (i: SigInfo): SigInfoJson => (i.value === undefined ? [i.signo, i.code, i.pid, i.status] : [i.signo, i.code, i.pid, i.status, i.value]);
 const hex = (s: bigint): string => s.toString(16);
 
-function blockedJson(b: BlockedCall): WaitJson | SigWaitJson {
+function blockedJson(b: BlockedCall, ttys: TtySaver): WaitJson | SigWaitJson | TtyWaitJson {
+  if (isTtyRequest(b)) return ttys.blocked(b);
   switch (b.syscall) {
     case 'wait4':
     case 'waitid':
@@ -27,11 +29,7 @@ function blockedJson(b: BlockedCall): WaitJson | SigWaitJson {
     case 'rt_sigtimedwait':
       return { syscall: b.syscall, set: hex(b.set) };
     case 'read':
-      if (!('fd' in b)) throw new Error('toJSON: a terminal call is not written (TERMINALS_OMITTED)');
       return { syscall: b.syscall, fd: b.fd };
-    case 'write':
-    case 'ioctl':
-      throw new Error('toJSON: a terminal call is not written (TERMINALS_OMITTED)');
     default:
       return { syscall: b.syscall };
   }
@@ -50,7 +48,7 @@ function taskSignals(t: Task): Partial<TaskJson> {
 }
 
 /** Everything reachable from the kernel, each kind by its serial (tasks by seq), in ascending order. */
-function collect(k: Kernel): {
+function collect(k: Kernel, ttys: TtySaver): {
   users: UserNamespace[];
   pids: Pid[];
   groups: ThreadGroup[];
@@ -96,6 +94,7 @@ function collect(k: Kernel): {
     for (const [, p] of ns.idr.ascending()) addPid(p);
   }
   addTask(k.init);
+  for (const p of ttys.pids()) addPid(p);
   for (const t of k.liveTasks()) addTask(t);
   for (const t of k.blockedWaiters) addTask(t);
   for (const t of k.sigPending) addTask(t);
@@ -123,20 +122,6 @@ function collect(k: Kernel): {
   };
 }
 
-/**
- * Terminals (kernel/tty.ts) are not in the format yet. A snapshot of a
- * kernel that has them says so in `omitted` rather than dropping them
- * silently: it has no pty files, no controlling terminals, and a task that
- * slept in a terminal call is written as not blocked.
- */
-export const TERMINALS_OMITTED =
-  'terminals: the format does not carry ptys, controlling terminals, foreground groups or calls sleeping in a terminal; this snapshot has none of them';
-
-function ptyNotWritten(): never {
-  throw new Error('toJSON: pty files are not written (TERMINALS_OMITTED)');
-}
-
-const sleepsInTty = (t: Task): boolean => t.blocked !== null && isTtyRequest(t.blocked);
 
 /** The whole engine state as plain, versioned JSON data (docs/snapshot.md). Event listeners are not part of it. */
 export function toJSON(k: Kernel): KernelJson {
@@ -146,9 +131,17 @@ export function toJSON(k: Kernel): KernelJson {
     if (!known.has(ns)) throw new Error(`toJSON: namespace ${ns.name} is not registered with the kernel`);
     return ns.serial;
   };
-  const omitsTerminals = k.ttys !== null && k.ttys.ttys.length > 0;
-  const omitted = omitsTerminals && !k.omitted.includes(TERMINALS_OMITTED) ? [...k.omitted, TERMINALS_OMITTED] : k.omitted;
-  const c = collect(k);
+  const omitted = k.omitted;
+  const ttys = new TtySaver(k);
+  const c = collect(k, ttys);
+  // Tables and tasks first: they give the open files their indexes, which the terminal keys list last.
+  const fdTables = c.files.map((f) => ({
+    serial: f.serial,
+    files: f
+      .entries()
+      .map(([fd, x]) => (x.kind === 'signalfd' ? ([fd, 'signalfd', hex(x.mask), x.nonblock, x.cloexec] as const) : x.kind === 'pty' ? ([fd, 'pty', ttys.file(x)] as const) : ([fd, x.pid.serial, x.thread, x.nonblock] as const))),
+  }));
+  const tasks = c.tasks.map((t) => taskJson(t, nsRef, ttys));
   return {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
@@ -181,13 +174,7 @@ export function toJSON(k: Kernel): KernelJson {
       serial: h.serial,
       actions: h.actionEntries().map(([sig, a]) => (a.flags === 0 && a.mask === 0n ? ([sig, a.handler] as const) : ([sig, a.handler, a.flags, hex(a.mask)] as const))),
     })),
-    fdTables: c.files.map((f) => ({
-      serial: f.serial,
-      files: f
-        .entries()
-        .filter(([, x]) => x.kind !== 'pty')
-        .map(([fd, x]) => (x.kind === 'signalfd' ? ([fd, 'signalfd', hex(x.mask), x.nonblock, x.cloexec] as const) : x.kind === 'pty' ? ptyNotWritten() : ([fd, x.pid.serial, x.thread, x.nonblock] as const))),
-    })),
+    fdTables,
     threadGroups: c.groups.map((g) => ({
       serial: g.serial,
       leader: g.leader.seq,
@@ -209,33 +196,40 @@ export function toJSON(k: Kernel): KernelJson {
       sharedPending: (g.sharedPendingIfAny ?? []).map(infoJson),
       execId: g.execId,
       dumpable: g.dumpable,
+      ...ttys.group(g),
     })),
-    tasks: c.tasks.map((t) => ({
-      seq: t.seq,
-      comm: t.comm,
-      pid: t.pid.serial,
-      group: t.group.serial,
-      parent: t.parent?.seq ?? null,
-      children: [...t.children].map((x) => x.seq),
-      exitState: t.exitState,
-      exitCode: t.exitCode,
-      exitSignal: t.exitSignal,
-      nsForChildren: nsRef(t.nsForChildren),
-      cred: { uid: t.cred.uid, euid: t.cred.euid, suid: t.cred.suid, userNs: t.cred.userNs.serial, caps: t.cred.caps },
-      blocked: t.blocked === null || sleepsInTty(t) ? null : blockedJson(t.blocked),
-      stopped: t.stopped,
-      parentExecId: t.parentExecId,
-      pending: (t.pendingIfAny ?? []).map(infoJson),
-      handlersDue: [],
-      woken: t.woken,
-      zapInitPids: t.zapInitPids,
-      ...taskSignals(t),
-    })),
+    ...ttys.top(),
+    tasks,
     queues: {
-      blockedWaiters: [...k.blockedWaiters].filter((t) => !sleepsInTty(t)).map((t) => t.seq),
+      blockedWaiters: [...k.blockedWaiters].map((t) => t.seq),
       handlersDue: [...k.sigPending].map((t) => t.seq),
       zapWaiting: [...k.zapWaiting].map((t) => t.seq),
       exitQueue: k.exitQueue.entries().map((e) => [e.task.seq, e.code] as const),
     },
+  };
+}
+
+function taskJson(t: Task, nsRef: (ns: PidNamespace) => number, ttys: TtySaver): TaskJson {
+  const c = t.cred;
+  return {
+    seq: t.seq,
+    comm: t.comm,
+    pid: t.pid.serial,
+    group: t.group.serial,
+    parent: t.parent?.seq ?? null,
+    children: [...t.children].map((x) => x.seq),
+    exitState: t.exitState,
+    exitCode: t.exitCode,
+    exitSignal: t.exitSignal,
+    nsForChildren: nsRef(t.nsForChildren),
+    cred: { uid: c.uid, euid: c.euid, suid: c.suid, userNs: c.userNs.serial, caps: c.caps, ...(c.keptCaps === true ? { keptCaps: true } : {}) },
+    blocked: t.blocked === null ? null : blockedJson(t.blocked, ttys),
+    stopped: t.stopped,
+    parentExecId: t.parentExecId,
+    pending: (t.pendingIfAny ?? []).map(infoJson),
+    handlersDue: [],
+    woken: t.woken,
+    zapInitPids: t.zapInitPids,
+    ...taskSignals(t),
   };
 }

@@ -7,15 +7,17 @@ import type { ExitState } from '../kernel/task.js';
 
 export const SNAPSHOT_FORMAT = 'pidns-snapshot';
 /**
- * Version 3: signal state (masks, full actions, signalfds, frames, queued
+ * Version 4: terminals (`ttys`, `ttyFiles`, pty entries of fd tables, a
+ * group's `ctty` and `ttyOldPgrp`, a task sleeping in a terminal call) and
+ * `cred.keptCaps`; each absent when there is none. Version 3: signal state (masks, full actions, signalfds, frames, queued
  * siginfo values, pdeath_signal, a namespace's reboot signal), each new key
  * optional with the default as its absence. Version 2: a group's `sighand`
  * and `files` may be null (a default table never made). Versions 1 and 2 read
  * as they are; their task `handlersDue` (signals taken, handlers not yet run)
  * load as pending signals of a woken thread, which is what they are now.
  */
-export const SNAPSHOT_VERSION = 3;
-export const READABLE_VERSIONS: readonly unknown[] = [1, 2, 3];
+export const SNAPSHOT_VERSION = 4;
+export const READABLE_VERSIONS: readonly unknown[] = [1, 2, 3, 4];
 
 /** A siginfo; the fifth member, si_value, only for a queued one. */
 export type SigInfoJson = readonly [signo: number, code: number, pid: number, status: number] | readonly [signo: number, code: number, pid: number, status: number, value: number];
@@ -59,10 +61,37 @@ export interface SigHandJson {
   readonly actions: readonly (readonly [number, SignalDisposition] | readonly [number, SignalDisposition, number, SigSetJson])[];
 }
 
+/** (v4) A pty file: [fd, 'pty', index into `ttyFiles`] (one open file may be in several tables: fork shares it). */
+export type PtyFdJson = readonly [number, 'pty', number];
+
 export interface FdTableJson {
   readonly serial: number;
-  /** A pidfd [fd, Pid serial, thread, nonblock], or (v3) a signalfd [fd, 'signalfd', mask, nonblock, cloexec]. */
-  readonly files: readonly (readonly [number, number, boolean, boolean] | readonly [number, 'signalfd', SigSetJson, boolean, boolean])[];
+  /** A pidfd [fd, Pid serial, thread, nonblock], or (v3) a signalfd [fd, 'signalfd', mask, nonblock, cloexec], or (v4) a pty file. */
+  readonly files: readonly (readonly [number, number, boolean, boolean] | readonly [number, 'signalfd', SigSetJson, boolean, boolean] | PtyFdJson)[];
+}
+
+/** (v4) A pty pair (kernel/tty.ts): its index is its place in `ttys` (the order posix_openpt made them). */
+export interface TtyJson {
+  readonly index: number;
+  /** tty->ctrl.session and tty->ctrl.pgrp: Pid serials, or null (both null together). */
+  readonly session: number | null;
+  readonly pgrp: number | null;
+  /** L_TOSTOP. */
+  readonly tostop: boolean;
+  /** The master's last close hung it up. */
+  readonly hungUp: boolean;
+  /** Lengths of the complete lines typed and not read, and the bytes of the line being typed. */
+  readonly lines: readonly number[];
+  readonly partial: number;
+}
+
+/** (v4) An open file of a pty (struct file): the pair (an index into `ttys`), which end, its mode, and whether it was hung up. */
+export interface TtyFileJson {
+  readonly tty: number;
+  readonly master: boolean;
+  readonly readable: boolean;
+  readonly writable: boolean;
+  readonly hungUp: boolean;
 }
 
 export interface ThreadGroupJson {
@@ -88,6 +117,10 @@ export interface ThreadGroupJson {
   readonly execId: number;
   /** The mm's dumpability; absent (files written before it was modeled) = true. */
   readonly dumpable?: boolean;
+  /** (v4) signal->tty: the controlling terminal (an index into `ttys`); absent = none. */
+  readonly ctty?: number;
+  /** (v4) signal->tty_old_pgrp: the foreground group a hangup left a session leader (a Pid serial); absent = none. */
+  readonly ttyOldPgrp?: number;
 }
 
 export interface WaitJson {
@@ -102,6 +135,15 @@ export type SigWaitJson =
   | { readonly syscall: 'rt_sigtimedwait'; readonly set: SigSetJson }
   | { readonly syscall: 'read'; readonly fd: number };
 
+/** (v4) A call sleeping in (or restarting) a terminal call: on which open file (an index into `ttyFiles`), its arguments past the fd. */
+export interface TtyWaitJson {
+  readonly syscall: 'read' | 'write' | 'ioctl';
+  readonly file: number;
+  readonly args: readonly number[];
+  readonly restarts: number;
+  readonly fromStart: boolean;
+}
+
 export interface TaskJson {
   readonly seq: number;
   readonly comm: string;
@@ -113,8 +155,9 @@ export interface TaskJson {
   readonly exitCode: number;
   readonly exitSignal: number;
   readonly nsForChildren: number;
-  readonly cred: { readonly uid: number; readonly euid: number; readonly suid: number; readonly userNs: number; readonly caps: boolean };
-  readonly blocked: WaitJson | SigWaitJson | null;
+  /** keptCaps (v4, absent = false): permitted kept full while effective is empty. */
+  readonly cred: { readonly uid: number; readonly euid: number; readonly suid: number; readonly userNs: number; readonly caps: boolean; readonly keptCaps?: boolean };
+  readonly blocked: WaitJson | SigWaitJson | TtyWaitJson | null;
   readonly stopped: boolean;
   readonly parentExecId: number;
   readonly pending: readonly SigInfoJson[];
@@ -132,7 +175,7 @@ export interface TaskJson {
 
 export interface KernelJson {
   readonly format: typeof SNAPSHOT_FORMAT;
-  readonly version: 1 | 2 | typeof SNAPSHOT_VERSION;
+  readonly version: 1 | 2 | 3 | typeof SNAPSHOT_VERSION;
   readonly mode: 'scenario' | 'plain';
   /** What the format could not carry of the saved kernel (terminals), said rather than dropped silently. */
   readonly omitted?: readonly string[];
@@ -145,6 +188,9 @@ export interface KernelJson {
   readonly sigHands: readonly SigHandJson[];
   readonly fdTables: readonly FdTableJson[];
   readonly threadGroups: readonly ThreadGroupJson[];
+  /** (v4) The pty pairs, in index order, and their open files; absent when no pty was ever opened. */
+  readonly ttys?: readonly TtyJson[];
+  readonly ttyFiles?: readonly TtyFileJson[];
   /** Every task the model still refers to: the live ones and released ones still named (exitState `dead`). */
   readonly tasks: readonly TaskJson[];
   readonly queues: {

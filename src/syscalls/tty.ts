@@ -6,9 +6,8 @@ import { Errno } from '../abi/errno.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import { TIOCGPTPEER } from '../abi/tty.js';
-import { runTtyCall, ttyRead, ttyWrite } from '../kernel/n_tty.js';
+import { runTtyCall } from '../kernel/n_tty.js';
 import { openPeer, ptmxOpen, type PtyFile } from '../kernel/tty.js';
-import { ttyIoctl } from '../kernel/tty_jobctrl.js';
 import { err, ok, syscall } from './result.js';
 import type { SysResult } from './result.js';
 
@@ -42,14 +41,14 @@ export function sysIoctl(k: Kernel, me: Task, fd: number, request: number, arg: 
   if (request === TIOCGPTPEER) {
     return settled(k, openPeer(k, me, f, arg));
   }
-  return settled(k, runTtyCall(k, me, 'ioctl', f.tty, ttyIoctl(f, request, arg)));
+  return settled(k, runTtyCall(k, me, 'ioctl', f, [request, arg]));
 }
 
 /** read(fd) of a pty; null when fd is not one (the caller reads it as another file). */
 export function sysTtyRead(k: Kernel, me: Task, fd: number): TtyCallResult | null {
   const f = ptyOf(me, fd);
   if (f === null || f === 'other') return null;
-  return settled(k, runTtyCall(k, me, 'read', f.tty, ttyRead(f)));
+  return settled(k, runTtyCall(k, me, 'read', f, []));
 }
 
 /** write(fd, &byte, 1). */
@@ -57,5 +56,5 @@ export function sysWrite(k: Kernel, me: Task, fd: number, byte: number): TtyCall
   const f = ptyOf(me, fd);
   if (f === null) return err(Errno.EBADF);
   if (f === 'other') return err(Errno.EINVAL);
-  return settled(k, runTtyCall(k, me, 'write', f.tty, ttyWrite(f, byte & 0xff)));
+  return settled(k, runTtyCall(k, me, 'write', f, [byte & 0xff]));
 }

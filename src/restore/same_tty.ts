@@ -1,0 +1,83 @@
+// Terminals in the sameness rule (docs/restore.md): a pty pair is named by
+// what refers to it — the session it is the terminal of, else its first
+// holder's fd — never by its index. The model numbers pairs by the order
+// they were opened since the start (closed ones included); Linux frees an
+// index on the last close, and the kernel backend opens its ptys on the
+// host's /dev/ptmx, whose devpts numbers them among the host's own. So the
+// index is history on one backend and the host's choice on the other.
+
+import type { KernelJson, TtyFileJson, TtyJson } from '../snapshot/schema.js';
+import { byNumber, type Names } from './same.js';
+
+/** Names for the snapshot's ptys, and the fields each pair and each group's terminal state has. */
+export class TtyNames {
+  private readonly names = new Map<number, string>();
+  private readonly ttys: readonly TtyJson[];
+  private readonly files: readonly TtyFileJson[];
+
+  constructor(private readonly n: Names) {
+    this.ttys = n.json.ttys ?? [];
+    this.files = n.json.ttyFiles ?? [];
+    for (const t of this.ttys) if (t.session !== null) this.names.set(t.index, `pty of session ${n.pidName(t.session)}`);
+    // The rest by their first holder (tasks in number order, then fd order).
+    const holders: [string, number, number][] = [];
+    for (const t of n.liveTasks()) {
+      const g = n.groups.get(t.group)!;
+      if (g.leader !== t.seq || g.files === null) continue;
+      for (const f of n.fdTables.get(g.files)?.files ?? []) if (f[1] === 'pty') holders.push([n.taskName(t.seq), f[0], this.files[f[2]]!.tty]);
+    }
+    holders.sort((a, b) => byNumber(a[0], b[0]) || a[1] - b[1]);
+    for (const [who, fd, tty] of holders) if (!this.names.has(tty)) this.names.set(tty, `pty held by ${who} at fd ${fd}`);
+  }
+
+  /** A pair's canonical name; one nothing names (only a closed history) is `pty #index`, never compared. */
+  name(index: number): string {
+    return this.names.get(index) ?? `pty #${index}`;
+  }
+
+  /** An fd table's pty entry: `4:ptmx NAME`, `5:pts NAME rw hung up`. */
+  fd(fd: number, file: number): string {
+    const f = this.files[file]!;
+    const mode = f.readable && f.writable ? '' : f.readable ? ' read-only' : ' write-only';
+    return `${fd}:${f.master ? 'ptmx' : 'pts'} ${this.name(f.tty)}${mode}${f.hungUp ? ' hung up' : ''}`;
+  }
+
+  /** A blocked terminal call. */
+  blocked(syscall: string, file: number, args: readonly number[]): string {
+    const f = this.files[file]!;
+    return `${syscall} ${f.master ? 'ptmx' : 'pts'} ${this.name(f.tty)}${args.length > 0 ? ` ${args.join(' ')}` : ''}`;
+  }
+
+  /** Each named pair's state: session, foreground group, TOSTOP, hangup, typed input. */
+  pairs(put: (obj: string, field: string, value: string | number | boolean) => void): void {
+    for (const t of this.ttys) {
+      const name = this.names.get(t.index);
+      if (name === undefined) continue;
+      put(name, 'session', t.session === null ? 'none' : this.n.pidName(t.session));
+      put(name, 'foreground group', t.pgrp === null ? 'none' : this.n.pidName(t.pgrp));
+      put(name, 'TOSTOP', t.tostop);
+      put(name, 'hung up', t.hungUp);
+      put(name, 'typed input', `lines [${t.lines.join(',')}] partial ${t.partial}`);
+    }
+  }
+
+  /** A group's controlling terminal and tty_old_pgrp. */
+  group(json: KernelJson['threadGroups'][number]): { ctty: string; oldPgrp: string } {
+    return {
+      ctty: json.ctty === undefined ? 'none' : this.name(json.ctty),
+      oldPgrp: json.ttyOldPgrp === undefined ? 'none' : this.n.pidName(json.ttyOldPgrp),
+    };
+  }
+}
+
+/**
+ * /proc/PID/stat's tty_nr and tpgid, as the /proc rule compares them: whether
+ * the process has a controlling terminal (which one follows: it is always its
+ * session's), and the terminal's foreground group by its numbers (`none`
+ * without a terminal; a group no task shows any more by the numbers it had).
+ */
+export function procTty(n: Names, g: KernelJson['threadGroups'][number]): { tty: string; tpgid: string } {
+  if (g.ctty === undefined) return { tty: 'none', tpgid: 'none' };
+  const t = (n.json.ttys ?? [])[g.ctty];
+  return { tty: 'its session\'s', tpgid: t === undefined || t.pgrp === null ? 'none' : n.pidName(t.pgrp) };
+}
