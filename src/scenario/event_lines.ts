@@ -18,15 +18,12 @@ export function isEventLine(raw: string): boolean {
   return LABEL.test(raw);
 }
 
-/** The characters of an event line with its comment dropped: `#` starts one only after the label. */
-function eventChars(raw: string): { chars: string[]; labelEnd: number } {
+/** An event line with its comment dropped (`#` starts one only after the label), and where its label ends. */
+function eventText(raw: string): { text: string; labelEnd: number } {
   const m = LABEL.exec(raw)!;
-  const chars = Array.from(raw);
-  const labelEnd = Array.from(m[1]! + m[2]!).length;
-  const hash = chars.indexOf('#', labelEnd);
-  const kept = hash < 0 ? chars : chars.slice(0, hash);
-  while (kept.length > 0 && /\s/.test(kept[kept.length - 1]!)) kept.pop();
-  return { chars: kept, labelEnd };
+  const labelEnd = m[1]!.length + m[2]!.length;
+  const hash = raw.indexOf('#', labelEnd);
+  return { text: (hash < 0 ? raw : raw.slice(0, hash)).trimEnd(), labelEnd };
 }
 
 const fold = (s: string): string => s.trim().replace(/\s+/g, ' ');
@@ -36,17 +33,17 @@ const fold = (s: string): string => s.trim().replace(/\s+/g, ' ');
  * ScenarioError at the token at fault.
  */
 export function parseEventLine(raw: string, file: string, line: number): ExpectedEvent {
-  const { chars, labelEnd } = eventChars(raw);
-  const cur = new Cursor(file, line, chars);
+  const { text: kept, labelEnd } = eventText(raw);
+  const cur = new Cursor(file, line, kept);
   cur.skipSpace();
   const pos = cur.pos();
-  const label = chars.slice(cur.i, labelEnd).join('');
+  const label = kept.slice(cur.i, labelEnd);
   cur.i = labelEnd;
   cur.skipSpace();
   cur.expect(':', 'after the label');
   cur.skipSpace();
   const textPos = cur.pos();
-  const rest = chars.slice(cur.i).join('');
+  const rest = cur.rest();
   const at = (offset: number): Pos => ({ line, col: textPos.col + offset });
   const fail = (message: string, offset = 0): never => cur.fail(message, at(offset));
   let text: string;

@@ -16,7 +16,12 @@ export function formatPid(a: PidArg): string {
 }
 
 export function formatFlags(a: FlagsArg): string {
-  return a.terms.map((t) => (t.kind === 'const' ? t.name : int(t))).join('|');
+  // A loop, not map and join: the transcript formats every step, and signal sets are long.
+  let text = '';
+  a.terms.forEach((t, i) => {
+    text += (i === 0 ? '' : '|') + (t.kind === 'const' ? t.name : int(t));
+  });
+  return text;
 }
 
 export function formatFd(a: FdArg): string {
@@ -47,14 +52,18 @@ export function formatArg(a: ParsedArg): string {
 
 /** `name(ARGS)`: positional arguments in order, KEY=VALUE ones in the order written. */
 export function formatCall(call: Call): string {
-  let args: string[];
   if (call.keys !== undefined) {
     const params = callSpec(call.name)?.params ?? [];
-    args = call.keys.map((i) => `${params[i]?.name ?? '?'}=${formatArg(call.args[i]!)}`);
-  } else {
-    args = call.args.flatMap((a) => (a === undefined ? [] : [formatArg(a)]));
+    return `${call.name}(${call.keys.map((i) => `${params[i]?.name ?? '?'}=${formatArg(call.args[i]!)}`).join(', ')})`;
   }
-  return `${call.name}(${args.join(', ')})`;
+  let args = '';
+  let sep = '';
+  for (const a of call.args) {
+    if (a === undefined) continue;
+    args += sep + formatArg(a);
+    sep = ', ';
+  }
+  return `${call.name}(${args})`;
 }
 
 /** `ACTOR: CALL(ARGS)[ -> NAME]`, without the expectation. */

@@ -26,12 +26,9 @@ export type RawTerm = { readonly kind: 'word'; readonly text: string; readonly p
 // Character tests by code, not by a regular expression per character: the lexer's hot path
 // (an imported trace's scenario has hundreds of long signal sets).
 const letter = (n: number): boolean => (n >= 65 && n <= 90) || (n >= 97 && n <= 122) || n === 95;
+const wordCode = (n: number): boolean => letter(n) || (n >= 48 && n <= 57) || n === 46;
+const digitCode = (n: number): boolean => n >= 48 && n <= 57;
 export const isWordStart = (c: string | undefined): boolean => c !== undefined && c.length === 1 && letter(c.charCodeAt(0));
-const isWordChar = (c: string | undefined): boolean => {
-  if (c === undefined || c.length !== 1) return false;
-  const n = c.charCodeAt(0);
-  return letter(n) || (n >= 48 && n <= 57) || n === 46;
-};
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
 /** The longest word (name, call, constant, sysctl key) the language has, with room to spare. */
@@ -39,30 +36,57 @@ const MAX_WORD = 64;
 /** The longest message a parse error carries. */
 const MAX_MESSAGE = 300;
 
-/** A cursor over one line, counted in characters (code points), comment removed. */
+/** UTF-16 index -> 0-based column in code points, for a line with characters outside the BMP (elsewhere they agree). */
+function codePointColumns(text: string): number[] | null {
+  if (!/[\uD800-\uDFFF]/.test(text)) return null;
+  const cols: number[] = [];
+  let col = 0;
+  for (const ch of text) {
+    for (let k = 0; k < ch.length; k++) cols.push(col);
+    col++;
+  }
+  cols.push(col);
+  return cols;
+}
+
+/**
+ * A cursor over one line, comment removed. It walks the line's UTF-16 code
+ * units (every token of the language is ASCII: no copy of the line into an
+ * array of characters); positions are reported in characters (code points).
+ */
 export class Cursor {
+  /** Index in `text` (UTF-16 units). */
   i = 0;
+  private readonly cols: number[] | null;
   constructor(
     readonly file: string,
     readonly line: number,
-    readonly chars: readonly string[],
-  ) {}
+    readonly text: string,
+  ) {
+    this.cols = codePointColumns(text);
+  }
 
   pos(i: number = this.i): Pos {
-    return { line: this.line, col: i + 1 };
+    return { line: this.line, col: (this.cols === null ? i : this.cols[i]!) + 1 };
   }
 
   peek(k = 0): string | undefined {
-    return this.chars[this.i + k];
+    return this.text[this.i + k];
+  }
+
+  /** The rest of the line from the cursor. */
+  rest(): string {
+    return this.text.slice(this.i);
   }
 
   skipSpace(): void {
-    while (this.peek() === ' ' || this.peek() === '\t') this.i++;
+    const t = this.text;
+    for (let c = t.charCodeAt(this.i); c === 32 || c === 9; c = t.charCodeAt(this.i)) this.i++;
   }
 
   atEnd(): boolean {
     this.skipSpace();
-    return this.i >= this.chars.length;
+    return this.i >= this.text.length;
   }
 
   fail(message: string, pos: Pos = this.pos()): never {
@@ -73,18 +97,18 @@ export class Cursor {
   /** The next token's text, for messages: a word, a number, one character, or "end of line". */
   describeNext(): string {
     this.skipSpace();
-    const c = this.peek();
-    if (c === undefined) return 'end of line';
+    const t = this.text;
+    if (this.i >= t.length) return 'end of line';
     let j = this.i;
-    if (isWordChar(c)) while (isWordChar(this.chars[j])) j++;
-    else j++;
-    const text = this.chars.slice(this.i, Math.min(j, this.i + MAX_WORD)).join('');
+    if (wordCode(t.charCodeAt(j))) while (wordCode(t.charCodeAt(j))) j++;
+    else j += t.codePointAt(j)! > 0xffff ? 2 : 1;
+    const text = t.slice(this.i, Math.min(j, this.i + MAX_WORD));
     return `'${text}${j - this.i > MAX_WORD ? '...' : ''}'`;
   }
 
   eat(s: string): boolean {
     this.skipSpace();
-    for (let k = 0; k < s.length; k++) if (this.peek(k) !== s[k]) return false;
+    if (!this.text.startsWith(s, this.i)) return false;
     this.i += s.length;
     return true;
   }
@@ -96,21 +120,22 @@ export class Cursor {
   /** `[A-Za-z_][A-Za-z0-9_.]*` (dots for sysctl keys), or undefined; `SIGRTMIN+N` and `SIGRTMAX-N` are one word. */
   word(): { text: string; pos: Pos } | undefined {
     this.skipSpace();
-    if (!isWordStart(this.peek())) return undefined;
+    const t = this.text;
     const start = this.i;
-    const chars = this.chars;
-    while (isWordChar(chars[this.i])) this.i++;
-    const sign = chars[this.i];
-    // Joined once below; only an 8-letter word followed by a sign can be SIGRTMIN+N or SIGRTMAX-N.
-    if (this.i - start === 8 && (sign === '+' || sign === '-') && isDigit(chars[this.i + 1])) {
-      const text = chars.slice(start, this.i).join('');
-      if ((text === 'SIGRTMIN' && sign === '+') || (text === 'SIGRTMAX' && sign === '-')) {
-        this.i++;
-        while (isDigit(chars[this.i])) this.i++;
+    if (!letter(t.charCodeAt(start))) return undefined;
+    let i = start + 1;
+    while (wordCode(t.charCodeAt(i))) i++;
+    // Only an 8-letter word followed by a sign can be SIGRTMIN+N or SIGRTMAX-N.
+    if (i - start === 8 && digitCode(t.charCodeAt(i + 1))) {
+      const sign = t[i];
+      if ((sign === '+' && t.startsWith('SIGRTMIN', start)) || (sign === '-' && t.startsWith('SIGRTMAX', start))) {
+        i++;
+        while (digitCode(t.charCodeAt(i))) i++;
       }
     }
-    if (this.i - start > MAX_WORD) this.fail(`a word of ${this.i - start} characters: names, calls and constants have at most ${MAX_WORD}`, this.pos(start));
-    return { text: this.chars.slice(start, this.i).join(''), pos: this.pos(start) };
+    this.i = i;
+    if (i - start > MAX_WORD) this.fail(`a word of ${i - start} characters: names, calls and constants have at most ${MAX_WORD}`, this.pos(start));
+    return { text: t.slice(start, i), pos: this.pos(start) };
   }
 
   /** A name of the `[a-z][a-z0-9_]{0,14}` form; `what` says what it names. */
@@ -124,15 +149,16 @@ export class Cursor {
   /** A decimal integer, maybe negative. */
   int(): IntArg {
     this.skipSpace();
+    const t = this.text;
     const start = this.i;
-    if (this.peek() === '-') this.i++;
-    if (!isDigit(this.peek())) this.fail(`expected a number, got ${this.describeNext()}`, this.pos(start));
-    while (isDigit(this.peek())) this.i++;
-    if (isWordChar(this.peek())) {
-      while (isWordChar(this.peek())) this.i++;
-      this.fail(`bad number '${this.chars.slice(start, this.i).join('')}'`, this.pos(start));
+    if (t.charCodeAt(this.i) === 45) this.i++;
+    if (!digitCode(t.charCodeAt(this.i))) this.fail(`expected a number, got ${this.describeNext()}`, this.pos(start));
+    while (digitCode(t.charCodeAt(this.i))) this.i++;
+    if (wordCode(t.charCodeAt(this.i))) {
+      while (wordCode(t.charCodeAt(this.i))) this.i++;
+      this.fail(`bad number '${t.slice(start, this.i)}'`, this.pos(start));
     }
-    const value = Number(this.chars.slice(start, this.i).join(''));
+    const value = Number(t.slice(start, this.i));
     if (!Number.isSafeInteger(value)) this.fail('number out of range', this.pos(start));
     // -0 is written 0 everywhere else; keep one zero.
     return { kind: 'int', value: value === 0 ? 0 : value, pos: this.pos(start) };

@@ -168,13 +168,14 @@ class ArgReader {
   /** Positional arguments: between the required count and all of them, none KEY=VALUE. */
   positional(): Call {
     const spec = this.spec;
-    const sig = callSignature(spec);
+    // The signature is for messages only: written when one is.
+    const sig = (): string => callSignature(spec);
     const params = spec.params;
     const min = params.filter((p) => p.optional !== true).length;
-    for (const a of this.args) if (a.kind === 'kw') this.cur.fail(`${a.key}=... is not an argument of ${sig}`, a.pos);
+    for (const a of this.args) if (a.kind === 'kw') this.cur.fail(`${a.key}=... is not an argument of ${sig()}`, a.pos);
     const extra = this.args[params.length];
-    if (extra !== undefined) this.cur.fail(params.length === 0 ? `${spec.name} takes no arguments` : `too many arguments: ${sig}`, extra.pos);
-    if (this.args.length < min) this.cur.fail(`missing argument: ${sig}`, this.close);
+    if (extra !== undefined) this.cur.fail(params.length === 0 ? `${spec.name} takes no arguments` : `too many arguments: ${sig()}`, extra.pos);
+    if (this.args.length < min) this.cur.fail(`missing argument: ${sig()}`, this.close);
     const out: (ParsedArg | undefined)[] = [];
     params.forEach((p, i) => {
       const raw = this.args[i];
@@ -221,7 +222,14 @@ function joinOr(items: readonly string[]): string {
 
 /** The OR of the terms; BigInt because flags pass 2^31 (CLONE_IO, __WCLONE) and even 2^32. */
 function orValues(terms: readonly FlagTerm[]): number {
-  return Number(terms.reduce((acc, t) => acc | BigInt(t.value), 0n));
+  // Most sets (signals 1..31, small flags) fit in 31 bits, where a number's OR is the same.
+  let small = 0;
+  for (const t of terms) {
+    const v = t.value;
+    if (!(v >= 0 && v <= 0x7fffffff && Number.isInteger(v))) return Number(terms.reduce((acc, x) => acc | BigInt(x.value), 0n));
+    small |= v;
+  }
+  return small;
 }
 
 // ------------------------------------------------------------------- lines
@@ -267,9 +275,9 @@ function parseCallStep(cur: Cursor, actor: { text: string; pos: Pos }): CallStep
   cur.skipSpace();
   const eq = cur.pos();
   if (cur.eat('=')) {
-    expect = cur.chars.slice(cur.i).join('').trim();
+    expect = cur.rest().trim();
     if (expect === '') cur.fail('expected a result after =', eq);
-    cur.i = cur.chars.length;
+    cur.i = cur.text.length;
   }
   if (!cur.atEnd()) cur.fail(`unexpected ${cur.describeNext()} after the step`);
   const step: CallStep = { kind: 'call', actor: actor.text, call, bind, expect, pos: actor.pos, callPos: callWord.pos, bindPos };
@@ -313,12 +321,10 @@ interface OpenBlock {
   readonly repeat: { readonly count: number; readonly pos: Pos } | undefined;
 }
 
-/** The characters of a line up to its comment, trailing blanks dropped. */
-function lineChars(line: string): string[] {
-  // Cut the comment and the trailing white space on the string, then split what is left into
-  // characters (code points): an imported trace's steps carry long comments.
+/** A line up to its comment, trailing blanks dropped. */
+function lineText(line: string): string {
   const hash = line.indexOf('#');
-  return Array.from((hash < 0 ? line : line.slice(0, hash)).trimEnd());
+  return (hash < 0 ? line : line.slice(0, hash)).trimEnd();
 }
 
 /**
@@ -347,7 +353,7 @@ export function parseScenario(text: string, file: string): Script {
       top.steps[top.steps.length - 1] = { ...last, events: [...(last.events ?? []), ev] };
       return;
     }
-    const cur: Cursor = new Cursor(file, index + 1, lineChars(raw));
+    const cur: Cursor = new Cursor(file, index + 1, lineText(raw));
     if (cur.atEnd()) return;
     const c = cur.peek();
     const top = stack[stack.length - 1]!;
@@ -355,7 +361,7 @@ export function parseScenario(text: string, file: string): Script {
     if (c === '|') {
       if (view === undefined) cur.fail("'|' line outside a view's output: it must follow @ps, @threads, @status, @ns or @tree");
       // One space after `|` belongs to the syntax; comparison folds white space anyway.
-      const rest = cur.chars.slice(cur.i + 1).join('');
+      const rest = cur.text.slice(cur.i + 1);
       (view.lines ??= []).push(rest.startsWith(' ') ? rest.slice(1) : rest);
       return;
     }

@@ -229,11 +229,11 @@ class Runner {
     return fd;
   }
 
-  private async resolveArg(a: ParsedArg, caller: TaskRef, name: string): Promise<ArgValue> {
+  /** Every argument but a `$name` pid (resolve asks the backend for that one): nothing to wait for. */
+  private resolveArg(a: Exclude<ParsedArg, { kind: 'ref' }>, caller: TaskRef, name: string): ArgValue {
     switch (a.kind) {
       case 'int':
-      case 'ref':
-        return this.pid(a, caller, name);
+        return a.value;
       case 'fdname':
         return this.fd(a, caller, name);
       case 'flags':
@@ -257,7 +257,7 @@ class Runner {
   /** Every name to a number (in argument order, as the kernel reads them); then the language's own rules (normalize). */
   private async resolve(spec: CallSpec, call: Call, caller: TaskRef, name: string): Promise<ResolvedCall> {
     const values: (ArgValue | undefined)[] = [];
-    for (const a of call.args) values.push(a === undefined ? undefined : await this.resolveArg(a, caller, name));
+    for (const a of call.args) values.push(a === undefined ? undefined : a.kind === 'ref' ? await this.pid(a, caller, name) : this.resolveArg(a, caller, name));
     // setns's target is an fd name or a number there; the descriptor reads both as a namespace target.
     spec.params.forEach((p, i) => {
       const v = values[i];
