@@ -37,7 +37,7 @@ export function pidfds(cast: Cast, out: Out): void {
     let next = FIRST_FD;
     for (const f of files) {
       if (f[1] === 'signalfd') return refuse(who, `fd ${f[0]}: a signalfd`, 'the planner does not rebuild signalfds yet');
-      // Opened in the creation phase (ttys.ts), held in a.fds: the pidfds' fillers step over it.
+      // Not reached for a task the plan rebuilds (ttys.ts refuses pty holders until terminals are planned).
       if (f[1] === 'pty') continue;
       const [fd, pidSerial, thread, nonblock] = f;
       const pid = n.pids.get(pidSerial)!;

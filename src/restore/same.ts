@@ -306,9 +306,12 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
       const threads = g.threads.filter((s) => n.tasks.get(s)!.exitState !== 'dead').map((s) => n.taskName(s));
       put(me, 'threads', threads.sort(byNumber).join(' '));
       put(me, 'dispositions', dispositions(n, g, mode));
-      // proc mode waits for the kernel side's reader of stat's tty_nr and tpgid (procTty is what it will compare).
-      const tty: Record<string, string> = model ? tn.group(g) : {};
-      for (const [field, value] of Object.entries(tty)) put(me, field === 'ctty' ? 'controlling terminal' : field === 'oldPgrp' ? 'tty_old_pgrp' : field, value);
+      // Model mode only: the kernel side does not read stat's tty_nr and tpgid into its end state yet.
+      if (model) {
+        const tty = tn.group(g);
+        put(me, 'controlling terminal', tty.ctty);
+        put(me, 'tty_old_pgrp', tty.oldPgrp);
+      }
     }
     if (!model) continue;
     put(me, 'comm', t.comm);

@@ -69,15 +69,3 @@ export class TtyNames {
     };
   }
 }
-
-/**
- * /proc/PID/stat's tty_nr and tpgid, as the /proc rule compares them: whether
- * the process has a controlling terminal (which one follows: it is always its
- * session's), and the terminal's foreground group by its numbers (`none`
- * without a terminal; a group no task shows any more by the numbers it had).
- */
-export function procTty(n: Names, g: KernelJson['threadGroups'][number]): { tty: string; tpgid: string } {
-  if (g.ctty === undefined) return { tty: 'none', tpgid: 'none' };
-  const t = (n.json.ttys ?? [])[g.ctty];
-  return { tty: 'its session\'s', tpgid: t === undefined || t.pgrp === null ? 'none' : n.pidName(t.pgrp) };
-}

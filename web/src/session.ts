@@ -219,5 +219,5 @@ export class Session {
   }
 }
 
-/** A file that is neither a scenario nor a snapshot the loader accepts. */
+/** A file the snapshot loader or the trace importer refuses (the message names the file, and the line for a trace). */
 export class SnapshotFileError extends Error {}
