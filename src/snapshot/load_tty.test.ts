@@ -39,6 +39,12 @@ function refusal(json: unknown): string {
 
 const groupOf = (j: Snap, seq: number): Json => j.threadGroups.find((g) => g.leader === seq)!;
 
+/** The job (task 2) as if asleep in a terminal call on the master file (ttyFiles[0]). */
+function asleep(j: Snap, syscall: string, args: number[]): void {
+  j.tasks[2]!.blocked = { syscall, file: 0, args, restarts: 0, fromStart: false };
+  (j.queues as { blockedWaiters: number[] }).blockedWaiters.push(2);
+}
+
 describe('terminals in snapshots', () => {
   it('save then load is the identity, and the state is carried (no omitted note)', () => {
     const { k, json } = shell();
@@ -73,6 +79,9 @@ describe('terminals in snapshots', () => {
       ['an index out of place', (j) => { j.ttys[0]!.index = 3; }, /^ttys\[0\]\.index: 3 is not its place/],
       ['a file of a pty that is not there', (j) => { j.ttyFiles[0]!.tty = 9; }, /^ttyFiles\[0\]\.tty: no pty 9/],
       ['an fd naming no open file', (j) => { j.fdTables[0]!.files[0]![2] = 7; }, /files\[0\]\[2\]: no open file 7/],
+      // The job asleep in a read of the shell's master: a master's read is ENOSYS and its write types at once.
+      ['a terminal read asleep on a master', (j) => { asleep(j, 'read', []); }, /^tasks\[2\]\.blocked\.file: a terminal read on a master never sleeps/],
+      ['a terminal write asleep on a master', (j) => { asleep(j, 'write', [120]); }, /^tasks\[2\]\.blocked\.file: a terminal write on a master never sleeps/],
       ['a tty_old_pgrp of a process that leads no session', (j) => { groupOf(j, 2).ttyOldPgrp = groupOf(j, 2).pgrp; delete groupOf(j, 2).ctty; }, /has a tty_old_pgrp but leads no session/],
     ];
     for (const [what, corrupt, want] of cases) {

@@ -90,6 +90,8 @@ export class TtyLoader {
     const i = int(o.file, `${path}.file`, 0);
     const file = this.files[i];
     if (file === undefined) return refuse(`${path}.file`, `no open file ${i} in \`ttyFiles\``);
+    // n_tty.ts: a read of a master is ENOSYS (not modeled) and a write to one types at once; neither sleeps.
+    if (file.master && syscall !== 'ioctl') refuse(`${path}.file`, `a terminal ${syscall} on a master never sleeps`);
     const want = syscall === 'read' ? 0 : syscall === 'write' ? 1 : 2;
     const args = arr(o.args, `${path}.args`).map((x, j) => int(x, `${path}.args[${j}]`, syscall === 'write' ? 0 : undefined, syscall === 'write' ? 255 : undefined));
     if (args.length !== want) refuse(`${path}.args`, `a terminal ${syscall} has ${want} argument${want === 1 ? '' : 's'} past its fd`);
