@@ -16,6 +16,8 @@ import { checkChange, killPgrpPriv, ttyIoctl } from './tty_jobctrl.js';
 import { runFramesWhileBlocked } from './wait.js';
 
 export const TTY_READ_MAX = 128;
+/** N_TTY_BUF_SIZE (drivers/tty/n_tty.c): the line discipline's read buffer. */
+const N_TTY_BUF_SIZE = 4096;
 
 /** The default control characters (tty_std_termios' c_cc: INIT_C_CC). */
 export const VINTR_CHAR = 3;
@@ -184,6 +186,12 @@ function typeChar(k: Kernel, tty: Tty, byte: number): void {
     tty.partial = 0;
     return;
   }
+  // n_tty_receive_buf_common(): the read buffer holds N_TTY_BUF_SIZE bytes of unread input, one
+  // place kept back; full with no complete line in it (canon_head == read_tail), it takes each
+  // further byte in its last place (overflow), so such a line keeps its first 4095 bytes and the
+  // last one typed. (Full with a complete line unread, Linux leaves the bytes in the pty's flip
+  // buffer until a read makes room; not modeled: the model takes them.)
+  if (tty.lines.length === 0 && tty.partial >= N_TTY_BUF_SIZE) tty.partial = N_TTY_BUF_SIZE - 1;
   tty.partial++;
   if (byte === NEWLINE) {
     tty.lines.push(tty.partial);
