@@ -12,9 +12,12 @@ import { startPidMax, type Out } from './schedule.js';
 import { groupSignals, pendingFor, taskCreds, taskSignals } from './signals.js';
 import * as step from './steps.js';
 import { refuseTtys } from './ttys.js';
+import { refuseCreds } from './creds.js';
+import { capableOver, refusePfc, refuseUsers, rootUserNs, userOf } from './userns.js';
 
 const SIGCHLD = 17;
 const SIGKILL = 9;
+const SIGSTOP = 19;
 
 /** The keys of a version-4 snapshot the planner knows; any other (a later version's state) is refused, not dropped. */
 const KNOWN = {
@@ -40,13 +43,8 @@ export function refuseUnplanned(n: Names): void {
       if (k !== undefined) refuse('ns0', `${what} key ${k}`, 'the planner does not know this state (a later snapshot version), and never drops what it cannot plan');
     }
   }
-  for (const u of n.json.userNamespaces) {
-    if (u.parent !== null) {
-      const users = n.liveTasks().filter((t) => t.cred.userNs === u.serial);
-      const nsUsers = n.json.pidNamespaces.filter((p) => p.userNs === u.serial && n.underBase(p.serial) && n.reachable.has(p.serial));
-      if (users.length > 0 || nsUsers.length > 0) refuse(users[0] === undefined ? n.nsName(nsUsers[0]!.serial) : n.taskName(users[0].seq), 'user namespace', 'the planner does not rebuild user namespaces yet (clone and unshare with CLONE_NEWUSER)');
-    }
-  }
+  refuseUsers(n);
+  refuseCreds(n, rootUserNs(n));
   for (const ns of n.json.pidNamespaces) {
     if (!n.underBase(ns.serial) || !n.reachable.has(ns.serial)) continue;
     if ((ns.reboot ?? 0) !== 0) refuse(n.nsName(ns.serial), 'reboot signal', 'set by a reboot() inside the namespace, which also ends its init; the planner does not replay it');
@@ -67,19 +65,11 @@ export function refuseUnplanned(n: Names): void {
     if (t.blocked !== null && t.blocked.syscall === 'read') refuse(who(), 'blocked in read', 'signalfds are not rebuilt by the planner yet');
     const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
     if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who(), 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
-    const c = t.cred;
-    if (c.uid !== c.euid || c.uid !== c.suid) refuse(who(), `uid ${c.uid}/${c.euid}/${c.suid}`, 'the language changes credentials with setuid alone, which sets all three ids');
-    if (c.caps !== (c.uid === 0)) refuse(who(), c.caps ? 'capabilities' : 'no capabilities', `a task with uid ${c.uid} ${c.caps ? 'holding' : 'without'} capabilities is not what setuid leaves`);
   }
   for (const g of n.json.threadGroups) {
     const leader = n.tasks.get(g.leader)!;
     if (leader.exitState === 'dead' || !n.underBase(n.activeNs(leader))) continue;
     const who = n.taskName(leader.seq);
-    const members = g.threads.map((s) => n.tasks.get(s)!).filter((x) => x.exitState !== 'dead');
-    // A setuid that changes the euid clears dumpability, execve sets it again, and a fork copies its creator's (the mm's flags).
-    if ((g.dumpable ?? true) !== members.every((x) => x.cred.euid === 0)) {
-      refuse(who, g.dumpable === false ? 'not dumpable' : 'dumpable', g.dumpable === false ? 'it is root, so it inherited the flag from a creator that had dropped root, which cannot then set its numbers (set_tid needs CAP_CHECKPOINT_RESTORE); the language has no PR_SET_DUMPABLE' : 'an execve after a setuid set it again; the planner does not replay execve');
-    }
     if (g.continuedPending) refuse(who, 'continued pending', 'a SIGCONT not yet reported to its parent');
   }
 }
@@ -89,7 +79,7 @@ export function finalNamespaces(cast: Cast, out: Out): void {
   const n = cast.n;
   out.section('3. Each namespace\'s last number (ns_last_pid = the idr cursor - 1), then pid_for_children.');
   const writers = new Map<number, Actor>();
-  for (const a of cast.all) if (a.task !== null && !writers.has(a.ns)) writers.set(a.ns, a);
+  for (const a of cast.all) if (a.task !== null && !writers.has(a.ns) && capableOver(cast, a, a.ns)) writers.set(a.ns, a);
   const revived = revive(cast, out);
   for (const [ns, g] of revived) writers.set(ns, g);
   // A pid_max below the start's: written now that every number is taken (it may be below some of them).
@@ -112,14 +102,19 @@ export function finalNamespaces(cast: Cast, out: Out): void {
     if (want === a.pfc) continue;
     const who = n.taskName(a.task.seq);
     const init = cast.initOf.get(want) ?? revived.get(want);
-    if (want === a.ns) out.step(step.setnsTo(a.name, a.name), 'its children in its own namespace again');
-    else if (init !== undefined && n.nss.get(want)!.childReaper !== null) {
+    if (want === a.ns) {
+      refusePfc(cast, a, want, false);
+      out.step(step.setnsTo(a.name, a.name), 'its children in its own namespace again');
+    } else if (init !== undefined && n.nss.get(want)!.childReaper !== null) {
       if (!within(n, want, a.ns)) refuse(who, 'pid_for_children', `${n.nsName(want)} is not below its own namespace`);
+      refusePfc(cast, a, want, false);
       out.step(step.setnsTo(a.name, init.name), `pid_for_children: ${n.nsName(want)}`);
     }
     else if (n.nss.get(want)!.parent === a.ns && n.nss.get(want)!.childReaper === null) {
       if (unshared.has(want)) refuse(who, 'pid_for_children', `${unshared.get(want)!} has the same namespace with no init yet, and only its unsharer can hold one`);
       unshared.set(want, who);
+      if (a.pfc !== a.ns) refusePfc(cast, a, a.ns, false);
+      refusePfc(cast, a, want, true);
       // unshare(CLONE_NEWPID) makes a child of the active namespace, and refuses while pid_for_children is elsewhere.
       if (a.pfc !== a.ns) out.step(step.setnsTo(a.name, a.name), 'back to its own namespace first');
       out.step(step.unsharePid(a.name), 'its next child will be the init of a new namespace');
@@ -200,7 +195,22 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   const fatal = status0 === 0 ? undefined : [...t.pending, ...g.sharedPending].find((i) => i[0] === status0);
   if (fatal !== undefined) cast.deathInfo.set(t.pending.includes(fatal) ? z : z.leader, fatal);
   if (liveThreads.length === 0) groupSignals(cast, z, out);
-  else taskSignals(cast, z, out);
+  else {
+    // A zombie leader's own queue is never dequeued again; sent while it lives, an unblocked signal there would be taken.
+    const mask = BigInt(`0x${t.sigBlocked === undefined || t.sigBlocked === '' ? '0' : t.sigBlocked}`);
+    const taken = t.pending.find((i) => i !== fatal && (i[0] === SIGKILL || i[0] === SIGSTOP || ((mask >> BigInt(i[0] - 1)) & 1n) === 0n));
+    if (taken !== undefined) refuse(who, `pending signal ${taken[0]}`, 'queued at the zombie leader after its exit (its threads live on) and not blocked: the planner sends pending signals before the death, where this one would be taken');
+    taskSignals(cast, z, out);
+  }
+  const status = t.exitCode;
+  const signo = killedBy(status);
+  // The leader exits by itself, then another thread ends the group with another status (the one wait reports):
+  // that thread is cloned (set_tid: CAP_CHECKPOINT_RESTORE) before the leader's credentials leave root.
+  const last = signo === 0 && liveThreads.length === 0 && g.groupExit && g.groupExitCode !== status && (g.groupExitCode & 0x7f) === 0 ? cast.helperName('last') : null;
+  if (last !== null) {
+    if (userOf(cast, z) !== rootUserNs(n)) refuse(who, 'group exit', 'a helper thread must end its group after it, and in its child user namespace set_tid cannot give the thread a number that is free for good (ns_last_pid is final by now)');
+    out.step(step.clone3(z.name, last, [...step.THREAD_FLAGS], [...cast.spareNumbers(z.ns)].reverse(), 0), 'a helper thread, to end the group after its leader');
+  }
   taskCreds(cast, z, out);
   if (sig > 0 && sig !== SIGCHLD && defaultAction(sig) !== 'ign' && defaultAction(sig) !== 'cont' && liveThreads.length === 0) {
     const set = ignoring.get(parent.leader) ?? new Set<number>();
@@ -210,12 +220,7 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
       ignoring.set(parent.leader, set);
     }
   }
-  const status = t.exitCode;
-  const signo = killedBy(status);
-  if (signo === 0 && liveThreads.length === 0 && g.groupExit && g.groupExitCode !== status && (g.groupExitCode & 0x7f) === 0) {
-    // The leader exited by itself, then another thread ended the group with another status (the one wait reports).
-    const last = cast.helperName('last');
-    out.step(step.clone3(z.name, last, [...step.THREAD_FLAGS], [...cast.spareNumbers(z.ns)].reverse(), 0), 'a helper thread, to end the group after its leader');
+  if (last !== null) {
     out.step(step.exitThread(z.name, (status >> 8) & 0xff), 'the leader exits alone first');
     out.step(step.exitGroup(last, (g.groupExitCode >> 8) & 0xff), 'then the group ends with the status wait reports');
     return;

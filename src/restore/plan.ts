@@ -18,6 +18,7 @@ import { Names } from './same.js';
 import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedule.js';
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
+import { planUsers } from './userns.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
 
 /** A scenario (text) rebuilding `snapshot`, or a refusal naming the task, the constraint and why. */
@@ -44,6 +45,7 @@ function plan(json: KernelJson): string {
   placeHelpers(cast);
   checkSharing(cast);
   findEarly(cast);
+  planUsers(cast);
   const out = new Out();
   out.note(`Rebuilds a snapshot of ${cast.all.filter((a) => a.task !== null).length} tasks (pidns plan). Each step says why it is there.`);
   out.note('Numbers: clone3 set_tid lists them innermost first, down to ns0 (never the host).');

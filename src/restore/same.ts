@@ -155,14 +155,17 @@ export class Names {
     return (this.live ??= this.json.tasks.filter((t) => t.exitState !== 'dead' && this.underBase(this.activeNs(t))));
   }
 
-  /** A user namespace's name: the root `user0`; else the first PID namespace it owns, else the first task whose credentials use it. */
+  /** A user namespace's name: the root `user0`; else the least-named PID namespace it owns, else the first task whose credentials use it. */
   userNsName(serial: number): string {
     if (this.userNames.size === 0) {
       for (const u of this.json.userNamespaces) if (u.parent === null) this.userNames.set(u.serial, 'user0');
+      // By the least name of the PID namespaces it owns: the snapshot's order of them is the order they were made in, history.
+      const byNs = new Map<number, string[]>();
       for (const p of this.json.pidNamespaces) {
         const name = this.nsName(p.serial);
-        if (!this.userNames.has(p.userNs) && !name.startsWith('ns(#') && name !== 'outside' && this.reachable.has(p.serial)) this.userNames.set(p.userNs, `user(of ${name})`);
+        if (!this.userNames.has(p.userNs) && !name.startsWith('ns(#') && name !== 'outside' && this.reachable.has(p.serial)) pushTo(byNs, p.userNs, name);
       }
+      for (const [u, names] of byNs) this.userNames.set(u, `user(of ${names.sort(byNumber)[0]!})`);
       const byTask = new Map<number, string[]>();
       for (const t of this.liveTasks()) pushTo(byTask, t.cred.userNs, this.taskName(t.seq));
       for (const [u, names] of byTask) if (!this.userNames.has(u)) this.userNames.set(u, `user(of task ${names.sort(byNumber)[0]!})`);

@@ -9,6 +9,7 @@ import { nrIn, within, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import * as step from './steps.js';
 import { closeAfterChild, holderOf, inheritedFds, openForChild } from './inherit.js';
+import { enterUserNs, userClone } from './userns.js';
 
 /** The plan's text: steps and comments. */
 export class Out {
@@ -116,7 +117,8 @@ function create(cast: Cast, a: Actor, out: Out): void {
   const flags = a.kind === 'thread' ? [...step.THREAD_FLAGS] : a.newPid ? [step.NEWPID] : [];
   if (a.kind === 'target') flags.push(...sharing(cast, c, a));
   const opened = openForChild(cast, c, a, out);
-  out.step(step.clone3(c.name, a.name, flags, [...a.nums].reverse(), a.kind === 'thread' ? 0 : a.exitSignal), a.why);
+  const user = userClone(cast, c, a, target, out);
+  out.step(step.clone3(c.name, a.name, [...flags, ...user.flags], user.setTid, a.kind === 'thread' ? 0 : a.exitSignal), a.why);
   closeAfterChild(cast, c, a, opened, out);
   if (c.kind === 'nursery') {
     out.step(step.exitThread(c.name, 0), `the nursery's work is done: ${a.name} goes to its reaper`);
@@ -156,6 +158,7 @@ function settle(cast: Cast, a: Actor, out: Out, queue: Actor[]): void {
       if (ns.pidMax > startPidMax(n, a.ns)) out.step(step.writePidMax(a.name, ns.pidMax), `${n.nsName(a.ns)}'s pid_max`);
     }
     if (g.isChildSubreaper) out.step(step.subreaper(a.name, true), 'a subreaper: orphans below it come to it');
+    enterUserNs(cast, a, out);
   }
   a.settled = true;
   for (const w of a.waiters) queue.push(w);

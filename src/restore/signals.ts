@@ -5,7 +5,9 @@
 
 import type { SigInfoJson, TaskJson } from '../snapshot/schema.js';
 import { nrIn, type Actor, type Cast } from './actors.js';
+import { rootCreds } from './creds.js';
 import { refuse } from './refusal.js';
+import { rootUserNs } from './userns.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
 
@@ -58,14 +60,15 @@ export function taskSignals(cast: Cast, m: Actor, out: Out, maskDone = false): v
 }
 
 /**
- * setuid (per thread, as the raw system call is), then the parent-death
- * signal, after it because a changed euid clears it (kernel/cred.c
- * commit_creds). A thread's is always written: what its setuid leaves it
+ * The ids (per thread, as the raw system call is: creds.ts), then the
+ * parent-death signal, after them because a changed euid clears it
+ * (kernel/cred.c commit_creds). A thread's is always written: what its setuid leaves it
  * is the model's business, the plan states the end value.
  */
 export function taskCreds(cast: Cast, m: Actor, out: Out): void {
   const t = m.task!;
-  if (t.cred.uid !== 0) out.step(step.setUid(m.name, t.cred.uid), 'drops root');
+  // A task in a child user namespace keeps the ids it entered with (userns.ts checked them).
+  if (t.cred.userNs === rootUserNs(cast.n)) rootCreds(cast, m, out);
   // The start state's init has SIGKILL as its parent-death signal (the kernel runner's convention).
   const start = t.seq === cast.n.json.init ? 9 : 0;
   const want = t.pdeathSignal ?? 0;

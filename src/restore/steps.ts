@@ -10,11 +10,12 @@ export function sigSetText(set: bigint): string {
   return members.length === 0 ? '0' : members.map(signalName).join('|');
 }
 
-/** clone3 with the numbers innermost first (set_tid), as the kernel reads them. */
+/** clone3 with the numbers innermost first (set_tid), as the kernel reads them; fewer than the levels leave the outer ones to the allocator. */
 export function clone3(actor: string, child: string, flags: readonly string[], setTid: readonly number[], exitSignal: number): string {
   const parts: string[] = [];
   if (flags.length > 0) parts.push(`flags=${flags.join('|')}`);
-  parts.push(`set_tid=[${setTid.join(', ')}]`);
+  // An empty set_tid is EINVAL (clone3 wants set_tid and set_tid_size both or neither): then it is left out.
+  if (setTid.length > 0) parts.push(`set_tid=[${setTid.join(', ')}]`);
   if (exitSignal > 0) parts.push(`exit_signal=${signalName(exitSignal)}`);
   return `${actor}: clone3(${parts.join(', ')}) -> ${child}`;
 }
@@ -52,6 +53,11 @@ export const openPidfd = (a: string, target: string, thread: boolean, nonblock: 
 };
 export const closeFd = (a: string, fd: string): string => `${a}: close(${fd})`;
 export const setUid = (a: string, uid: number): string => `${a}: setuid(${uid})`;
+/** setresuid(r, e, s): -1 keeps an id. */
+export const setResUid = (a: string, r: number, e: number, s: number): string => `${a}: setresuid(${r}, ${e}, ${s})`;
+/** A new user namespace for the caller alone (owner: its euid; it holds every capability there). */
+export const unshareUser = (a: string): string => `${a}: unshare(CLONE_NEWUSER)`;
+export const NEWUSER = 'CLONE_NEWUSER';
 export const sigsuspend = (a: string, mask: bigint): string => `${a}: rt_sigsuspend(${sigSetText(mask)})`;
 export const pause = (a: string): string => `${a}: pause()`;
 export const sigtimedwait = (a: string, set: bigint): string => `${a}: rt_sigtimedwait(${sigSetText(set)})`;
