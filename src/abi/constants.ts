@@ -5,7 +5,7 @@
 
 import { cloneFlagNames } from './clone.js';
 import { PIDFD_NONBLOCK, PIDFD_SIGNAL_PROCESS_GROUP, PIDFD_SIGNAL_THREAD, PIDFD_SIGNAL_THREAD_GROUP, PIDFD_THREAD } from './pidfd.js';
-import { PR_GET_CHILD_SUBREAPER, PR_GET_NAME, PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG } from './prctl.js';
+import { PR_GET_CHILD_SUBREAPER, PR_GET_DUMPABLE, PR_GET_NAME, PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_NAME, PR_SET_PDEATHSIG } from './prctl.js';
 import { rebootCmdNames } from './reboot.js';
 import { parseSignal, SiCode, saFlagNames, SFD_CLOEXEC, SFD_NONBLOCK, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGRTMAX, SIGRTMIN, Signal } from './signal.js';
 import { IdType, waitOptionNames } from './wait.js';
@@ -52,6 +52,8 @@ const families: Readonly<Record<ConstantFamily, ReadonlyMap<string, number>>> = 
   prctl: new Map([
     ['PR_SET_PDEATHSIG', PR_SET_PDEATHSIG],
     ['PR_GET_PDEATHSIG', PR_GET_PDEATHSIG],
+    ['PR_GET_DUMPABLE', PR_GET_DUMPABLE],
+    ['PR_SET_DUMPABLE', PR_SET_DUMPABLE],
     ['PR_SET_NAME', PR_SET_NAME],
     ['PR_GET_NAME', PR_GET_NAME],
     ['PR_SET_CHILD_SUBREAPER', PR_SET_CHILD_SUBREAPER],

@@ -57,10 +57,14 @@ describe('samenessDifferences', () => {
     expect(proc).toEqual(['5 2 state']);
   });
 
-  it('proc mode leaves out what /proc does not show (pid_max, credentials)', async () => {
+  it('proc mode leaves out what /proc does not show (pid_max, capabilities), and keeps the uids /proc/PID/status shows', async () => {
     const a = await stateOf(BASE);
-    const b = await stateOf(`${BASE}a: setuid(5)\n`);
+    const b = await stateOf(`${BASE}a: sysctl(kernel.pid_max, 500)\n`);
     expect(samenessDifferences(a, b, 'proc')).toEqual([]);
-    expect(samenessDifferences(a, b).map((d) => d.field)).toContain('uid/euid/suid');
+    expect(samenessDifferences(a, b).map((d) => d.field)).toContain('pid_max');
+    const keptCaps = await stateOf(`${BASE}a: setresuid(-1, 5, -1)\n`);
+    const uids = samenessDifferences(a, keptCaps, 'proc').map((d) => `${d.task} ${d.field} ${d.expected} ${d.got}`);
+    expect(uids).toEqual(['2 uid/euid/suid 0/0/0 0/5/0']);
+    expect(samenessDifferences(a, keptCaps).map((d) => d.field)).toContain('capabilities');
   });
 });

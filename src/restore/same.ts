@@ -20,7 +20,7 @@ export interface Difference {
 /**
  * `model`: every field the rule lists as exact (docs/restore.md). `proc`:
  * only what /proc shows each namespace on a real kernel (NSpid, NStgid,
- * NSpgid, NSsid, PPid, State, the threads, the ns/ links, SigIgn/SigCgt).
+ * NSpgid, NSsid, PPid, State, Uid, the threads, the ns/ links, SigIgn/SigCgt).
  */
 export type SamenessMode = 'model' | 'proc';
 
@@ -316,6 +316,8 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
         put(me, 'tty_old_pgrp', tty.oldPgrp);
       }
     }
+    // /proc/PID/status Uid: real, effective, saved, as kuids to a reader in the root user namespace.
+    put(me, 'uid/euid/suid', `${t.cred.uid}/${t.cred.euid}/${t.cred.suid}`);
     if (!model) continue;
     put(me, 'comm', t.comm);
     put(me, 'exit state', t.exitState);
@@ -323,7 +325,6 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     put(me, 'exit signal', t.exitSignal);
     const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
     if (parent !== undefined) put(me, 'exit signal reset by parent exec', t.parentExecId !== n.groups.get(parent.group)!.execId);
-    put(me, 'uid/euid/suid', `${t.cred.uid}/${t.cred.euid}/${t.cred.suid}`);
     put(me, 'user namespace', userNsName(n, t.cred.userNs));
     put(me, 'capabilities', t.cred.keptCaps === true ? `${t.cred.caps} (permitted kept)` : t.cred.caps);
     put(me, 'blocked in', blockedText(n, t, tn));

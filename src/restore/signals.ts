@@ -5,7 +5,7 @@
 
 import type { SigInfoJson, TaskJson } from '../snapshot/schema.js';
 import { nrIn, type Actor, type Cast } from './actors.js';
-import { rootCreds } from './creds.js';
+import { dumpable, rootCreds } from './creds.js';
 import { refuse } from './refusal.js';
 import { rootUserNs } from './userns.js';
 import type { Out } from './schedule.js';
@@ -68,7 +68,9 @@ export function taskSignals(cast: Cast, m: Actor, out: Out, maskDone = false): v
 export function taskCreds(cast: Cast, m: Actor, out: Out): void {
   const t = m.task!;
   // A task in a child user namespace keeps the ids it entered with (userns.ts checked them).
-  if (t.cred.userNs === rootUserNs(cast.n)) rootCreds(cast, m, out);
+  const root = rootUserNs(cast.n);
+  if (t.cred.userNs === root) rootCreds(m, out);
+  dumpable(cast, m, out);
   // The start state's init has SIGKILL as its parent-death signal (the kernel runner's convention).
   const start = t.seq === cast.n.json.init ? 9 : 0;
   const want = t.pdeathSignal ?? 0;

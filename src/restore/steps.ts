@@ -30,6 +30,7 @@ export const joinGroup = (a: string, pgid: number): string => `${a}: setpgid(0, 
 export const setnsTo = (a: string, b: string): string => `${a}: setns(ns(${b}), CLONE_NEWPID)`;
 export const unsharePid = (a: string): string => `${a}: unshare(CLONE_NEWPID)`;
 export const subreaper = (a: string, on: boolean): string => `${a}: prctl(PR_SET_CHILD_SUBREAPER, ${on ? 1 : 0})`;
+export const setDumpable = (a: string, on: boolean): string => `${a}: prctl(PR_SET_DUMPABLE, ${on ? 1 : 0})`;
 export const pdeath = (a: string, sig: number): string => `${a}: prctl(PR_SET_PDEATHSIG, ${sig === 0 ? '0' : signalName(sig)})`;
 export const writePidMax = (a: string, n: number): string => `${a}: sysctl(kernel.pid_max, ${n})`;
 export const writeLastPid = (a: string, n: number): string => `${a}: sysctl(kernel.ns_last_pid, ${n})`;

@@ -48,9 +48,6 @@ export function refuseUsers(n: Names): void {
     if (seen === undefined) first.set(u.serial, { who, ids });
     else if (seen.ids !== ids) refuse(who, `uid ${ids}`, `task ${seen.who} of ${name} has ${seen.ids}: a task there cannot change its ids (no uid_map), so all of them keep the ones it was entered with (an execve there moved a saved uid)`);
     if (u.owner !== c.euid) refuse(who, `user namespace owner ${u.owner}`, `its euid is ${c.euid}: the entrant's euid owns the namespace, and its tasks keep that euid`);
-    const g = n.groups.get(t.group)!;
-    // A fork copies the mm's flag: the entrant's, set by its setresuid (cleared when the euid left 0) or its root creator's.
-    if ((g.dumpable ?? true) !== (c.euid === 0)) refuse(who, g.dumpable === false ? 'not dumpable' : 'dumpable', `in ${name}, where ids cannot change, a task is dumpable exactly when its euid is 0 (its entrant's setresuid cleared the flag otherwise); the language has no PR_SET_DUMPABLE`);
   }
   for (const ns of n.json.pidNamespaces) {
     if (ns.userNs === root || !n.underBase(ns.serial) || !n.reachable.has(ns.serial)) continue;

@@ -1,7 +1,7 @@
 // prctl(2) (the subreaper and parent-death-signal options), setuid(2), setresuid(2) and the pid sysctls.
 
 import { Errno } from '../abi/errno.js';
-import { PR_GET_CHILD_SUBREAPER, PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG } from '../abi/prctl.js';
+import { PR_GET_CHILD_SUBREAPER, PR_GET_DUMPABLE, PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_PDEATHSIG } from '../abi/prctl.js';
 import { validSignal } from '../abi/signal.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { fail } from '../kernel/result.js';
@@ -33,6 +33,13 @@ export function sysPrctl(k: Kernel, me: Task, option: number, arg: number): SysR
       return 0;
     }
     if (option === PR_GET_PDEATHSIG) return me.pdeathSignal;
+    // kernel/sys.c: get_dumpable() is the syscall's value; a set takes SUID_DUMP_DISABLE (0) or SUID_DUMP_USER (1) alone.
+    if (option === PR_GET_DUMPABLE) return me.group.dumpable ? 1 : 0;
+    if (option === PR_SET_DUMPABLE) {
+      if (arg !== 0 && arg !== 1) return fail(Errno.EINVAL);
+      me.group.dumpable = arg === 1;
+      return 0;
+    }
     return fail(Errno.ENOSYS);
   });
 }
