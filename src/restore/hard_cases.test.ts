@@ -39,6 +39,14 @@ describe('hard cases', () => {
     expect(await text('dead_leaders')).toMatch(/-> grp\d+ /);
     expect(await text('zombie_session_outside')).toMatch(/-> nurse\d+ /);
     expect(await text('pidfd_of_reaped')).toMatch(/-> gone\d+ .*reaped pid 3/);
+    const users = await text('user_namespace_children');
+    expect(users).toMatch(/u: unshare\(CLONE_NEWUSER\)/);
+    expect(users).toMatch(/init: sysctl\(kernel.ns_last_pid, \d+\) .*u has no capability over ns0/);
+    expect(users).toMatch(/clone3\(flags=CLONE_NEWPID\|CLONE_NEWUSER, set_tid=\[1, \d+\].* -> q /);
+    expect(users).toMatch(/c2: clone3\(set_tid=\[\d\]/);
+    const uids = await text('distinct_uids');
+    expect(uids).toMatch(/b: setresuid\(0, 1000, 2000\)/);
+    expect(uids).toMatch(/c: prctl\(PR_SET_DUMPABLE, 0\)/);
   });
 
   it('refuses state it does not know (keys of a later version) instead of dropping it', async () => {

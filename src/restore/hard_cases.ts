@@ -3,7 +3,7 @@
 // The host side runs the same histories on the kernel and restores those.
 // (Steps come from steps.ts, which alone spells some call names.)
 
-import { joinGroup, openPidfd } from './steps.js';
+import { joinGroup, openPidfd, setResUid, unshareUser } from './steps.js';
 
 export interface HardCase {
   readonly name: string;
@@ -94,6 +94,47 @@ c: sysctl(kernel.ns_last_pid, 40)
 c: fork() -> f
 init: setns(ns(c), CLONE_NEWPID)
 b: unshare(CLONE_NEWPID)
+`,
+  },
+  {
+    name: 'user_namespace_children',
+    why: 'tasks of child user namespaces (one entered by unshare after a setuid, one cloned with its PID namespace) with children at numbers a plain fork would not give: they may set_tid only where their user namespace owns the level, so ns_last_pid places the rest',
+    scenario: `init: clone(CLONE_NEWPID) -> n
+n: fork() -> x
+n: fork() -> u
+x: exit(0)
+n: wait4($x, 0)
+${setResUid('u', 1000, 1000, 1000)}
+${unshareUser('u')}
+init: fork() -> gap
+gap: exit(0)
+init: wait4($gap, 0)
+u: fork() -> c1
+u: clone(CLONE_NEWPID) -> c2
+c2: fork() -> c3
+c2: fork() -> c4
+c3: exit(0)
+c2: wait4($c3, 0)
+c2: fork() -> c5
+init: clone(CLONE_NEWUSER|CLONE_NEWPID) -> q
+q: fork() -> q1
+q1: exit(0)
+q: wait4($q1, 0)
+q: fork() -> q2
+`,
+  },
+  {
+    name: 'distinct_uids',
+    why: 'real, effective and saved uids apart, capabilities kept or permitted only (cap_emulate_setxuid), and a root whose euid came back, no longer dumpable, with a child that inherited the flag',
+    scenario: `init: fork() -> a
+${setResUid('a', 1000, 0, 2000)}
+init: fork() -> b
+${setResUid('b', 0, 1000, 2000)}
+init: fork() -> c
+${setResUid('c', -1, 1000, -1)}
+${setResUid('c', -1, 0, -1)}
+c: fork() -> d
+b: fork() -> e
 `,
   },
 ];
