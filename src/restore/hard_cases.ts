@@ -98,7 +98,7 @@ b: unshare(CLONE_NEWPID)
   },
   {
     name: 'user_namespace_children',
-    why: 'tasks of child user namespaces (one entered by unshare after a setuid, one cloned with its PID namespace) with children at numbers a plain fork would not give: they may set_tid only where their user namespace owns the level, so ns_last_pid places the rest',
+    why: 'tasks of child user namespaces (one entered by unshare after a setuid, one cloned with its PID namespace by root, one by a task that dropped root) with children at numbers a plain fork would not give: they may set_tid only where their user namespace owns the level, so ns_last_pid places the rest',
     scenario: `init: clone(CLONE_NEWPID) -> n
 n: fork() -> x
 n: fork() -> u
@@ -121,6 +121,10 @@ q: fork() -> q1
 q1: exit(0)
 q: wait4($q1, 0)
 q: fork() -> q2
+init: fork() -> w
+w: setuid(1000)
+w: clone(CLONE_NEWUSER|CLONE_NEWPID) -> v
+v: fork() -> v1
 `,
   },
   {

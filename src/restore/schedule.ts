@@ -118,7 +118,8 @@ function create(cast: Cast, a: Actor, out: Out): void {
   if (a.kind === 'target') flags.push(...sharing(cast, c, a));
   const opened = openForChild(cast, c, a, out);
   const user = userClone(cast, c, a, target, out);
-  out.step(step.clone3(c.name, a.name, [...flags, ...user.flags], user.setTid, a.kind === 'thread' ? 0 : a.exitSignal), a.why);
+  out.step(step.clone3(user.by, a.name, [...flags, ...user.flags], user.setTid, a.kind === 'thread' || !user.ownExitSignal ? 0 : a.exitSignal), a.why);
+  for (const s of user.after) out.step(s, 'the helper is done');
   closeAfterChild(cast, c, a, opened, out);
   if (c.kind === 'nursery') {
     out.step(step.exitThread(c.name, 0), `the nursery's work is done: ${a.name} goes to its reaper`);

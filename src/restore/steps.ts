@@ -59,6 +59,7 @@ export const setResUid = (a: string, r: number, e: number, s: number): string =>
 /** A new user namespace for the caller alone (owner: its euid; it holds every capability there). */
 export const unshareUser = (a: string): string => `${a}: unshare(CLONE_NEWUSER)`;
 export const NEWUSER = 'CLONE_NEWUSER';
+export const PARENT = 'CLONE_PARENT';
 export const sigsuspend = (a: string, mask: bigint): string => `${a}: rt_sigsuspend(${sigSetText(mask)})`;
 export const pause = (a: string): string => `${a}: pause()`;
 export const sigtimedwait = (a: string, set: bigint): string => `${a}: rt_sigtimedwait(${sigSetText(set)})`;

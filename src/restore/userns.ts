@@ -6,7 +6,8 @@
 // the language). The planner finds that task, the entrant, and lets it in:
 //   - the init of a PID namespace the user namespace owns is cloned with
 //     CLONE_NEWUSER|CLONE_NEWPID (copy_creds makes the user namespace first,
-//     and copy_namespaces gives it the new PID namespace), by a root creator;
+//     and copy_namespaces gives it the new PID namespace), by a root creator,
+//     or, when its ids are not root's, by a helper that took them (below);
 //   - any other entrant is created as root, settles, takes its ids
 //     (setresuid) and then calls unshare(CLONE_NEWUSER) itself (owner: its
 //     euid), before any thread or child of its exists.
@@ -24,6 +25,8 @@ import { refuse } from './refusal.js';
 import type { Names } from './same.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+
+const SIGCHLD = 17;
 
 /** The root user namespace's serial. */
 export function rootUserNs(n: Names): number {
@@ -58,8 +61,8 @@ export function refuseUsers(n: Names): void {
 
 interface Users {
   readonly root: number;
-  /** The entrant of each child user namespace, and how it enters. */
-  readonly entrants: Map<Actor, 'clone' | 'unshare'>;
+  /** The entrant of each child user namespace, and how it enters ('helper': cloned by a helper that took its ids first). */
+  readonly entrants: Map<Actor, 'clone' | 'helper' | 'unshare'>;
   readonly memo: Map<Actor, number>;
 }
 
@@ -104,9 +107,10 @@ export function planUsers(cast: Cast): void {
     byNs.set(mine, a);
     const c = a.task.cred;
     if (a.newPid && n.nss.get(a.ns)!.userNs === mine) {
-      // clone(CLONE_NEWUSER) copies the creator's ids: root's, while the plan creates.
-      if (c.uid !== 0 || c.euid !== 0 || c.suid !== 0) refuse(who, `uid ${c.uid}/${c.euid}/${c.suid}`, `the init of a PID namespace ${name} owns is cloned into it with CLONE_NEWUSER|CLONE_NEWPID, and gets its creator's ids, root's while the plan creates`);
-      u.entrants.set(a, 'clone');
+      // clone(CLONE_NEWUSER) copies the caller's ids: root's while the plan creates, else a helper's that took them.
+      const root = c.uid === 0 && c.euid === 0 && c.suid === 0;
+      if (!root && a.exitSignal !== SIGCHLD) refuse(who, `exit signal ${a.exitSignal}`, `its ids are not root's, so a helper that took them clones it with CLONE_PARENT, which gives it the helper's exit signal, SIGCHLD (copy_process)`);
+      u.entrants.set(a, root ? 'clone' : 'helper');
     } else {
       if ((cast.early.get(a) ?? []).length > 0) refuse(who, 'user namespace', 'it enters its user namespace once settled, but children of it must be born before it settles (findEarly)');
       u.entrants.set(a, 'unshare');
@@ -116,7 +120,8 @@ export function planUsers(cast: Cast): void {
   for (const a of cast.all) {
     if (!a.newPid || a.creator === null || a.task === null) continue;
     const owner = n.nss.get(a.ns)!.userNs;
-    const made = u.entrants.get(a) === 'clone' ? userOf(cast, a) : userOf(cast, a.creator);
+    const how = u.entrants.get(a);
+    const made = how === 'clone' || how === 'helper' ? userOf(cast, a) : userOf(cast, a.creator);
     if (owner !== made) refuse(n.nsName(a.ns), 'user namespace', `it is owned by ${n.userNsName(owner)}, but its init's creator ${a.creator.name} is in ${n.userNsName(made)}, whose clone(CLONE_NEWPID) would own it`);
   }
 }
@@ -139,14 +144,16 @@ function chain(n: Names, ns: number): number[] {
  * the ns_last_pid writes that place the numbers c may not name; refuses a
  * setns c would need and has no capability for.
  */
-export function userClone(cast: Cast, c: Actor, a: Actor, target: number, out: Out): { readonly flags: readonly string[]; readonly setTid: readonly number[] } {
+export function userClone(cast: Cast, c: Actor, a: Actor, target: number, out: Out): UserClone {
   const n = cast.n;
   const u = users(cast);
   const who = a.task === null ? a.name : n.taskName(a.task.seq);
   const full = [...a.nums].reverse();
-  if (u.entrants.get(a) === 'clone') return { flags: [step.NEWUSER], setTid: full };
+  const how = u.entrants.get(a);
+  if (how === 'clone') return { flags: [step.NEWUSER], setTid: full, by: c.name, after: [], ownExitSignal: true };
+  if (how === 'helper') return byHelper(cast, c, a, target, out);
   const mine = userOf(cast, c);
-  if (mine === u.root) return { flags: [], setTid: full };
+  if (mine === u.root) return { flags: [], setTid: full, by: c.name, after: [], ownExitSignal: true };
   if (c.pfc !== target && !capableOver(cast, c, target)) refuse(who, 'namespace', `its creator ${c.name}, in ${n.userNsName(mine)}, cannot setns into ${n.nsName(target)} (pidns_install needs CAP_SYS_ADMIN over its owner)`);
   const levels = chain(n, a.ns);
   const own = levels.map((ns) => n.nss.get(ns)!.userNs === mine || (a.newPid && ns === a.ns));
@@ -156,11 +163,48 @@ export function userClone(cast: Cast, c: Actor, a: Actor, target: number, out: O
     if (own[i]) continue;
     const level = levels[i]!;
     const nr = a.nums[i]!;
-    const w = cast.all.find((x) => x.created && x.ns === level && userOf(cast, x) === u.root && x.kind !== 'nursery');
-    if (w === undefined) refuse(who, 'numbers', `${c.name} is in ${n.userNsName(mine)}, without capabilities over ${n.nsName(level)} (set_tid and ns_last_pid need CAP_CHECKPOINT_RESTORE there), and no root task lives there to write its ns_last_pid`);
-    out.step(step.writeLastPid(w!.name, nr - 1), `${c.name} has no capability over ${n.nsName(level)}: its next number there is ${nr}`);
+    placeNumber(cast, level, nr, c.name, `is in ${n.userNsName(mine)}`, who, out);
   }
-  return { flags: [], setTid: full.slice(0, firstOwn < 0 ? 0 : levels.length - firstOwn) };
+  return { flags: [], setTid: full.slice(0, firstOwn < 0 ? 0 : levels.length - firstOwn), by: c.name, after: [], ownExitSignal: true };
+}
+
+/** How `a` is cloned: flags and set_tid, by whom (its creator, or a helper of its), and the steps after. */
+export interface UserClone {
+  readonly flags: readonly string[];
+  readonly setTid: readonly number[];
+  readonly by: string;
+  readonly after: readonly string[];
+  /** False under CLONE_PARENT: the child gets its cloner's leader's exit signal, and clone3 refuses one given (EINVAL). */
+  readonly ownExitSignal: boolean;
+}
+
+/** A root task of namespace `level` writes its ns_last_pid so that the next fork there gets `nr`. */
+function placeNumber(cast: Cast, level: number, nr: number, forker: string, because: string, who: string, out: Out): void {
+  const n = cast.n;
+  const root = users(cast).root;
+  const w = cast.all.find((x) => x.created && x.ns === level && userOf(cast, x) === root && x.kind !== 'nursery');
+  if (w === undefined) refuse(who, 'numbers', `${forker} ${because}, without capabilities over ${n.nsName(level)} (set_tid and ns_last_pid need CAP_CHECKPOINT_RESTORE there), and no root task lives there to write its ns_last_pid`);
+  out.step(step.writeLastPid(w!.name, nr - 1), `${forker} has no capability over ${n.nsName(level)}: its next number there is ${nr}`);
+}
+
+/**
+ * An init cloned into its user namespace with ids that are not root's: a
+ * helper of its creator takes them (setresuid), so that its
+ * clone(CLONE_PARENT|CLONE_NEWUSER|CLONE_NEWPID) gives them to the child and
+ * the creator as its parent (real_parent is the helper's). Without
+ * capabilities the helper names no number: ns_last_pid places the outer ones
+ * and the new namespace's is 1. Then it exits and its creator reaps it.
+ */
+function byHelper(cast: Cast, c: Actor, a: Actor, target: number, out: Out): UserClone {
+  const n = cast.n;
+  const ids = a.task!.cred;
+  const who = n.taskName(a.task!.seq);
+  const h = cast.helperName('ids');
+  out.step(step.clone3(c.name, h, [], [...cast.spareNumbers(target)].reverse(), SIGCHLD), `a helper that takes ${a.name}'s ids and clones it`);
+  out.step(step.setResUid(h, ids.uid, ids.euid, ids.suid), `${a.name}'s ids: clone copies them, CLONE_NEWUSER keeps them (its owner is the euid)`);
+  const levels = chain(n, target);
+  for (let i = 0; i < levels.length; i++) placeNumber(cast, levels[i]!, a.nums[i]!, h, 'dropped root', who, out);
+  return { flags: [step.PARENT, step.NEWUSER], setTid: [], by: h, after: [step.exitThread(h, 0), step.reap(c.name, h)], ownExitSignal: false };
 }
 
 /** The last of an unshare entrant's settling: its ids, then its own user namespace. */
