@@ -9,6 +9,7 @@ import { nrIn, within, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import * as step from './steps.js';
 import { closeAfterChild, holderOf, inheritedFds, openForChild } from './inherit.js';
+import { settleTtys } from './ttys.js';
 
 /** The plan's text: steps and comments. */
 export class Out {
@@ -157,6 +158,7 @@ function settle(cast: Cast, a: Actor, out: Out, queue: Actor[]): void {
     }
     if (g.isChildSubreaper) out.step(step.subreaper(a.name, true), 'a subreaper: orphans below it come to it');
   }
+  settleTtys(cast, a, out);
   a.settled = true;
   for (const w of a.waiters) queue.push(w);
   a.waiters.length = 0;
