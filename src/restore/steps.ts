@@ -61,6 +61,8 @@ const openMode = (readable: boolean, writable: boolean): string => (readable && 
 export const openMaster = (a: string, readable: boolean, writable: boolean, fd: string): string => `${a}: posix_openpt(${openMode(readable, writable)}|O_NOCTTY) -> ${fd}`;
 export const openSlave = (a: string, master: string, readable: boolean, writable: boolean, fd: string): string => `${a}: ioctl(${master}, TIOCGPTPEER, ${openMode(readable, writable)}|O_NOCTTY) -> ${fd}`;
 export const setCtty = (a: string, fd: string): string => `${a}: ioctl(${fd}, TIOCSCTTY, 0)`;
+/** TIOCNOTTY on a slave (tty_jobctrl_ioctl compares the fd's own tty, never a master, with signal->tty). */
+export const giveUpCtty = (a: string, fd: string): string => `${a}: ioctl(${fd}, TIOCNOTTY)`;
 /** tcsetpgrp: `pgid` as the caller's namespace numbers it. */
 export const setForeground = (a: string, fd: string, pgid: number): string => `${a}: ioctl(${fd}, TIOCSPGRP, ${pgid})`;
 export const setTostop = (a: string, fd: string): string => `${a}: ioctl(${fd}, TCSETS, TOSTOP)`;

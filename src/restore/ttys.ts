@@ -48,6 +48,8 @@ interface TtyPlan {
   readonly byOpener: Map<Actor, OpenFile[]>;
   /** Session leaders that take a terminal, and the pair. */
   readonly leaders: Map<Actor, TtyJson>;
+  /** Members born with their session's terminal that give it up (TIOCNOTTY on a slave), and the pair. */
+  readonly notty: Map<Actor, TtyJson>;
 }
 
 const plans = new WeakMap<Cast, TtyPlan>();
@@ -66,9 +68,6 @@ export function refuseTtys(n: Names): void {
       const f = n.json.ttyFiles![b.file]!;
       if (b.syscall !== 'read' || f.master || b.restarts > 0 || b.fromStart || t.stopped) refuse(who, `blocked in a terminal ${b.syscall}`, 'only a read of a slave waiting for a line, not stopped and not restarted, is rebuilt (it blocks as its last step); a write or an ioctl sleeps only stopped by SIGTTOU, a stop in the middle of a call');
     }
-    if (g.ctty !== undefined || g.leader !== t.seq) continue;
-    const own = ttys.find((y) => y.session === g.session);
-    if (own !== undefined) refuse(who, 'no controlling terminal', `its session has a pty as its terminal, which it does not have (born before its leader took it, or given up by TIOCNOTTY); the planner has the leader take the terminal before any member is born`);
   }
   for (const y of ttys) {
     if (y.lines.length === 0 && y.partial === 0) continue;
@@ -93,7 +92,7 @@ function commonCreator(list: readonly Actor[]): Actor | undefined {
 /** Decides who opens each pty file, and who passes it on (after the creators are chosen, before creation). */
 export function planTtys(cast: Cast): void {
   const n = cast.n;
-  const plan: TtyPlan = { byIndex: new Map(), byOpener: new Map(), leaders: new Map() };
+  const plan: TtyPlan = { byIndex: new Map(), byOpener: new Map(), leaders: new Map(), notty: new Map() };
   plans.set(cast, plan);
   const ttys = n.json.ttys ?? [];
   if (ttys.length === 0) return;
@@ -111,12 +110,22 @@ export function planTtys(cast: Cast): void {
       o.holders.push(a);
     }
   }
+  controllingTerminals(cast, plan);
   for (const y of ttys) {
     const mine = [...plan.byIndex.values()].filter((o) => o.file.tty === y.index);
     const masterIndex = files.findIndex((f) => f.tty === y.index && f.master);
     if (mine.length === 0 && y.session === null) continue;
     const slaves = mine.filter((o) => !o.file.master);
-    for (const s of slaves) s.opener = commonCreator(s.holders)!;
+    // TIOCNOTTY needs a slave (the master is nobody's terminal): the first, or one opened for them and closed after.
+    const giving = [...plan.notty].filter(([, x]) => x === y).map(([a]) => a);
+    if (giving.length > 0 && slaves.length === 0) {
+      const index = files.length + ttys.length + y.index;
+      const temp: OpenFile = { index, file: { tty: y.index, master: false, readable: true, writable: true, hungUp: false }, fd: highest + 2 + 2 * y.index, holders: [], opener: giving[0]!, path: new Set() };
+      plan.byIndex.set(index, temp);
+      slaves.push(temp);
+    }
+    for (const s of slaves) s.opener = commonCreator([...s.holders, ...(s === slaves[0] ? giving : [])])!;
+    for (const x of giving) walk(slaves[0]!, x);
     let master = plan.byIndex.get(masterIndex);
     const extra = slaves.map((s) => s.opener);
     const leader = y.session === null ? undefined : cast.origin.get(y.session) ?? cast.bySeq.get(n.pids.get(y.session)!.task ?? -1);
@@ -130,7 +139,7 @@ export function planTtys(cast: Cast): void {
       // fd the snapshot has, as an open file numbered past the snapshot's, and close it once the slaves are passed on.
       if (!y.hungUp || masterIndex >= 0) refuse(`pty ${y.index}`, 'pty', 'no task holds its master, yet it was not hung up');
       const index = files.length + y.index;
-      master = { index, file: { tty: y.index, master: true, readable: true, writable: true, hungUp: false }, fd: highest + 1, holders: [], opener: extra[0]!, path: new Set() };
+      master = { index, file: { tty: y.index, master: true, readable: true, writable: true, hungUp: false }, fd: highest + 1 + 2 * y.index, holders: [], opener: extra[0]!, path: new Set() };
       plan.byIndex.set(index, master);
     }
     master.opener = commonCreator([...master.holders, ...extra])!;
@@ -154,6 +163,36 @@ export function planTtys(cast: Cast): void {
   }
   // Masters first: a slave is opened by TIOCGPTPEER on its master.
   for (const list of plan.byOpener.values()) list.sort((a, b) => Number(b.file.master) - Number(a.file.master));
+}
+
+/**
+ * Which processes have their session's terminal when they create: a
+ * leader from its TIOCSCTTY on, a member as it is to end (born with its
+ * creator's, given up by TIOCNOTTY at its settling if it must not have it),
+ * a session helper none (setsid), a nursery or group helper its creator's.
+ */
+function controllingTerminals(cast: Cast, plan: TtyPlan): void {
+  const n = cast.n;
+  const ttys = n.json.ttys ?? [];
+  const held = new Map<Actor, number | undefined>();
+  const has = (x: Actor): number | undefined => {
+    if (held.has(x)) return held.get(x);
+    const own = x.task === null ? undefined : n.groups.get(x.task.group)!;
+    const v = own !== undefined ? own.ctty : x.kind === 'session helper' || x.creator === null ? undefined : has(x.creator.leader);
+    held.set(x, v);
+    return v;
+  };
+  for (const a of cast.all) {
+    if (a.kind !== 'target' || a.creator === null) continue;
+    const want = has(a);
+    if (a.sid === a.task!.pid) continue; // setsid clears it; a leader with one takes it (plan.leaders)
+    const born = has(a.creator.leader);
+    if (born === want) continue;
+    if (want !== undefined || n.groups.get(a.task!.group)!.session !== ttys[born!]!.session) refuse(who(cast, a), want === undefined ? 'no controlling terminal' : 'controlling terminal', want === undefined ? 'it is born in another session with its creator\'s terminal' : `its creator in the plan (${a.creator.name}) has no terminal for it to inherit, and only a session leader takes one`);
+    plan.notty.set(a, ttys[born!]!);
+  }
+  // A child born before its creator settles (schedule.ts findEarly) would get the terminal the creator still has then.
+  for (const c of plan.notty.keys()) for (const e of cast.early.get(c) ?? []) if (has(e) === undefined) refuse(who(cast, e), 'no controlling terminal', `it is born before its creator ${c.name} gives the terminal up`);
 }
 
 function who(cast: Cast, a: Actor): string {
@@ -191,6 +230,11 @@ export function settleTtys(cast: Cast, a: Actor, out: Out): void {
   for (const o of plan.byOpener.get(a) ?? []) openAt(cast, a, o, out);
   const y = plan.leaders.get(a);
   if (y !== undefined) out.step(step.setCtty(a.name, nameIn(a, masterOf(cast, y.index).index)!), 'the session leader takes the terminal: every member, born after, inherits it');
+  const gives = plan.notty.get(a);
+  if (gives !== undefined) {
+    const slave = [...plan.byIndex.values()].find((o) => o.file.tty === gives.index && !o.file.master && nameIn(a, o.index) !== undefined)!;
+    out.step(step.giveUpCtty(a.name, nameIn(a, slave.index)!), 'born with its session\'s terminal, which it does not have: it gives it up (no_tty; not a leader, so nobody else loses it)');
+  }
 }
 
 function openAt(cast: Cast, a: Actor, o: OpenFile, out: Out): void {
