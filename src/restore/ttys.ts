@@ -71,7 +71,8 @@ export function refuseTtys(n: Names): void {
   }
   for (const y of ttys) {
     if (y.lines.length === 0 && y.partial === 0) continue;
-    if (y.hungUp) refuse(`pty ${y.index}`, 'typed input', 'on a hung-up pair: the planner types before the hangup, which the plan does not order');
+    // tty_ldisc_hangup() flushes the line discipline's buffer (flush_buffer), so Linux keeps no input past a hangup; the model does.
+    if (y.hungUp) refuse(`pty ${y.index}`, 'typed input', 'on a hung-up pair: Linux flushes the input at the hangup (tty_ldisc_hangup), the model keeps it; a plan would rebuild the model\'s state, not a kernel\'s');
     if (y.lines.reduce((s, l) => s + l, y.partial) >= N_TTY_BUF_SIZE) refuse(`pty ${y.index}`, 'typed input', 'more than the read buffer keeps, which typing again would not give back');
   }
 }
