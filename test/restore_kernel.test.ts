@@ -20,7 +20,7 @@ import { main } from '../src/cli/main.js';
 import { readProcs } from '../src/host/proc.js';
 import { namespaceSnapshot, readThreads, type NsSnapshot } from '../src/host/ns_snapshot.js';
 import { kernelBackendAvailable } from '../src/native/availability.js';
-import { CapturingKernelBackend, pidfdDifferences, restoreOnKernel, snapshotPidfds } from '../src/native/restore_kernel.js';
+import { CapturingKernelBackend, pidfdDifferences, restoreOnKernel, snapshotPidfds, terminalDifferences } from '../src/native/restore_kernel.js';
 import { formatDifference, formatRefusal, planRestore, samenessDifferences } from '../src/restore/index.js';
 import { HARD_CASES } from '../src/restore/hard_cases.js';
 import { generateScenario } from '../src/scenario/fuzz.js';
@@ -53,7 +53,7 @@ async function kernelEnd(text: string, file: string): Promise<NsSnapshot> {
 /** Runs `text` on both backends and gives the /proc-rule differences of their end states, as lines. */
 async function roundTrip(text: string, file: string): Promise<string[]> {
   const [m, k] = [await modelEnd(text, file), await kernelEnd(text, file)];
-  return [...samenessDifferences(m, k.json, 'proc'), ...pidfdDifferences(snapshotPidfds(m), k.pidfds)].map((d) => `${file}: ${formatDifference(d)}`);
+  return [...samenessDifferences(m, k.json, 'proc'), ...pidfdDifferences(snapshotPidfds(m), k.pidfds), ...terminalDifferences(m, k)].map((d) => `${file}: ${formatDifference(d)}`);
 }
 
 const corpus = readdirSync(CORPUS).filter((f) => f.endsWith('.pidns')).sort();

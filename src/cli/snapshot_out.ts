@@ -28,8 +28,8 @@ export interface EndCapture {
 
 /** The end state of any backend that has one: the model's kernel, the kernel backend's /proc. */
 export function endStateOf(backend: Backend): NsSnapshot {
-  // The model's pidfds are in its snapshot's fd tables.
-  if (backend instanceof ModelBackend) return { json: toJSON(backend.kernel), notes: [], pidfds: [] };
+  // The model's pidfds and terminals are in its snapshot (fd tables, ttys).
+  if (backend instanceof ModelBackend) return { json: toJSON(backend.kernel), notes: [], pidfds: [], terminals: [] };
   if (backend instanceof KernelBackend) return backend.endState();
   throw new Error(`backend ${backend.name} cannot save its end state`);
 }

@@ -29,7 +29,9 @@
 // and ns_last_pid (/proc/sys answers for the reader's namespace only: below
 // the reader pid_max is the limit and the cursor one past the highest number
 // in use), blocked waits, parent-death signals, user namespaces (one, uid 0
-// has every capability).
+// has every capability). Terminals: each process's controlling terminal
+// (stat's tty_nr, known by its session) and foreground group (tpgid), beside
+// the JSON (`terminals`); ptys' fds, TOSTOP and typed input are not shown.
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { PID_MAX_LIMIT } from '../abi/limits.js';
@@ -126,6 +128,26 @@ export interface NsSnapshot {
    * are not shown (fdinfo says Pid -1), and a snapshot's Pid needs them.
    */
   readonly pidfds: readonly PidfdFact[];
+  /**
+   * Each process's controlling terminal, from stat's tty_nr and tpgid. Not in
+   * `json`: /proc shows no pty's fds, typed input or TOSTOP, and a snapshot
+   * whose terminal no task holds a master of would not load (the master's
+   * last close hangs a pair up).
+   */
+  readonly terminals: readonly TerminalFact[];
+}
+
+/**
+ * A process's controlling terminal as stat shows it: `session` is the Pid
+ * serial (in `json`) of the session whose terminal it is — tty_nr names the
+ * device, whose number is the host devpts's choice, so a terminal is known by
+ * its session (a ctty is always its holder's session's) —, null without one;
+ * `foreground` the Pid serial of tpgid's group, null when none is shown.
+ */
+export interface TerminalFact {
+  readonly holder: string;
+  readonly session: number | null;
+  readonly foreground: number | null;
 }
 
 function readNumber(path: string, fallback: number): number {
@@ -255,6 +277,7 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
   const groups: ThreadGroupJson[] = [];
   const tasks: TaskJson[] = [];
   const sigHands: SigHandJson[] = [];
+  const ttys: TerminalFact[] = [];
   const pgrpMembers = new Map<number, number[]>();
   const sessionMembers = new Map<number, number[]>();
   const alive = (t: LiveThread): boolean => t.stat.state !== 'Z' && t.stat.state !== 'X';
@@ -295,6 +318,10 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
       isChildSubreaper: false, hasChildSubreaper: false, unkillable: leader.status.nspid.at(-1) === 1, currTarget: seqOfTid.get(leader.tid)!,
       sharedPending: sigsetMembers(sets.shdPnd).map(pendingInfo), execId: 0,
     });
+    // tpgid is numbered in the reader's namespace (do_task_stat: pid_nr_ns with the /proc mount's): the reader's numbers name Pids here.
+    const fg = leader.stat.tpgid > 0 ? (pidOfTid.get(leader.stat.tpgid) ?? orphans.get(`r${leader.stat.tpgid}`)?.serial ?? null) : null;
+    const ctty = leader.stat.ttyNr !== 0;
+    ttys.push({ holder: leader.status.nspid.slice(base).join(' '), session: ctty ? sid : null, foreground: ctty ? fg : null });
     const parent = parentTask(p.ppid);
     for (const t of threads) {
       const me = seqOfTid.get(t.tid)!;
@@ -377,6 +404,7 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
   }
   return {
     pidfds,
+    terminals: ttys,
     json: {
       format: SNAPSHOT_FORMAT,
       version: SNAPSHOT_VERSION,

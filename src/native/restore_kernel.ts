@@ -4,10 +4,12 @@
 // compared with SNAPSHOT by the /proc rule (src/restore/same.ts, `proc`
 // mode: only what /proc shows each namespace; docs/restore.md), and the
 // pidfds each process holds (fdinfo: the target, or for a reaped one the
-// pidfs inode, which says which fds hold the same struct pid).
+// pidfs inode, which says which fds hold the same struct pid), and each
+// process's controlling terminal and foreground group (stat's tty_nr, tpgid).
 
-import type { NsSnapshot, PidfdFact } from '../host/ns_snapshot.js';
+import type { NsSnapshot, PidfdFact, TerminalFact } from '../host/ns_snapshot.js';
 import { byNumber, Names, samenessDifferences, type Difference } from '../restore/same.js';
+import { procTerminals, terminalText } from '../restore/same_tty.js';
 import type { RestoreOutcome } from '../restore/verify.js';
 import { ScenarioError } from '../scenario/ast.js';
 import { parseScenario } from '../scenario/parser.js';
@@ -58,7 +60,7 @@ export async function restoreOnKernel(target: KernelJson, plan: string, file = '
   const taken = backend.endStateTaken;
   if (taken === null || !taken.ok) throw new Error(`kernel backend: the rebuilt state could not be read from /proc${taken === null ? '' : `: ${taken.reason}`}`);
   const state = taken.snapshot.json;
-  const differences = [...samenessDifferences(target, state, 'proc'), ...pidfdDifferences(snapshotPidfds(target), taken.snapshot.pidfds)];
+  const differences = [...samenessDifferences(target, state, 'proc'), ...pidfdDifferences(snapshotPidfds(target), taken.snapshot.pidfds), ...terminalDifferences(target, taken.snapshot)];
   return { ok: true, differences, state, notes: taken.snapshot.notes };
 }
 
@@ -109,6 +111,20 @@ export function pidfdDifferences(expected: readonly PidfdFact[], got: readonly P
     const e = a.get(holder) ?? '';
     const g = b.get(holder) ?? '';
     if (e !== g) out.push({ task: holder, field: 'pidfds', expected: e, got: g });
+  }
+  return out;
+}
+
+/** Every process whose controlling terminal or foreground group differs between the target and stat's tty_nr and tpgid (field `terminal`). */
+export function terminalDifferences(expected: KernelJson, got: NsSnapshot): Difference[] {
+  const a = procTerminals(new Names(expected, 'proc'));
+  const names = new Names(got.json, 'proc');
+  const b = new Map(got.terminals.map((f: TerminalFact) => [f.holder, terminalText(names, f.session, f.foreground)]));
+  const out: Difference[] = [];
+  for (const holder of [...new Set([...a.keys(), ...b.keys()])].sort(byNumber)) {
+    const e = a.get(holder) ?? 'none';
+    const g = b.get(holder) ?? 'none';
+    if (e !== g) out.push({ task: holder, field: 'terminal', expected: e, got: g });
   }
   return out;
 }

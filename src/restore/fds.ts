@@ -37,7 +37,7 @@ export function pidfds(cast: Cast, out: Out): void {
     let next = FIRST_FD;
     for (const f of files) {
       if (f[1] === 'signalfd') return refuse(who, `fd ${f[0]}: a signalfd`, 'the planner does not rebuild signalfds yet');
-      // Not reached for a task the plan rebuilds (ttys.ts refuses pty holders until terminals are planned).
+      // Opened in the creation phase (ttys.ts) and inherited: in the table already, which the fillers skip.
       if (f[1] === 'pty') continue;
       const [fd, pidSerial, thread, nonblock] = f;
       const pid = n.pids.get(pidSerial)!;

@@ -8,6 +8,7 @@ import { nrIn, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+import { keepsTty } from './ttys.js';
 
 /** The lowest fd a pidfd gets: 0-2 are the standard streams (kernel/fd_table.ts). */
 export const FIRST_FD = 3;
@@ -87,7 +88,7 @@ export function closeAfterChild(cast: Cast, c: Actor, a: Actor, opened: readonly
   if (a.kind === 'target') {
     const wanted = new Map(inheritedFds(cast, a).map((f) => [f[0], f[1]] as const));
     for (const [fd, f] of a.fds) {
-      if (wanted.get(fd) === f.pid) continue;
+      if (wanted.get(fd) === f.pid || keepsTty(cast, a, f.pid)) continue;
       out.step(step.closeFd(a.name, f.name), 'a copy of its creator\'s fd it is not to hold');
       a.fds.delete(fd);
     }

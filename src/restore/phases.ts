@@ -62,7 +62,7 @@ export function refuseUnplanned(n: Names): void {
     if (t.woken) refuse(who(), 'signal wake-up pending', 'TIF_SIGPENDING is set: the task was woken for a signal it has not looked at yet, a moment no step ends in');
     if (t.savedMask !== undefined && t.savedMask !== null && t.blocked?.syscall !== 'rt_sigsuspend') refuse(who(), 'saved mask', 'a saved signal mask without a sigsuspend');
     if (t.realBlocked !== undefined && t.realBlocked !== '0' && t.blocked?.syscall !== 'rt_sigtimedwait' && t.blocked?.syscall !== 'read') refuse(who(), 'real_blocked', 'set only while a sigtimedwait blocks');
-    if (t.blocked !== null && t.blocked.syscall === 'read') refuse(who(), 'blocked in read', 'signalfds are not rebuilt by the planner yet');
+    if (t.blocked !== null && t.blocked.syscall === 'read' && 'fd' in t.blocked) refuse(who(), 'blocked in read', 'signalfds are not rebuilt by the planner yet');
     const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
     if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who(), 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
   }
@@ -235,6 +235,8 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   if (liveThreads.length > 0) refuse(who, `killed by signal ${signo}`, 'a signal ends the whole group, yet its threads live');
   if (cast.initOf.get(z.ns) === z && signo !== SIGKILL) refuse(who, `killed by signal ${signo}`, 'an init dies of SIGKILL alone from outside its namespace');
   if ((status & 0x80) !== 0) refuse(who, 'core dumped', 'RLIMIT_CORE is 0 for every actor');
+  // A thread that did not block it took the signal and is gone (released); the plan kills through the leader, whose mask blocks it.
+  if (signo !== SIGKILL && ((BigInt(`0x${t.sigBlocked ?? '0'}`) >> BigInt(signo - 1)) & 1n) === 1n) refuse(who, `killed by blocked signal ${signo}`, 'its own mask blocks the signal it died of: a thread now gone took it, which the planner does not rebuild');
   if (fatal !== undefined) pendingFor(cast, z, z, [fatal], !t.pending.includes(fatal), out);
   else out.step(step.kill(parent.name, z.name, signo), `a zombie killed by ${signo}`);
 }

@@ -20,6 +20,7 @@ import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
 import { planUsers } from './userns.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
+import { planTtys, ttyControl, ttyReads } from './ttys.js';
 
 /** A scenario (text) rebuilding `snapshot`, or a refusal naming the task, the constraint and why. */
 export function planRestore(snapshot: KernelJson): PlanResult {
@@ -46,16 +47,19 @@ function plan(json: KernelJson): string {
   checkSharing(cast);
   findEarly(cast);
   planUsers(cast);
+  planTtys(cast);
   const out = new Out();
   out.note(`Rebuilds a snapshot of ${cast.all.filter((a) => a.task !== null).length} tasks (pidns plan). Each step says why it is there.`);
   out.note('Numbers: clone3 set_tid lists them innermost first, down to ns0 (never the host).');
   out.blank();
   out.note('1. Creation: each task by a process of its session, helpers for sessions and groups whose leaders are dead.');
   createAll(cast, out);
+  ttyControl(cast, out);
   pidfds(cast, out);
   finalNamespaces(cast, out);
   deaths(cast, out);
   signalState(cast, out);
+  ttyReads(cast, out);
   stopsAndWaits(cast, out);
   credentials(cast, out);
   return `${out.lines.join('\n')}\n`;

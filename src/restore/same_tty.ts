@@ -69,3 +69,28 @@ export class TtyNames {
     };
   }
 }
+
+/**
+ * What /proc/PID/stat shows of each process's terminal, by its name: `none`,
+ * or `pty of session S, foreground G` (tty_nr's device is the host devpts's
+ * number, so the pair is named by its session, a ctty being always its
+ * holder's session's; tpgid as numbers from ns0 down). The kernel's side is
+ * NsSnapshot.terminals (src/host/ns_snapshot.ts); a zombie shows its
+ * signal->tty until it is reaped (__exit_signal drops it).
+ */
+export function procTerminals(n: Names): Map<string, string> {
+  const out = new Map<string, string>();
+  const ttys = n.json.ttys ?? [];
+  for (const t of n.liveTasks()) {
+    const g = n.groups.get(t.group)!;
+    if (g.leader !== t.seq) continue;
+    const y = g.ctty === undefined ? undefined : ttys[g.ctty];
+    out.set(n.taskName(t.seq), terminalText(n, y === undefined ? null : g.session, y?.pgrp ?? null));
+  }
+  return out;
+}
+
+/** One process's terminal as procTerminals words it: its session's pty (a Pid serial, null for none) and the foreground group. */
+export function terminalText(n: Names, session: number | null, foreground: number | null): string {
+  return session === null ? 'none' : `pty of session ${n.pidName(session)}, foreground ${foreground === null ? 'none' : n.pidName(foreground)}`;
+}

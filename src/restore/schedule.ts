@@ -10,6 +10,7 @@ import { refuse } from './refusal.js';
 import * as step from './steps.js';
 import { closeAfterChild, holderOf, inheritedFds, openForChild } from './inherit.js';
 import { enterUserNs, userClone } from './userns.js';
+import { settleTtys } from './ttys.js';
 
 /** The plan's text: steps and comments. */
 export class Out {
@@ -159,8 +160,10 @@ function settle(cast: Cast, a: Actor, out: Out, queue: Actor[]): void {
       if (ns.pidMax > startPidMax(n, a.ns)) out.step(step.writePidMax(a.name, ns.pidMax), `${n.nsName(a.ns)}'s pid_max`);
     }
     if (g.isChildSubreaper) out.step(step.subreaper(a.name, true), 'a subreaper: orphans below it come to it');
-    enterUserNs(cast, a, out);
   }
+  // Its terminals first: opened and made controlling while it is still root in the start's user namespace.
+  settleTtys(cast, a, out);
+  if (a.kind === 'target') enterUserNs(cast, a, out);
   a.settled = true;
   for (const w of a.waiters) queue.push(w);
   a.waiters.length = 0;

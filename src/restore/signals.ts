@@ -12,6 +12,9 @@ import type { Out } from './schedule.js';
 import * as step from './steps.js';
 
 const SIGSTOP = 19;
+const SIGCHLD = 17;
+/** include/uapi/asm-generic/signal.h */
+const SA_NOCLDSTOP = 1;
 
 const big = (hex: string | undefined | null): bigint => (hex === undefined || hex === null ? 0n : BigInt(`0x${hex === '' ? '0' : hex}`));
 
@@ -190,6 +193,7 @@ export function stopsAndWaits(cast: Cast, out: Out): void {
     const outside = isInit || blocked.length === members.length;
     if (outside && parent === undefined) refuse(n.taskName(t.seq), 'stopped', 'no task outside it can stop it');
     const who = outside ? parent! : actorOf(cast, members.find((m) => m.task!.blocked === null) ?? a);
+    refuseUnseenStopReport(cast, a, parent);
     groupCreds(cast, a, out);
     out.step(step.kill(who.name, a.name, sig), isInit ? 'an init is stopped from outside' : outside ? 'its parent stops it (it is blocked)' : 'a group stop: its last step');
     cast.stopper = parent ?? cast.bySeq.get(n.json.init)!;
@@ -220,4 +224,19 @@ function waitArgs(cast: Cast, a: Actor, t: TaskJson): string {
   }
   const idtype = b.target === 'all' ? 'P_ALL' : b.target[0] === 'pid' ? 'P_PID' : 'P_PGID';
   return `${idtype}, ${nr}, ${b.options}`;
+}
+
+/**
+ * A stop notifies the parent (do_notify_parent_cldstop: SIGCHLD CLD_STOPPED to its group unless it ignores SIGCHLD or set
+ * SA_NOCLDSTOP). The plan stops after the signal state is set: a parent blocking SIGCHLD keeps that report pending, so a
+ * snapshot without it (the stop came before the block) is refused.
+ */
+function refuseUnseenStopReport(cast: Cast, a: Actor, parent: Actor | undefined): void {
+  const pt = parent?.task;
+  if (pt === undefined || pt === null || (big(pt.sigBlocked) & (1n << BigInt(SIGCHLD - 1))) === 0n) return;
+  const pg = cast.n.groups.get(pt.group)!;
+  const act = pg.sighand === null ? undefined : cast.n.sigHands.get(pg.sighand)?.actions.find((x) => x[0] === SIGCHLD);
+  if (act !== undefined && (act[1] === 'SIG_IGN' || ((act[2] ?? 0) & SA_NOCLDSTOP) !== 0)) return;
+  if ([...pt.pending, ...pg.sharedPending].some((i) => i[0] === SIGCHLD)) return;
+  refuse(cast.n.taskName(a.task!.seq), 'stopped', `its parent ${parent!.name} blocks SIGCHLD and has no SIGCHLD pending: the stop came before the block, and the plan stops groups after the masks are set`);
 }

@@ -63,3 +63,17 @@ export const PARENT = 'CLONE_PARENT';
 export const sigsuspend = (a: string, mask: bigint): string => `${a}: rt_sigsuspend(${sigSetText(mask)})`;
 export const pause = (a: string): string => `${a}: pause()`;
 export const sigtimedwait = (a: string, set: bigint): string => `${a}: rt_sigtimedwait(${sigSetText(set)})`;
+
+// Terminals (ttys.ts). Every open is O_NOCTTY: a controlling terminal is taken by TIOCSCTTY alone, where the plan chooses.
+const openMode = (readable: boolean, writable: boolean): string => (readable && writable ? 'O_RDWR' : readable ? 'O_RDONLY' : 'O_WRONLY');
+export const openMaster = (a: string, readable: boolean, writable: boolean, fd: string): string => `${a}: posix_openpt(${openMode(readable, writable)}|O_NOCTTY) -> ${fd}`;
+export const openSlave = (a: string, master: string, readable: boolean, writable: boolean, fd: string): string => `${a}: ioctl(${master}, TIOCGPTPEER, ${openMode(readable, writable)}|O_NOCTTY) -> ${fd}`;
+export const setCtty = (a: string, fd: string): string => `${a}: ioctl(${fd}, TIOCSCTTY, 0)`;
+/** TIOCNOTTY on a slave (tty_jobctrl_ioctl compares the fd's own tty, never a master, with signal->tty). */
+export const giveUpCtty = (a: string, fd: string): string => `${a}: ioctl(${fd}, TIOCNOTTY)`;
+/** tcsetpgrp: `pgid` as the caller's namespace numbers it. */
+export const setForeground = (a: string, fd: string, pgid: number): string => `${a}: ioctl(${fd}, TIOCSPGRP, ${pgid})`;
+export const setTostop = (a: string, fd: string): string => `${a}: ioctl(${fd}, TCSETS, TOSTOP)`;
+/** One byte typed on a master. */
+export const type = (a: string, fd: string, byte: number): string => `${a}: write(${fd}, ${byte})`;
+export const readTty = (a: string, fd: string): string => `${a}: read(${fd})`;
