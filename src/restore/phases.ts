@@ -64,7 +64,6 @@ export function refuseUnplanned(n: Names): void {
     if (t.woken) refuse(who(), 'signal wake-up pending', 'TIF_SIGPENDING is set: the task was woken for a signal it has not looked at yet, a moment no step ends in');
     if (t.savedMask !== undefined && t.savedMask !== null && t.blocked?.syscall !== 'rt_sigsuspend') refuse(who(), 'saved mask', 'a saved signal mask without a sigsuspend');
     if (t.realBlocked !== undefined && t.realBlocked !== '0' && t.blocked?.syscall !== 'rt_sigtimedwait' && t.blocked?.syscall !== 'read') refuse(who(), 'real_blocked', 'set only while a sigtimedwait blocks');
-    if (t.blocked !== null && t.blocked.syscall === 'read') refuse(who(), 'blocked in read', 'signalfds are not rebuilt by the planner yet');
     const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
     if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who(), 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
     const c = t.cred;

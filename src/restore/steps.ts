@@ -55,3 +55,9 @@ export const setUid = (a: string, uid: number): string => `${a}: setuid(${uid})`
 export const sigsuspend = (a: string, mask: bigint): string => `${a}: rt_sigsuspend(${sigSetText(mask)})`;
 export const pause = (a: string): string => `${a}: pause()`;
 export const sigtimedwait = (a: string, set: bigint): string => `${a}: rt_sigtimedwait(${sigSetText(set)})`;
+/** A new signalfd (fd -1) with its mask and flags, named `fd`. */
+export const signalfd = (a: string, mask: bigint, nonblock: boolean, cloexec: boolean, fd: string): string => {
+  const flags = [nonblock ? 'SFD_NONBLOCK' : '', cloexec ? 'SFD_CLOEXEC' : ''].filter((f) => f !== '');
+  return `${a}: signalfd(-1, ${sigSetText(mask)}, ${flags.length === 0 ? '0' : flags.join('|')}) -> ${fd}`;
+};
+export const readFd = (a: string, fd: string): string => `${a}: read(${fd})`;
