@@ -79,7 +79,6 @@ export function refuseUnplanned(n: Names): void {
     if ((g.dumpable ?? true) !== members.every((x) => x.cred.euid === 0)) {
       refuse(who, g.dumpable === false ? 'not dumpable' : 'dumpable', g.dumpable === false ? 'it is root, so it inherited the flag from a creator that had dropped root, which cannot then set its numbers (set_tid needs CAP_CHECKPOINT_RESTORE); the language has no PR_SET_DUMPABLE' : 'an execve after a setuid set it again; the planner does not replay execve');
     }
-    if (g.continuedPending) refuse(who, 'continued pending', 'a SIGCONT not yet reported to its parent');
   }
 }
 

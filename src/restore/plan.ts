@@ -5,6 +5,7 @@
 //      every level, in its session and group, helpers included;
 //   2. pidfds, while every task they name is still alive;
 //   3. ns_last_pid and pid_for_children, while every namespace has live tasks;
+//      then groups whose SIGCONT is not yet reported are stopped and continued;
 //   4. deaths: helpers exit and are reaped, zombies exit (their parents
 //      ignore the exit signal meanwhile, so nothing but the death happens);
 //   5. signal state: dispositions, masks, pending signals, pdeath signals;
@@ -18,6 +19,7 @@ import { Names } from './same.js';
 import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedule.js';
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
+import { continuedGroups } from './continued.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
 
 /** A scenario (text) rebuilding `snapshot`, or a refusal naming the task, the constraint and why. */
@@ -52,6 +54,7 @@ function plan(json: KernelJson): string {
   createAll(cast, out);
   pidfds(cast, out);
   finalNamespaces(cast, out);
+  continuedGroups(cast, out);
   deaths(cast, out);
   signalState(cast, out);
   stopsAndWaits(cast, out);
