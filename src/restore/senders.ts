@@ -43,3 +43,38 @@ export function sendFromGone(cast: Cast, target: Actor, pid: number, send: (send
   out.step(step.exitThread(h.name, 0), 'the sender is gone again');
   out.step(step.reap(creator.name, h.name), 'and reaped: its number is free, as in the snapshot');
 }
+
+const SIGCHLD = 17;
+const CLD_EXITED = 1;
+const CLD_KILLED = 2;
+
+/**
+ * A SIGCHLD pending at `self`'s group for a child that is reaped since
+ * (do_notify_parent's siginfo: CLD_EXITED with the exit code, CLD_KILLED
+ * with the signal; reaping does not dequeue it). A helper child of `self`
+ * with the child's number dies the same way while the group blocks SIGCHLD
+ * (its mask is set by now), and `self` reaps it. Returns false when this is
+ * not such a siginfo; refuses when it is and cannot be made.
+ */
+export function childGone(cast: Cast, target: Actor, self: Actor, info: readonly number[], out: Out): boolean {
+  const [signo, code, pid, status] = info as [number, number, number, number];
+  if (signo !== SIGCHLD || (code !== CLD_EXITED && code !== CLD_KILLED) || info.length !== 4) return false;
+  const n = cast.n;
+  const who = n.taskName(target.task!.seq);
+  const what = `pending SIGCHLD from child ${pid}`;
+  const ns = self.ns;
+  if (pid === 0 || cast.taken(ns, pid)) refuse(who, what, 'the child is not reaped (or its number is held at the end), so a helper cannot die with its number');
+  if (self.pfc !== ns) refuse(who, what, `${self.name}'s children go to another namespace than its own, where the child's number is not`);
+  const g = n.groups.get(target.leader.task!.group)!;
+  const act = (g.sighand === null ? undefined : n.sigHands.get(g.sighand))?.actions.find((a) => a[0] === SIGCHLD);
+  // SIG_IGN or SA_NOCLDWAIT: the helper would be reaped at its death (do_notify_parent), leaving nothing to wait for.
+  if (act !== undefined && (act[1] === 'SIG_IGN' || (act.length === 4 && (act[2] & 2) !== 0))) refuse(who, what, 'its group ignores SIGCHLD or has SA_NOCLDWAIT: a helper child would be reaped as it dies');
+  const up = n.nss.get(ns)!.parent;
+  const nums = [...(ns === n.base.serial || up === null ? [] : cast.spareNumbers(up)), pid];
+  const h = cast.add({ name: cast.helperName('child'), kind: 'sender helper', task: null, ns, nums, creator: self, why: '', newPid: false, exitSignal: SIGCHLD, sid: null, pgid: null });
+  out.step(step.clone3(self.name, h.name, [], [...nums].reverse(), SIGCHLD), `stands in for the child ${pid}, reaped since its death queued the SIGCHLD`);
+  if (code === CLD_EXITED) out.step(step.exitThread(h.name, status), 'dies as that child did: the SIGCHLD is queued (blocked)');
+  else out.step(step.kill(self.name, h.name, status), 'killed as that child was: the SIGCHLD is queued (blocked)');
+  out.step(step.reap(self.name, h.name), 'and reaped: the SIGCHLD stays pending, the number is free');
+  return true;
+}

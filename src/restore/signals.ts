@@ -9,7 +9,7 @@ import { refuse } from './refusal.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
 import { blockingStep, maskBefore } from './waits.js';
-import { sendFromGone } from './senders.js';
+import { childGone, sendFromGone } from './senders.js';
 
 const SIGSTOP = 19;
 
@@ -106,6 +106,7 @@ export function pendingFor(cast: Cast, target: Actor, self: Actor, infos: readon
       out.step(shared ? step.queueInfo(self.name, self.name, signo, code, value, pid) : step.threadQueueInfo(self.name, target.leader.name, target.name, signo, code, value, pid), 'a queued signal, pending');
       continue;
     }
+    if (value === undefined && shared && cast.stopper === null && senderNumbered(cast, target, pid, false) === null && childGone(cast, target, self, i, out)) continue;
     if (code !== 0 && code !== -6) refuse(who, `pending signal ${signo} (code ${code}, from ${pid})`, 'a siginfo only the kernel writes, for an event the plan does not replay');
     if (code === 0 && !shared) refuse(who, `pending signal ${signo}`, 'a kill() lands in the group\'s shared queue, not one thread\'s');
     const send = (sender: string): string => (code === 0 ? step.kill(sender, target.name, signo) : step.threadKill(sender, target.leader.name, target.name, signo));
