@@ -56,10 +56,12 @@ f: read({p:3}, info)
     fds: { 'c:5': 's2', 'p:3': 's1' },
   },
   'pending_from_dead_sender.pidns': {
-    // Each siginfo: SI_USER and SI_TKILL from the gone sender's number.
+    // Each siginfo: SI_USER and SI_TKILL from the gone sender's number; the one SIGCHLD, CLD_EXITED from k.
     steps: `r: rt_sigtimedwait(SIGUSR1|SIGUSR2, info)
 r: rt_sigtimedwait(SIGUSR1|SIGUSR2, info)
 q: rt_sigtimedwait(SIGUSR1, info)
+w: rt_sigtimedwait(SIGCHLD, info)
+w: rt_sigtimedwait(SIGCHLD, 0)
 `,
   },
   'continued_not_reported.pidns': {
