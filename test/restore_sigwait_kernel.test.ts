@@ -64,6 +64,15 @@ w: rt_sigtimedwait(SIGCHLD, info)
 w: rt_sigtimedwait(SIGCHLD, 0)
 `,
   },
+  'sigchld_of_a_zombie.pidns': {
+    // The SIGCHLD is z's, CLD_EXITED with 5, behind the SIGUSR1; both zombies are there to reap.
+    steps: `w: rt_sigtimedwait(SIGCHLD|SIGUSR1, info)
+w: rt_sigtimedwait(SIGCHLD|SIGUSR1, info)
+w: rt_sigtimedwait(SIGCHLD, 0)
+w: wait4($z, 0)
+w: wait4($y, 0)
+`,
+  },
   'continued_not_reported.pidns': {
     // No stop to report, a continue to report once.
     steps: `p: waitid(P_PID, $c, WSTOPPED|WNOHANG)

@@ -12,6 +12,8 @@ import { startPidMax, type Out } from './schedule.js';
 import { groupSignals, pendingFor, taskCreds, taskSignals } from './signals.js';
 import * as step from './steps.js';
 import { refuseTtys } from './ttys.js';
+import { cldAtDeath } from './senders.js';
+import { maskBefore } from './waits.js';
 
 const SIGCHLD = 17;
 const SIGKILL = 9;
@@ -197,12 +199,16 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   // A signal that killed it may still sit in its queue (complete_signal's group-exit path leaves it there): it dies of that very siginfo.
   const fatal = status0 === 0 ? undefined : [...t.pending, ...g.sharedPending].find((i) => i[0] === status0);
   if (fatal !== undefined) cast.deathInfo.set(t.pending.includes(fatal) ? z : z.leader, fatal);
+  // A SIGCHLD of this death pending at the parent: the parent's signal state first, and the death queues it.
+  const reaper = t.parent === null ? undefined : cast.bySeq.get(t.parent);
+  if (reaper !== undefined && !ignoring.has(reaper.leader) && cldAtDeath(cast, z, reaper, liveThreads.length > 0, (m) => maskBefore(m.task!))) groupSignals(cast, reaper.leader, out);
   if (liveThreads.length === 0) groupSignals(cast, z, out);
   else taskSignals(cast, z, out);
   taskCreds(cast, z, out);
   if (sig > 0 && sig !== SIGCHLD && defaultAction(sig) !== 'ign' && defaultAction(sig) !== 'cont' && liveThreads.length === 0) {
     const set = ignoring.get(parent.leader) ?? new Set<number>();
     if (!set.has(sig) && !isIgnoredFinally(cast, parent.leader, sig)) {
+      if (cast.groupsDone.has(parent.leader)) refuse(who, `exit signal ${sig}`, `its parent's signal state is set before this death (a SIGCHLD an earlier death queued there), so a SIG_IGN for its exit signal meanwhile could not be undone`);
       out.step(step.action(parent.name, sig, 'SIG_IGN', 0, 0n), `for now: ${z.name}'s exit signal must not end ${parent.name}`);
       set.add(sig);
       ignoring.set(parent.leader, set);

@@ -7,7 +7,7 @@
 // snapshot. It is cloned with no exit signal (clone3's exit_signal 0), so
 // its death queues nothing at its creator, and reaped with __WALL.
 
-import type { Actor, Cast } from './actors.js';
+import { nrIn, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
@@ -76,5 +76,38 @@ export function childGone(cast: Cast, target: Actor, self: Actor, info: readonly
   if (code === CLD_EXITED) out.step(step.exitThread(h.name, status), 'dies as that child did: the SIGCHLD is queued (blocked)');
   else out.step(step.kill(self.name, h.name, status), 'killed as that child was: the SIGCHLD is queued (blocked)');
   out.step(step.reap(self.name, h.name), 'and reaped: the SIGCHLD stays pending, the number is free');
+  return true;
+}
+
+/** SIGCHLDs a zombie's death queues at its parent, which pendingFor does not send again. */
+const byDeath = new WeakMap<Cast, Set<readonly number[]>>();
+
+/** Whether `info` is queued by a death the plan makes (cldAtDeath). */
+export function queuedByDeath(cast: Cast, info: readonly number[]): boolean {
+  return byDeath.get(cast)?.has(info) ?? false;
+}
+
+/**
+ * A SIGCHLD pending at the parent's group for the zombie `z`, last in the
+ * group's queue, with the parent's every thread blocking SIGCHLD: the death
+ * itself queues it (do_notify_parent), if the parent's signal state is set
+ * just before it. Returns whether it is so; the caller then sets that
+ * state, and pendingFor skips the siginfo (queuedByDeath).
+ */
+export function cldAtDeath(cast: Cast, z: Actor, parent: Actor, threadsLive: boolean, maskOf: (a: Actor) => bigint): boolean {
+  const n = cast.n;
+  if (threadsLive || z.exitSignal !== SIGCHLD || parent.leader.task === null || parent.leader.task.exitState === 'zombie' || cast.groupsDone.has(parent.leader)) return false;
+  const g = n.groups.get(parent.leader.task.group)!;
+  const last = g.sharedPending[g.sharedPending.length - 1];
+  if (last === undefined || last.length !== 4 || last[0] !== SIGCHLD) return false;
+  const status = z.task!.exitCode;
+  const killed = status & 0x7f;
+  const [code, siStatus] = killed === 0 ? [CLD_EXITED, (status >> 8) & 0xff] : [CLD_KILLED, killed];
+  if ((status & 0x80) !== 0 || last[1] !== code || last[3] !== siStatus || last[2] !== nrIn(n.pids.get(z.task!.pid)!, parent.ns)) return false;
+  const members = [parent.leader, ...cast.threadsOf(parent.leader)].filter((m) => m.task!.exitState !== 'zombie');
+  if (members.length === 0 || members.some((m) => (maskOf(m) & (1n << BigInt(SIGCHLD - 1))) === 0n)) return false;
+  const set = byDeath.get(cast) ?? new Set<readonly number[]>();
+  set.add(last);
+  byDeath.set(cast, set);
   return true;
 }

@@ -9,7 +9,7 @@ import { refuse } from './refusal.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
 import { blockingStep, maskBefore } from './waits.js';
-import { childGone, sendFromGone } from './senders.js';
+import { childGone, queuedByDeath, sendFromGone } from './senders.js';
 
 const SIGSTOP = 19;
 
@@ -89,6 +89,7 @@ export function pendingFor(cast: Cast, target: Actor, self: Actor, infos: readon
   const who = n.taskName(target.task!.seq);
   for (const i of infos) {
     const [signo, code, pid, , value] = i;
+    if (queuedByDeath(cast, i)) continue;
     // CLD_STOPPED: the SIGCHLD a child's group stop sends its parent; the stop itself (last phase) queues it again.
     if (signo === 17 && code === 5 && value === undefined && stoppedChild(cast, target, pid)) continue;
     // A stopped group took no signal since it stopped: what is pending there is sent after the stop, or it would act now.
