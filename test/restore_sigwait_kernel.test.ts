@@ -4,7 +4,8 @@
 // the model with probe steps after it; its plan (planRestore), run on the
 // kernel with the same probes, must answer them the same way, line for line
 // (a sleeper's resumption and result, rt_sigpending's set, a siginfo's
-// si_code and si_pid, waitid's WCONTINUED report). Skipped without a kernel
+// si_code and si_pid, waitid's WCONTINUED report), and the kernel's SigBlk
+// after the plan is each task's mask. Skipped without a kernel
 // backend, unless PIDNS_REQUIRE_KERNEL=1, where it runs and fails instead.
 
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelBackendAvailable } from '../src/native/availability.js';
 import { createKernelBackend } from '../src/native/kernel_backend.js';
-import { planRestore } from '../src/restore/index.js';
+import { CapturingKernelBackend } from '../src/native/restore_kernel.js';
+import { formatDifference, planRestore, samenessDifferences } from '../src/restore/index.js';
 import type { Backend } from '../src/scenario/backend.js';
 import { ModelBackend } from '../src/scenario/model_backend.js';
 import { parseScenario } from '../src/scenario/parser.js';
@@ -30,12 +32,13 @@ const CORPUS = join(import.meta.dirname, '..', 'restore');
 const PROBES: Readonly<Record<string, { readonly steps: string; readonly fds?: Readonly<Record<string, string>> }>> = {
   'blocked_in_signal_waits.pidns': {
     // c takes SIGUSR2 (in its set, blocked before), and then blocks it again; d reads SIGUSR1; b's handler ends
-    // rt_sigsuspend and the saved mask is back (SIGTERM pending and blocked); a sleeps on with SIGUSR1 blocked.
+    // rt_sigsuspend and the saved mask is back (SIGTERM and SIGUSR2 pending and blocked); a sleeps on with SIGUSR1 blocked.
     steps: `init: kill($c, SIGUSR2)
 init: kill($c, SIGUSR2)
 c: rt_sigpending()
 init: kill($d, SIGUSR1)
 init: kill($b, SIGUSR1)
+init: kill($b, SIGUSR2)
 b: rt_sigpending()
 init: kill($a, SIGUSR1)
 init: kill($a, SIGTERM)
@@ -135,5 +138,18 @@ describe.runIf(RUN)('restored signal state, probed on the kernel', () => {
     expect(got).toEqual(want);
     // Every probe answered (none refused by the parser or left without a line).
     expect(want.length).toBeGreaterThanOrEqual(probe.steps.trim().split('\n').length);
+  }, 60_000);
+
+  it.each(Object.keys(PROBES))('%s: the kernel\'s SigBlk after the plan is each task\'s mask (a sleeper\'s as its call set it)', async (f) => {
+    const b = new ModelBackend();
+    await runScenario(parseScenario(readFileSync(join(CORPUS, f), 'utf8'), f), b);
+    const target = toJSON(b.kernel);
+    const plan = planRestore(target);
+    if (!plan.ok) throw new Error(`${f}: refused`);
+    const k = new CapturingKernelBackend();
+    await runScenario(parseScenario(plan.text, `plan of ${f}`), k);
+    const taken = k.endStateTaken;
+    if (taken === null || !taken.ok) throw new Error(`${f}: no end state`);
+    expect(samenessDifferences(target, taken.snapshot.json, 'model').filter((d) => d.field === 'signal mask').map(formatDifference)).toEqual([]);
   }, 60_000);
 });
