@@ -7,7 +7,7 @@
 // snapshot. It is cloned with no exit signal (clone3's exit_signal 0), so
 // its death queues nothing at its creator, and reaped with __WALL.
 
-import { nrIn, type Actor, type Cast } from './actors.js';
+import { nrIn, within, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
@@ -64,14 +64,20 @@ export function childGone(cast: Cast, target: Actor, self: Actor, info: readonly
   const what = `pending SIGCHLD from child ${pid}`;
   const ns = self.ns;
   if (pid === 0 || cast.taken(ns, pid)) refuse(who, what, 'the child is not reaped (or its number is held at the end), so a helper cannot die with its number');
-  if (self.pfc !== ns) refuse(who, what, `${self.name}'s children go to another namespace than its own, where the child's number is not`);
   const g = n.groups.get(target.leader.task!.group)!;
   const act = (g.sighand === null ? undefined : n.sigHands.get(g.sighand))?.actions.find((a) => a[0] === SIGCHLD);
   // SIG_IGN or SA_NOCLDWAIT: the helper would be reaped at its death (do_notify_parent), leaving nothing to wait for.
   if (act !== undefined && (act[1] === 'SIG_IGN' || (act.length === 4 && (act[2] & 2) !== 0))) refuse(who, what, 'its group ignores SIGCHLD or has SA_NOCLDWAIT: a helper child would be reaped as it dies');
   const up = n.nss.get(ns)!.parent;
-  const nums = [...(ns === n.base.serial || up === null ? [] : cast.spareNumbers(up)), pid];
-  const h = cast.add({ name: cast.helperName('child'), kind: 'sender helper', task: null, ns, nums, creator: self, why: '', newPid: false, exitSignal: SIGCHLD, sid: null, pgid: null });
+  let nums = [...(ns === n.base.serial || up === null ? [] : cast.spareNumbers(up)), pid];
+  if (self.pfc !== ns) {
+    // Its children go below (setns): the helper is born there, with the child's number at the parent's level (si_pid is that one).
+    const init = cast.initOf.get(self.pfc);
+    if (init === undefined || init.task === null || init.task.exitState !== 'alive' || !within(n, self.pfc, ns)) refuse(who, what, `${self.name}'s children go to ${n.nsName(self.pfc)}, which has no live init to take a helper child`);
+    nums = cast.spareNumbers(self.pfc);
+    nums[n.levels.get(ns)! - n.baseLevel] = pid;
+  }
+  const h = cast.add({ name: cast.helperName('child'), kind: 'sender helper', task: null, ns: self.pfc, nums, creator: self, why: '', newPid: false, exitSignal: SIGCHLD, sid: null, pgid: null });
   out.step(step.clone3(self.name, h.name, [], [...nums].reverse(), SIGCHLD), `stands in for the child ${pid}, reaped since its death queued the SIGCHLD`);
   if (code === CLD_EXITED) out.step(step.exitThread(h.name, status), 'dies as that child did: the SIGCHLD is queued (blocked)');
   else out.step(step.kill(self.name, h.name, status), 'killed as that child was: the SIGCHLD is queued (blocked)');
