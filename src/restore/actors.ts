@@ -8,7 +8,7 @@ import type { PidJson, SigInfoJson, TaskJson } from '../snapshot/schema.js';
 import { pushTo, type Names } from './same.js';
 import { refuse } from './refusal.js';
 
-export type ActorKind = 'target' | 'thread' | 'session helper' | 'group helper' | 'nursery' | 'pidfd helper';
+export type ActorKind = 'target' | 'thread' | 'session helper' | 'group helper' | 'nursery' | 'pidfd helper' | 'sender helper';
 
 export interface Actor {
   readonly name: string;

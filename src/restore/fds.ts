@@ -1,5 +1,5 @@
-// Phase 2 (plan.ts): the fd tables. Each table's pidfds are opened in fd
-// order (the kernel hands out the lowest free number, so a gap is held by a
+// Phase 2 (plan.ts): the fd tables. Each table's pidfds and signalfds
+// (signalfds.ts) are opened in fd order (the kernel hands out the lowest free number, so a gap is held by a
 // filler fd until the next one is open), while every task they name is still
 // alive. A pidfd of a process already reaped is opened on a helper with its
 // numbers, which then exits and is reaped: the struct pid lives on in the
@@ -8,6 +8,7 @@
 import { nrIn, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import { FIRST_FD } from './inherit.js';
+import { openSignalfd } from './signalfds.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
 
@@ -30,15 +31,28 @@ export function pidfds(cast: Cast, out: Out): void {
     const table = n.fdTables.get(g.files);
     const files = [...(table?.files ?? [])].sort((x, y) => x[0] - y[0]);
     if (files.length === 0 || files.every((f) => f[1] === 'pty' || a.fds.get(f[0])?.pid === f[1])) continue;
-    if (!noted) out.section('2. Pidfds, in fd order, while every task they name is alive.');
+    if (!noted) out.section('2. Pidfds and signalfds, in fd order, while every task they name is alive.');
     noted = true;
     const who = n.taskName(a.task!.seq);
     const fillers: string[] = [];
     let next = FIRST_FD;
+    const fill = (fd: number): void => {
+      for (; next < fd; next++) {
+        if (a.fds.has(next)) continue;
+        const filler = cast.fdName();
+        out.step(step.openPidfd(a.name, a.name, false, false, filler), `holds fd ${next} until fd ${fd} is open`);
+        fillers.push(filler);
+      }
+    };
     for (const f of files) {
-      if (f[1] === 'signalfd') return refuse(who, `fd ${f[0]}: a signalfd`, 'the planner does not rebuild signalfds yet');
       // Opened in the creation phase (ttys.ts) and inherited: in the table already, which the fillers skip.
       if (f[1] === 'pty') continue;
+      if (f[1] === 'signalfd') {
+        fill(f[0]);
+        openSignalfd(cast, a, g.files, f, out);
+        next = f[0] + 1;
+        continue;
+      }
       const [fd, pidSerial, thread, nonblock] = f;
       const pid = n.pids.get(pidSerial)!;
       const held = a.fds.get(fd);
@@ -54,12 +68,7 @@ export function pidfds(cast: Cast, out: Out): void {
         byPid.set(pidSerial, holder);
       }
       if (nrIn(pid, a.ns) === 0) refuse(who, `fd ${fd}`, 'it names a task its namespace cannot see, and opening a pidfd by number cannot reach it');
-      for (; next < fd; next++) {
-        if (a.fds.has(next)) continue;
-        const filler = cast.fdName();
-        out.step(step.openPidfd(a.name, a.name, false, false, filler), `holds fd ${next} until fd ${fd} is open`);
-        fillers.push(filler);
-      }
+      fill(fd);
       out.step(step.openPidfd(a.name, holder.name, thread, nonblock, cast.fdName()), `fd ${fd}`);
       next = fd + 1;
     }

@@ -59,7 +59,8 @@ export function openForChild(cast: Cast, c: Actor, a: Actor, out: Out): string[]
     for (let next = FIRST_FD; next < fd; next++) {
       if (table.has(next)) continue;
       const filler = cast.fdName();
-      out.step(step.openPidfd(c.name, c.name, false, false, filler), `holds fd ${next} so the next lands on ${fd}`);
+      // A filler names the group's leader: a thread's own number opens no pidfd without PIDFD_THREAD (ENOENT).
+      out.step(step.openPidfd(c.name, c.leader.name, false, false, filler), `holds fd ${next} so the next lands on ${fd}`);
       table.set(next, { pid: -1, name: filler });
       opened.push(filler);
     }

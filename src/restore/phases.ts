@@ -14,6 +14,8 @@ import * as step from './steps.js';
 import { refuseTtys } from './ttys.js';
 import { refuseCreds } from './creds.js';
 import { capableOver, refusePfc, refuseUsers, rootUserNs, userOf } from './userns.js';
+import { cldAtDeath } from './senders.js';
+import { maskBefore } from './waits.js';
 
 const SIGCHLD = 17;
 const SIGKILL = 9;
@@ -62,15 +64,8 @@ export function refuseUnplanned(n: Names): void {
     if (t.woken) refuse(who(), 'signal wake-up pending', 'TIF_SIGPENDING is set: the task was woken for a signal it has not looked at yet, a moment no step ends in');
     if (t.savedMask !== undefined && t.savedMask !== null && t.blocked?.syscall !== 'rt_sigsuspend') refuse(who(), 'saved mask', 'a saved signal mask without a sigsuspend');
     if (t.realBlocked !== undefined && t.realBlocked !== '0' && t.blocked?.syscall !== 'rt_sigtimedwait' && t.blocked?.syscall !== 'read') refuse(who(), 'real_blocked', 'set only while a sigtimedwait blocks');
-    if (t.blocked !== null && t.blocked.syscall === 'read' && 'fd' in t.blocked) refuse(who(), 'blocked in read', 'signalfds are not rebuilt by the planner yet');
     const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
     if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who(), 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
-  }
-  for (const g of n.json.threadGroups) {
-    const leader = n.tasks.get(g.leader)!;
-    if (leader.exitState === 'dead' || !n.underBase(n.activeNs(leader))) continue;
-    const who = n.taskName(leader.seq);
-    if (g.continuedPending) refuse(who, 'continued pending', 'a SIGCONT not yet reported to its parent');
   }
 }
 
@@ -194,6 +189,9 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   // A signal that killed it may still sit in its queue (complete_signal's group-exit path leaves it there): it dies of that very siginfo.
   const fatal = status0 === 0 ? undefined : [...t.pending, ...g.sharedPending].find((i) => i[0] === status0);
   if (fatal !== undefined) cast.deathInfo.set(t.pending.includes(fatal) ? z : z.leader, fatal);
+  // A SIGCHLD of this death pending at the parent: the parent's signal state first, and the death queues it.
+  const reaper = t.parent === null ? undefined : cast.bySeq.get(t.parent);
+  if (reaper !== undefined && !ignoring.has(reaper.leader) && cldAtDeath(cast, z, reaper, liveThreads.length > 0, (m) => maskBefore(m.task!))) groupSignals(cast, reaper.leader, out);
   if (liveThreads.length === 0) groupSignals(cast, z, out);
   else {
     // A zombie leader's own queue is never dequeued again; sent while it lives, an unblocked signal there would be taken.
@@ -215,6 +213,7 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   if (sig > 0 && sig !== SIGCHLD && defaultAction(sig) !== 'ign' && defaultAction(sig) !== 'cont' && liveThreads.length === 0) {
     const set = ignoring.get(parent.leader) ?? new Set<number>();
     if (!set.has(sig) && !isIgnoredFinally(cast, parent.leader, sig)) {
+      if (cast.groupsDone.has(parent.leader)) refuse(who, `exit signal ${sig}`, `its parent's signal state is set before this death (a SIGCHLD an earlier death queued there), so a SIG_IGN for its exit signal meanwhile could not be undone`);
       out.step(step.action(parent.name, sig, 'SIG_IGN', 0, 0n), `for now: ${z.name}'s exit signal must not end ${parent.name}`);
       set.add(sig);
       ignoring.set(parent.leader, set);

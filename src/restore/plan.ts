@@ -5,6 +5,7 @@
 //      every level, in its session and group, helpers included;
 //   2. pidfds, while every task they name is still alive;
 //   3. ns_last_pid and pid_for_children, while every namespace has live tasks;
+//      then groups whose SIGCONT is not yet reported are stopped and continued;
 //   4. deaths: helpers exit and are reaped, zombies exit (their parents
 //      ignore the exit signal meanwhile, so nothing but the death happens);
 //   5. signal state: dispositions, masks, pending signals, pdeath signals;
@@ -19,6 +20,7 @@ import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedul
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
 import { planUsers } from './userns.js';
+import { continuedGroups } from './continued.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
 import { planTtys, ttyControl, ttyReads } from './ttys.js';
 
@@ -57,6 +59,7 @@ function plan(json: KernelJson): string {
   ttyControl(cast, out);
   pidfds(cast, out);
   finalNamespaces(cast, out);
+  continuedGroups(cast, out);
   deaths(cast, out);
   signalState(cast, out);
   ttyReads(cast, out);

@@ -10,6 +10,8 @@ import { refuse } from './refusal.js';
 import { rootUserNs } from './userns.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+import { blockingStep, maskBefore } from './waits.js';
+import { childGone, queuedByDeath, sendFromGone } from './senders.js';
 
 const SIGSTOP = 19;
 const SIGCHLD = 17;
@@ -17,6 +19,9 @@ const SIGCHLD = 17;
 const SA_NOCLDSTOP = 1;
 
 const big = (hex: string | undefined | null): bigint => (hex === undefined || hex === null ? 0n : BigInt(`0x${hex === '' ? '0' : hex}`));
+
+/** The mask's comment: a blocking call's own mask is what the call sets later. */
+const maskWhy = (t: TaskJson): string => (t.blocked?.syscall === 'rt_sigsuspend' ? 'the mask rt_sigsuspend saves' : t.blocked?.syscall === 'rt_sigtimedwait' ? 'real_blocked: rt_sigtimedwait unblocks its set itself' : '');
 
 /** The actor that acts for a group: its leader unless the leader is a zombie, then its first live thread. */
 function actorOf(cast: Cast, leader: Actor): Actor {
@@ -43,8 +48,8 @@ export function groupSignals(cast: Cast, leader: Actor, out: Out): void {
   for (const sig of temp) out.step(step.action(who.name, sig, 'SIG_DFL', 0, 0n), 'back to the default');
   const members = [leader, ...cast.threadsOf(leader)].filter((m) => !cast.signalsDone.has(m));
   for (const m of members) {
-    const mask = big(m.task!.sigBlocked);
-    if (mask !== 0n) out.step(step.setMask(m.name, mask), '');
+    const mask = maskBefore(m.task!);
+    if (mask !== 0n) out.step(step.setMask(m.name, mask), maskWhy(m.task!));
   }
   const shared = g.sharedPending.filter((i) => i !== cast.deathInfo.get(leader));
   if (shared.length > 0) pendingFor(cast, leader, who, shared, true, out);
@@ -56,8 +61,8 @@ export function taskSignals(cast: Cast, m: Actor, out: Out, maskDone = false): v
   if (cast.signalsDone.has(m)) return;
   cast.signalsDone.add(m);
   const t = m.task!;
-  const mask = big(t.sigBlocked);
-  if (mask !== 0n && !maskDone) out.step(step.setMask(m.name, mask), '');
+  const mask = maskBefore(t);
+  if (mask !== 0n && !maskDone) out.step(step.setMask(m.name, mask), maskWhy(t));
   const pending = t.pending.filter((i) => i !== cast.deathInfo.get(m));
   if (pending.length > 0) pendingFor(cast, m, m, pending, false, out);
 }
@@ -92,6 +97,7 @@ export function pendingFor(cast: Cast, target: Actor, self: Actor, infos: readon
   const who = n.taskName(target.task!.seq);
   for (const i of infos) {
     const [signo, code, pid, , value] = i;
+    if (queuedByDeath(cast, i)) continue;
     // CLD_STOPPED: the SIGCHLD a child's group stop sends its parent; the stop itself (last phase) queues it again.
     if (signo === 17 && code === 5 && value === undefined && stoppedChild(cast, target, pid)) continue;
     // A stopped group took no signal since it stopped: what is pending there is sent after the stop, or it would act now.
@@ -109,12 +115,14 @@ export function pendingFor(cast: Cast, target: Actor, self: Actor, infos: readon
       out.step(shared ? step.queueInfo(self.name, self.name, signo, code, value, pid) : step.threadQueueInfo(self.name, target.leader.name, target.name, signo, code, value, pid), 'a queued signal, pending');
       continue;
     }
-    const sender = senderNumbered(cast, target, pid);
-    if (sender === null || (code !== 0 && code !== -6)) refuse(who, `pending signal ${signo} (code ${code}, from ${pid})`, 'no task of the plan has that number to send it (the kernel writes si_pid itself)');
-    if (code === 0) {
-      if (!shared) refuse(who, `pending signal ${signo}`, 'a kill() lands in the group\'s shared queue, not one thread\'s');
-      out.step(step.kill(sender!.name, target.name, signo), 'pending (blocked): sent by the task whose number it records');
-    } else out.step(step.threadKill(sender!.name, target.leader.name, target.name, signo), 'pending (blocked): sent by the task whose number it records');
+    if (value === undefined && shared && cast.stopper === null && senderNumbered(cast, target, pid, false) === null && childGone(cast, target, self, i, out)) continue;
+    if (code !== 0 && code !== -6) refuse(who, `pending signal ${signo} (code ${code}, from ${pid})`, 'a siginfo only the kernel writes, for an event the plan does not replay');
+    if (code === 0 && !shared) refuse(who, `pending signal ${signo}`, 'a kill() lands in the group\'s shared queue, not one thread\'s');
+    const send = (sender: string): string => (code === 0 ? step.kill(sender, target.name, signo) : step.threadKill(sender, target.leader.name, target.name, signo));
+    const sender = senderNumbered(cast, target, pid, cast.deathInfo.get(target) === i || cast.deathInfo.get(target.leader) === i);
+    if (sender !== null) out.step(send(sender.name), 'pending (blocked): sent by the task whose number it records');
+    else if (cast.stopper !== null) refuse(who, `pending signal ${signo} (code ${code}, from ${pid})`, 'no task of the plan has that number, and a helper sending it to a stopped group is not planned');
+    else sendFromGone(cast, target, pid, send, out);
   }
 }
 
@@ -129,11 +137,12 @@ function stoppedChild(cast: Cast, target: Actor, pid: number): boolean {
   return false;
 }
 
-/** A live task whose number as `target` sees it is `pid` (0: any task `target` cannot see). */
-function senderNumbered(cast: Cast, target: Actor, pid: number): Actor | null {
+/** A live task whose number as `target` sees it is `pid` (0: any task `target` cannot see); `fatal`: the signal `target` dies of. */
+function senderNumbered(cast: Cast, target: Actor, pid: number, fatal: boolean): Actor | null {
   const n = cast.n;
   for (const a of cast.all) {
-    if (a.task === null || a.task.exitState === 'zombie' || a.kind === 'thread') continue;
+    // A zombie sends nothing, but the signal it dies of, to itself just before its death.
+    if (a.task === null || (a.task.exitState === 'zombie' && !(a === target && fatal)) || a.kind === 'thread') continue;
     const nr = nrIn(n.pids.get(a.task.pid)!, target.ns);
     if (nr === pid && nrIn(n.pids.get(target.task!.pid)!, a.ns) !== 0) return a;
   }
@@ -187,7 +196,7 @@ export function stopsAndWaits(cast: Cast, out: Out): void {
     const blocked = members.filter((m) => m.task!.blocked !== null);
     for (const m of blocked) {
       lastCreds(cast, m, out);
-      out.step(step.waitFor(m.name, m.task!.blocked!.syscall === 'waitid' ? 'waitid' : 'wait4', waitArgs(cast, m, m.task!)), 'blocks, then its group is stopped');
+      out.step(blockingStep(cast, m), 'blocks, then its group is stopped');
       cast.waited.add(m);
     }
     const outside = isInit || blocked.length === members.length;
@@ -208,22 +217,8 @@ export function stopsAndWaits(cast: Cast, out: Out): void {
     const t = a.task;
     if (t === null || t.blocked === null || cast.waited.has(a)) continue;
     lastCreds(cast, a, out);
-    out.step(step.waitFor(a.name, t.blocked.syscall === 'waitid' ? 'waitid' : 'wait4', waitArgs(cast, a, t)), 'blocks here, as in the snapshot');
+    out.step(blockingStep(cast, a), 'blocks here, as in the snapshot');
   }
-}
-
-function waitArgs(cast: Cast, a: Actor, t: TaskJson): string {
-  const b = t.blocked!;
-  const who = cast.n.taskName(t.seq);
-  if (b.syscall !== 'wait4' && b.syscall !== 'waitid') return refuse(who, `blocked in ${b.syscall}`, 'the planner rebuilds blocking waits only');
-  const nr = b.target === 'all' ? 0 : nrIn(cast.n.pids.get(b.target[1])!, a.ns);
-  if (b.syscall === 'wait4') {
-    const pid = b.target === 'all' ? -1 : b.target[0] === 'pid' ? nr : -nr;
-    // kernel_wait4 adds WEXITED (4) to what wait4 was given, and wait4 itself refuses it.
-    return `${pid}, ${b.options & ~4}`;
-  }
-  const idtype = b.target === 'all' ? 'P_ALL' : b.target[0] === 'pid' ? 'P_PID' : 'P_PGID';
-  return `${idtype}, ${nr}, ${b.options}`;
 }
 
 /**

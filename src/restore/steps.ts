@@ -76,4 +76,9 @@ export const setForeground = (a: string, fd: string, pgid: number): string => `$
 export const setTostop = (a: string, fd: string): string => `${a}: ioctl(${fd}, TCSETS, TOSTOP)`;
 /** One byte typed on a master. */
 export const type = (a: string, fd: string, byte: number): string => `${a}: write(${fd}, ${byte})`;
-export const readTty = (a: string, fd: string): string => `${a}: read(${fd})`;
+/** A new signalfd (fd -1) with its mask and flags, named `fd`. */
+export const signalfd = (a: string, mask: bigint, nonblock: boolean, cloexec: boolean, fd: string): string => {
+  const flags = [nonblock ? 'SFD_NONBLOCK' : '', cloexec ? 'SFD_CLOEXEC' : ''].filter((f) => f !== '');
+  return `${a}: signalfd(-1, ${sigSetText(mask)}, ${flags.length === 0 ? '0' : flags.join('|')}) -> ${fd}`;
+};
+export const readFd = (a: string, fd: string): string => `${a}: read(${fd})`;

@@ -309,7 +309,7 @@ export function ttyReads(cast: Cast, out: Out): void {
     if (fd === undefined) refuse(who(cast, a), 'blocked in a terminal read', 'its group does not hold the file it reads');
     taskCreds(cast, a, out);
     cast.credsDone.add(a);
-    out.step(step.readTty(a.name, fd!), 'waits for a line, as in the snapshot');
+    out.step(step.readFd(a.name, fd!), 'waits for a line, as in the snapshot');
     cast.waited.add(a);
   }
 }
