@@ -15,6 +15,7 @@
 import type { PidJson, TaskJson } from '../snapshot/schema.js';
 import { within, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
+import { checkInitComm, START_INIT } from './exec.js';
 
 const SIGCHLD = 17;
 
@@ -30,8 +31,7 @@ export function castOf(cast: Cast): void {
     if (!/^[a-z][a-z0-9_]{0,14}$/.test(t.comm)) refuse(who, `name ${t.comm}`, 'a scenario actor (and so its comm) is [a-z][a-z0-9_]{0,14}');
     if (t.exitState === 'exiting') refuse(who, 'exiting', 'it is between exit and becoming a zombie (an init waiting for its namespace to empty): a transient state no step leaves behind');
   }
-  const initTask = n.tasks.get(n.json.init)!;
-  if (initTask.comm !== 'init') refuse(n.taskName(initTask.seq), `name ${initTask.comm}`, "the start state's init is named init");
+  checkInitComm(n);
   // Processes first (leaders), then their threads.
   for (const t of tasks) {
     const g = n.groups.get(t.group)!;
@@ -39,7 +39,7 @@ export function castOf(cast: Cast): void {
     const pid = n.pids.get(t.pid)!;
     const nums = n.numbersOf(pid);
     cast.add({
-      name: t.comm,
+      name: t.seq === n.json.init ? START_INIT : t.comm,
       kind: 'target',
       task: t,
       ns: n.activeNs(t),
@@ -175,7 +175,12 @@ function nurseryParent(cast: Cast, a: Actor, sid: PidJson, init: Actor): Actor |
 
 /** True when `x` is created (directly or not) by `a`. */
 function dependsOn(x: Actor, a: Actor): boolean {
-  for (let c: Actor | null = x.creator; c !== null; c = c.creator) if (c === a) return true;
+  // Creators chosen so far may form a cycle (the scheduler refuses it as the creation order): stop at a repeat.
+  const seen = new Set<Actor>();
+  for (let c: Actor | null = x.creator; c !== null && !seen.has(c); c = c.creator) {
+    if (c === a) return true;
+    seen.add(c);
+  }
   return false;
 }
 

@@ -65,8 +65,6 @@ export function refuseUnplanned(n: Names): void {
     if (t.savedMask !== undefined && t.savedMask !== null && t.blocked?.syscall !== 'rt_sigsuspend') refuse(who(), 'saved mask', 'a saved signal mask without a sigsuspend');
     if (t.realBlocked !== undefined && t.realBlocked !== '0' && t.blocked?.syscall !== 'rt_sigtimedwait' && t.blocked?.syscall !== 'read') refuse(who(), 'real_blocked', 'set only while a sigtimedwait blocks');
     if (t.blocked !== null && t.blocked.syscall === 'read') refuse(who(), 'blocked in read', 'signalfds are not rebuilt by the planner yet');
-    const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
-    if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who(), 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
     const c = t.cred;
     if (c.uid !== c.euid || c.uid !== c.suid) refuse(who(), `uid ${c.uid}/${c.euid}/${c.suid}`, 'the language changes credentials with setuid alone, which sets all three ids');
     if (c.caps !== (c.uid === 0)) refuse(who(), c.caps ? 'capabilities' : 'no capabilities', `a task with uid ${c.uid} ${c.caps ? 'holding' : 'without'} capabilities is not what setuid leaves`);

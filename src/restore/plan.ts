@@ -18,6 +18,7 @@ import { Names } from './same.js';
 import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedule.js';
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
+import { planExecs, withLiveInit } from './exec.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
 
 /** A scenario (text) rebuilding `snapshot`, or a refusal naming the task, the constraint and why. */
@@ -31,7 +32,7 @@ export function planRestore(snapshot: KernelJson): PlanResult {
 }
 
 function plan(json: KernelJson): string {
-  const n = new Names(json);
+  const n = new Names(withLiveInit(json));
   // A snapshot that says it left state out (a kernel with terminals: docs/snapshot.md) cannot be
   // rebuilt exactly from what it holds: a plan would silently drop that state.
   for (const what of json.omitted ?? []) refuse('ns0', 'state the snapshot left out', what);
@@ -43,6 +44,7 @@ function plan(json: KernelJson): string {
   for (const a of [...cast.all]) if (a.kind === 'target' && a.pgid !== null) cast.originOf(n.pids.get(a.pgid)!, 'group helper', a.sid);
   placeHelpers(cast);
   checkSharing(cast);
+  planExecs(cast);
   findEarly(cast);
   const out = new Out();
   out.note(`Rebuilds a snapshot of ${cast.all.filter((a) => a.task !== null).length} tasks (pidns plan). Each step says why it is there.`);

@@ -7,6 +7,7 @@
 // are the history of how the state was reached, not the state.
 
 import type { KernelJson, PidJson, PidNsJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/schema.js';
+import { Signal } from '../abi/signal.js';
 import { TtyNames } from './same_tty.js';
 
 /** One field that differs: `task` names the object (a task `5`, a namespace `ns(init 7)`, a reaped pid). */
@@ -319,7 +320,11 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     if (t.exitState !== 'alive') put(me, 'exit code', t.exitCode);
     put(me, 'exit signal', t.exitSignal);
     const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
-    if (parent !== undefined) put(me, 'exit signal reset by parent exec', t.parentExecId !== n.groups.get(parent.group)!.execId);
+    // do_notify_parent resets only a signal that is not SIGCHLD (`sig != SIGCHLD && parent_exec_id != self_exec_id`), and
+    // an exit signal never becomes another once it is SIGCHLD (exec, reparent_leader) or -1 (a thread): for those the
+    // relation changes nothing. (It also depends there on counters the model keeps per group from 0 where the kernel's
+    // self_exec_id is copied by fork, dup_task_struct.)
+    if (parent !== undefined && t.exitSignal !== Signal.SIGCHLD && t.exitSignal >= 0) put(me, 'exit signal reset by parent exec', t.parentExecId !== n.groups.get(parent.group)!.execId);
     put(me, 'uid/euid/suid', `${t.cred.uid}/${t.cred.euid}/${t.cred.suid}`);
     put(me, 'user namespace', userNsName(n, t.cred.userNs));
     put(me, 'capabilities', t.cred.keptCaps === true ? `${t.cred.caps} (permitted kept)` : t.cred.caps);
