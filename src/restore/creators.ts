@@ -16,6 +16,7 @@ import type { PidJson, TaskJson } from '../snapshot/schema.js';
 import { within, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
 import { checkInitComm, START_INIT } from './exec.js';
+import { bornBeforeSetsid } from './setsid.js';
 
 const SIGCHLD = 17;
 
@@ -117,7 +118,9 @@ function chooseCreator(cast: Cast, a: Actor): void {
     a.why = leadsSession ? `its parent creates it; it founds its own session` : `its parent creates it, in their session ${n.pidName(a.sid)}`;
     return;
   }
-  // The parent is in another session: the task was born in its own session and handed over to its parent.
+  // The parent is in another session: it founded that session after the task's birth (setsid.ts), or the task was
+  // born in its own session and handed over to its parent.
+  if (bornBeforeSetsid(cast, a, p)) return;
   const origin = cast.originOf(sid, 'session helper');
   const pIsInit = p.kind === 'target' && p.nums[p.nums.length - 1] === 1 && p.leader === p;
   if (origin.kind === 'session helper' && origin.ns === p.ns && (pIsInit || (p.kind === 'target' && isSubreaper(cast, p)))) {
