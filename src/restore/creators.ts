@@ -30,7 +30,6 @@ export function castOf(cast: Cast): void {
     if (comms.has(t.comm)) refuse(who, `name ${t.comm}`, 'two tasks share it, and a scenario names each actor by its comm');
     comms.add(t.comm);
     if (!/^[a-z][a-z0-9_]{0,14}$/.test(t.comm)) refuse(who, `name ${t.comm}`, 'a scenario actor (and so its comm) is [a-z][a-z0-9_]{0,14}');
-    if (t.exitState === 'exiting') refuse(who, 'exiting', 'it is between exit and becoming a zombie (an init waiting for its namespace to empty): a transient state no step leaves behind');
   }
   checkInitComm(n);
   // Processes first (leaders), then their threads.

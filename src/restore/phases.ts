@@ -175,7 +175,8 @@ export function deaths(cast: Cast, out: Out): void {
     out.step(step.exitThread(h.name, 0), `${h.name} has done its work`);
     out.step(step.reap(h.creator!.name, h.name), 'no helper is left');
   }
-  const zombies = cast.all.filter((a) => a.kind === 'target' && a.task!.exitState === 'zombie');
+  // An init waiting for its namespace to empty (zap.ts) dies as a zombie init does, after its namespace's zombies.
+  const zombies = cast.all.filter((a) => a.kind === 'target' && a.task!.exitState !== 'alive');
   const depth = (a: Actor): number => a.nums.length;
   const isInit = (a: Actor): boolean => cast.initOf.get(a.ns) === a;
   zombies.sort((x, y) => Number(isInit(x)) - Number(isInit(y)) || (isInit(x) ? depth(y) - depth(x) : 0));

@@ -19,6 +19,7 @@ import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedul
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
 import { planExecs, withLiveInit } from './exec.js';
+import { dyingInits } from './zap.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
 
 /** A scenario (text) rebuilding `snapshot`, or a refusal naming the task, the constraint and why. */
@@ -36,7 +37,7 @@ function plan(json: KernelJson): string {
   // A snapshot that says it left state out (a kernel with terminals: docs/snapshot.md) cannot be
   // rebuilt exactly from what it holds: a plan would silently drop that state.
   for (const what of json.omitted ?? []) refuse('ns0', 'state the snapshot left out', what);
-  if (json.queues.exitQueue.length > 0 || json.queues.zapWaiting.length > 0) refuse('ns0', 'a task mid-exit', 'the snapshot was taken while a task was between exit and its zombie state, which no step leaves behind');
+  dyingInits(n);
   refuseUnplanned(n);
   const cast = new Cast(n);
   castOf(cast);

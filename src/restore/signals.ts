@@ -15,7 +15,7 @@ const big = (hex: string | undefined | null): bigint => (hex === undefined || he
 
 /** The actor that acts for a group: its leader unless the leader is a zombie, then its first live thread. */
 function actorOf(cast: Cast, leader: Actor): Actor {
-  if (leader.task!.exitState !== 'zombie') return leader;
+  if (leader.task!.exitState === 'alive') return leader;
   return cast.threadsOf(leader)[0] ?? leader;
 }
 
@@ -125,7 +125,7 @@ function stoppedChild(cast: Cast, target: Actor, pid: number): boolean {
 function senderNumbered(cast: Cast, target: Actor, pid: number): Actor | null {
   const n = cast.n;
   for (const a of cast.all) {
-    if (a.task === null || a.task.exitState === 'zombie' || a.kind === 'thread') continue;
+    if (a.task === null || a.task.exitState !== 'alive' || a.kind === 'thread') continue;
     const nr = nrIn(n.pids.get(a.task.pid)!, target.ns);
     if (nr === pid && nrIn(n.pids.get(target.task!.pid)!, a.ns) !== 0) return a;
   }
@@ -140,7 +140,7 @@ export function signalState(cast: Cast, out: Out): void {
 
 /** Credentials and parent-death signals of every live task, once nothing else needs root. */
 export function credentials(cast: Cast, out: Out): void {
-  for (const a of cast.all) if (a.task !== null && a.task.exitState !== 'zombie') lastCreds(cast, a, out);
+  for (const a of cast.all) if (a.task !== null && a.task.exitState === 'alive') lastCreds(cast, a, out);
 }
 
 /** A task's credentials, once: just before its last step (a stop, a blocking call), or at the very end. */
@@ -152,7 +152,7 @@ function lastCreds(cast: Cast, a: Actor, out: Out): void {
 
 /** The credentials of every live task of `leader`'s group, before the group stops. */
 function groupCreds(cast: Cast, leader: Actor, out: Out): void {
-  for (const m of [leader, ...cast.threadsOf(leader)]) if (m.task!.exitState !== 'zombie') lastCreds(cast, m, out);
+  for (const m of [leader, ...cast.threadsOf(leader)]) if (m.task!.exitState === 'alive') lastCreds(cast, m, out);
 }
 
 /**
@@ -169,13 +169,13 @@ export function stopsAndWaits(cast: Cast, out: Out): void {
     const t = a.task;
     if (t === null || a.kind !== 'target') continue;
     const g = n.groups.get(t.group)!;
-    if (!g.stopped || (t.exitState === 'zombie' && cast.threadsOf(a).length === 0)) continue;
+    if (!g.stopped || (t.exitState !== 'alive' && cast.threadsOf(a).length === 0)) continue;
     const parent = t.parent === null ? undefined : cast.bySeq.get(t.parent);
     const sig = g.stopCode === 0 ? SIGSTOP : g.stopCode;
     // An init takes a stop signal only from outside its namespace (SIGNAL_UNKILLABLE): its parent sends it.
     const isInit = cast.initOf.get(a.ns) === a || t.seq === n.json.init;
     if (isInit && (parent === undefined || sig !== SIGSTOP)) refuse(n.taskName(t.seq), `stopped by ${sig}`, 'an init stops only for SIGSTOP from an ancestor namespace');
-    const members = [a, ...cast.threadsOf(a)].filter((m) => m.task!.exitState !== 'zombie');
+    const members = [a, ...cast.threadsOf(a)].filter((m) => m.task!.exitState === 'alive');
     const blocked = members.filter((m) => m.task!.blocked !== null);
     for (const m of blocked) {
       lastCreds(cast, m, out);
