@@ -12,6 +12,7 @@ import { startPidMax, type Out } from './schedule.js';
 import { groupSignals, pendingFor, taskCreds, taskSignals } from './signals.js';
 import * as step from './steps.js';
 import { refuseTtys } from './ttys.js';
+import { threadReaper } from './reaper.js';
 
 const SIGCHLD = 17;
 const SIGKILL = 9;
@@ -51,7 +52,7 @@ export function refuseUnplanned(n: Names): void {
     if (!n.underBase(ns.serial) || !n.reachable.has(ns.serial)) continue;
     if ((ns.reboot ?? 0) !== 0) refuse(n.nsName(ns.serial), 'reboot signal', 'set by a reboot() inside the namespace, which also ends its init; the planner does not replay it');
     const reaper = ns.childReaper === null ? undefined : n.tasks.get(ns.childReaper)!;
-    if (reaper !== undefined && reaper.exitState === 'dead') {
+    if (reaper !== undefined && reaper.exitState === 'dead' && threadReaper(n, ns) === null) {
       const nrs = n.pids.get(reaper.pid)!.numbers;
       // find_child_reaper hands the role to another thread of a dying init, and de_thread swaps pids: then the reaper is not pid 1.
       if (nrs[nrs.length - 1]![1] !== 1 || ns.serial === n.base.serial) refuse(n.nsName(ns.serial), 'child reaper', 'its child reaper is a released task that was not its pid 1 (a thread of an init that took over, or an execve by one), which the planner does not replay');
@@ -144,7 +145,8 @@ function revive(cast: Cast, out: Out): Map<number, Actor> {
   for (const ns of n.json.pidNamespaces) {
     if (ns.childReaper === null || !n.reachable.has(ns.serial) || !n.underBase(ns.serial) || ns.serial === n.base.serial) continue;
     const reaper = n.tasks.get(ns.childReaper)!;
-    if (reaper.exitState !== 'dead') continue;
+    // A zombie init holds its namespace; a released thread of it as the reaper is rebuilt at its death (reaper.ts).
+    if (reaper.exitState !== 'dead' || threadReaper(n, ns) !== null) continue;
     const name = n.nsName(ns.serial);
     const pid = n.pids.get(reaper.pid)!;
     for (const [level, nr] of pid.numbers) if (cast.taken(level, nr)) refuse(name, 'dead namespace', `its init's number ${nr} is held again by another task, so the init cannot come back to rebuild it`);
@@ -200,6 +202,8 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   if (fatal !== undefined) cast.deathInfo.set(t.pending.includes(fatal) ? z : z.leader, fatal);
   if (liveThreads.length === 0) groupSignals(cast, z, out);
   else taskSignals(cast, z, out);
+  // Made before its credentials: a set_tid needs CAP_CHECKPOINT_RESTORE, which a setuid drops.
+  const last = reaperThread(cast, z, out);
   taskCreds(cast, z, out);
   if (sig > 0 && sig !== SIGCHLD && defaultAction(sig) !== 'ign' && defaultAction(sig) !== 'cont' && liveThreads.length === 0) {
     const set = ignoring.get(parent.leader) ?? new Set<number>();
@@ -211,6 +215,11 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   }
   const status = t.exitCode;
   const signo = killedBy(status);
+  if (last !== null) {
+    out.step(step.exitThread(z.name, (status >> 8) & 0xff), 'the leader exits alone: find_child_reaper hands the namespace to the thread');
+    out.step(step.exitGroup(last, (g.groupExitCode >> 8) & 0xff), 'then the thread ends the group, with the status wait reports: the reaper stays that released thread');
+    return;
+  }
   if (signo === 0 && liveThreads.length === 0 && g.groupExit && g.groupExitCode !== status && (g.groupExitCode & 0x7f) === 0) {
     // The leader exited by itself, then another thread ended the group with another status (the one wait reports).
     const last = cast.helperName('last');
@@ -231,6 +240,20 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   if ((status & 0x80) !== 0) refuse(who, 'core dumped', 'RLIMIT_CORE is 0 for every actor');
   if (fatal !== undefined) pendingFor(cast, z, z, [fatal], !t.pending.includes(fatal), out);
   else out.step(step.kill(parent.name, z.name, signo), `a zombie killed by ${signo}`);
+}
+
+/** For a zombie init whose reaper is a released thread of it (reaper.ts): that thread, made with its numbers; else null. */
+function reaperThread(cast: Cast, z: Actor, out: Out): string | null {
+  const n = cast.n;
+  const reaper = cast.initOf.get(z.ns) === z ? threadReaper(n, n.nss.get(z.ns)!) : null;
+  if (reaper === null) return null;
+  const pid = n.pids.get(reaper.pid)!;
+  for (const [level, nr] of pid.numbers) if (cast.taken(level, nr)) refuse(n.taskName(z.task!.seq), 'child reaper', `the released thread that is its namespace's reaper had number ${nr}, held again by another task`);
+  // copy_process: CLONE_THREAD is EINVAL once pid_for_children is not the caller's own namespace.
+  if (z.pfc !== z.ns) refuse(n.taskName(z.task!.seq), 'child reaper', 'its released thread, the namespace\'s reaper, would be made after its pid_for_children moved, when CLONE_THREAD fails');
+  const last = cast.helperName('reaper');
+  out.step(step.clone3(z.name, last, [...step.THREAD_FLAGS], [...n.numbersOf(pid)].reverse(), 0), "a thread with the numbers of the namespace's last reaper");
+  return last;
 }
 
 function isIgnoredFinally(cast: Cast, leader: Actor, sig: number): boolean {
