@@ -11,7 +11,8 @@ import { refuse } from './refusal.js';
 export type ActorKind = 'target' | 'thread' | 'session helper' | 'group helper' | 'nursery' | 'pidfd helper' | 'sender helper';
 
 export interface Actor {
-  readonly name: string;
+  /** Its name in the plan; ns0's init is renamed when a thread of it execs and takes its pid (exec.ts). */
+  name: string;
   readonly kind: ActorKind;
   /** The snapshot's task (targets and threads), else null. */
   readonly task: TaskJson | null;

@@ -15,6 +15,8 @@
 import type { PidJson, TaskJson } from '../snapshot/schema.js';
 import { within, type Actor, type Cast } from './actors.js';
 import { refuse } from './refusal.js';
+import { checkInitComm, START_INIT } from './exec.js';
+import { bornBeforeSetsid } from './setsid.js';
 
 const SIGCHLD = 17;
 
@@ -28,10 +30,8 @@ export function castOf(cast: Cast): void {
     if (comms.has(t.comm)) refuse(who, `name ${t.comm}`, 'two tasks share it, and a scenario names each actor by its comm');
     comms.add(t.comm);
     if (!/^[a-z][a-z0-9_]{0,14}$/.test(t.comm)) refuse(who, `name ${t.comm}`, 'a scenario actor (and so its comm) is [a-z][a-z0-9_]{0,14}');
-    if (t.exitState === 'exiting') refuse(who, 'exiting', 'it is between exit and becoming a zombie (an init waiting for its namespace to empty): a transient state no step leaves behind');
   }
-  const initTask = n.tasks.get(n.json.init)!;
-  if (initTask.comm !== 'init') refuse(n.taskName(initTask.seq), `name ${initTask.comm}`, "the start state's init is named init");
+  checkInitComm(n);
   // Processes first (leaders), then their threads.
   for (const t of tasks) {
     const g = n.groups.get(t.group)!;
@@ -39,7 +39,7 @@ export function castOf(cast: Cast): void {
     const pid = n.pids.get(t.pid)!;
     const nums = n.numbersOf(pid);
     cast.add({
-      name: t.comm,
+      name: t.seq === n.json.init ? START_INIT : t.comm,
       kind: 'target',
       task: t,
       ns: n.activeNs(t),
@@ -117,7 +117,9 @@ function chooseCreator(cast: Cast, a: Actor): void {
     a.why = leadsSession ? `its parent creates it; it founds its own session` : `its parent creates it, in their session ${n.pidName(a.sid)}`;
     return;
   }
-  // The parent is in another session: the task was born in its own session and handed over to its parent.
+  // The parent is in another session: it founded that session after the task's birth (setsid.ts), or the task was
+  // born in its own session and handed over to its parent.
+  if (bornBeforeSetsid(cast, a, p)) return;
   const origin = cast.originOf(sid, 'session helper');
   const pIsInit = p.kind === 'target' && p.nums[p.nums.length - 1] === 1 && p.leader === p;
   if (origin.kind === 'session helper' && origin.ns === p.ns && (pIsInit || (p.kind === 'target' && isSubreaper(cast, p)))) {
@@ -175,7 +177,12 @@ function nurseryParent(cast: Cast, a: Actor, sid: PidJson, init: Actor): Actor |
 
 /** True when `x` is created (directly or not) by `a`. */
 function dependsOn(x: Actor, a: Actor): boolean {
-  for (let c: Actor | null = x.creator; c !== null; c = c.creator) if (c === a) return true;
+  // Creators chosen so far may form a cycle (the scheduler refuses it as the creation order): stop at a repeat.
+  const seen = new Set<Actor>();
+  for (let c: Actor | null = x.creator; c !== null && !seen.has(c); c = c.creator) {
+    if (c === a) return true;
+    seen.add(c);
+  }
   return false;
 }
 

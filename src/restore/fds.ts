@@ -19,8 +19,6 @@ export function pidfds(cast: Cast, out: Out): void {
     if (a.task !== null) byPid.set(a.task.pid, a);
     else if (a.kind === 'session helper' || a.kind === 'group helper') byPid.set(a.pgid!, a);
   }
-  const init = cast.bySeq.get(n.json.init)!;
-  const ghosts: Actor[] = [];
   const done = new Set<number>();
   let noted = false;
   for (const a of cast.all) {
@@ -63,8 +61,7 @@ export function pidfds(cast: Cast, out: Out): void {
       let holder = byPid.get(pidSerial);
       if (holder === undefined) {
         if (pid.hashed) refuse(who, `fd ${fd}`, 'its pidfd names a pid that no task or helper of the plan holds');
-        holder = ghost(cast, pid.serial, out, init);
-        ghosts.push(holder);
+        holder = ghostFor(cast, pid.serial, out);
         byPid.set(pidSerial, holder);
       }
       if (nrIn(pid, a.ns) === 0) refuse(who, `fd ${fd}`, 'it names a task its namespace cannot see, and opening a pidfd by number cannot reach it');
@@ -74,10 +71,25 @@ export function pidfds(cast: Cast, out: Out): void {
     }
     for (const f of fillers) out.step(step.closeFd(a.name, f), 'the filler goes');
   }
-  for (const h of ghosts) {
+  for (const h of ghosts.get(cast)?.values() ?? []) {
     out.step(step.exitThread(h.name, 0), 'the reaped process dies again');
     out.step(step.reap(h.creator!.name, h.name), 'and is reaped: only the pidfds hold its struct pid now');
   }
+}
+
+/** The helpers standing in for reaped pids, by pid serial: made when a pidfd needs one (in the creation phase for a child born holding it), let die after the pidfds phase. */
+const ghosts = new WeakMap<Cast, Map<number, Actor>>();
+
+/** The helper with a reaped pid's numbers, created by ns0's init on first use. */
+export function ghostFor(cast: Cast, pidSerial: number, out: Out): Actor {
+  let made = ghosts.get(cast);
+  if (made === undefined) {
+    made = new Map<number, Actor>();
+    ghosts.set(cast, made);
+  }
+  let h = made.get(pidSerial);
+  if (h === undefined) made.set(pidSerial, (h = ghost(cast, pidSerial, out, cast.bySeq.get(cast.n.json.init)!)));
+  return h;
 }
 
 /** A helper with a reaped pid's numbers, created by ns0's init, to be opened and let die. */
@@ -90,11 +102,15 @@ function ghost(cast: Cast, pidSerial: number, out: Out, init: Actor): Actor {
   for (const [level, nr] of pid.numbers) if (cast.taken(level, nr)) refuse(what, 'number reused', `its number ${nr} is held again by another task, so it cannot come back for its pidfds to be opened`);
   const handle = ns === n.base.serial ? init : cast.initOf.get(ns);
   if (handle === undefined || nums.length === 0) refuse(what, 'namespace', 'the namespace it lived in has no task the plan rebuilds');
+  if (!handle!.created) refuse(what, 'namespace', 'a child is born holding a pidfd of it before the plan has made its namespace');
   const h = cast.add({ name: cast.helperName('gone'), kind: 'pidfd helper', task: null, ns, nums, creator: init, why: '', newPid: false, exitSignal: 17, sid: null, pgid: null });
   if (init.pfc !== ns) {
     out.step(step.setnsTo(init.name, handle!.name), `the helper goes into ${n.nsName(ns)}`);
     init.pfc = ns;
   }
   out.step(step.clone3(init.name, h.name, [], [...nums].reverse(), 17), `stands in for ${what}, which pidfds still name`);
+  // Made outside the creation phase's schedule (or in it, for a child born holding its pidfd): nothing waits on it.
+  h.created = true;
+  h.settled = true;
   return h;
 }

@@ -9,6 +9,7 @@ import { refuse } from './refusal.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
 import { keepsTty } from './ttys.js';
+import { ghostFor } from './fds.js';
 
 /** The lowest fd a pidfd gets: 0-2 are the standard streams (kernel/fd_table.ts). */
 export const FIRST_FD = 3;
@@ -53,7 +54,8 @@ export function openForChild(cast: Cast, c: Actor, a: Actor, out: Out): string[]
       if (held.pid !== pidSerial) refuse(who, `fd ${fd}`, `its creator ${c.name} holds another fd at that number`);
       continue;
     }
-    const holder = holderOf(cast, pidSerial);
+    // A reaped process comes back as a helper with its numbers (fds.ts), alive until the pidfds phase ends.
+    const holder = holderOf(cast, pidSerial) ?? (n.pids.get(pidSerial)!.hashed ? null : ghostFor(cast, pidSerial, out));
     if (holder === null || !holder.created) refuse(who, `fd ${fd}`, 'it names a task outside its namespace that the plan has not rebuilt before it (or one already reaped)');
     if (nrIn(n.pids.get(pidSerial)!, c.ns) === 0) refuse(who, `fd ${fd}`, `it names a task neither it nor its creator ${c.name} can see`);
     for (let next = FIRST_FD; next < fd; next++) {

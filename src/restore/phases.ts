@@ -16,6 +16,7 @@ import { refuseCreds } from './creds.js';
 import { capableOver, refusePfc, refuseUsers, rootUserNs, userOf } from './userns.js';
 import { cldAtDeath } from './senders.js';
 import { maskBefore } from './waits.js';
+import { threadReaper } from './reaper.js';
 
 const SIGCHLD = 17;
 const SIGKILL = 9;
@@ -51,7 +52,7 @@ export function refuseUnplanned(n: Names): void {
     if (!n.underBase(ns.serial) || !n.reachable.has(ns.serial)) continue;
     if ((ns.reboot ?? 0) !== 0) refuse(n.nsName(ns.serial), 'reboot signal', 'set by a reboot() inside the namespace, which also ends its init; the planner does not replay it');
     const reaper = ns.childReaper === null ? undefined : n.tasks.get(ns.childReaper)!;
-    if (reaper !== undefined && reaper.exitState === 'dead') {
+    if (reaper !== undefined && reaper.exitState === 'dead' && threadReaper(n, ns) === null) {
       const nrs = n.pids.get(reaper.pid)!.numbers;
       // find_child_reaper hands the role to another thread of a dying init, and de_thread swaps pids: then the reaper is not pid 1.
       if (nrs[nrs.length - 1]![1] !== 1 || ns.serial === n.base.serial) refuse(n.nsName(ns.serial), 'child reaper', 'its child reaper is a released task that was not its pid 1 (a thread of an init that took over, or an execve by one), which the planner does not replay');
@@ -64,8 +65,6 @@ export function refuseUnplanned(n: Names): void {
     if (t.woken) refuse(who(), 'signal wake-up pending', 'TIF_SIGPENDING is set: the task was woken for a signal it has not looked at yet, a moment no step ends in');
     if (t.savedMask !== undefined && t.savedMask !== null && t.blocked?.syscall !== 'rt_sigsuspend') refuse(who(), 'saved mask', 'a saved signal mask without a sigsuspend');
     if (t.realBlocked !== undefined && t.realBlocked !== '0' && t.blocked?.syscall !== 'rt_sigtimedwait' && t.blocked?.syscall !== 'read') refuse(who(), 'real_blocked', 'set only while a sigtimedwait blocks');
-    const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
-    if (parent !== undefined && t.parentExecId !== n.groups.get(parent.group)!.execId) refuse(who(), 'parent exec', 'its parent has run execve since it was born (its exit signal will be SIGCHLD), which the planner does not replay');
   }
 }
 
@@ -136,7 +135,8 @@ function revive(cast: Cast, out: Out): Map<number, Actor> {
   for (const ns of n.json.pidNamespaces) {
     if (ns.childReaper === null || !n.reachable.has(ns.serial) || !n.underBase(ns.serial) || ns.serial === n.base.serial) continue;
     const reaper = n.tasks.get(ns.childReaper)!;
-    if (reaper.exitState !== 'dead') continue;
+    // A zombie init holds its namespace; a released thread of it as the reaper is rebuilt at its death (reaper.ts).
+    if (reaper.exitState !== 'dead' || threadReaper(n, ns) !== null) continue;
     const name = n.nsName(ns.serial);
     const pid = n.pids.get(reaper.pid)!;
     for (const [level, nr] of pid.numbers) if (cast.taken(level, nr)) refuse(name, 'dead namespace', `its init's number ${nr} is held again by another task, so the init cannot come back to rebuild it`);
@@ -167,7 +167,8 @@ export function deaths(cast: Cast, out: Out): void {
     out.step(step.exitThread(h.name, 0), `${h.name} has done its work`);
     out.step(step.reap(h.creator!.name, h.name), 'no helper is left');
   }
-  const zombies = cast.all.filter((a) => a.kind === 'target' && a.task!.exitState === 'zombie');
+  // An init waiting for its namespace to empty (zap.ts) dies as a zombie init does, after its namespace's zombies.
+  const zombies = cast.all.filter((a) => a.kind === 'target' && a.task!.exitState !== 'alive');
   const depth = (a: Actor): number => a.nums.length;
   const isInit = (a: Actor): boolean => cast.initOf.get(a.ns) === a;
   zombies.sort((x, y) => Number(isInit(x)) - Number(isInit(y)) || (isInit(x) ? depth(y) - depth(x) : 0));
@@ -202,9 +203,11 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   }
   const status = t.exitCode;
   const signo = killedBy(status);
+  // Made before its credentials: a set_tid needs CAP_CHECKPOINT_RESTORE, which a setuid drops.
+  const heir = reaperThread(cast, z, out);
   // The leader exits by itself, then another thread ends the group with another status (the one wait reports):
   // that thread is cloned (set_tid: CAP_CHECKPOINT_RESTORE) before the leader's credentials leave root.
-  const last = signo === 0 && liveThreads.length === 0 && g.groupExit && g.groupExitCode !== status && (g.groupExitCode & 0x7f) === 0 ? cast.helperName('last') : null;
+  const last = heir === null && signo === 0 && liveThreads.length === 0 && g.groupExit && g.groupExitCode !== status && (g.groupExitCode & 0x7f) === 0 ? cast.helperName('last') : null;
   if (last !== null) {
     if (userOf(cast, z) !== rootUserNs(n)) refuse(who, 'group exit', 'a helper thread must end its group after it, and in its child user namespace set_tid cannot give the thread a number that is free for good (ns_last_pid is final by now)');
     out.step(step.clone3(z.name, last, [...step.THREAD_FLAGS], [...cast.spareNumbers(z.ns)].reverse(), 0), 'a helper thread, to end the group after its leader');
@@ -218,6 +221,11 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
       set.add(sig);
       ignoring.set(parent.leader, set);
     }
+  }
+  if (heir !== null) {
+    out.step(step.exitThread(z.name, (status >> 8) & 0xff), 'the leader exits alone: find_child_reaper hands the namespace to the thread');
+    out.step(step.exitGroup(heir, (g.groupExitCode >> 8) & 0xff), 'then the thread ends the group, with the status wait reports: the reaper stays that released thread');
+    return;
   }
   if (last !== null) {
     out.step(step.exitThread(z.name, (status >> 8) & 0xff), 'the leader exits alone first');
@@ -238,6 +246,21 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
   if (signo !== SIGKILL && ((BigInt(`0x${t.sigBlocked ?? '0'}`) >> BigInt(signo - 1)) & 1n) === 1n) refuse(who, `killed by blocked signal ${signo}`, 'its own mask blocks the signal it died of: a thread now gone took it, which the planner does not rebuild');
   if (fatal !== undefined) pendingFor(cast, z, z, [fatal], !t.pending.includes(fatal), out);
   else out.step(step.kill(parent.name, z.name, signo), `a zombie killed by ${signo}`);
+}
+
+/** For a zombie init whose reaper is a released thread of it (reaper.ts): that thread, made with its numbers; else null. */
+function reaperThread(cast: Cast, z: Actor, out: Out): string | null {
+  const n = cast.n;
+  const reaper = cast.initOf.get(z.ns) === z ? threadReaper(n, n.nss.get(z.ns)!) : null;
+  if (reaper === null) return null;
+  const pid = n.pids.get(reaper.pid)!;
+  for (const [level, nr] of pid.numbers) if (cast.taken(level, nr)) refuse(n.taskName(z.task!.seq), 'child reaper', `the released thread that is its namespace's reaper had number ${nr}, held again by another task`);
+  // copy_process: CLONE_THREAD is EINVAL once pid_for_children is not the caller's own namespace.
+  if (z.pfc !== z.ns) refuse(n.taskName(z.task!.seq), 'child reaper', 'its released thread, the namespace\'s reaper, would be made after its pid_for_children moved, when CLONE_THREAD fails');
+  if (userOf(cast, z) !== rootUserNs(n)) refuse(n.taskName(z.task!.seq), 'child reaper', 'its released thread, the namespace\'s reaper, needs set_tid, which its child user namespace has no capability for over the outer levels');
+  const last = cast.helperName('reaper');
+  out.step(step.clone3(z.name, last, [...step.THREAD_FLAGS], [...n.numbersOf(pid)].reverse(), 0), "a thread with the numbers of the namespace's last reaper");
+  return last;
 }
 
 function isIgnoredFinally(cast: Cast, leader: Actor, sig: number): boolean {

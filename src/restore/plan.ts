@@ -21,6 +21,8 @@ import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
 import { planUsers } from './userns.js';
 import { continuedGroups } from './continued.js';
+import { planExecs, withLiveInit } from './exec.js';
+import { dyingInits } from './zap.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
 import { planTtys, ttyControl, ttyReads } from './ttys.js';
 
@@ -35,11 +37,11 @@ export function planRestore(snapshot: KernelJson): PlanResult {
 }
 
 function plan(json: KernelJson): string {
-  const n = new Names(json);
+  const n = new Names(withLiveInit(json));
   // A snapshot that says it left state out (a kernel with terminals: docs/snapshot.md) cannot be
   // rebuilt exactly from what it holds: a plan would silently drop that state.
   for (const what of json.omitted ?? []) refuse('ns0', 'state the snapshot left out', what);
-  if (json.queues.exitQueue.length > 0 || json.queues.zapWaiting.length > 0) refuse('ns0', 'a task mid-exit', 'the snapshot was taken while a task was between exit and its zombie state, which no step leaves behind');
+  dyingInits(n);
   refuseUnplanned(n);
   const cast = new Cast(n);
   castOf(cast);
@@ -47,6 +49,7 @@ function plan(json: KernelJson): string {
   for (const a of [...cast.all]) if (a.kind === 'target' && a.pgid !== null) cast.originOf(n.pids.get(a.pgid)!, 'group helper', a.sid);
   placeHelpers(cast);
   checkSharing(cast);
+  planExecs(cast);
   findEarly(cast);
   planUsers(cast);
   planTtys(cast);

@@ -7,6 +7,7 @@
 // are the history of how the state was reached, not the state.
 
 import type { KernelJson, PidJson, PidNsJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/schema.js';
+import { Signal } from '../abi/signal.js';
 import { TtyNames } from './same_tty.js';
 
 /** One field that differs: `task` names the object (a task `5`, a namespace `ns(init 7)`, a reaped pid). */
@@ -309,12 +310,9 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
       const threads = g.threads.filter((s) => n.tasks.get(s)!.exitState !== 'dead').map((s) => n.taskName(s));
       put(me, 'threads', threads.sort(byNumber).join(' '));
       put(me, 'dispositions', dispositions(n, g, mode));
-      // Model mode only: the kernel side does not read stat's tty_nr and tpgid into its end state yet.
-      if (model) {
-        const tty = tn.group(g);
-        put(me, 'controlling terminal', tty.ctty);
-        put(me, 'tty_old_pgrp', tty.oldPgrp);
-      }
+      // Model mode only: a kernel end state's tty_nr and tpgid are read beside the JSON and compared there (restore_kernel.ts).
+      if (model) put(me, 'controlling terminal', tn.group(g).ctty);
+      if (model) put(me, 'tty_old_pgrp', tn.group(g).oldPgrp);
     }
     // /proc/PID/status Uid: real, effective, saved, as kuids to a reader in the root user namespace.
     put(me, 'uid/euid/suid', `${t.cred.uid}/${t.cred.euid}/${t.cred.suid}`);
@@ -324,7 +322,9 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     if (t.exitState !== 'alive') put(me, 'exit code', t.exitCode);
     put(me, 'exit signal', t.exitSignal);
     const parent = t.parent === null ? undefined : n.tasks.get(t.parent);
-    if (parent !== undefined) put(me, 'exit signal reset by parent exec', t.parentExecId !== n.groups.get(parent.group)!.execId);
+    // do_notify_parent resets only a signal that is not SIGCHLD, and SIGCHLD or a thread's -1 never become another: for
+    // those the relation changes nothing (and rests on exec counters the model keeps per group from 0; fork copies them).
+    if (parent !== undefined && t.exitSignal !== Signal.SIGCHLD && t.exitSignal >= 0) put(me, 'exit signal reset by parent exec', t.parentExecId !== n.groups.get(parent.group)!.execId);
     put(me, 'user namespace', userNsName(n, t.cred.userNs));
     put(me, 'capabilities', t.cred.keptCaps === true ? `${t.cred.caps} (permitted kept)` : t.cred.caps);
     put(me, 'blocked in', blockedText(n, t, tn));

@@ -11,6 +11,7 @@ import * as step from './steps.js';
 import { closeAfterChild, holderOf, inheritedFds, openForChild } from './inherit.js';
 import { enterUserNs, userClone } from './userns.js';
 import { settleTtys } from './ttys.js';
+import { checkExecsDone, execBlocker, execsAfter } from './exec.js';
 
 /** The plan's text: steps and comments. */
 export class Out {
@@ -81,19 +82,34 @@ export function createAll(cast: Cast, out: Out): void {
   init.pfc = n.base.serial;
   const queue: Actor[] = [];
   settle(cast, init, out, queue);
+  const requeue = (ws: readonly Actor[]): void => {
+    queue.push(...ws);
+  };
+  execsAfter(cast, init, out, requeue);
   for (const a of cast.all) if (a !== init) queue.push(a);
   // A queue read by an index (shift() would make the loop quadratic).
   for (let head = 0; head < queue.length; head++) {
     const a = queue[head]!;
     if (a.settled) continue;
     if (!a.created) {
+      const exec = execBlocker(cast, a);
+      if (exec !== null) {
+        exec.waiters.push(a);
+        continue;
+      }
       const blocker = ready(cast, a);
       if (blocker !== null) {
         blocker.waiters.push(a);
         continue;
       }
       create(cast, a, out);
-      for (const e of cast.early.get(a) ?? []) if (!e.created && ready(cast, e, true) === null) create(cast, e, out);
+      execsAfter(cast, a, out, requeue);
+      for (const e of cast.early.get(a) ?? []) {
+        if (e.created || ready(cast, e, true) !== null) continue;
+        if (execBlocker(cast, e) !== null) refuse(cast.n.taskName(e.task!.seq), 'parent exec', `it must be born before ${a.name} settles in its group, and after ${a.name}'s exec, which follows children born once it has settled`);
+        create(cast, e, out);
+        execsAfter(cast, e, out, requeue);
+      }
     }
     const blocker = settleBlocker(cast, a);
     if (blocker !== null) {
@@ -102,6 +118,7 @@ export function createAll(cast: Cast, out: Out): void {
     }
     settle(cast, a, out, queue);
   }
+  checkExecsDone(cast);
   const left = cast.all.find((a) => !a.settled);
   if (left !== undefined) refuse(left.task === null ? left.name : n.taskName(left.task.seq), 'creation order', 'it waits, through its creators and the groups it joins, on itself');
 }
@@ -238,6 +255,11 @@ export function placeHelpers(cast: Cast): void {
 }
 
 function waitsOn(x: Actor, h: Actor): boolean {
-  for (let c: Actor | null = x; c !== null; c = c.creator) if (c === h) return true;
+  // A cycle of creators (refused later as the creation order) ends the walk at its first repeat.
+  const seen = new Set<Actor>();
+  for (let c: Actor | null = x; c !== null && !seen.has(c); c = c.creator) {
+    if (c === h) return true;
+    seen.add(c);
+  }
   return false;
 }

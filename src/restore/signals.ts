@@ -25,7 +25,7 @@ const maskWhy = (t: TaskJson): string => (t.blocked?.syscall === 'rt_sigsuspend'
 
 /** The actor that acts for a group: its leader unless the leader is a zombie, then its first live thread. */
 function actorOf(cast: Cast, leader: Actor): Actor {
-  if (leader.task!.exitState !== 'zombie') return leader;
+  if (leader.task!.exitState === 'alive') return leader;
   return cast.threadsOf(leader)[0] ?? leader;
 }
 
@@ -79,8 +79,10 @@ export function taskCreds(cast: Cast, m: Actor, out: Out): void {
   const root = rootUserNs(cast.n);
   if (t.cred.userNs === root) rootCreds(m, out);
   dumpable(cast, m, out);
-  // The start state's init has SIGKILL as its parent-death signal (the kernel runner's convention).
-  const start = t.seq === cast.n.json.init ? 9 : 0;
+  // The start state's init has SIGKILL as its parent-death signal (the kernel runner's convention). A pid 1 named
+  // otherwise is a thread that exec'd in the plan (exec.ts checkInitComm): it was born with 0 (copy_process), and a
+  // setuid re-arms it only before the exec (runnerRestoresPdeath), so its end value is written.
+  const start = t.seq === cast.n.json.init && t.comm === 'init' ? 9 : 0;
   const want = t.pdeathSignal ?? 0;
   if (want !== start || m.kind === 'thread') out.step(step.pdeath(m.name, want), 'its parent-death signal');
 }
@@ -141,8 +143,8 @@ function stoppedChild(cast: Cast, target: Actor, pid: number): boolean {
 function senderNumbered(cast: Cast, target: Actor, pid: number, fatal: boolean): Actor | null {
   const n = cast.n;
   for (const a of cast.all) {
-    // A zombie sends nothing, but the signal it dies of, to itself just before its death.
-    if (a.task === null || (a.task.exitState === 'zombie' && !(a === target && fatal)) || a.kind === 'thread') continue;
+    // A zombie or a dying init sends nothing, but a zombie the signal it dies of, to itself just before its death.
+    if (a.task === null || (a.task.exitState !== 'alive' && !(a === target && fatal && a.task.exitState === 'zombie')) || a.kind === 'thread') continue;
     const nr = nrIn(n.pids.get(a.task.pid)!, target.ns);
     if (nr === pid && nrIn(n.pids.get(target.task!.pid)!, a.ns) !== 0) return a;
   }
@@ -157,7 +159,7 @@ export function signalState(cast: Cast, out: Out): void {
 
 /** Credentials and parent-death signals of every live task, once nothing else needs root. */
 export function credentials(cast: Cast, out: Out): void {
-  for (const a of cast.all) if (a.task !== null && a.task.exitState !== 'zombie') lastCreds(cast, a, out);
+  for (const a of cast.all) if (a.task !== null && a.task.exitState === 'alive') lastCreds(cast, a, out);
 }
 
 /** A task's credentials, once: just before its last step (a stop, a blocking call), or at the very end. */
@@ -169,7 +171,7 @@ function lastCreds(cast: Cast, a: Actor, out: Out): void {
 
 /** The credentials of every live task of `leader`'s group, before the group stops. */
 function groupCreds(cast: Cast, leader: Actor, out: Out): void {
-  for (const m of [leader, ...cast.threadsOf(leader)]) if (m.task!.exitState !== 'zombie') lastCreds(cast, m, out);
+  for (const m of [leader, ...cast.threadsOf(leader)]) if (m.task!.exitState === 'alive') lastCreds(cast, m, out);
 }
 
 /**
@@ -186,13 +188,13 @@ export function stopsAndWaits(cast: Cast, out: Out): void {
     const t = a.task;
     if (t === null || a.kind !== 'target') continue;
     const g = n.groups.get(t.group)!;
-    if (!g.stopped || (t.exitState === 'zombie' && cast.threadsOf(a).length === 0)) continue;
+    if (!g.stopped || (t.exitState !== 'alive' && cast.threadsOf(a).length === 0)) continue;
     const parent = t.parent === null ? undefined : cast.bySeq.get(t.parent);
     const sig = g.stopCode === 0 ? SIGSTOP : g.stopCode;
     // An init takes a stop signal only from outside its namespace (SIGNAL_UNKILLABLE): its parent sends it.
     const isInit = cast.initOf.get(a.ns) === a || t.seq === n.json.init;
     if (isInit && (parent === undefined || sig !== SIGSTOP)) refuse(n.taskName(t.seq), `stopped by ${sig}`, 'an init stops only for SIGSTOP from an ancestor namespace');
-    const members = [a, ...cast.threadsOf(a)].filter((m) => m.task!.exitState !== 'zombie');
+    const members = [a, ...cast.threadsOf(a)].filter((m) => m.task!.exitState === 'alive');
     const blocked = members.filter((m) => m.task!.blocked !== null);
     for (const m of blocked) {
       lastCreds(cast, m, out);

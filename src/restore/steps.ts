@@ -52,6 +52,7 @@ export const openPidfd = (a: string, target: string, thread: boolean, nonblock: 
   const flags = [thread ? 'PIDFD_THREAD' : '', nonblock ? 'PIDFD_NONBLOCK' : ''].filter((f) => f !== '');
   return `${a}: pidfd_open($${target}, ${flags.length === 0 ? '0' : flags.join('|')}) -> ${fd}`;
 };
+export const execve = (a: string): string => `${a}: execve()`;
 export const closeFd = (a: string, fd: string): string => `${a}: close(${fd})`;
 export const setUid = (a: string, uid: number): string => `${a}: setuid(${uid})`;
 /** setresuid(r, e, s): -1 keeps an id. */

@@ -233,7 +233,9 @@ export function settleTtys(cast: Cast, a: Actor, out: Out): void {
   if (y !== undefined) out.step(step.setCtty(a.name, nameIn(a, masterOf(cast, y.index).index)!), 'the session leader takes the terminal: every member, born after, inherits it');
   const gives = plan.notty.get(a);
   if (gives !== undefined) {
-    const slave = [...plan.byIndex.values()].find((o) => o.file.tty === gives.index && !o.file.master && nameIn(a, o.index) !== undefined)!;
+    const slave = [...plan.byIndex.values()].find((o) => o.file.tty === gives.index && !o.file.master && nameIn(a, o.index) !== undefined);
+    // planTtys passes or opens a slave for it; one whose fd table the plan shares or rebuilds otherwise (an exec's copy) has none.
+    if (slave === undefined) return refuse(who(cast, a), 'no controlling terminal', 'it must give up its session\'s terminal, TIOCNOTTY needs a slave fd, and its fd table holds none when it settles');
     out.step(step.giveUpCtty(a.name, nameIn(a, slave.index)!), 'born with its session\'s terminal, which it does not have: it gives it up (no_tty; not a leader, so nobody else loses it)');
   }
 }
