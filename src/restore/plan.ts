@@ -20,6 +20,7 @@ import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedul
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
 import { planUsers } from './userns.js';
+import { chooseSiblings } from './siblings.js';
 import { continuedGroups } from './continued.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
 import { planTtys, ttyControl, ttyReads } from './ttys.js';
@@ -43,6 +44,7 @@ function plan(json: KernelJson): string {
   refuseUnplanned(n);
   const cast = new Cast(n);
   castOf(cast);
+  chooseSiblings(cast);
   for (const a of [...cast.all]) if (a.kind === 'target') cast.originOf(n.pids.get(a.sid!)!, 'session helper');
   for (const a of [...cast.all]) if (a.kind === 'target' && a.pgid !== null) cast.originOf(n.pids.get(a.pgid)!, 'group helper', a.sid);
   placeHelpers(cast);

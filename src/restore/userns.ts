@@ -25,6 +25,7 @@ import { refuse } from './refusal.js';
 import type { Names } from './same.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+import { clonedAsSibling } from './siblings.js';
 
 const SIGCHLD = 17;
 
@@ -165,7 +166,9 @@ export function userClone(cast: Cast, c: Actor, a: Actor, target: number, out: O
     const nr = a.nums[i]!;
     placeNumber(cast, level, nr, c.name, `is in ${n.userNsName(mine)}`, who, out);
   }
-  return { flags: [], setTid: full.slice(0, firstOwn < 0 ? 0 : levels.length - firstOwn), by: c.name, after: [], ownExitSignal: true };
+  // A sibling's exit signal is its creator's leader's (copy_process), and clone3 refuses one with CLONE_PARENT.
+  const sibling = clonedAsSibling(cast, a);
+  return { flags: sibling ? [step.PARENT] : [], setTid: full.slice(0, firstOwn < 0 ? 0 : levels.length - firstOwn), by: c.name, after: [], ownExitSignal: !sibling };
 }
 
 /** How `a` is cloned: flags and set_tid, by whom (its creator, or a helper of its), and the steps after. */
