@@ -98,7 +98,7 @@ b: unshare(CLONE_NEWPID)
   },
   {
     name: 'user_namespace_children',
-    why: 'tasks of child user namespaces (one entered by unshare after a setuid, one cloned with its PID namespace by root, one by a task that dropped root) with children at numbers a plain fork would not give: they may set_tid only where their user namespace owns the level, so ns_last_pid places the rest',
+    why: 'tasks of child user namespaces (one entered by unshare after a setuid, one cloned with its PID namespace by root, one by a task that dropped root) with children at numbers a plain fork would not give: they may set_tid only where their user namespace owns the level, so ns_last_pid places the rest; two tasks of one whose parent is outside it (a CLONE_PARENT child of the entrant, and an orphan of a zombie entrant adopted by the init), which the entrant clones with CLONE_PARENT',
     scenario: `init: clone(CLONE_NEWPID) -> n
 n: fork() -> x
 n: fork() -> u
@@ -125,6 +125,11 @@ init: fork() -> w
 w: setuid(1000)
 w: clone(CLONE_NEWUSER|CLONE_NEWPID) -> v
 v: fork() -> v1
+u: clone(CLONE_PARENT) -> s1
+n: fork() -> z
+${unshareUser('z')}
+z: fork() -> zo
+z: exit(0)
 `,
   },
   {

@@ -43,7 +43,8 @@ export function chooseSiblings(cast: Cast): void {
   for (const list of byNs.values()) {
     if (list.length < 2) continue;
     const entrants = new Set<Actor>();
-    for (const b of list) {
+    // The earliest task (the history's order) stays the entrant, the later ones its siblings.
+    for (const b of [...list].reverse()) {
       if (set.has(b) || entrants.has(b)) continue;
       const a = list.find((x) => x !== b && !set.has(x) && fits(cast, x, b));
       if (a === undefined) continue;
