@@ -133,6 +133,23 @@ z: exit(0)
 `,
   },
   {
+    name: 'user_namespace_in_a_root_pid_namespace',
+    why: 'the init of a PID namespace the root user namespace owns is in a child user namespace (ns0 unshared CLONE_NEWPID, then cloned it with CLONE_NEWUSER), and its child has a number past a gap there: no task of that user namespace may set_tid or write ns_last_pid in it (checkpoint_restore_ns_capable over the root one), and no root task lives in it',
+    scenario: `init: unshare(CLONE_NEWPID)
+init: clone(CLONE_NEWUSER) -> q
+q: fork() -> a1
+q: fork() -> a2
+q: fork() -> a3
+a1: exit(0)
+a2: exit(0)
+a3: exit(0)
+q: wait4($a1, 0)
+q: wait4($a2, 0)
+q: wait4($a3, 0)
+q: fork() -> b
+`,
+  },
+  {
     name: 'distinct_uids',
     why: 'real, effective and saved uids apart, capabilities kept or permitted only (cap_emulate_setxuid), and a root whose euid came back, no longer dumpable, with a child that inherited the flag',
     scenario: `init: fork() -> a

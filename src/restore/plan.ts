@@ -19,7 +19,7 @@ import { Names } from './same.js';
 import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedule.js';
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
-import { planUsers } from './userns.js';
+import { planUsers, rootHelpersDone } from './userns.js';
 import { chooseSiblings } from './siblings.js';
 import { continuedGroups } from './continued.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
@@ -61,6 +61,7 @@ function plan(json: KernelJson): string {
   ttyControl(cast, out);
   pidfds(cast, out);
   finalNamespaces(cast, out);
+  rootHelpersDone(cast, out);
   continuedGroups(cast, out);
   deaths(cast, out);
   signalState(cast, out);
