@@ -212,7 +212,7 @@ function byHelper(cast: Cast, c: Actor, a: Actor, target: number, out: Out): Use
 
 /**
  * An entrant in a PID namespace the root user namespace owns, where no task
- * of the root one lives: its tasks cannot write that namespace's ns_last_pid
+ * of the root one lives yet: its tasks cannot write that namespace's ns_last_pid
  * (pid_ns_ctl_handler writes the writer's active namespace's cursor, with
  * CAP_CHECKPOINT_RESTORE over its owner: kernel/pid_namespace.c), and setns
  * into it gives no active namespace. So before it leaves root it forks a
@@ -233,7 +233,8 @@ function rootHelper(cast: Cast, a: Actor, out: Out): void {
   const helpers = rootHelpersOf.get(cast) ?? new Map<number, { readonly name: string; readonly creator: string }>();
   rootHelpersOf.set(cast, helpers);
   if (a.pfc !== a.ns || n.nss.get(a.ns)!.userNs !== root || helpers.has(a.ns)) return;
-  if (cast.all.some((x) => x.task !== null && x.ns === a.ns && userOf(cast, x) === root)) return;
+  // A root task of the namespace that is already there writes instead (one created later may come after a's children).
+  if (cast.all.some((x) => x.task !== null && x.created && x.ns === a.ns && userOf(cast, x) === root)) return;
   const h = cast.helperName('root');
   out.step(step.clone3(a.name, h, [], [...cast.spareNumbers(a.ns)].reverse(), SIGCHLD), `a helper that stays root in ${n.nsName(a.ns)}, which the root user namespace owns and no root task lives in: it writes ns_last_pid there for the tasks of ${n.userNsName(userOf(cast, a))}`);
   helpers.set(a.ns, { name: h, creator: a.name });
