@@ -28,8 +28,8 @@
 // flags, pidfds and signalfds, sa_flags and sa_mask, a namespace's pid_max
 // and ns_last_pid (/proc/sys answers for the reader's namespace only: below
 // the reader pid_max is the limit and the cursor one past the highest number
-// in use), blocked waits, parent-death signals, user namespaces (one, uid 0
-// has every capability). Terminals: each process's controlling terminal
+// in use), blocked waits, parent-death signals, capabilities (uid 0 has
+// every one), a child user namespace's parent and owner (ns_users.ts). Terminals: each process's controlling terminal
 // (stat's tty_nr, known by its session) and foreground group (tpgid), beside
 // the JSON (`terminals`); ptys' fds, TOSTOP and typed input are not shown.
 
@@ -41,6 +41,7 @@ import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../snapshot/index.js';
 import { namespaceTree, type HostProc } from './proc.js';
 import { readStat, readStatus, type LivePidfd, type ProcStat, type ProcStatusFile } from './proc_files.js';
 import { HostSnapshotError, kernelComm } from './snapshot.js';
+import { nsInode, userNamespacesOf } from './ns_users.js';
 
 /** One thread as /proc/TGID/task/TID shows it. */
 export interface LiveThread {
@@ -53,6 +54,8 @@ export interface LiveThread {
    * (pidns_for_children_get() returns none until child_reaper is set); null when refused.
    */
   readonly pidForChildren: number | 'unborn' | null;
+  /** The inode of its ns/user link (its credentials' user namespace: userns_get() reads __task_cred, a zombie's too); null or absent when unread. */
+  readonly userNs?: number | null;
 }
 
 /** A process's threads, the leader first (also when it is a zombie); null when the process vanished. */
@@ -77,7 +80,7 @@ export function readThreads(p: HostProc, proc = '/proc'): LiveThread[] | null {
     // An exiting or dead task has no nsproxy (exit_task_namespaces()): its ENOENT says nothing of an unshare.
     const exiting = stat.state === 'Z' || stat.state === 'X' || (stat.flags & PF_EXITING) !== 0;
     const link = pidForChildrenLink(`${dir}/ns/pid_for_children`);
-    out.push({ tid, status, stat, pidForChildren: exiting && link === 'unborn' ? null : link });
+    out.push({ tid, status, stat, pidForChildren: exiting && link === 'unborn' ? null : link, userNs: nsInode(`${dir}/ns/user`) });
   }
   return out.length === 0 || out[0]!.tid !== p.pid ? null : out;
 }
@@ -117,6 +120,8 @@ export interface NsSnapshotInput {
   readonly readerSysctl?: () => { readonly pidMax: number; readonly lastPid: number };
   /** A process's pidfds through one of its live threads (readPidfds); absent: none are read. */
   readonly pidfds?: (pid: number, tid: number) => readonly LivePidfd[];
+  /** The inode of the reader's user namespace, the snapshot's root one (default: /proc/self/ns/user). */
+  readonly readerUserNs?: number | null;
 }
 
 /** What a snapshot of /proc could not hold exactly, one line each (the CLI prints them on standard error). */
@@ -251,6 +256,7 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
     }
   }
   const procByPid = new Map(procs.map((x) => [x.p.pid, x]));
+  const users = userNamespacesOf(procs, input.readerUserNs === undefined ? nsInode('/proc/self/ns/user') : input.readerUserNs);
 
   // Process groups and sessions: the leader's Pid when it is inside; else a Pid numbered as the members show it.
   const orphans = new Map<string, { serial: number; numbers: [number, number][] }>();
@@ -335,7 +341,7 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
         seq: me, comm: kernelComm(t.status.name), pid: pidOfTid.get(t.tid)!, group: g, parent, children,
         exitState: zombie ? 'zombie' : (t.stat.flags & PF_EXITING) !== 0 ? 'exiting' : 'alive', exitCode: zombie ? t.stat.exitCode : 0, exitSignal: isLeader ? t.stat.exitSignal : -1,
         nsForChildren: childNs.serial,
-        cred: { uid: t.status.uids[0], euid: t.status.uids[1], suid: t.status.uids[2], userNs: 0, caps: t.status.uids[1] === 0 },
+        cred: { uid: t.status.uids[0], euid: t.status.uids[1], suid: t.status.uids[2], userNs: users.serialOf(t), caps: t.status.uids[1] === 0 },
         blocked: null, stopped: t.stat.state === 'T', parentExecId: 0, pending: sigsetMembers(t.status.sets.sigPnd).map(pendingInfo), handlersDue: [], woken: false, zapInitPids: 0,
         ...(blocked !== 0n ? { sigBlocked: blocked.toString(16) } : {}),
       });
@@ -409,9 +415,10 @@ export function namespaceSnapshot(input: NsSnapshotInput): NsSnapshot {
       format: SNAPSHOT_FORMAT,
       version: SNAPSHOT_VERSION,
       mode: scenario ? 'scenario' : 'plain',
-      counters: { taskSeq: seq, serials: serial, userNsSerial: 1 },
+      counters: { taskSeq: seq, serials: serial, userNsSerial: users.list.length },
       init: seqOfTid.get(rootInit.p.pid)!,
-      userNamespaces: [{ serial: 0, parent: null, owner: 0 }],
+      userNamespaces: users.list,
+      ...(users.omitted.length > 0 ? { omitted: users.omitted } : {}),
       pidNamespaces,
       pids,
       sigHands,

@@ -46,6 +46,11 @@ describe('hard cases', () => {
     expect(users).toMatch(/clone3\(flags=CLONE_NEWPID\|CLONE_NEWUSER, set_tid=\[1, \d+\].* -> q /);
     expect(users).toMatch(/c2: clone3\(set_tid=\[\d\]/);
     expect(users).toMatch(/w: clone3\(set_tid=\[\d+\], exit_signal=SIGCHLD\) -> (ids\d+) .*\n\1: setresuid\(1000, 1000, 1000\)(.*\n)+\1: clone3\(flags=CLONE_NEWPID\|CLONE_PARENT\|CLONE_NEWUSER\) -> v /);
+    expect(users).toMatch(/u: clone3\(flags=CLONE_PARENT\) -> s1 /);
+    expect(users).toMatch(/z: clone3\(flags=CLONE_PARENT\) -> zo /);
+    const rooted = await text('user_namespace_in_a_root_pid_namespace');
+    expect(rooted).toMatch(/q: clone3\(set_tid=\[\d+, \d+\], exit_signal=SIGCHLD\) -> (root\d+) .*\nq: unshare\(CLONE_NEWUSER\)(.*\n)+\1: sysctl\(kernel.ns_last_pid, 4\) .*\nq: clone3\(exit_signal=SIGCHLD\) -> b /);
+    expect(rooted).toMatch(/(root\d+): exit\(0\) .*\nq: wait4\(\$\1, __WALL\)/);
     const uids = await text('distinct_uids');
     expect(uids).toMatch(/b: setresuid\(0, 1000, 2000\)/);
     expect(uids).toMatch(/c: prctl\(PR_SET_DUMPABLE, 0\)/);

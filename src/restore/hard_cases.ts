@@ -98,7 +98,7 @@ b: unshare(CLONE_NEWPID)
   },
   {
     name: 'user_namespace_children',
-    why: 'tasks of child user namespaces (one entered by unshare after a setuid, one cloned with its PID namespace by root, one by a task that dropped root) with children at numbers a plain fork would not give: they may set_tid only where their user namespace owns the level, so ns_last_pid places the rest',
+    why: 'tasks of child user namespaces (one entered by unshare after a setuid, one cloned with its PID namespace by root, one by a task that dropped root) with children at numbers a plain fork would not give: they may set_tid only where their user namespace owns the level, so ns_last_pid places the rest; two tasks of one whose parent is outside it (a CLONE_PARENT child of the entrant, and an orphan of a zombie entrant adopted by the init), which the entrant clones with CLONE_PARENT',
     scenario: `init: clone(CLONE_NEWPID) -> n
 n: fork() -> x
 n: fork() -> u
@@ -125,6 +125,28 @@ init: fork() -> w
 w: setuid(1000)
 w: clone(CLONE_NEWUSER|CLONE_NEWPID) -> v
 v: fork() -> v1
+u: clone(CLONE_PARENT) -> s1
+n: fork() -> z
+${unshareUser('z')}
+z: fork() -> zo
+z: exit(0)
+`,
+  },
+  {
+    name: 'user_namespace_in_a_root_pid_namespace',
+    why: 'the init of a PID namespace the root user namespace owns is in a child user namespace (ns0 unshared CLONE_NEWPID, then cloned it with CLONE_NEWUSER), and its child has a number past a gap there: no task of that user namespace may set_tid or write ns_last_pid in it (checkpoint_restore_ns_capable over the root one), and no root task lives in it',
+    scenario: `init: unshare(CLONE_NEWPID)
+init: clone(CLONE_NEWUSER) -> q
+q: fork() -> a1
+q: fork() -> a2
+q: fork() -> a3
+a1: exit(0)
+a2: exit(0)
+a3: exit(0)
+q: wait4($a1, 0)
+q: wait4($a2, 0)
+q: wait4($a3, 0)
+q: fork() -> b
 `,
   },
   {

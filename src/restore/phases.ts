@@ -13,7 +13,7 @@ import { groupSignals, pendingFor, taskCreds, taskSignals } from './signals.js';
 import * as step from './steps.js';
 import { refuseTtys } from './ttys.js';
 import { refuseCreds } from './creds.js';
-import { capableOver, refusePfc, refuseUsers, rootUserNs, userOf } from './userns.js';
+import { capableOver, refusePfc, refuseUsers, rootHelpers, rootUserNs, userOf } from './userns.js';
 import { cldAtDeath } from './senders.js';
 import { maskBefore } from './waits.js';
 import { threadReaper } from './reaper.js';
@@ -72,8 +72,9 @@ export function refuseUnplanned(n: Names): void {
 export function finalNamespaces(cast: Cast, out: Out): void {
   const n = cast.n;
   out.section('3. Each namespace\'s last number (ns_last_pid = the idr cursor - 1), then pid_for_children.');
-  const writers = new Map<number, Actor>();
+  const writers = new Map<number, { readonly name: string }>();
   for (const a of cast.all) if (a.task !== null && !writers.has(a.ns) && capableOver(cast, a, a.ns)) writers.set(a.ns, a);
+  for (const [ns, h] of rootHelpers(cast)) if (!writers.has(ns)) writers.set(ns, h);
   const revived = revive(cast, out);
   for (const [ns, g] of revived) writers.set(ns, g);
   // A pid_max below the start's: written now that every number is taken (it may be below some of them).

@@ -19,7 +19,8 @@ import { Names } from './same.js';
 import { checkSharing, createAll, findEarly, Out, placeHelpers } from './schedule.js';
 import { deaths, finalNamespaces, refuseUnplanned } from './phases.js';
 import { pidfds } from './fds.js';
-import { planUsers } from './userns.js';
+import { planUsers, rootHelpersDone } from './userns.js';
+import { chooseSiblings } from './siblings.js';
 import { continuedGroups } from './continued.js';
 import { planExecs, withLiveInit } from './exec.js';
 import { dyingInits } from './zap.js';
@@ -45,6 +46,7 @@ function plan(json: KernelJson): string {
   refuseUnplanned(n);
   const cast = new Cast(n);
   castOf(cast);
+  chooseSiblings(cast);
   for (const a of [...cast.all]) if (a.kind === 'target') cast.originOf(n.pids.get(a.sid!)!, 'session helper');
   for (const a of [...cast.all]) if (a.kind === 'target' && a.pgid !== null) cast.originOf(n.pids.get(a.pgid)!, 'group helper', a.sid);
   placeHelpers(cast);
@@ -62,6 +64,7 @@ function plan(json: KernelJson): string {
   ttyControl(cast, out);
   pidfds(cast, out);
   finalNamespaces(cast, out);
+  rootHelpersDone(cast, out);
   continuedGroups(cast, out);
   deaths(cast, out);
   signalState(cast, out);

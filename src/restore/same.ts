@@ -156,13 +156,13 @@ export class Names {
     return (this.live ??= this.json.tasks.filter((t) => t.exitState !== 'dead' && this.underBase(this.activeNs(t))));
   }
 
-  /** A user namespace's name: the root `user0`; else the least-named PID namespace it owns, else the first task whose credentials use it. */
+  /** A user namespace's name: the root `user0`; else the least-named PID namespace it owns (not in proc mode: /proc shows no owner), else the first task whose credentials use it. */
   userNsName(serial: number): string {
     if (this.userNames.size === 0) {
       for (const u of this.json.userNamespaces) if (u.parent === null) this.userNames.set(u.serial, 'user0');
       // By the least name of the PID namespaces it owns: the snapshot's order of them is the order they were made in, history.
       const byNs = new Map<number, string[]>();
-      for (const p of this.json.pidNamespaces) {
+      for (const p of this.mode === 'proc' ? [] : this.json.pidNamespaces) {
         const name = this.nsName(p.serial);
         if (!this.userNames.has(p.userNs) && !name.startsWith('ns(#') && name !== 'outside' && this.reachable.has(p.serial)) pushTo(byNs, p.userNs, name);
       }
@@ -314,8 +314,9 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
       if (model) put(me, 'controlling terminal', tn.group(g).ctty);
       if (model) put(me, 'tty_old_pgrp', tn.group(g).oldPgrp);
     }
-    // /proc/PID/status Uid: real, effective, saved, as kuids to a reader in the root user namespace.
+    // /proc/PID/status Uid: real, effective, saved, as kuids to a reader in the root user namespace; ns/user: whose they are.
     put(me, 'uid/euid/suid', `${t.cred.uid}/${t.cred.euid}/${t.cred.suid}`);
+    put(me, 'user namespace', userNsName(n, t.cred.userNs));
     if (!model) continue;
     put(me, 'comm', t.comm);
     put(me, 'exit state', t.exitState);
@@ -325,7 +326,6 @@ export function canonical(json: KernelJson, mode: SamenessMode = 'model'): Canon
     // do_notify_parent resets only a signal that is not SIGCHLD, and SIGCHLD or a thread's -1 never become another: for
     // those the relation changes nothing (and rests on exec counters the model keeps per group from 0; fork copies them).
     if (parent !== undefined && t.exitSignal !== Signal.SIGCHLD && t.exitSignal >= 0) put(me, 'exit signal reset by parent exec', t.parentExecId !== n.groups.get(parent.group)!.execId);
-    put(me, 'user namespace', userNsName(n, t.cred.userNs));
     put(me, 'capabilities', t.cred.keptCaps === true ? `${t.cred.caps} (permitted kept)` : t.cred.caps);
     put(me, 'blocked in', blockedText(n, t, tn));
     put(me, 'signal mask', sigSetList(t.sigBlocked));

@@ -1,6 +1,7 @@
 // The planner and child user namespaces: what it rebuilds (an orphan of the
 // entrant, itself the init of a namespace the user namespace owns, enters
-// anew) and what it refuses, each with its reason.
+// anew; one adopted by the entrant's parent is its CLONE_PARENT sibling) and
+// what it refuses, each with its reason.
 
 import { describe, expect, it } from 'vitest';
 import { ModelBackend } from '../scenario/model_backend.js';
@@ -38,8 +39,16 @@ describe('user namespaces in a plan', () => {
     expect(r.plan).toMatch(/init: sysctl\(kernel.ns_last_pid, 3\) .*\nn: clone3\(set_tid=\[2\], exit_signal=SIGCHLD\) -> m /);
   });
 
-  it('refuses two tasks of one user namespace born of creators outside it', async () => {
-    expect(await planOf(`${ORPHAN}q: exit(0)\n`)).toMatch(/user namespace: q enters user\(of ns\(init 3 1\)\) too: only one task can/);
+  it('an orphan of the entrant adopted by their common parent is cloned by the entrant with CLONE_PARENT', async () => {
+    const r = await planOf(`${ORPHAN}q: exit(0)\n`);
+    if (typeof r === 'string') throw new Error(r);
+    expect(r.differences).toEqual([]);
+    expect(r.plan).toMatch(/q: unshare\(CLONE_NEWUSER\)[^\n]*\n(.*\n)*q: clone3\(flags=CLONE_NEWPID\|CLONE_PARENT, set_tid=\[1\]\) -> n /);
+  });
+
+  it('refuses two tasks of one user namespace born of creators outside it that share no parent', async () => {
+    const text = 'init: fork() -> f\nf: clone(CLONE_NEWUSER) -> q\nq: fork() -> r\nq: exit(0)\n';
+    expect(await planOf(text)).toMatch(/user namespace: . enters user\(of task \d+\) too: only one task can/);
   });
 
   it('refuses a task that lost its capabilities to an execve in its user namespace', async () => {

@@ -25,6 +25,7 @@ import { refuse } from './refusal.js';
 import type { Names } from './same.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+import { clonedAsSibling } from './siblings.js';
 
 const SIGCHLD = 17;
 
@@ -165,7 +166,9 @@ export function userClone(cast: Cast, c: Actor, a: Actor, target: number, out: O
     const nr = a.nums[i]!;
     placeNumber(cast, level, nr, c.name, `is in ${n.userNsName(mine)}`, who, out);
   }
-  return { flags: [], setTid: full.slice(0, firstOwn < 0 ? 0 : levels.length - firstOwn), by: c.name, after: [], ownExitSignal: true };
+  // A sibling's exit signal is its creator's leader's (copy_process), and clone3 refuses one with CLONE_PARENT.
+  const sibling = clonedAsSibling(cast, a);
+  return { flags: sibling ? [step.PARENT] : [], setTid: full.slice(0, firstOwn < 0 ? 0 : levels.length - firstOwn), by: c.name, after: [], ownExitSignal: !sibling };
 }
 
 /** How `a` is cloned: flags and set_tid, by whom (its creator, or a helper of its), and the steps after. */
@@ -182,7 +185,7 @@ export interface UserClone {
 function placeNumber(cast: Cast, level: number, nr: number, forker: string, because: string, who: string, out: Out): void {
   const n = cast.n;
   const root = users(cast).root;
-  const w = cast.all.find((x) => x.created && x.ns === level && userOf(cast, x) === root && x.kind !== 'nursery');
+  const w = cast.all.find((x) => x.created && x.ns === level && userOf(cast, x) === root && x.kind !== 'nursery') ?? rootHelpers(cast).get(level);
   if (w === undefined) refuse(who, 'numbers', `${forker} ${because}, without capabilities over ${n.nsName(level)} (set_tid and ns_last_pid need CAP_CHECKPOINT_RESTORE there), and no root task lives there to write its ns_last_pid`);
   out.step(step.writeLastPid(w!.name, nr - 1), `${forker} has no capability over ${n.nsName(level)}: its next number there is ${nr}`);
 }
@@ -207,9 +210,48 @@ function byHelper(cast: Cast, c: Actor, a: Actor, target: number, out: Out): Use
   return { flags: [step.PARENT, step.NEWUSER], setTid: [], by: h, after: [step.exitThread(h, 0), step.reap(c.name, h)], ownExitSignal: false };
 }
 
-/** The last of an unshare entrant's settling: its ids, then its own user namespace. */
+/**
+ * An entrant in a PID namespace the root user namespace owns, where no task
+ * of the root one lives yet: its tasks cannot write that namespace's ns_last_pid
+ * (pid_ns_ctl_handler writes the writer's active namespace's cursor, with
+ * CAP_CHECKPOINT_RESTORE over its owner: kernel/pid_namespace.c), and setns
+ * into it gives no active namespace. So before it leaves root it forks a
+ * helper there, which stays root and writes it for the plan (the numbers
+ * its tasks' children take there, then the final one), then exits and is
+ * reaped by the entrant (rootHelpersDone).
+ */
+const rootHelpersOf = new WeakMap<Cast, Map<number, { readonly name: string; readonly creator: string }>>();
+
+/** The root helper of each PID namespace that has one, by serial. */
+export function rootHelpers(cast: Cast): ReadonlyMap<number, { readonly name: string; readonly creator: string }> {
+  return rootHelpersOf.get(cast) ?? new Map<number, { readonly name: string; readonly creator: string }>();
+}
+
+function rootHelper(cast: Cast, a: Actor, out: Out): void {
+  const n = cast.n;
+  const root = users(cast).root;
+  const helpers = rootHelpersOf.get(cast) ?? new Map<number, { readonly name: string; readonly creator: string }>();
+  rootHelpersOf.set(cast, helpers);
+  if (a.pfc !== a.ns || n.nss.get(a.ns)!.userNs !== root || helpers.has(a.ns)) return;
+  // A root task of the namespace that is already there writes instead (one created later may come after a's children).
+  if (cast.all.some((x) => x.task !== null && x.created && x.ns === a.ns && userOf(cast, x) === root)) return;
+  const h = cast.helperName('root');
+  out.step(step.clone3(a.name, h, [], [...cast.spareNumbers(a.ns)].reverse(), SIGCHLD), `a helper that stays root in ${n.nsName(a.ns)}, which the root user namespace owns and no root task lives in: it writes ns_last_pid there for the tasks of ${n.userNsName(userOf(cast, a))}`);
+  helpers.set(a.ns, { name: h, creator: a.name });
+}
+
+/** Once every ns_last_pid is final: the root helpers exit and their creators reap them. */
+export function rootHelpersDone(cast: Cast, out: Out): void {
+  for (const h of rootHelpers(cast).values()) {
+    out.step(step.exitThread(h.name, 0), `${h.name} has written its namespace's ns_last_pid`);
+    out.step(step.reap(h.creator, h.name), 'no helper is left');
+  }
+}
+
+/** The last of an unshare entrant's settling: a root helper if its namespace needs one, its ids, then its own user namespace. */
 export function enterUserNs(cast: Cast, a: Actor, out: Out): void {
   if (users(cast).entrants.get(a) !== 'unshare') return;
+  rootHelper(cast, a, out);
   const c = a.task!.cred;
   if (c.uid !== 0 || c.euid !== 0 || c.suid !== 0) out.step(step.setResUid(a.name, c.uid, c.euid, c.suid), 'its ids, which it keeps in its user namespace (no uid_map there)');
   out.step(step.unshareUser(a.name), `enters ${cast.n.userNsName(userOf(cast, a))}, owned by its euid ${c.euid}, with every capability there`);
