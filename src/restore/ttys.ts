@@ -71,8 +71,9 @@ export function refuseTtys(n: Names): void {
   }
   for (const y of ttys) {
     if (y.lines.length === 0 && y.partial === 0) continue;
-    // tty_ldisc_hangup() flushes the line discipline's buffer (flush_buffer), so Linux keeps no input past a hangup; the model does.
-    if (y.hungUp) refuse(`pty ${y.index}`, 'typed input', 'on a hung-up pair: Linux flushes the input at the hangup (tty_ldisc_hangup), the model keeps it; a plan would rebuild the model\'s state, not a kernel\'s');
+    // tty_ldisc_hangup() flushes the line discipline's buffer (n_tty_flush_buffer) and no master is left to type more: no
+    // history gives this, the model's included (a snapshot written by hand, or by a model before it flushed, can hold it).
+    if (y.hungUp) refuse(`pty ${y.index}`, 'typed input', 'on a hung-up pair: the hangup flushed the input (tty_ldisc_hangup) and no master is left to type more, so no history reaches this state');
     if (y.lines.reduce((s, l) => s + l, y.partial) >= N_TTY_BUF_SIZE) refuse(`pty ${y.index}`, 'typed input', 'more than the read buffer keeps, which typing again would not give back');
   }
 }
