@@ -120,17 +120,22 @@ export function planTtys(cast: Cast): void {
     const slaves = mine.filter((o) => !o.file.master);
     // TIOCNOTTY needs a slave (the master is nobody's terminal): the first, or one opened for them and closed after.
     const giving = [...plan.notty].filter(([, x]) => x === y).map(([a]) => a);
-    if (giving.length > 0 && slaves.length === 0) {
-      const index = files.length + ttys.length + y.index;
-      const temp: OpenFile = { index, file: { tty: y.index, master: false, readable: true, writable: true, hungUp: false }, fd: highest + 2 + 2 * y.index, holders: [], opener: giving[0]!, path: new Set() };
-      plan.byIndex.set(index, temp);
-      slaves.push(temp);
-    }
-    for (const s of slaves) s.opener = commonCreator([...s.holders, ...(s === slaves[0] ? giving : [])])!;
-    for (const x of giving) walk(slaves[0]!, x);
     let master = plan.byIndex.get(masterIndex);
-    const extra = slaves.map((s) => s.opener);
     const leader = y.session === null ? undefined : cast.origin.get(y.session) ?? cast.bySeq.get(n.pids.get(y.session)!.task ?? -1);
+    // A slave opened only for TIOCNOTTY is opened where the master is (by the common creator of the master's holders,
+    // the leader and the members giving it up), so the master passes through no table but its holders' and the leader's:
+    // a member may then open another pty at the master's number (fork's copy of the master is closed at its birth).
+    const temp = giving.length > 0 && slaves.length === 0;
+    if (temp) {
+      const index = files.length + ttys.length + y.index;
+      const file: OpenFile = { index, file: { tty: y.index, master: false, readable: true, writable: true, hungUp: false }, fd: highest + 2 + 2 * y.index, holders: [], opener: giving[0]!, path: new Set() };
+      plan.byIndex.set(index, file);
+      slaves.push(file);
+    }
+    const masterSide = temp ? [...(master?.holders ?? []), ...(leader === undefined ? [] : [leader])] : [];
+    for (const s of slaves) s.opener = commonCreator([...s.holders, ...(s === slaves[0] ? [...giving, ...masterSide] : [])])!;
+    for (const x of giving) walk(slaves[0]!, x);
+    const extra = slaves.map((s) => s.opener);
     if (y.session !== null) {
       if (leader === undefined || leader.kind !== 'target') refuse(`pty ${y.index}`, 'controlling terminal', 'its session has no leader the plan rebuilds to take it');
       extra.push(leader!);
@@ -252,7 +257,7 @@ function openAt(cast: Cast, a: Actor, o: OpenFile, out: Out): void {
   }
   const name = cast.fdName();
   const tty = cast.n.json.ttys![o.file.tty]!;
-  const holders = o.holders.length === 0 ? 'to be closed: its last close hangs the pair up' : `for ${o.holders.map((h) => h.name).join(', ')}`;
+  const holders = o.holders.length === 0 ? (o.file.master ? 'to be closed: its last close hangs the pair up' : 'for the TIOCNOTTY of members born with the terminal, closed after') : `for ${o.holders.map((h) => h.name).join(', ')}`;
   if (o.file.master) out.step(step.openMaster(a.name, o.file.readable, o.file.writable, name), `a pty pair's master at fd ${o.fd}, ${holders}`);
   else out.step(step.openSlave(a.name, nameIn(a, masterOf(cast, o.file.tty).index)!, o.file.readable, o.file.writable, name), `its slave at fd ${o.fd}, ${holders}`);
   table.set(o.fd, { pid: ptyMarker(o.index), name });
