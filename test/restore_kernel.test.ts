@@ -165,6 +165,27 @@ describe.runIf(RUN)('restore --backend kernel: planned afresh, run on the kernel
   }, 600_000);
 });
 
+describe.runIf(RUN)('a replayed hangup on the kernel', () => {
+  it('tty_old_pgrp, which /proc does not show, is rebuilt: after the plan the leader\'s exit sends the old group SIGHUP and SIGCONT, as after the history', async () => {
+    const file = 'tty_old_pgrp_after_hangup.pidns';
+    const text = readFileSync(join(CORPUS, file), 'utf8');
+    const plan = planRestore(await modelEnd(text, file));
+    if (!plan.ok) throw new Error(formatRefusal(plan.refusal));
+    // The leader exits; the job unblocks what disassociate_ctty(1) sent it through tty_old_pgrp.
+    const after = 'sh: exit(0)\njob: rt_sigprocmask(SIG_UNBLOCK, SIGHUP|SIGCONT)\n';
+    const signals = async (scenario: string): Promise<string[]> => {
+      const lines: string[] = [];
+      await runScenario(parseScenario(scenario, file), new CapturingKernelBackend(), { onLine: (l) => lines.push(l) });
+      return lines.filter((l) => l.startsWith('job: ---'));
+    };
+    const history = await signals(text.replace(/@jobs[\s\S]*$/, after));
+    expect(history).toEqual(['job: --- SIGCONT {si_pid=0, si_code=SI_KERNEL} ---', 'job: --- SIGHUP {si_pid=0, si_code=SI_KERNEL} ---']);
+    expect(await signals(plan.text + after)).toEqual(history);
+    // Without the replay (the leader never takes the pair), nothing comes.
+    expect(await signals(plan.text.replace(/^sh: ioctl\(\w+, TIOCSCTTY, 0\).*$/m, '') + after)).toEqual([]);
+  }, 120_000);
+});
+
 describe.runIf(RUN)('a live tree: host snapshot --ns, then rebuilt in a fresh namespace', () => {
   it('a dead session leader, a zombie, a subreaper\'s adoptee and a threaded process match after the restore', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pidns-live-'));

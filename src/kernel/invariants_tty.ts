@@ -3,7 +3,8 @@
 // sets session, foreground group and the leader's signal->tty together;
 // setsid, a steal, disassociate_ctty and a hangup clear the members'
 // signal->tty; a session leader's group death disassociates it; the
-// master's last close (of a live holder) hangs the pair up.
+// master's last close (of a live holder) hangs the pair up and flushes its
+// typed input.
 //
 // Not an invariant: that the foreground group is of the terminal's session.
 // TIOCSPGRP checks it (session_of_pgrp), but the group may empty afterwards
@@ -56,6 +57,8 @@ export function ttyViolations(k: Kernel): string[] {
     if (tty.hungUp) {
       v(tty.session === null, () => `${name(tty)} is hung up but is a session's controlling terminal`);
       v(!liveMasters.has(tty), () => `${name(tty)} is hung up but a live process holds its master`);
+      // tty_ldisc_hangup() flushed the input, and no master is left to type more.
+      v(tty.lines.length === 0 && tty.partial === 0, () => `${name(tty)} is hung up but has typed input`);
     } else v(liveMasters.has(tty), () => `${name(tty)}: no live process holds its master, yet it was not hung up (the last close hangs it up)`);
     if (tty.session === null) continue;
     // disassociate_ctty(1) at the leader's group death clears the session's terminal: its leader lives, and has it.

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { O_NOCTTY, O_RDWR, TIOCGPTPEER, TIOCSCTTY, TIOCSPGRP } from '../abi/tty.js';
 import { fromJSON, toJSON } from '../snapshot/index.js';
-import { sysIoctl, sysPosixOpenpt, sysTtyRead } from '../syscalls/tty.js';
+import { sysClose } from '../syscalls/pidfd.js';
+import { sysIoctl, sysPosixOpenpt, sysTtyRead, sysWrite } from '../syscalls/tty.js';
 import { sysSetsid } from '../syscalls/ids.js';
 import { sysFork } from '../syscalls/process.js';
 import { findViolations } from './invariants.js';
@@ -68,5 +69,19 @@ describe('terminals in the model', () => {
     expect(findViolations(k)).toEqual([]);
     k.ttys!.ctty.set(child.value.child.group, k.ttys!.ttys[0]!);
     expect(findViolations(k).join('\n')).toMatch(/not its session's/);
+  });
+
+  it('the master\'s last close flushes the typed input (tty_ldisc_hangup), which the invariants check', () => {
+    const { k, m, s } = withTerminal();
+    for (const b of [97, 10, 98]) expect(sysWrite(k, k.init, m, b)).toEqual({ ok: true, value: 1 });
+    const tty = k.ttys!.ttys[0]!;
+    expect([tty.lines, tty.partial]).toEqual([[2], 1]);
+    expect(sysClose(k, k.init, m).ok).toBe(true);
+    expect([tty.hungUp, tty.lines, tty.partial]).toEqual([true, [], 0]);
+    // The slave's file is hung up: end of file, whatever was typed.
+    expect(sysTtyRead(k, k.init, s)).toEqual({ ok: true, value: 0 });
+    expect(findViolations(k)).toEqual([]);
+    tty.partial = 1;
+    expect(findViolations(k).join('\n')).toMatch(/hung up but has typed input/);
   });
 });

@@ -166,7 +166,10 @@ export function cttyOf(k: Kernel, g: ThreadGroup): Tty | null {
  * pty_close() of the master's last file -> tty_vhangup(slave) -> __tty_hangup():
  * tty_signal_session_leader() clears every member's terminal and sends the
  * session leader SIGHUP and SIGCONT (SEND_SIG_PRIV), remembering the
- * foreground group as its tty_old_pgrp; files open on the slave hang up.
+ * foreground group as its tty_old_pgrp; files open on the slave hang up,
+ * and the line discipline's typed input is flushed. The pair's only hangup
+ * in the model: disassociate_ctty() hangs up no pty (TTY_DRIVER_TYPE_PTY),
+ * neither at the leader's exit nor at its TIOCNOTTY.
  */
 function hangup(k: Kernel, tty: Tty): void {
   const s = ttyState(k);
@@ -184,6 +187,11 @@ function hangup(k: Kernel, tty: Tty): void {
   tty.session = null;
   tty.pgrp = null;
   tty.hungUp = true;
+  // tty_ldisc_hangup(): n_tty_flush_buffer drops the unread input, whole lines and the one being typed
+  // (reset_buffer_flags), and the ldisc is killed (tty_ldisc_kill: no reinit for a pty). No file can read
+  // it afterwards anyway: the slave's files are hung_up_tty_fops and the slave cannot be opened again.
+  tty.lines = [];
+  tty.partial = 0;
   for (const t of k.liveTasks()) {
     if (!t.isLeader) continue;
     for (const [, f] of t.group.filesRef?.entries() ?? []) if (f.kind === 'pty' && f.tty === tty && !f.master) f.hungUp = true;

@@ -12,7 +12,9 @@
 // master's opener (tty_mode_ioctl acts on the slave), typed input is
 // written to the master after creation, and a task asleep in a terminal
 // read reads as its last step. A pair whose master no task holds was hung
-// up by its last close (pty_close): it is opened, passed on and closed.
+// up by its last close (pty_close): it is opened, passed on and closed; a
+// leader's tty_old_pgrp is made by replaying such a close while the pair
+// is its terminal with that group in the foreground.
 
 import type { TtyFileJson, TtyJson } from '../snapshot/schema.js';
 import { nrIn, type Actor, type Cast } from './actors.js';
@@ -27,6 +29,7 @@ import * as step from './steps.js';
 const N_TTY_BUF_SIZE = 4096;
 const PRINTABLE = 120; // 'x'
 const NEWLINE = 10;
+const SIGHUP = 1;
 
 /** The pid an open pty file has in an actor's fd map (Actor.fds): below the fillers' -1, one per open file. */
 export const ptyMarker = (file: number): number => -2 - file;
@@ -50,6 +53,8 @@ interface TtyPlan {
   readonly leaders: Map<Actor, TtyJson>;
   /** Members born with their session's terminal that give it up (TIOCNOTTY on a slave), and the pair. */
   readonly notty: Map<Actor, TtyJson>;
+  /** Session leaders whose terminal's hangup the plan replays (their tty_old_pgrp), the pair and the foreground group then. */
+  readonly hangups: Map<Actor, { readonly y: TtyJson; readonly pgrp: number }>;
 }
 
 const plans = new WeakMap<Cast, TtyPlan>();
@@ -61,8 +66,8 @@ export function refuseTtys(n: Names): void {
   for (const t of n.liveTasks()) {
     const g = n.groups.get(t.group)!;
     const who = n.taskName(t.seq);
-    // __tty_hangup's tty_signal_session_leader set it, having sent the leader SIGHUP and SIGCONT: a history of signals the plan does not replay.
-    if (g.ttyOldPgrp !== undefined) refuse(who, 'tty_old_pgrp', 'set only by a hangup of its terminal, which also sent it SIGHUP and SIGCONT; the planner does not replay a hangup of a session\'s terminal');
+    // __tty_hangup's tty_signal_session_leader set it: the plan replays that hangup on a hung-up pair (planTtys).
+    if (g.ttyOldPgrp !== undefined && !ttys.some((y) => y.hungUp)) refuse(who, 'tty_old_pgrp', 'set only by a hangup of its terminal, and no pair of the snapshot is hung up to replay it on');
     const b = t.blocked;
     if (b !== null && 'file' in b) {
       const f = n.json.ttyFiles![b.file]!;
@@ -71,8 +76,9 @@ export function refuseTtys(n: Names): void {
   }
   for (const y of ttys) {
     if (y.lines.length === 0 && y.partial === 0) continue;
-    // tty_ldisc_hangup() flushes the line discipline's buffer (flush_buffer), so Linux keeps no input past a hangup; the model does.
-    if (y.hungUp) refuse(`pty ${y.index}`, 'typed input', 'on a hung-up pair: Linux flushes the input at the hangup (tty_ldisc_hangup), the model keeps it; a plan would rebuild the model\'s state, not a kernel\'s');
+    // tty_ldisc_hangup() flushes the line discipline's buffer (n_tty_flush_buffer) and no master is left to type more: no
+    // history gives this, the model's included (a snapshot written by hand, or by a model before it flushed, can hold it).
+    if (y.hungUp) refuse(`pty ${y.index}`, 'typed input', 'on a hung-up pair: the hangup flushed the input (tty_ldisc_hangup) and no master is left to type more, so no history reaches this state');
     if (y.lines.reduce((s, l) => s + l, y.partial) >= N_TTY_BUF_SIZE) refuse(`pty ${y.index}`, 'typed input', 'more than the read buffer keeps, which typing again would not give back');
   }
 }
@@ -93,10 +99,23 @@ function commonCreator(list: readonly Actor[]): Actor | undefined {
 /** Decides who opens each pty file, and who passes it on (after the creators are chosen, before creation). */
 export function planTtys(cast: Cast): void {
   const n = cast.n;
-  const plan: TtyPlan = { byIndex: new Map(), byOpener: new Map(), leaders: new Map(), notty: new Map() };
+  const plan: TtyPlan = { byIndex: new Map(), byOpener: new Map(), leaders: new Map(), notty: new Map(), hangups: new Map() };
   plans.set(cast, plan);
   const ttys = n.json.ttys ?? [];
   if (ttys.length === 0) return;
+  // A leader's tty_old_pgrp: its terminal was hung up (pty_close -> tty_vhangup) with that group in the foreground. The
+  // plan replays it on a hung-up pair (each its own; any is as good, none has a session left): the leader takes it,
+  // sets the foreground group, and the master's last close in 1b hangs it up, SIGHUP ignored meanwhile.
+  const spare = ttys.filter((y) => y.hungUp);
+  const replayOf = new Map<number, Actor>();
+  for (const a of cast.all) {
+    const old = a.kind === 'target' ? n.groups.get(a.task!.group)!.ttyOldPgrp : undefined;
+    if (old === undefined) continue;
+    const y = spare.shift();
+    if (y === undefined) refuse(who(cast, a), 'tty_old_pgrp', 'more leaders with one than hung-up pairs to replay their hangups on');
+    plan.hangups.set(a, { y: y!, pgrp: old });
+    replayOf.set(y!.index, a);
+  }
   const files = n.json.ttyFiles ?? [];
   let highest = FIRST_FD;
   for (const a of cast.all) {
@@ -115,22 +134,28 @@ export function planTtys(cast: Cast): void {
   for (const y of ttys) {
     const mine = [...plan.byIndex.values()].filter((o) => o.file.tty === y.index);
     const masterIndex = files.findIndex((f) => f.tty === y.index && f.master);
-    if (mine.length === 0 && y.session === null) continue;
+    const replay = replayOf.get(y.index);
+    if (mine.length === 0 && y.session === null && replay === undefined) continue;
     const slaves = mine.filter((o) => !o.file.master);
     // TIOCNOTTY needs a slave (the master is nobody's terminal): the first, or one opened for them and closed after.
     const giving = [...plan.notty].filter(([, x]) => x === y).map(([a]) => a);
-    if (giving.length > 0 && slaves.length === 0) {
-      const index = files.length + ttys.length + y.index;
-      const temp: OpenFile = { index, file: { tty: y.index, master: false, readable: true, writable: true, hungUp: false }, fd: highest + 2 + 2 * y.index, holders: [], opener: giving[0]!, path: new Set() };
-      plan.byIndex.set(index, temp);
-      slaves.push(temp);
-    }
-    for (const s of slaves) s.opener = commonCreator([...s.holders, ...(s === slaves[0] ? giving : [])])!;
-    for (const x of giving) walk(slaves[0]!, x);
     let master = plan.byIndex.get(masterIndex);
+    const leader = replay ?? (y.session === null ? undefined : cast.origin.get(y.session) ?? cast.bySeq.get(n.pids.get(y.session)!.task ?? -1));
+    // A slave opened only for TIOCNOTTY is opened where the master is (by the common creator of the master's holders,
+    // the leader and the members giving it up), so the master passes through no table but its holders' and the leader's:
+    // a member may then open another pty at the master's number (fork's copy of the master is closed at its birth).
+    const temp = giving.length > 0 && slaves.length === 0;
+    if (temp) {
+      const index = files.length + ttys.length + y.index;
+      const file: OpenFile = { index, file: { tty: y.index, master: false, readable: true, writable: true, hungUp: false }, fd: highest + 2 + 2 * y.index, holders: [], opener: giving[0]!, path: new Set() };
+      plan.byIndex.set(index, file);
+      slaves.push(file);
+    }
+    const masterSide = temp ? [...(master?.holders ?? []), ...(leader === undefined ? [] : [leader])] : [];
+    for (const s of slaves) s.opener = commonCreator([...s.holders, ...(s === slaves[0] ? [...giving, ...masterSide] : [])])!;
+    for (const x of giving) walk(slaves[0]!, x);
     const extra = slaves.map((s) => s.opener);
-    const leader = y.session === null ? undefined : cast.origin.get(y.session) ?? cast.bySeq.get(n.pids.get(y.session)!.task ?? -1);
-    if (y.session !== null) {
+    if (y.session !== null || replay !== undefined) {
       if (leader === undefined || leader.kind !== 'target') refuse(`pty ${y.index}`, 'controlling terminal', 'its session has no leader the plan rebuilds to take it');
       extra.push(leader!);
       plan.leaders.set(leader!, y);
@@ -253,7 +278,7 @@ function openAt(cast: Cast, a: Actor, o: OpenFile, out: Out): void {
   }
   const name = cast.fdName();
   const tty = cast.n.json.ttys![o.file.tty]!;
-  const holders = o.holders.length === 0 ? 'to be closed: its last close hangs the pair up' : `for ${o.holders.map((h) => h.name).join(', ')}`;
+  const holders = o.holders.length === 0 ? (o.file.master ? 'to be closed: its last close hangs the pair up' : 'for the TIOCNOTTY of members born with the terminal, closed after') : `for ${o.holders.map((h) => h.name).join(', ')}`;
   if (o.file.master) out.step(step.openMaster(a.name, o.file.readable, o.file.writable, name), `a pty pair's master at fd ${o.fd}, ${holders}`);
   else out.step(step.openSlave(a.name, nameIn(a, masterOf(cast, o.file.tty).index)!, o.file.readable, o.file.writable, name), `its slave at fd ${o.fd}, ${holders}`);
   table.set(o.fd, { pid: ptyMarker(o.index), name });
@@ -271,12 +296,16 @@ export function ttyControl(cast: Cast, out: Out): void {
   const n = cast.n;
   out.section('1b. Terminals: foreground groups, typed input; then each pty fd that was only passed on is closed.');
   for (const [leader, y] of plan.leaders) {
-    if (y.pgrp === null || y.pgrp === leader.pgid) continue;
-    const nr = nrIn(n.pids.get(y.pgrp)!, leader.ns);
+    const pgrp = plan.hangups.get(leader)?.pgrp ?? y.pgrp;
+    if (pgrp === null || pgrp === leader.pgid) continue;
+    const nr = nrIn(n.pids.get(pgrp)!, leader.ns);
     if (nr === 0) refuse(who(cast, leader), 'foreground group', 'its number is not visible to the session leader');
-    if (!cast.all.some((x) => x.pgid === y.pgrp && (x.kind === 'target' || x.kind === 'group helper'))) refuse(who(cast, leader), 'foreground group', 'no process of the plan is in it, and TIOCSPGRP needs one (session_of_pgrp)');
-    out.step(step.setForeground(leader.name, nameIn(leader, masterOf(cast, y.index).index)!, nr), `the foreground group ${n.pidName(y.pgrp)}`);
+    if (!cast.all.some((x) => x.pgid === pgrp && (x.kind === 'target' || x.kind === 'group helper'))) refuse(who(cast, leader), 'foreground group', 'no process of the plan is in it, and TIOCSPGRP needs one (session_of_pgrp)');
+    out.step(step.setForeground(leader.name, nameIn(leader, masterOf(cast, y.index).index)!, nr), `the foreground group ${n.pidName(pgrp)}${plan.hangups.has(leader) ? ', to be its tty_old_pgrp at the hangup' : ''}`);
   }
+  // tty_signal_session_leader() sends the leader SIGHUP and SIGCONT (SEND_SIG_PRIV): SIGHUP is ignored until the hangup is
+  // over (phase 5 sets the disposition the snapshot has); SIGCONT, at SIG_DFL with nothing stopped or blocked yet, is dropped.
+  for (const leader of plan.hangups.keys()) out.step(step.action(leader.name, SIGHUP, 'SIG_IGN', 0, 0n), 'for now: the replayed hangup sends it SIGHUP');
   for (const y of n.json.ttys ?? []) {
     if (y.lines.length === 0 && y.partial === 0) continue;
     const m = masterOf(cast, y.index);
@@ -296,10 +325,13 @@ export function ttyControl(cast: Cast, out: Out): void {
       if (o.holders.includes(x) || x.kind === 'nursery') continue;
       const name = nameIn(x, o.index);
       if (name === undefined) continue;
-      out.step(step.closeFd(x.name, name), o.holders.length === 0 && o.file.master ? 'the master is closed: the pair hangs up (it has no session)' : 'it only passed the pty on');
+      const replay = o.file.master ? [...plan.hangups].find(([, h]) => h.y.index === o.file.tty)?.[0] : undefined;
+      const last = o.holders.length === 0 && o.file.master;
+      out.step(step.closeFd(x.name, name), last && replay !== undefined ? `the master is closed: the pair hangs up, ${replay.name}'s terminal (its tty_old_pgrp the foreground group)` : last ? 'the master is closed: the pair hangs up (it has no session)' : 'it only passed the pty on');
       x.leader.fds.delete(o.fd);
     }
   }
+  for (const leader of plan.hangups.keys()) out.step(step.action(leader.name, SIGHUP, 'SIG_DFL', 0, 0n), 'the hangup is over');
 }
 
 /** Before the stops and waits: a task asleep in a terminal read reads, its last step. */
