@@ -28,7 +28,7 @@ export function castOf(cast: Cast): void {
     if (comms.has(t.comm)) refuse(who, `name ${t.comm}`, 'two tasks share it, and a scenario names each actor by its comm');
     comms.add(t.comm);
     if (!/^[a-z][a-z0-9_]{0,14}$/.test(t.comm)) refuse(who, `name ${t.comm}`, 'a scenario actor (and so its comm) is [a-z][a-z0-9_]{0,14}');
-    if (t.exitState === 'exiting') refuse(who, 'exiting', 'it is between exit and becoming a zombie (an init waiting for its namespace to empty): a transient state no step leaves behind');
+    if (t.exitState === 'exiting' && !n.json.queues.zapWaiting.includes(t.seq)) refuse(who, 'exiting', 'it is between exit and becoming a zombie, and the snapshot does not show it waiting in zap_pid_ns_processes (a /proc snapshot records neither that nor its exit code): a transient state as far as the snapshot says');
   }
   const initTask = n.tasks.get(n.json.init)!;
   if (initTask.comm !== 'init') refuse(n.taskName(initTask.seq), `name ${initTask.comm}`, "the start state's init is named init");

@@ -9,7 +9,8 @@
 //   4. deaths: helpers exit and are reaped, zombies exit (their parents
 //      ignore the exit signal meanwhile, so nothing but the death happens);
 //   5. signal state: dispositions, masks, pending signals, pdeath signals;
-//   6. credentials, then stops and blocking calls, which end a task's steps.
+//   6. credentials, then stops and blocking calls, which end a task's steps;
+//   7. an init left waiting in zap_pid_ns_processes dies last (reboot.ts).
 
 import type { KernelJson } from '../snapshot/schema.js';
 import { Cast, type Actor } from './actors.js';
@@ -23,6 +24,7 @@ import { planUsers } from './userns.js';
 import { continuedGroups } from './continued.js';
 import { credentials, signalState, stopsAndWaits } from './signals.js';
 import { planTtys, ttyControl, ttyReads } from './ttys.js';
+import { zapDeaths } from './reboot.js';
 
 /** A scenario (text) rebuilding `snapshot`, or a refusal naming the task, the constraint and why. */
 export function planRestore(snapshot: KernelJson): PlanResult {
@@ -39,7 +41,6 @@ function plan(json: KernelJson): string {
   // A snapshot that says it left state out (a kernel with terminals: docs/snapshot.md) cannot be
   // rebuilt exactly from what it holds: a plan would silently drop that state.
   for (const what of json.omitted ?? []) refuse('ns0', 'state the snapshot left out', what);
-  if (json.queues.exitQueue.length > 0 || json.queues.zapWaiting.length > 0) refuse('ns0', 'a task mid-exit', 'the snapshot was taken while a task was between exit and its zombie state, which no step leaves behind');
   refuseUnplanned(n);
   const cast = new Cast(n);
   castOf(cast);
@@ -65,6 +66,7 @@ function plan(json: KernelJson): string {
   ttyReads(cast, out);
   stopsAndWaits(cast, out);
   credentials(cast, out);
+  zapDeaths(cast, out);
   return `${out.lines.join('\n')}\n`;
 }
 
