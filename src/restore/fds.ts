@@ -11,6 +11,8 @@ import { FIRST_FD } from './inherit.js';
 import { openSignalfd } from './signalfds.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+import { ghostInit, keptForChildren } from './dead_init.js';
+import { revivedDeath } from './reboot.js';
 
 export function pidfds(cast: Cast, out: Out): void {
   const n = cast.n;
@@ -63,7 +65,7 @@ export function pidfds(cast: Cast, out: Out): void {
       let holder = byPid.get(pidSerial);
       if (holder === undefined) {
         if (pid.hashed) refuse(who, `fd ${fd}`, 'its pidfd names a pid that no task or helper of the plan holds');
-        holder = ghost(cast, pid.serial, out, init);
+        holder = ghostInit(cast, pid.serial, ghosts, out) ?? ghost(cast, pid.serial, out, init);
         ghosts.push(holder);
         byPid.set(pidSerial, holder);
       }
@@ -74,8 +76,10 @@ export function pidfds(cast: Cast, out: Out): void {
     }
     for (const f of fillers) out.step(step.closeFd(a.name, f), 'the filler goes');
   }
-  for (const h of ghosts) {
-    out.step(step.exitThread(h.name, 0), 'the reaped process dies again');
+  // Last made first: a stand-in init's death would kill the stand-ins below it (zap_pid_ns_processes).
+  for (const h of [...ghosts].reverse()) {
+    if (keptForChildren(cast, h)) continue; // phases.ts revive() takes it on
+    out.step(h.newPid ? revivedDeath(cast, h) : step.exitThread(h.name, 0), 'the reaped process dies again');
     out.step(step.reap(h.creator!.name, h.name), 'and is reaped: only the pidfds hold its struct pid now');
   }
 }

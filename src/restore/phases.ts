@@ -16,6 +16,7 @@ import { refuseCreds } from './creds.js';
 import { capableOver, refusePfc, refuseUsers, rootUserNs, userOf } from './userns.js';
 import { cldAtDeath } from './senders.js';
 import { maskBefore } from './waits.js';
+import { ghostedNamespaces, keptForChildren } from './dead_init.js';
 import { rebootCaller, rebootDeath, refuseNsDeaths, revivedDeath } from './reboot.js';
 
 const SIGCHLD = 17;
@@ -81,12 +82,12 @@ export function finalNamespaces(cast: Cast, out: Out): void {
   // A pid_max below the start's: written now that every number is taken (it may be below some of them).
   for (const ns of n.json.pidNamespaces) {
     const w = writers.get(ns.serial);
-    if (w === undefined || revived.has(ns.serial) || !n.reachable.has(ns.serial) || ns.pidMax >= startPidMax(n, ns.serial)) continue;
+    if (w === undefined || revived.has(ns.serial) || ghostedNamespaces(cast).has(ns.serial) || !n.reachable.has(ns.serial) || ns.pidMax >= startPidMax(n, ns.serial)) continue;
     out.step(step.writePidMax(w.name, ns.pidMax), `${n.nsName(ns.serial)}'s pid_max, lowered last`);
   }
   for (const ns of n.json.pidNamespaces) {
     const name = n.nsName(ns.serial);
-    if (name === 'outside' || name.startsWith('ns(#') || ns.cursor === 0 || !n.reachable.has(ns.serial)) continue;
+    if (name === 'outside' || name.startsWith('ns(#') || ns.cursor === 0 || !n.reachable.has(ns.serial) || ghostedNamespaces(cast).has(ns.serial)) continue;
     const w = writers.get(ns.serial);
     if (w === undefined) refuse(name, 'ns_last_pid', 'no task of the snapshot lives in it to write it');
     out.step(step.writeLastPid(w!.name, ns.cursor - 1), `${name}: the next number is ${ns.cursor} (from here on nothing is allocated there)`);
@@ -140,6 +141,12 @@ function revive(cast: Cast, out: Out): Map<number, Actor> {
     if (reaper.exitState !== 'dead') continue;
     const name = n.nsName(ns.serial);
     const pid = n.pids.get(reaper.pid)!;
+    const ghost = ghostedNamespaces(cast).get(ns.serial);
+    if (ghost !== undefined) {
+      // A pidfd's stand-in init (dead_init.ts) made it already: alive still when a task is to join it.
+      if (keptForChildren(cast, ghost)) revived.set(ns.serial, ghost);
+      continue;
+    }
     for (const [level, nr] of pid.numbers) if (cast.taken(level, nr)) refuse(name, 'dead namespace', `its init's number ${nr} is held again by another task, so the init cannot come back to rebuild it`);
     const parent = ns.parent!;
     // copy_pid_ns: CLONE_NEWPID makes a child of the caller's active namespace (EINVAL when pid_for_children is

@@ -1,4 +1,4 @@
-// Namespace deaths (reboot.ts): the two restore/ hard cases plan and restore
+// Namespace deaths (reboot.ts, dead_init.ts): the restore/ hard cases plan and restore
 // exactly on the model (invariants after every step), with the deaths the
 // shapes call for; a threaded init waiting in zap is refused, named as a race.
 
@@ -45,6 +45,13 @@ describe('namespace deaths', () => {
     const text = await restored('nested_dead_namespaces.pidns');
     expect(text).toMatch(/^a: clone3\(flags=CLONE_NEWPID, set_tid=\[1, 3, 4\]/m);
     expect(text).toMatch(/^dead\d+: reboot\(LINUX_REBOOT_CMD_RESTART\)/m);
+  });
+
+  it('pidfds of reaped inits: stand-ins cloned with CLONE_NEWPID inside the parent namespace (dead_init.ts)', async () => {
+    const text = await restored('pidfds_of_dead_inits.pidns');
+    expect(text).toMatch(/^a: clone3\(flags=CLONE_NEWPID, set_tid=\[1, 3, 4\][^\n]*-> (gone\d+) [^\n]*\n\1: sysctl\(kernel.ns_last_pid, 2\)/m);
+    // c's stand-in lives on into phase 3: init joins its namespace before it dies.
+    expect(text).toMatch(/^init: setns\(ns\((gone\d+)\), CLONE_NEWPID\)[^\n]*\n\1: exit\(0\)/m);
   });
 
   it('a threaded init waiting in zap is refused: which thread waits is a race', async () => {
