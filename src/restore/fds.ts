@@ -11,6 +11,8 @@ import { FIRST_FD } from './inherit.js';
 import { openSignalfd } from './signalfds.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+import { ghostInit, keptForChildren } from './dead_init.js';
+import { revivedDeath } from './reboot.js';
 
 export function pidfds(cast: Cast, out: Out): void {
   const n = cast.n;
@@ -71,8 +73,10 @@ export function pidfds(cast: Cast, out: Out): void {
     }
     for (const f of fillers) out.step(step.closeFd(a.name, f), 'the filler goes');
   }
-  for (const h of ghosts.get(cast)?.values() ?? []) {
-    out.step(step.exitThread(h.name, 0), 'the reaped process dies again');
+  // Last made first: a stand-in init's death would kill the stand-ins below it (zap_pid_ns_processes).
+  for (const h of [...(ghosts.get(cast)?.values() ?? [])].reverse()) {
+    if (keptForChildren(cast, h)) continue; // phases.ts revive() takes it on
+    out.step(h.newPid ? revivedDeath(cast, h) : step.exitThread(h.name, 0), 'the reaped process dies again');
     out.step(step.reap(h.creator!.name, h.name), 'and is reaped: only the pidfds hold its struct pid now');
   }
 }
@@ -88,7 +92,14 @@ export function ghostFor(cast: Cast, pidSerial: number, out: Out): Actor {
     ghosts.set(cast, made);
   }
   let h = made.get(pidSerial);
-  if (h === undefined) made.set(pidSerial, (h = ghost(cast, pidSerial, out, cast.bySeq.get(cast.n.json.init)!)));
+  if (h === undefined) {
+    // A namespace's reaped init stands in as an init (dead_init.ts); anyone else by a plain helper.
+    h = ghostInit(cast, pidSerial, [...made.values()], out) ?? ghost(cast, pidSerial, out, cast.bySeq.get(cast.n.json.init)!);
+    // Made outside the creation phase's schedule (or in it, for a child born holding its pidfd): nothing waits on it.
+    h.created = true;
+    h.settled = true;
+    made.set(pidSerial, h);
+  }
   return h;
 }
 
@@ -109,8 +120,5 @@ function ghost(cast: Cast, pidSerial: number, out: Out, init: Actor): Actor {
     init.pfc = ns;
   }
   out.step(step.clone3(init.name, h.name, [], [...nums].reverse(), 17), `stands in for ${what}, which pidfds still name`);
-  // Made outside the creation phase's schedule (or in it, for a child born holding its pidfd): nothing waits on it.
-  h.created = true;
-  h.settled = true;
   return h;
 }

@@ -17,6 +17,8 @@ import { capableOver, refusePfc, refuseUsers, rootHelpers, rootUserNs, userOf } 
 import { cldAtDeath } from './senders.js';
 import { maskBefore } from './waits.js';
 import { threadReaper } from './reaper.js';
+import { ghostedNamespaces, keptForChildren } from './dead_init.js';
+import { rebootCaller, rebootDeath, refuseNsDeaths, revivedDeath } from './reboot.js';
 
 const SIGCHLD = 17;
 const SIGKILL = 9;
@@ -46,11 +48,11 @@ export function refuseUnplanned(n: Names): void {
       if (k !== undefined) refuse('ns0', `${what} key ${k}`, 'the planner does not know this state (a later snapshot version), and never drops what it cannot plan');
     }
   }
+  refuseNsDeaths(n);
   refuseUsers(n);
   refuseCreds(n, rootUserNs(n));
   for (const ns of n.json.pidNamespaces) {
     if (!n.underBase(ns.serial) || !n.reachable.has(ns.serial)) continue;
-    if ((ns.reboot ?? 0) !== 0) refuse(n.nsName(ns.serial), 'reboot signal', 'set by a reboot() inside the namespace, which also ends its init; the planner does not replay it');
     const reaper = ns.childReaper === null ? undefined : n.tasks.get(ns.childReaper)!;
     if (reaper !== undefined && reaper.exitState === 'dead' && threadReaper(n, ns) === null) {
       const nrs = n.pids.get(reaper.pid)!.numbers;
@@ -80,12 +82,12 @@ export function finalNamespaces(cast: Cast, out: Out): void {
   // A pid_max below the start's: written now that every number is taken (it may be below some of them).
   for (const ns of n.json.pidNamespaces) {
     const w = writers.get(ns.serial);
-    if (w === undefined || revived.has(ns.serial) || !n.reachable.has(ns.serial) || ns.pidMax >= startPidMax(n, ns.serial)) continue;
+    if (w === undefined || revived.has(ns.serial) || ghostedNamespaces(cast).has(ns.serial) || !n.reachable.has(ns.serial) || ns.pidMax >= startPidMax(n, ns.serial)) continue;
     out.step(step.writePidMax(w.name, ns.pidMax), `${n.nsName(ns.serial)}'s pid_max, lowered last`);
   }
   for (const ns of n.json.pidNamespaces) {
     const name = n.nsName(ns.serial);
-    if (name === 'outside' || name.startsWith('ns(#') || ns.cursor === 0 || !n.reachable.has(ns.serial)) continue;
+    if (name === 'outside' || name.startsWith('ns(#') || ns.cursor === 0 || !n.reachable.has(ns.serial) || ghostedNamespaces(cast).has(ns.serial)) continue;
     const w = writers.get(ns.serial);
     if (w === undefined) refuse(name, 'ns_last_pid', 'no task of the snapshot lives in it to write it');
     out.step(step.writeLastPid(w!.name, ns.cursor - 1), `${name}: the next number is ${ns.cursor} (from here on nothing is allocated there)`);
@@ -116,10 +118,10 @@ export function finalNamespaces(cast: Cast, out: Out): void {
     } else refuse(who, 'pid_for_children', `${n.nsName(want)} has no task the plan rebuilds to join it by`);
     a.pfc = want;
   }
-  const creator = cast.bySeq.get(n.json.init)!;
-  for (const g of revived.values()) {
-    out.step(step.exitThread(g.name, 0), 'its init dies again: the namespace can take no more tasks, as in the snapshot');
-    out.step(step.reap(creator.name, g.name), 'and is reaped, its number free');
+  // Deepest first: a revived init's death would kill the ones below it (zap_pid_ns_processes) before their creator reaps them.
+  for (const g of [...revived.values()].reverse()) {
+    out.step(revivedDeath(cast, g), 'its init dies again: the namespace can take no more tasks, as in the snapshot');
+    out.step(step.reap(g.creator!.name, g.name), 'and is reaped, its number free');
   }
 }
 
@@ -140,17 +142,26 @@ function revive(cast: Cast, out: Out): Map<number, Actor> {
     if (reaper.exitState !== 'dead' || threadReaper(n, ns) !== null) continue;
     const name = n.nsName(ns.serial);
     const pid = n.pids.get(reaper.pid)!;
+    const ghost = ghostedNamespaces(cast).get(ns.serial);
+    if (ghost !== undefined) {
+      // A pidfd's stand-in init (dead_init.ts) made it already: alive still when a task is to join it.
+      if (keptForChildren(cast, ghost)) revived.set(ns.serial, ghost);
+      continue;
+    }
     for (const [level, nr] of pid.numbers) if (cast.taken(level, nr)) refuse(name, 'dead namespace', `its init's number ${nr} is held again by another task, so the init cannot come back to rebuild it`);
     const parent = ns.parent!;
-    // Only directly below ns0 for now: a revived init deeper down failed with EINVAL on the model in two fuzz seeds (250, 769), not yet understood.
-    if (parent !== n.base.serial) refuse(name, 'dead namespace', 'its init is reaped, yet a task still refers to it; the planner rebuilds such a namespace only directly below ns0');
-    const handle = init;
-    const g = cast.add({ name: cast.helperName('dead'), kind: 'pidfd helper', task: null, ns: ns.serial, nums: n.numbersOf(pid), creator: init, why: '', newPid: true, exitSignal: 17, sid: null, pgid: null });
-    if (init.pfc !== parent) {
-      out.step(step.setnsTo(init.name, handle.name), `the next init goes below ${n.nsName(parent)}`);
-      init.pfc = parent;
+    // copy_pid_ns: CLONE_NEWPID makes a child of the caller's active namespace (EINVAL when pid_for_children is
+    // elsewhere), so the init is cloned by a task of the parent namespace (alive until phase 4), or the parent's own
+    // revived init; once ns0's init cloned them all, deeper ones failed with EINVAL (seeds 741, 268).
+    const creator = parent === n.base.serial ? init : revived.get(parent) ?? cast.all.find((a) => a.task !== null && a.ns === parent);
+    if (creator === undefined) refuse(name, 'dead namespace', `its init is reaped, yet a task still refers to it, and ${n.nsName(parent)} above it has no task the plan rebuilds to clone a new init from`);
+    if (userOf(cast, creator!) !== rootUserNs(n)) refuse(name, 'dead namespace', `its init is reaped, yet a task still refers to it, and ${n.nsName(parent)}'s task to clone it from is in a child user namespace (set_tid needs CAP_CHECKPOINT_RESTORE over every level)`);
+    const g = cast.add({ name: cast.helperName('dead'), kind: 'pidfd helper', task: null, ns: ns.serial, nums: n.numbersOf(pid), creator: creator!, why: '', newPid: true, exitSignal: 17, sid: null, pgid: null });
+    if (creator!.pfc !== parent) {
+      out.step(step.setnsTo(creator!.name, creator!.name), `the next init goes below ${n.nsName(parent)}, its own namespace`);
+      creator!.pfc = parent;
     }
-    out.step(step.clone3(init.name, g.name, [step.NEWPID], [...g.nums].reverse(), 17), `${name} outlives its init: the init comes back for a while`);
+    out.step(step.clone3(creator!.name, g.name, [step.NEWPID], [...g.nums].reverse(), 17), `${name} outlives its init: the init comes back for a while`);
     if (ns.pidMax !== 4194304) out.step(step.writePidMax(g.name, ns.pidMax), `${name}'s pid_max`);
     revived.set(ns.serial, g);
   }
@@ -213,6 +224,7 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
     if (userOf(cast, z) !== rootUserNs(n)) refuse(who, 'group exit', 'a helper thread must end its group after it, and in its child user namespace set_tid cannot give the thread a number that is free for good (ns_last_pid is final by now)');
     out.step(step.clone3(z.name, last, [...step.THREAD_FLAGS], [...cast.spareNumbers(z.ns)].reverse(), 0), 'a helper thread, to end the group after its leader');
   }
+  const rebootBy = rebootCaller(cast, z, out);
   taskCreds(cast, z, out);
   if (sig > 0 && sig !== SIGCHLD && defaultAction(sig) !== 'ign' && defaultAction(sig) !== 'cont' && liveThreads.length === 0) {
     const set = ignoring.get(parent.leader) ?? new Set<number>();
@@ -228,6 +240,7 @@ function dieAsZombie(cast: Cast, z: Actor, out: Out, ignoring: Map<Actor, Set<nu
     out.step(step.exitGroup(heir, (g.groupExitCode >> 8) & 0xff), 'then the thread ends the group, with the status wait reports: the reaper stays that released thread');
     return;
   }
+  if (rebootDeath(cast, z, rebootBy, out)) return;
   if (last !== null) {
     out.step(step.exitThread(z.name, (status >> 8) & 0xff), 'the leader exits alone first');
     out.step(step.exitGroup(last, (g.groupExitCode >> 8) & 0xff), 'then the group ends with the status wait reports');

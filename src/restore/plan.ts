@@ -9,7 +9,7 @@
 //   4. deaths: helpers exit and are reaped, zombies exit (their parents
 //      ignore the exit signal meanwhile, so nothing but the death happens);
 //   5. signal state: dispositions, masks, pending signals, pdeath signals;
-//   6. credentials, then stops and blocking calls, which end a task's steps.
+//   6. credentials, then stops and blocking calls, which end a task's steps;
 
 import type { KernelJson } from '../snapshot/schema.js';
 import { Cast, type Actor } from './actors.js';
@@ -42,8 +42,9 @@ function plan(json: KernelJson): string {
   // A snapshot that says it left state out (a kernel with terminals: docs/snapshot.md) cannot be
   // rebuilt exactly from what it holds: a plan would silently drop that state.
   for (const what of json.omitted ?? []) refuse('ns0', 'state the snapshot left out', what);
-  dyingInits(n);
   refuseUnplanned(n);
+  // After refuseUnplanned: a threaded init's refusal there (a race) says more than zap.ts's.
+  dyingInits(n);
   const cast = new Cast(n);
   castOf(cast);
   chooseSiblings(cast);

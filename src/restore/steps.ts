@@ -35,6 +35,8 @@ export const pdeath = (a: string, sig: number): string => `${a}: prctl(PR_SET_PD
 export const writePidMax = (a: string, n: number): string => `${a}: sysctl(kernel.pid_max, ${n})`;
 export const writeLastPid = (a: string, n: number): string => `${a}: sysctl(kernel.ns_last_pid, ${n})`;
 export const exitThread = (a: string, code: number): string => `${a}: exit(${code})`;
+/** reboot(CMD) inside a child PID namespace: the caller exits, the init is killed (reboot_pid_ns). */
+export const reboot = (a: string, cmd: string): string => `${a}: reboot(${cmd})`;
 export const exitGroup = (a: string, code: number): string => `${a}: exit_group(${code})`;
 export const kill = (a: string, target: string, sig: number): string => `${a}: kill($${target}, ${signalName(sig)})`;
 export const killNr = (a: string, nr: number, sig: number): string => `${a}: kill(${nr}, ${signalName(sig)})`;
