@@ -40,7 +40,8 @@ export const RESTORE_SPEC = {
 
 Runs PLAN (by default the plan pidns plan makes for SNAPSHOT) on a backend
 from the standard start state, then compares the state it ends in with
-SNAPSHOT by the sameness rule (docs/restore.md) and prints each difference:
+SNAPSHOT by the sameness rule (docs/restore.md) and prints each difference
+(and each plan step that failed, by its line):
 "task 5: pgid: expected 3, got 5".
 
   --plan PLAN      the scenario to run instead of a fresh plan

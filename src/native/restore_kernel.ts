@@ -10,10 +10,10 @@
 import type { NsSnapshot, PidfdFact, TerminalFact } from '../host/ns_snapshot.js';
 import { byNumber, Names, samenessDifferences, type Difference } from '../restore/same.js';
 import { procTerminals, terminalText } from '../restore/same_tty.js';
-import type { RestoreOutcome } from '../restore/verify.js';
+import { failedSteps, type RestoreOutcome } from '../restore/verify.js';
 import { ScenarioError } from '../scenario/ast.js';
 import { parseScenario } from '../scenario/parser.js';
-import { runScenario } from '../scenario/run.js';
+import { runScenario, type RunResult } from '../scenario/run.js';
 import type { KernelJson } from '../snapshot/schema.js';
 import { createKernelBackend, KernelBackend } from './kernel_backend.js';
 
@@ -51,8 +51,9 @@ export function createCapturingKernelBackend(): CapturingKernelBackend {
  */
 export async function restoreOnKernel(target: KernelJson, plan: string, file = 'plan.pidns'): Promise<RestoreOutcome & { readonly notes?: readonly string[] }> {
   const backend = createCapturingKernelBackend();
+  let run: RunResult;
   try {
-    await runScenario(parseScenario(plan, file), backend);
+    run = await runScenario(parseScenario(plan, file), backend);
   } catch (e) {
     if (e instanceof ScenarioError) return { ok: false, error: e.message };
     throw e;
@@ -60,7 +61,7 @@ export async function restoreOnKernel(target: KernelJson, plan: string, file = '
   const taken = backend.endStateTaken;
   if (taken === null || !taken.ok) throw new Error(`kernel backend: the rebuilt state could not be read from /proc${taken === null ? '' : `: ${taken.reason}`}`);
   const state = taken.snapshot.json;
-  const differences = [...samenessDifferences(target, state, 'proc'), ...pidfdDifferences(snapshotPidfds(target), taken.snapshot.pidfds), ...terminalDifferences(target, taken.snapshot)];
+  const differences = [...failedSteps(run, file), ...samenessDifferences(target, state, 'proc'), ...pidfdDifferences(snapshotPidfds(target), taken.snapshot.pidfds), ...terminalDifferences(target, taken.snapshot)];
   return { ok: true, differences, state, notes: taken.snapshot.notes };
 }
 

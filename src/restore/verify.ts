@@ -4,7 +4,7 @@
 import { ScenarioError } from '../scenario/ast.js';
 import { ModelBackend, type ModelBackendOptions } from '../scenario/model_backend.js';
 import { parseScenario } from '../scenario/parser.js';
-import { runScenario } from '../scenario/run.js';
+import { runScenario, type RunResult } from '../scenario/run.js';
 import type { KernelJson } from '../snapshot/schema.js';
 import { toJSON } from '../snapshot/save.js';
 import { samenessDifferences, type Difference, type SamenessMode } from './same.js';
@@ -18,12 +18,27 @@ export type RestoreOutcome =
 /** `options` reach the model backend (tests pass the invariant checker as afterStep). */
 export async function restoreOnModel(target: KernelJson, plan: string, file = 'plan.pidns', mode: SamenessMode = 'model', options: ModelBackendOptions = {}): Promise<RestoreOutcome> {
   const backend = new ModelBackend(options);
+  let run: RunResult;
   try {
-    await runScenario(parseScenario(plan, file), backend);
+    run = await runScenario(parseScenario(plan, file), backend);
   } catch (e) {
     if (e instanceof ScenarioError) return { ok: false, error: e.message };
     throw e;
   }
   const state = toJSON(backend.kernel);
-  return { ok: true, differences: samenessDifferences(target, state, mode), state };
+  return { ok: true, differences: [...failedSteps(run, file), ...samenessDifferences(target, state, mode)], state };
+}
+
+/**
+ * Every step of a plan that failed, as a difference named by its place: a plan
+ * never means a call to fail, so one that did (an EPERM from set_tid without
+ * the capability, say) rebuilt something else, even where the end state
+ * happens to match (numbers that came out in order anyway).
+ */
+export function failedSteps(run: RunResult, file: string): Difference[] {
+  const out: Difference[] = [];
+  for (const e of run.entries) {
+    if (e.type === 'step' && e.result.startsWith('-1 ')) out.push({ task: `${file}:${e.pos.line}:${e.pos.col}`, field: e.text, expected: 'success', got: e.result });
+  }
+  return out;
 }
