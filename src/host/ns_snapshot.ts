@@ -39,9 +39,9 @@ import { Signal, sigsetMembers } from '../abi/signal.js';
 import type { KernelJson, PidJson, PidNsJson, SigHandJson, SigInfoJson, TaskJson, ThreadGroupJson } from '../snapshot/index.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../snapshot/index.js';
 import { namespaceTree, type HostProc } from './proc.js';
-import { readStat, readStatus, type LivePidfd, type ProcStat, type ProcStatusFile } from './proc_files.js';
+import { nsInode, readStat, readStatus, type LivePidfd, type ProcStat, type ProcStatusFile } from './proc_files.js';
 import { HostSnapshotError, kernelComm } from './snapshot.js';
-import { nsInode, userNamespacesOf } from './ns_users.js';
+import { userNamespacesOf } from './ns_users.js';
 
 /** One thread as /proc/TGID/task/TID shows it. */
 export interface LiveThread {

@@ -8,19 +8,8 @@
 // so in `omitted`, so that no plan is made from the guess. The proc rule
 // (src/restore/same.ts) compares only which tasks share one.
 
-import { readlinkSync } from 'node:fs';
 import type { UserNsJson } from '../snapshot/index.js';
 import type { LiveThread } from './ns_snapshot.js';
-
-/** The inode an ns/ link names (`user:[4026531837]`), or null when it cannot be read. */
-export function nsInode(path: string): number | null {
-  try {
-    const m = /\[(\d+)\]/.exec(readlinkSync(path));
-    return m === null ? null : Number(m[1]);
-  } catch {
-    return null;
-  }
-}
 
 /** What a snapshot with a child user namespace leaves out: /proc names it (ns/user) but not its place or owner. */
 export const USERNS_OMITTED = "a child user namespace's parent and owner uid (NS_GET_PARENT and NS_GET_OWNER_UID are ioctls; /proc does not show them): each is written as a child of the reader's, owned by uid 0";

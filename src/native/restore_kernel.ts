@@ -105,13 +105,16 @@ export function snapshotPidfds(json: KernelJson): PidfdFact[] {
 
 /** Every holder whose pidfds differ between the target and what the kernel shows (field `pidfds`). */
 export function pidfdDifferences(expected: readonly PidfdFact[], got: readonly PidfdFact[]): Difference[] {
-  const a = pidfdLists(expected);
-  const b = pidfdLists(got);
+  return holderDifferences(pidfdLists(expected), pidfdLists(got), 'pidfds', '');
+}
+
+/** Each holder (by number) whose text differs between `a` (expected) and `b` (got); `none` stands in for a missing one. */
+function holderDifferences(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>, field: string, none: string): Difference[] {
   const out: Difference[] = [];
   for (const holder of [...new Set([...a.keys(), ...b.keys()])].sort(byNumber)) {
-    const e = a.get(holder) ?? '';
-    const g = b.get(holder) ?? '';
-    if (e !== g) out.push({ task: holder, field: 'pidfds', expected: e, got: g });
+    const e = a.get(holder) ?? none;
+    const g = b.get(holder) ?? none;
+    if (e !== g) out.push({ task: holder, field, expected: e, got: g });
   }
   return out;
 }
@@ -121,11 +124,5 @@ export function terminalDifferences(expected: KernelJson, got: NsSnapshot): Diff
   const a = procTerminals(new Names(expected, 'proc'));
   const names = new Names(got.json, 'proc');
   const b = new Map(got.terminals.map((f: TerminalFact) => [f.holder, terminalText(names, f.session, f.foreground)]));
-  const out: Difference[] = [];
-  for (const holder of [...new Set([...a.keys(), ...b.keys()])].sort(byNumber)) {
-    const e = a.get(holder) ?? 'none';
-    const g = b.get(holder) ?? 'none';
-    if (e !== g) out.push({ task: holder, field: 'terminal', expected: e, got: g });
-  }
-  return out;
+  return holderDifferences(a, b, 'terminal', 'none');
 }
