@@ -26,7 +26,8 @@ export function ghostedNamespaces(cast: Cast): ReadonlyMap<number, Actor> {
 export const keptForChildren = (cast: Cast, h: Actor): boolean => h.newPid && cast.n.liveTasks().some((t) => t.nsForChildren === h.ns);
 
 /** The stand-in for reaped pid `pidSerial` when it was a namespace's init, else null (fds.ts makes a plain one). */
-export function ghostInit(cast: Cast, pidSerial: number, ghosts: readonly Actor[], out: Out): Actor | null {
+/** `creating`: asked for in the creation phase, for a child about to be born holding its pidfd (inherit.ts). */
+export function ghostInit(cast: Cast, pidSerial: number, ghosts: readonly Actor[], out: Out, creating = false): Actor | null {
   const n = cast.n;
   const pid = n.pids.get(pidSerial)!;
   const [nsSerial, nr] = pid.numbers[pid.numbers.length - 1]!;
@@ -39,6 +40,9 @@ export function ghostInit(cast: Cast, pidSerial: number, ghosts: readonly Actor[
   const init = cast.bySeq.get(n.json.init)!;
   const creator = parent === n.base.serial ? init : ghosts.find((g) => g.newPid && g.ns === parent) ?? cast.all.find((a) => a.task !== null && a.ns === parent);
   if (creator === undefined) refuse(what, 'namespace', `it was ${name}'s init, and ${n.nsName(parent)} above has no task the plan rebuilds to clone a stand-in init from`);
+  // In the creation phase the creator may not exist yet, or may be the very task whose pid_for_children points where
+  // its next child goes (schedule.ts create): moving it would send that child elsewhere.
+  if (creating && (!creator!.created || creator!.pfc !== parent)) refuse(what, 'namespace', `it was ${name}'s init, and a child is born holding its pidfd before ${creator!.name} can clone a stand-in init from ${n.nsName(parent)}`);
   if (userOf(cast, creator!) !== rootUserNs(n)) refuse(what, 'namespace', `it was ${name}'s init, and the task to clone its stand-in from is in a child user namespace (set_tid needs CAP_CHECKPOINT_RESTORE over every level)`);
   const h = cast.add({ name: cast.helperName('gone'), kind: 'pidfd helper', task: null, ns: nsSerial, nums: n.numbersOf(pid), creator: creator!, why: '', newPid: true, exitSignal: 17, sid: null, pgid: null });
   if (creator!.pfc !== parent) {

@@ -85,7 +85,7 @@ export function pidfds(cast: Cast, out: Out): void {
 const ghosts = new WeakMap<Cast, Map<number, Actor>>();
 
 /** The helper with a reaped pid's numbers, created by ns0's init on first use. */
-export function ghostFor(cast: Cast, pidSerial: number, out: Out): Actor {
+export function ghostFor(cast: Cast, pidSerial: number, out: Out, creating = false): Actor {
   let made = ghosts.get(cast);
   if (made === undefined) {
     made = new Map<number, Actor>();
@@ -94,7 +94,7 @@ export function ghostFor(cast: Cast, pidSerial: number, out: Out): Actor {
   let h = made.get(pidSerial);
   if (h === undefined) {
     // A namespace's reaped init stands in as an init (dead_init.ts); anyone else by a plain helper.
-    h = ghostInit(cast, pidSerial, [...made.values()], out) ?? ghost(cast, pidSerial, out, cast.bySeq.get(cast.n.json.init)!);
+    h = ghostInit(cast, pidSerial, [...made.values()], out, creating) ?? ghost(cast, pidSerial, out, cast.bySeq.get(cast.n.json.init)!);
     // Made outside the creation phase's schedule (or in it, for a child born holding its pidfd): nothing waits on it.
     h.created = true;
     h.settled = true;

@@ -55,7 +55,7 @@ export function openForChild(cast: Cast, c: Actor, a: Actor, out: Out): string[]
       continue;
     }
     // A reaped process comes back as a helper with its numbers (fds.ts), alive until the pidfds phase ends.
-    const holder = holderOf(cast, pidSerial) ?? (n.pids.get(pidSerial)!.hashed ? null : ghostFor(cast, pidSerial, out));
+    const holder = holderOf(cast, pidSerial) ?? (n.pids.get(pidSerial)!.hashed ? null : ghostFor(cast, pidSerial, out, true));
     if (holder === null || !holder.created) refuse(who, `fd ${fd}`, 'it names a task outside its namespace that the plan has not rebuilt before it (or one already reaped)');
     if (nrIn(n.pids.get(pidSerial)!, c.ns) === 0) refuse(who, `fd ${fd}`, `it names a task neither it nor its creator ${c.name} can see`);
     for (let next = FIRST_FD; next < fd; next++) {

@@ -2,14 +2,19 @@
 // state from the standard start (docs/restore.md). The plan runs in phases,
 // each needing what the ones before it made and none undoing them:
 //   1. creation (schedule.ts): every process and thread with its numbers at
-//      every level, in its session and group, helpers included;
-//   2. pidfds, while every task they name is still alive;
-//   3. ns_last_pid and pid_for_children, while every namespace has live tasks;
-//      then groups whose SIGCONT is not yet reported are stopped and continued;
+//      every level, in its session and group, helpers included, each pty file
+//      opened by its holders' common creator (ttys.ts);
+//   1b. terminals: foreground groups, typed input, fds only passed on closed;
+//   2. pidfds and signalfds, while every task they name is still alive;
+//   3. ns_last_pid and pid_for_children, while every namespace has live tasks
+//      (then root helpers go, userns.ts); groups whose SIGCONT is not yet
+//      reported are stopped and continued;
 //   4. deaths: helpers exit and are reaped, zombies exit (their parents
-//      ignore the exit signal meanwhile, so nothing but the death happens);
-//   5. signal state: dispositions, masks, pending signals, pdeath signals;
-//   6. credentials, then stops and blocking calls, which end a task's steps;
+//      ignore the exit signal meanwhile), inits last (reboot.ts, zap.ts);
+//   5. signal state: dispositions, masks, pending signals;
+//   6. stops, then terminal reads and blocking calls, each a task's last step
+//      with its credentials and parent-death signal just before it; then
+//      every other task's credentials.
 
 import type { KernelJson } from '../snapshot/schema.js';
 import { Cast, type Actor } from './actors.js';
@@ -24,7 +29,7 @@ import { chooseSiblings } from './siblings.js';
 import { continuedGroups } from './continued.js';
 import { planExecs, withLiveInit } from './exec.js';
 import { dyingInits } from './zap.js';
-import { credentials, signalState, stopsAndWaits } from './signals.js';
+import { blockingWaits, credentials, signalState, stops } from './signals.js';
 import { planTtys, ttyControl, ttyReads } from './ttys.js';
 
 /** A scenario (text) rebuilding `snapshot`, or a refusal naming the task, the constraint and why. */
@@ -69,8 +74,11 @@ function plan(json: KernelJson): string {
   continuedGroups(cast, out);
   deaths(cast, out);
   signalState(cast, out);
+  // A terminal reader may still have steps in the stops (a parent consuming a stop report, the sender of a stop or of
+  // the signals pending at a stopped group), so the reads come after them, a task's last step like every blocking call.
+  stops(cast, out);
   ttyReads(cast, out);
-  stopsAndWaits(cast, out);
+  blockingWaits(cast, out);
   credentials(cast, out);
   return `${out.lines.join('\n')}\n`;
 }

@@ -163,7 +163,7 @@ export function credentials(cast: Cast, out: Out): void {
 }
 
 /** A task's credentials, once: just before its last step (a stop, a blocking call), or at the very end. */
-function lastCreds(cast: Cast, a: Actor, out: Out): void {
+export function lastCreds(cast: Cast, a: Actor, out: Out): void {
   if (cast.credsDone.has(a)) return;
   cast.credsDone.add(a);
   taskCreds(cast, a, out);
@@ -179,7 +179,8 @@ function groupCreds(cast: Cast, leader: Actor, out: Out): void {
  * after that task's credentials; a stop sent from outside comes before the
  * sender's own setuid (it may need root to signal), which waits for the end.
  */
-export function stopsAndWaits(cast: Cast, out: Out): void {
+/** Stops, children before parents; a stopped group's sleepers block first (their last step). */
+export function stops(cast: Cast, out: Out): void {
   const n = cast.n;
   out.section('6. Stops and blocking waits, each task\'s credentials and parent-death signal just before its last step; then everyone else\'s.');
   // Children before parents (reverse creation order): a parent consumes a stop report before it stops itself.
@@ -215,6 +216,10 @@ export function stopsAndWaits(cast: Cast, out: Out): void {
       out.step(step.waitFor(parent!.name, 'waitid', `P_PID, $${a.name}, WSTOPPED|WNOHANG`), 'its parent has seen the stop (wait cleared the report)');
     }
   }
+}
+
+/** After every stop (plan.ts; terminal reads between, ttys.ts): each task still to block makes its blocking call, its last step. */
+export function blockingWaits(cast: Cast, out: Out): void {
   for (const a of cast.all) {
     const t = a.task;
     if (t === null || t.blocked === null || cast.waited.has(a)) continue;

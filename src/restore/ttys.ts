@@ -22,7 +22,7 @@ import { FIRST_FD } from './inherit.js';
 import { refuse } from './refusal.js';
 import type { Names } from './same.js';
 import type { Out } from './schedule.js';
-import { taskCreds } from './signals.js';
+import { lastCreds } from './signals.js';
 import * as step from './steps.js';
 
 /** n_tty's read buffer holds N_TTY_BUF_SIZE - 1 typed bytes with no reader (drivers/tty/n_tty.c). */
@@ -334,15 +334,14 @@ export function ttyControl(cast: Cast, out: Out): void {
   for (const leader of plan.hangups.keys()) out.step(step.action(leader.name, SIGHUP, 'SIG_DFL', 0, 0n), 'the hangup is over');
 }
 
-/** Before the stops and waits: a task asleep in a terminal read reads, its last step. */
+/** After the stops (plan.ts): a task asleep in a terminal read reads, its last step. */
 export function ttyReads(cast: Cast, out: Out): void {
   for (const a of cast.all) {
     const b = a.task?.blocked;
     if (b === undefined || b === null || !('file' in b)) continue;
     const fd = nameIn(a, b.file);
     if (fd === undefined) refuse(who(cast, a), 'blocked in a terminal read', 'its group does not hold the file it reads');
-    taskCreds(cast, a, out);
-    cast.credsDone.add(a);
+    lastCreds(cast, a, out);
     out.step(step.readFd(a.name, fd!), 'waits for a line, as in the snapshot');
     cast.waited.add(a);
   }
