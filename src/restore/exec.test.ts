@@ -7,24 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelBackend } from '../scenario/model_backend.js';
-import { parseScenario } from '../scenario/parser.js';
-import { runScenario } from '../scenario/run.js';
-import { toJSON } from '../snapshot/save.js';
-import type { KernelJson } from '../snapshot/schema.js';
 import { planRestore } from './plan.js';
 import { formatDifference } from './same.js';
-import { restoreOnModel } from './verify.js';
-
-async function endOf(text: string): Promise<KernelJson> {
-  const b = new ModelBackend();
-  await runScenario(parseScenario(text, 'x.pidns'), b);
-  return toJSON(b.kernel);
-}
+import { modelEndState, restoreOnModel } from './verify.js';
 
 describe('execve in a plan', () => {
   it('puts each exec between the children it must follow and those it must precede', async () => {
-    const target = await endOf(readFileSync(join(import.meta.dirname, '..', '..', 'restore', 'parent_exec.pidns'), 'utf8'));
+    const target = await modelEndState(readFileSync(join(import.meta.dirname, '..', '..', 'restore', 'parent_exec.pidns'), 'utf8'));
     const plan = planRestore(target);
     if (!plan.ok) throw new Error(plan.refusal.why);
     const at = (re: RegExp): number => plan.text.split('\n').findIndex((l) => re.test(l));
@@ -43,14 +32,14 @@ describe('execve in a plan', () => {
 
   it('counts the relation only for an exit signal do_notify_parent would replace', async () => {
     // b (SIGCHLD) is born before init's exec and a (SIGUSR1) after: only a's relation is compared, and it is fresh.
-    const target = await endOf('init: fork() -> b\ninit: execve()\ninit: clone3(exit_signal=SIGUSR1) -> a\n');
+    const target = await modelEndState('init: fork() -> b\ninit: execve()\ninit: clone3(exit_signal=SIGUSR1) -> a\n');
     const plan = planRestore(target);
     expect(plan.ok && plan.text).not.toMatch(/execve/);
     expect(plan.ok && (await restoreOnModel(target, plan.text))).toMatchObject({ ok: true, differences: [] });
   });
 
   it('refuses a pid 1 renamed with no exec behind it', async () => {
-    const target = await endOf('init: fork() -> b\n');
+    const target = await modelEndState('init: fork() -> b\n');
     const renamed = { ...target, tasks: target.tasks.map((t) => (t.seq === target.init ? { ...t, comm: 'x' } : t)) };
     const plan = planRestore(renamed);
     expect(plan.ok ? '' : `${plan.refusal.constraint}: ${plan.refusal.why}`).toMatch(/^name x: .*only an exec by a thread renames pid 1/);

@@ -18,6 +18,7 @@ import { refuse } from './refusal.js';
 import type { Names } from './same.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+import { isPtyEntry } from './ttys.js';
 
 /** The start state's init is named init (docs/language.md). */
 export const START_INIT = 'init';
@@ -133,7 +134,7 @@ export function execsAfter(cast: Cast, a: Actor, out: Out, requeue: (waiters: re
     }
     // Every pidfd is O_CLOEXEC and goes (do_close_on_exec); a pty the plan opened has no O_CLOEXEC and stays, in the
     // table exec unshared (unshare_files: a CLONE_FILES sharer keeps the old one). Signalfds come after creation.
-    x.group.fds = new Map([...x.group.fds].filter(([, f]) => f.pid < -1));
+    x.group.fds = new Map([...x.group.fds].filter(([, f]) => isPtyEntry(f)));
     x.done = true;
     requeue(x.waiters);
     x.waiters.length = 0;

@@ -5,24 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../kernel/invariants.js';
-import { ModelBackend } from '../scenario/model_backend.js';
-import { parseScenario } from '../scenario/parser.js';
-import { runScenario } from '../scenario/run.js';
-import { toJSON } from '../snapshot/save.js';
-import type { KernelJson } from '../snapshot/schema.js';
 import { planRestore } from './plan.js';
 import { formatRefusal } from './refusal.js';
 import { formatDifference } from './same.js';
-import { restoreOnModel } from './verify.js';
-
-async function endOf(text: string): Promise<KernelJson> {
-  const b = new ModelBackend();
-  await runScenario(parseScenario(text, 'history.pidns'), b);
-  return toJSON(b.kernel);
-}
+import { modelEndState, restoreOnModel } from './verify.js';
 
 async function restored(file: string): Promise<string> {
-  const snapshot = await endOf(readFileSync(new URL(`../../restore/${file}`, import.meta.url), 'utf8'));
+  const snapshot = await modelEndState(readFileSync(new URL(`../../restore/${file}`, import.meta.url), 'utf8'));
   const plan = planRestore(snapshot);
   if (!plan.ok) throw new Error(formatRefusal(plan.refusal));
   const outcome = await restoreOnModel(snapshot, plan.text, `${file}.plan`, 'model', { afterStep: checkInvariants });
@@ -58,7 +47,7 @@ describe('namespace deaths', () => {
   });
 
   it('a threaded init waiting in zap is refused: which thread waits is a race', async () => {
-    const plan = planRestore(await endOf(`init: clone(CLONE_NEWPID) -> n
+    const plan = planRestore(await modelEndState(`init: clone(CLONE_NEWPID) -> n
 n: clone(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM) -> t
 init: fork() -> j
 j: setns(ns(n), CLONE_NEWPID)

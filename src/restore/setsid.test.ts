@@ -6,24 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelBackend } from '../scenario/model_backend.js';
-import { parseScenario } from '../scenario/parser.js';
-import { runScenario } from '../scenario/run.js';
-import { toJSON } from '../snapshot/save.js';
-import type { KernelJson } from '../snapshot/schema.js';
 import { planRestore } from './plan.js';
 import { formatDifference } from './same.js';
-import { restoreOnModel } from './verify.js';
-
-async function endOf(text: string): Promise<KernelJson> {
-  const b = new ModelBackend();
-  await runScenario(parseScenario(text, 'x.pidns'), b);
-  return toJSON(b.kernel);
-}
+import { modelEndState, restoreOnModel } from './verify.js';
 
 describe('a parent that founded its session after forking', () => {
   it('creates the children first, then founds the session', async () => {
-    const target = await endOf(readFileSync(join(import.meta.dirname, '..', '..', 'restore', 'parent_setsid.pidns'), 'utf8'));
+    const target = await modelEndState(readFileSync(join(import.meta.dirname, '..', '..', 'restore', 'parent_setsid.pidns'), 'utf8'));
     const plan = planRestore(target);
     if (!plan.ok) throw new Error(plan.refusal.why);
     const at = (re: RegExp): number => plan.text.split('\n').findIndex((l) => re.test(l));
@@ -36,7 +25,7 @@ describe('a parent that founded its session after forking', () => {
 
   it('leaves an adopted child to a nursery: its parent was never in its session', async () => {
     // c is born in p's session 2 and adopted by init (x dies): init leads session 1 from the start, no setsid explains c.
-    const target = await endOf('init: fork() -> p\np: setsid()\np: fork() -> x\nx: fork() -> c\nx: exit(0)\n');
+    const target = await modelEndState('init: fork() -> p\np: setsid()\np: fork() -> x\nx: fork() -> c\nx: exit(0)\n');
     const plan = planRestore(target);
     expect(plan.ok && plan.text).toMatch(/-> nurse\d+ /);
     expect(plan.ok && plan.text).not.toMatch(/before founding its own session/);

@@ -39,7 +39,6 @@ export const exitThread = (a: string, code: number): string => `${a}: exit(${cod
 export const reboot = (a: string, cmd: string): string => `${a}: reboot(${cmd})`;
 export const exitGroup = (a: string, code: number): string => `${a}: exit_group(${code})`;
 export const kill = (a: string, target: string, sig: number): string => `${a}: kill($${target}, ${signalName(sig)})`;
-export const killNr = (a: string, nr: number, sig: number): string => `${a}: kill(${nr}, ${signalName(sig)})`;
 export const threadKill = (a: string, tgid: string, tid: string, sig: number): string => `${a}: tgkill($${tgid}, $${tid}, ${signalName(sig)})`;
 export const queueInfo = (a: string, target: string, sig: number, code: number, value: number, pid: number): string =>
   `${a}: rt_sigqueueinfo($${target}, ${signalName(sig)}, ${code}, ${value}, ${pid})`;

@@ -7,26 +7,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../kernel/invariants.js';
-import { ModelBackend } from '../scenario/model_backend.js';
-import { parseScenario } from '../scenario/parser.js';
-import { runScenario } from '../scenario/run.js';
-import { toJSON } from '../snapshot/save.js';
-import type { KernelJson } from '../snapshot/schema.js';
 import { planRestore } from './plan.js';
 import { formatRefusal } from './refusal.js';
 import { formatDifference } from './same.js';
-import { restoreOnModel } from './verify.js';
+import { modelEndState, restoreOnModel } from './verify.js';
 
 const corpus = (name: string): string => readFileSync(join(import.meta.dirname, '..', '..', 'restore', `${name}.pidns`), 'utf8');
 
-async function endOf(text: string): Promise<KernelJson> {
-  const b = new ModelBackend();
-  await runScenario(parseScenario(text, 'x.pidns'), b);
-  return toJSON(b.kernel);
-}
-
 async function planOf(text: string): Promise<string> {
-  const snapshot = await endOf(text);
+  const snapshot = await modelEndState(text);
   const plan = planRestore(snapshot);
   if (!plan.ok) throw new Error(formatRefusal(plan.refusal));
   const outcome = await restoreOnModel(snapshot, plan.text, 'plan.pidns', 'model', { afterStep: checkInvariants });

@@ -32,7 +32,9 @@ const NEWLINE = 10;
 const SIGHUP = 1;
 
 /** The pid an open pty file has in an actor's fd map (Actor.fds): below the fillers' -1, one per open file. */
-export const ptyMarker = (file: number): number => -2 - file;
+const ptyMarker = (file: number): number => -2 - file;
+/** Whether an actor's fd map entry is a pty file (ptyMarker), not a pidfd or a filler. */
+export const isPtyEntry = (f: { readonly pid: number }): boolean => f.pid <= -2;
 
 interface OpenFile {
   /** Its place in `ttyFiles`. */

@@ -42,3 +42,10 @@ export function failedSteps(run: RunResult, file: string): Difference[] {
   }
   return out;
 }
+
+/** The state `text` (a scenario, run on a fresh model from the standard start) ends in: a restore target. */
+export async function modelEndState(text: string, file = 'history.pidns'): Promise<KernelJson> {
+  const backend = new ModelBackend();
+  await runScenario(parseScenario(text, file), backend);
+  return toJSON(backend.kernel);
+}
