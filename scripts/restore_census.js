@@ -3,20 +3,18 @@
 // the planner refuses (by constraint, with example seeds) and every plan that failed (must be none).
 // Usage: npm run build && node scripts/restore_census.js [FROM [TO]]
 const dist = new URL('../dist', import.meta.url).href;
-const [from, to] = [Number(process.argv[2] ?? 1), Number(process.argv[3] ?? 2600)];
+const [from, to] = [process.argv[2] ?? '1', process.argv[3] ?? '2600'].map(Number);
+if (process.argv.length > 4 || !Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from) {
+  process.stderr.write('usage: node scripts/restore_census.js [FROM [TO]] (seeds, 1 <= FROM <= TO)\n');
+  process.exit(2);
+}
 const { generateScenario } = await import(`${dist}/scenario/fuzz.js`);
-const { ModelBackend } = await import(`${dist}/scenario/model_backend.js`);
-const { parseScenario } = await import(`${dist}/scenario/parser.js`);
-const { runScenario } = await import(`${dist}/scenario/run.js`);
-const { toJSON } = await import(`${dist}/snapshot/save.js`);
 const { planRestore } = await import(`${dist}/restore/plan.js`);
-const { restoreOnModel } = await import(`${dist}/restore/verify.js`);
+const { modelEndState, restoreOnModel } = await import(`${dist}/restore/verify.js`);
 const refused = new Map(); const seedsOf = new Map(); let ok = 0; const failed = [];
 for (let seed = from; seed <= to; seed++) {
   const history = await generateScenario(seed);
-  const original = new ModelBackend();
-  await runScenario(parseScenario(history, `fuzz-${seed}.pidns`), original);
-  const snapshot = toJSON(original.kernel);
+  const snapshot = await modelEndState(history, `fuzz-${seed}.pidns`);
   let plan;
   try { plan = planRestore(snapshot); } catch (e) { failed.push(`${seed}: planner threw ${e.message}`); continue; }
   if (!plan.ok) {
@@ -34,3 +32,4 @@ for (let seed = from; seed <= to; seed++) {
 console.log(`seeds ${from}-${to}: restored ${ok}, refused ${[...refused.values()].reduce((a, b) => a + b, 0)}, failed ${failed.length}`);
 for (const [k, c] of [...refused].sort((a, b) => b[1] - a[1])) console.log(`${String(c).padStart(5)} ${k}   e.g. ${seedsOf.get(k).join(' ')}`);
 for (const f of failed) console.log('FAILED', f);
+process.exitCode = failed.length > 0 ? 1 : 0;

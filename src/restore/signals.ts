@@ -10,6 +10,7 @@ import { refuse } from './refusal.js';
 import { rootUserNs } from './userns.js';
 import type { Out } from './schedule.js';
 import * as step from './steps.js';
+import { START_INIT } from './exec.js';
 import { blockingStep, maskBefore } from './waits.js';
 import { childGone, queuedByDeath, sendFromGone } from './senders.js';
 
@@ -82,7 +83,7 @@ export function taskCreds(cast: Cast, m: Actor, out: Out): void {
   // The start state's init has SIGKILL as its parent-death signal (the kernel runner's convention). A pid 1 named
   // otherwise is a thread that exec'd in the plan (exec.ts checkInitComm): it was born with 0 (copy_process), and a
   // setuid re-arms it only before the exec (runnerRestoresPdeath), so its end value is written.
-  const start = t.seq === cast.n.json.init && t.comm === 'init' ? 9 : 0;
+  const start = t.seq === cast.n.json.init && t.comm === START_INIT ? 9 : 0;
   const want = t.pdeathSignal ?? 0;
   if (want !== start || m.kind === 'thread') out.step(step.pdeath(m.name, want), 'its parent-death signal');
 }
